@@ -1,0 +1,104 @@
+// The contract between the runtime and every component. A component is
+// declared by a ComponentDefinition (name, argument schema, exports) and
+// registered once (see registry.ts); the runtime builds one instance per
+// config block, feeds it decoded arguments and reacts to its exports.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ClusterOwnership } from '../clustering/ownership.js';
+
+export type ValueType =
+  | { type: 'string' }
+  | { type: 'number' }
+  | { type: 'bool' }
+  | { type: 'duration' } // Alloy duration string ("1m30s") -> milliseconds (number)
+  | { type: 'any' }
+  | { type: 'secret' } // string or Secret -> Secret
+  | { type: 'array'; of: ValueType }
+  | { type: 'map'; of: ValueType } // object with arbitrary keys
+  | { type: 'capsule'; of: string }; // opaque runtime object (e.g. a receiver)
+
+export const t = {
+  string: (): ValueType => ({ type: 'string' }),
+  number: (): ValueType => ({ type: 'number' }),
+  bool: (): ValueType => ({ type: 'bool' }),
+  duration: (): ValueType => ({ type: 'duration' }),
+  any: (): ValueType => ({ type: 'any' }),
+  secret: (): ValueType => ({ type: 'secret' }),
+  array: (of: ValueType): ValueType => ({ type: 'array', of }),
+  map: (of: ValueType): ValueType => ({ type: 'map', of }),
+  capsule: (of: string): ValueType => ({ type: 'capsule', of }),
+  /** A list of targets: `list(map(string))`. */
+  targets: (): ValueType => ({ type: 'array', of: { type: 'map', of: { type: 'string' } } }),
+};
+
+export interface AttrSchema {
+  type: ValueType;
+  required?: boolean;
+  default?: unknown;
+}
+
+export interface BlockSpec {
+  schema: BlockSchema;
+  /** The block may appear several times; decoded as an array (in order). */
+  multiple?: boolean;
+  required?: boolean;
+}
+
+export interface BlockSchema {
+  attrs?: Record<string, AttrSchema>;
+  blocks?: Record<string, BlockSpec>;
+  /**
+   * When true, the decoded object also gets `_blocks`: every nested block in
+   * source order as `{ name, value }` (for pipelines such as loki.process stages).
+   */
+  ordered?: boolean;
+  /** Extra validation after decoding; throw Error(reason) to reject. */
+  validate?: (decoded: any) => void;
+}
+
+export type HealthState = 'healthy' | 'unhealthy' | 'unknown';
+
+export interface Health {
+  state: HealthState;
+  message: string;
+  updatedTime: string; // ISO 8601
+}
+
+export interface ComponentContext {
+  /** e.g. "discovery.relabel.annotated" */
+  readonly id: string;
+  readonly name: string;
+  readonly label: string | undefined;
+  readonly logger: Logger;
+  /** A directory reserved for this component under --storage.path (created on first use). */
+  dataPath(): string;
+  /** Publish exports; dependants are re-evaluated only when they really changed. */
+  setExports(exports: Record<string, unknown>): void;
+  setHealth(state: HealthState, message?: string): void;
+  /** Process-wide Prometheus registry served at /metrics. */
+  readonly metrics: Registry;
+  /** Cluster ownership (a standalone node owns everything). */
+  readonly cluster: ClusterOwnership;
+  /** Aborted when the component is removed or the process stops. */
+  readonly signal: AbortSignal;
+}
+
+export interface Component<A = any> {
+  /** Called with the first arguments right after build, then on every change. */
+  update(args: A): void | Promise<void>;
+  /** Release everything (timers, sockets, watches). */
+  stop?(): void | Promise<void>;
+  /** Shown in the UI and /api/v0/web/components/:id (secrets must be Secret values). */
+  debugInfo?(): unknown;
+}
+
+export interface ComponentDefinition<A = any> {
+  /** e.g. "discovery.relabel" */
+  name: string;
+  args: BlockSchema;
+  /** Names and types of the exports, for docs and reference checks. */
+  exports: Record<string, ValueType>;
+  /** Whether the block must carry a label (Alloy: every component does). */
+  labelRequired?: boolean;
+  build(ctx: ComponentContext, args: A): Component<A>;
+}
