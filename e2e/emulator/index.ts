@@ -1,0 +1,14 @@
+// Public face of the emulators: e2e tests and `alloy demo` import only from here.
+export type {
+  KubeEmulatorOptions,
+  RequestLogEntry,
+  Verb,
+  KubeFaults,
+  KubeLogs,
+  KubeEmulator,
+  KubeletEmulatorOptions,
+  KubeletEmulator,
+} from './types.js';
+export { startKubeEmulator } from './kube-emulator.js';
+export { startKubeletEmulator } from './kubelet.js';
+export { loadSampleCluster, startLogProducer } from './fixtures/sample-cluster.js';
