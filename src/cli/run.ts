@@ -1,0 +1,56 @@
+// `alloy run CONFIG_FILE [flags]`
+import { startAlloy } from '../app.js';
+import { parseDuration } from '../runtime/duration.js';
+import { LOG_LEVELS, type LogFormat } from '../runtime/logger.js';
+import { FlagError, flagHelp, parseFlags, runFlags, type FlagDef } from './flags.js';
+import { clusterFactory, clusterFlagDefs } from './cluster.js';
+
+export function allRunFlags(): FlagDef[] {
+  return [...runFlags, ...clusterFlagDefs()];
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`Usage: alloy run CONFIG_FILE [flags]\n\nFlags:\n${flagHelp(allRunFlags())}\n`);
+    return 0;
+  }
+  const { flags, positionals } = parseFlags(argv, allRunFlags());
+  if (positionals.length !== 1) throw new FlagError('alloy run needs exactly one CONFIG_FILE argument');
+  const level = String(flags['log.level']);
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--log.level must be one of ${LOG_LEVELS.join(', ')}`);
+  const format = String(flags['log.format']);
+  if (format !== 'json' && format !== 'logfmt') throw new FlagError('--log.format must be json or logfmt');
+  let watch: number;
+  try {
+    watch = parseDuration(String(flags['config.watch-interval']));
+  } catch (e) {
+    throw new FlagError(`--config.watch-interval: ${(e as Error).message}`);
+  }
+
+  const alloy = await startAlloy({
+    configFile: positionals[0],
+    listenAddr: String(flags['server.http.listen-addr']),
+    storagePath: String(flags['storage.path']),
+    logLevel: level,
+    logFormat: format as LogFormat,
+    uiPathPrefix: String(flags['server.http.ui-path-prefix']),
+    configWatchIntervalMs: watch,
+    cluster: clusterFactory(flags),
+  });
+
+  process.on('SIGHUP', () => {
+    alloy.reload().then(
+      () => alloy.logger.info('reloaded on SIGHUP'),
+      (e) => alloy.logger.error({ err: (e as Error).message }, 'reload on SIGHUP rejected; keeping the running config'),
+    );
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      alloy.logger.info({ signal: sig }, 'shutting down');
+      alloy.shutdown().finally(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

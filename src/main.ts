@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// CLI entry: `alloy run CONFIG`, `alloy fmt [--check] FILE`, `alloy demo`.
+import fs from 'node:fs';
+import { isDiagnostic } from './syntax/diagnostic.js';
+import { runCommand } from './cli/run.js';
+import { fmtCommand } from './cli/fmt.js';
+import { FlagError } from './cli/flags.js';
+
+const USAGE = `alloy: a Kubernetes-native telemetry collector (Alloy syntax)
+
+Usage:
+  alloy run CONFIG_FILE [flags]        run the components of a config
+  alloy fmt [--check] [--write] FILE   print the canonical formatting of a config
+  alloy demo [flags]                   run the self-contained demo (no cluster needed)
+  alloy COMMAND --help                 flags of a command
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'run':
+      return runCommand(rest);
+    case 'fmt':
+      return fmtCommand(rest);
+    case 'demo': {
+      const { demoCommand } = await import('./demo/demo.js');
+      return demoCommand(rest);
+    }
+    case '--version':
+    case 'version': {
+      const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+      process.stdout.write(`alloy-ts ${pkg.version}\n`);
+      return 0;
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`alloy: unknown command "${cmd}"\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (e) => {
+    if (isDiagnostic(e) || e instanceof FlagError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`alloy: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

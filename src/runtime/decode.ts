@@ -1,0 +1,146 @@
+// Turns the statements of a component block into typed arguments following
+// the component's BlockSchema. Every failure is a Diagnostic at the offending
+// attribute or block, so users get file:line:col.
+import type { Block, Pos, Statement } from '../syntax/ast.js';
+import { Diagnostic } from '../syntax/diagnostic.js';
+import { evaluate, type Scope } from '../syntax/eval.js';
+import { parseDuration } from './duration.js';
+import { Secret } from './secret.js';
+import type { BlockSchema, ValueType } from './types.js';
+import { isPlainObject, typeName, valueTypeName } from './values.js';
+
+export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope, blockPos: Pos): Record<string, any> {
+  const out: Record<string, any> = {};
+  const attrs = schema.attrs ?? {};
+  const blocks = schema.blocks ?? {};
+  const seen = new Set<string>();
+  const ordered: { name: string; value: any }[] = [];
+
+  for (const st of body) {
+    if (st.kind === 'attribute') {
+      const spec = attrs[st.name];
+      if (!spec) {
+        const hint = blocks[st.name] ? ` (${st.name} is a block: write ${st.name} { ... })` : '';
+        throw new Diagnostic(st.pos, `unrecognized attribute name "${st.name}"${hint}`);
+      }
+      if (seen.has(st.name)) throw new Diagnostic(st.pos, `attribute "${st.name}" may only be provided once`);
+      seen.add(st.name);
+      const value = evaluate(st.value, scope);
+      out[st.name] = convert(value, spec.type, st.value.pos, st.name);
+    } else {
+      const spec = blocks[st.name];
+      if (!spec) {
+        const hint = attrs[st.name] ? ` (${st.name} is an attribute: write ${st.name} = ...)` : '';
+        throw new Diagnostic(st.pos, `unrecognized block name "${st.name}"${hint}`);
+      }
+      if (st.label !== undefined) throw new Diagnostic(st.pos, `block "${st.name}" does not take a label`);
+      const value = decodeBlock(st.body, spec.schema, scope, st.pos);
+      if (spec.multiple) {
+        (out[st.name] ??= []).push(value);
+      } else {
+        if (seen.has(st.name)) throw new Diagnostic(st.pos, `block "${st.name}" may only be provided once`);
+        out[st.name] = value;
+      }
+      seen.add(st.name);
+      ordered.push({ name: st.name, value });
+    }
+  }
+
+  for (const [name, spec] of Object.entries(attrs)) {
+    if (seen.has(name)) continue;
+    if (spec.required) throw new Diagnostic(blockPos, `missing required attribute "${name}"`);
+    if (spec.default !== undefined) out[name] = structuredCloneSafe(spec.default);
+  }
+  for (const [name, spec] of Object.entries(blocks)) {
+    if (seen.has(name)) continue;
+    if (spec.required) throw new Diagnostic(blockPos, `missing required block "${name}"`);
+    if (spec.multiple) out[name] = [];
+  }
+  if (schema.ordered) Object.defineProperty(out, '_blocks', { value: ordered, enumerable: false });
+  if (schema.validate) {
+    try {
+      schema.validate(out);
+    } catch (e) {
+      throw new Diagnostic(blockPos, (e as Error).message);
+    }
+  }
+  return out;
+}
+
+function structuredCloneSafe<T>(v: T): T {
+  return isPlainObject(v) || Array.isArray(v) ? (JSON.parse(JSON.stringify(v)) as T) : v;
+}
+
+/** Converts an evaluated value to the schema type, or throws a Diagnostic naming both types. */
+export function convert(value: unknown, type: ValueType, pos: Pos, what: string): any {
+  const mismatch = () =>
+    new Diagnostic(pos, `${what}: expected ${typeName(type)}, got ${valueTypeName(value)}`);
+  switch (type.type) {
+    case 'any':
+      return value;
+    case 'string':
+      if (typeof value !== 'string') throw mismatch();
+      return value;
+    case 'number':
+      if (typeof value !== 'number') throw mismatch();
+      return value;
+    case 'bool':
+      if (typeof value !== 'boolean') throw mismatch();
+      return value;
+    case 'duration':
+      if (typeof value !== 'string') throw mismatch();
+      try {
+        return parseDuration(value);
+      } catch (e) {
+        throw new Diagnostic(pos, `${what}: ${(e as Error).message}`);
+      }
+    case 'secret':
+      if (typeof value === 'string') return new Secret(value);
+      if (value instanceof Secret) return value;
+      throw mismatch();
+    case 'array': {
+      if (!Array.isArray(value)) throw mismatch();
+      return value.map((v, i) => convert(v, type.of, pos, `${what}[${i}]`));
+    }
+    case 'map': {
+      if (!isPlainObject(value)) throw mismatch();
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = convert(v, type.of, pos, `${what}["${k}"]`);
+      return out;
+    }
+    case 'capsule':
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Secret) throw mismatch();
+      return value;
+  }
+}
+
+/** A zero value of a type: stands in for exports of components not built yet (reload dry-run). */
+export function zeroValue(type: ValueType): unknown {
+  switch (type.type) {
+    case 'string':
+      return '';
+    case 'number':
+      return 0;
+    case 'bool':
+      return false;
+    case 'duration':
+      return '0s';
+    case 'secret':
+      return new Secret('');
+    case 'array':
+      return [];
+    case 'map':
+      return {};
+    case 'capsule':
+      return new PendingCapsule(type.of);
+    case 'any':
+      return null;
+  }
+}
+
+/** Placeholder capsule used only while validating a config; never reaches a component. */
+export class PendingCapsule {
+  constructor(readonly of: string) {}
+}
+
+export type { Block };

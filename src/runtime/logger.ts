@@ -1,0 +1,45 @@
+// Structured logs: pino, one line per event, JSON or logfmt.
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+
+export type LogFormat = 'json' | 'logfmt';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function createLogger(opts: { level?: string; format?: LogFormat; destination?: NodeJS.WritableStream } = {}): Logger {
+  const level = opts.level ?? 'info';
+  const dest = opts.destination ?? process.stderr;
+  const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } };
+  if (opts.format === 'logfmt') return pino(base, logfmtStream(dest));
+  return pino(base, dest as any);
+}
+
+/** Re-encodes pino's JSON lines as logfmt (`ts=… level=info msg="…" component=…`). */
+function logfmtStream(dest: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) {
+        if (!line) continue;
+        try {
+          dest.write(toLogfmt(JSON.parse(line)) + '\n');
+        } catch {
+          dest.write(line + '\n');
+        }
+      }
+      cb();
+    },
+  });
+}
+
+export function toLogfmt(rec: Record<string, unknown>): string {
+  const { time, level, msg, ...rest } = rec;
+  const pairs: [string, unknown][] = [['ts', time], ['level', level], ['msg', msg], ...Object.entries(rest)];
+  return pairs
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${logfmtValue(v)}`)
+    .join(' ');
+}
+
+function logfmtValue(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+}

@@ -1,0 +1,78 @@
+// The HTTP server: readiness/health/reload endpoints, /metrics, the web API and the UI.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ClusterOwnership } from '../clustering/ownership.js';
+import type { Controller } from '../runtime/controller.js';
+import { apiRouter } from './api.js';
+
+export interface ServerOptions {
+  controller: Controller;
+  metrics: Registry;
+  cluster: ClusterOwnership;
+  logger: Logger;
+  /** Re-reads the config file and loads it; rejects with the reason when invalid. */
+  reload: () => Promise<void>;
+  uiPathPrefix?: string;
+  /** Extra routers mounted by features (e.g. the UI, cluster-wide targets). */
+  mounts?: { path: string; router: Router }[];
+}
+
+export function createApp(opts: ServerOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const { controller } = opts;
+
+  app.get('/-/ready', (_req, res) => {
+    if (controller.isLoaded()) res.status(200).send('Alloy is ready.\n');
+    else res.status(503).send('Alloy is not ready.\n');
+  });
+  app.get('/-/healthy', (_req, res) => {
+    const bad = controller.unhealthy();
+    if (bad.length === 0) {
+      res.status(200).send('All Alloy components are healthy.\n');
+      return;
+    }
+    const lines = bad.map((b) => `${b.id}: ${b.message}`).join('\n');
+    res.status(500).send(`unhealthy components: ${bad.map((b) => b.id).join(', ')}\n${lines}\n`);
+  });
+  const reload = async (_req: express.Request, res: express.Response) => {
+    try {
+      await opts.reload();
+      res.status(200).send('config reloaded\n');
+    } catch (e) {
+      opts.logger.error({ err: (e as Error).message }, 'reload rejected');
+      res.status(400).send(`${(e as Error).message}\n`);
+    }
+  };
+  app.post('/-/reload', reload);
+  app.get('/-/reload', reload); // Alloy accepts GET too
+  app.get('/metrics', async (_req, res) => {
+    try {
+      res.set('Content-Type', opts.metrics.contentType).send(await opts.metrics.metrics());
+    } catch (e) {
+      res.status(500).send(String(e));
+    }
+  });
+  app.use('/api/v0/web', apiRouter(controller, opts.cluster));
+  for (const m of opts.mounts ?? []) app.use(m.path, m.router);
+  return app;
+}
+
+/** Listens on "host:port" (port 0 picks a free one) and resolves with the bound address. */
+export function listen(app: Express, addr: string): Promise<{ server: http.Server; url: string }> {
+  const idx = addr.lastIndexOf(':');
+  const host = addr.slice(0, idx).replace(/^\[|\]$/g, '') || '0.0.0.0';
+  const port = Number(addr.slice(idx + 1));
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(app);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const a = server.address() as AddressInfo;
+      const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      resolve({ server, url: `http://${h}:${a.port}` });
+    });
+  });
+}
