@@ -1,3 +1,4 @@
 // Importing this module registers every built-in component kind.
 // Each component module calls registerComponent() at import time; add one line per component.
 import './local/file.js';
+import './logs/loki-write.js';
