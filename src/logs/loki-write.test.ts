@@ -1,6 +1,6 @@
 import { startLokiReceiver, type LokiReceiver } from '../../e2e/receivers/loki-receiver.js';
 import { lokiWrite, type LokiWriteArgs } from './loki-write.js';
-import { makeLogsTestContext } from './test-context.js';
+import { makeTestContext } from '../runtime/testing.js';
 import type { LogEntry, LogsReceiver } from './types.js';
 import { Secret } from '../runtime/secret.js';
 
@@ -11,7 +11,7 @@ function entries(n: number, labels: Record<string, string>, from = 0): LogEntry[
 }
 
 async function setup(loki: LokiReceiver, endpoint: Partial<LokiWriteArgs['endpoint'] extends (infer E)[] | undefined ? E : never> = {}, extra: Partial<LokiWriteArgs> = {}) {
-  const ctx = makeLogsTestContext('loki.write.test');
+  const ctx = makeTestContext({ id: 'loki.write.test' });
   const args: LokiWriteArgs = { endpoint: [{ url: loki.url, batch_wait: 20, min_backoff_period: 10, max_backoff_period: 40, ...endpoint }], ...extra };
   const comp = lokiWrite.build(ctx, args);
   await comp.update(args);
@@ -116,7 +116,7 @@ describe('loki.write', () => {
   });
 
   it('rejects a bad url with a clear error', async () => {
-    const ctx = makeLogsTestContext('loki.write.bad');
+    const ctx = makeTestContext({ id: 'loki.write.bad' });
     const comp = lokiWrite.build(ctx, {});
     await expect(Promise.resolve().then(() => comp.update({ endpoint: [{ url: 'not a url' }] }))).rejects.toThrow(/not a valid URL/);
   });

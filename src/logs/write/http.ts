@@ -15,7 +15,6 @@ export interface PostResult {
 export class HttpPoster {
   readonly url: URL;
   readonly #agent: http.Agent;
-  readonly #tls: https.RequestOptions;
 
   constructor(private readonly args: EndpointArgs) {
     try {
@@ -27,14 +26,15 @@ export class HttpPoster {
       throw new Error(`endpoint url "${args.url}": scheme must be http or https`);
     }
     const tls = args.tls_config ?? {};
-    this.#tls = {
+    const tlsOpts: https.AgentOptions = {
+      keepAlive: true,
       ca: tls.ca_pem ?? (tls.ca_file ? readFileSync(tls.ca_file) : undefined),
       cert: tls.cert_pem ?? (tls.cert_file ? readFileSync(tls.cert_file) : undefined),
       key: revealString(tls.key_pem) ?? (tls.key_file ? readFileSync(tls.key_file) : undefined),
       servername: tls.server_name,
       rejectUnauthorized: !tls.insecure_skip_verify,
     };
-    this.#agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...this.#tls }) : new http.Agent({ keepAlive: true });
+    this.#agent = this.url.protocol === 'https:' ? new https.Agent(tlsOpts) : new http.Agent({ keepAlive: true });
   }
 
   /** Headers are rebuilt per request so rotated token files are picked up. */
