@@ -2,3 +2,4 @@
 // Each component module calls registerComponent() at import time; add one line per component.
 import './local/file.js';
 import './logs/loki-write.js';
+import './logs/loki-process.js';

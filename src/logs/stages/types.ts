@@ -1,0 +1,27 @@
+// The stage contract of loki.process: an entry (labels may be rewritten,
+// always on a copy the pipeline made) plus the extracted map shared by the
+// stages of one entry. A stage returns false to drop the entry.
+export interface StageEntry {
+  labels: Record<string, string>;
+  ts: bigint;
+  line: string;
+  extracted: Record<string, unknown>;
+}
+
+export interface Stage {
+  readonly name: string;
+  process(e: StageEntry): boolean;
+}
+
+/** Extracted value -> label/string form (strings as is, other scalars printed, objects as JSON). */
+export function extractedString(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}
+
+/** Prometheus/Loki label name rule. */
+export function isValidLabelName(n: string): boolean {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n);
+}
