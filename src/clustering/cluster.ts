@@ -1,0 +1,287 @@
+// The cluster service: gossip membership (swim.ts over transport.ts) plus
+// ring ownership (ring-ownership.ts), behind the ClusterOwnership interface
+// every clustered component uses. The runtime calls setState('participant')
+// once the config is loaded and leave() on SIGTERM.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { chooseAdvertiseAddress, resolveJoinAddresses, splitHostPort, type Lookup } from './addresses.js';
+import { MemberTable, isLive } from './members.js';
+import { ClusterMetrics } from './metrics.js';
+import type { ClusterOptions } from './options.js';
+import type { ClusterOwnership, Peer } from './ownership.js';
+import { RingOwnership } from './ring-ownership.js';
+import { DEFAULT_SWIM, Swim, type SwimConfig } from './swim.js';
+import { loadTlsCredentials } from './tls.js';
+import { Transport, RpcError, type Handlers, type NetworkFilter } from './transport.js';
+import { METHODS, type NodeRecord, type Role } from './wire.js';
+import * as grpc from '@grpc/grpc-js';
+
+export { ClusterJoinError } from './swim.js';
+
+export interface ClusterDeps {
+  logger: Logger;
+  metrics: Registry;
+  /** Protocol timings (tests and the bench shorten them). */
+  swim?: Partial<SwimConfig>;
+  /** Minimum time between two ring recomputes (default 1 s). */
+  minRecomputeIntervalMs?: number;
+  /** Test hooks: DNS lookup and a simulated network. */
+  lookup?: Lookup;
+  network?: NetworkFilter;
+  /** Most open peer channels (default 64). */
+  maxChannels?: number;
+}
+
+export class Cluster implements ClusterOwnership {
+  readonly enabled = true;
+  private readonly listeners = new Set<() => void>();
+  private rejoinTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private lastParticipants = '';
+
+  private constructor(
+    private readonly opts: ClusterOptions,
+    private readonly log: Logger,
+    private readonly transport: Transport,
+    private readonly swim: Swim,
+    private readonly ownership: RingOwnership,
+    readonly metrics: ClusterMetrics,
+    private readonly lookup: Lookup | undefined,
+  ) {
+    ownership.onChange(() => {
+      metrics.ownershipChanges.inc();
+      this.notify();
+    });
+  }
+
+  /**
+   * Listen, join (a full state sync with up to --cluster.max-join-peers of the
+   * resolved join addresses) and start the protocol. Rejects when a peer
+   * refuses us (other cluster name, our node name taken); an unreachable
+   * cluster is not an error: we start alone and rejoin periodically.
+   */
+  static async start(opts: ClusterOptions, deps: ClusterDeps): Promise<Cluster> {
+    if (!opts.nodeName) throw new Error('cluster: node name is empty (set --cluster.node-name)');
+    const log = deps.logger.child({ component: 'cluster' });
+    const cfg: SwimConfig = { ...DEFAULT_SWIM, ...(opts.maxJoinPeers !== undefined ? { maxJoinPeers: opts.maxJoinPeers } : {}), ...deps.swim };
+    const metrics = new ClusterMetrics(deps.metrics);
+    const tls = opts.tls ? loadTlsCredentials(opts.tls) : undefined;
+
+    // Handlers are bound late: the member table needs the bound port first.
+    let swim: Swim | undefined;
+    const handlers = {} as Handlers;
+    for (const m of METHODS) {
+      handlers[m] = (req) => {
+        if (!swim) throw new RpcError(grpc.status.UNAVAILABLE, 'node is starting');
+        return swim.handlers()[m](req);
+      };
+    }
+    const transport = await Transport.listen(opts.listenAddr, handlers, {
+      counter: metrics,
+      serverCredentials: tls?.server,
+      channelCredentials: tls?.channel,
+      channelOptions: tls?.channelOptions,
+      network: deps.network,
+      maxChannels: deps.maxChannels,
+    });
+    let cluster: Cluster | undefined;
+    try {
+      const advertise = chooseAdvertiseAddress(
+        { advertiseAddress: opts.advertiseAddress, listenHost: splitHostPort(opts.listenAddr).host, advertiseInterfaces: opts.advertiseInterfaces },
+        transport.port,
+      );
+      transport.selfAddr = advertise;
+      const table = new MemberTable({ name: opts.nodeName, addr: advertise, incarnation: 0, role: 'viewer', status: 'alive' });
+      const ownership = new RingOwnership({
+        waitForSize: opts.waitForSize,
+        waitTimeoutMs: opts.waitTimeoutMs,
+        minIntervalMs: deps.minRecomputeIntervalMs,
+      });
+      const hooks = {
+        onChange: () => cluster?.membershipChanged(),
+        onEvent: (kind: string) => metrics.event(kind),
+        onProbeFailure: () => metrics.probeFailures.inc(),
+      };
+      swim = new Swim(table, (a, m, r, t) => transport.call(a, m, r, t), opts.clusterName, cfg, log, hooks);
+      cluster = new Cluster(opts, log, transport, swim, ownership, metrics, deps.lookup);
+      cluster.membershipChanged();
+      await cluster.joinPeers(true);
+      swim.start();
+      cluster.scheduleRejoin();
+      log.info({ node: opts.nodeName, advertise, listen: transport.listenAddr, members: table.liveCount() }, 'cluster: started');
+      return cluster;
+    } catch (err) {
+      swim?.stop();
+      await transport.close();
+      throw err;
+    }
+  }
+
+  get self(): string {
+    return this.opts.nodeName;
+  }
+
+  /** host:port other nodes reach our gossip server at. */
+  get advertiseAddress(): string {
+    return this.swim.self.addr;
+  }
+
+  /** Where the gossip server is bound (real port when 0 was asked). */
+  get listenAddress(): string {
+    return this.transport.listenAddr;
+  }
+
+  get state(): Role {
+    return this.swim.self.role;
+  }
+
+  /** Whether ownership is still held back by --cluster.wait-for-size. */
+  get waitingForSize(): boolean {
+    return this.ownership.waiting;
+  }
+
+  ownerOf(key: string): string | undefined {
+    const owner = this.ownership.ownerOf(key);
+    // Our own role change is known here before the batched ring catches up.
+    if (owner === this.self && this.state !== 'participant') return undefined;
+    return owner;
+  }
+
+  owns(key: string): boolean {
+    return this.ownerOf(key) === this.self;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  peers(): Peer[] {
+    return this.swim.table
+      .all()
+      .filter(isLive)
+      .map((r) => ({ name: r.name, address: r.addr, state: r.role, isSelf: r.name === this.self }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Every known record, tombstones and liveness included (debug UI). */
+  members(): NodeRecord[] {
+    return this.swim.table.all().sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Sorted names of the live participants as this node sees them now. */
+  participants(): string[] {
+    return this.swim.table
+      .all()
+      .filter((r) => isLive(r) && r.role === 'participant')
+      .map((r) => r.name)
+      .sort();
+  }
+
+  /** Fraction of the ring each participant owns (empty while waiting for size). */
+  ringShares(): Record<string, number> {
+    return this.ownership.shares();
+  }
+
+  setState(state: 'participant' | 'terminating'): void {
+    if (this.stopped || this.state === state || this.state === 'terminating') return;
+    this.swim.setRole(state);
+    this.log.info({ state }, 'cluster: node state changed');
+    // Becoming terminating drops our ownership at once (see ownerOf).
+    if (state === 'terminating') this.notify();
+  }
+
+  /** Graceful leave: terminating, then "left" told to every live member. */
+  async leave(): Promise<void> {
+    if (this.stopped) return;
+    this.setState('terminating');
+    this.clearRejoin();
+    await this.swim.leave();
+    this.metrics.setState('left');
+    this.log.info('cluster: left');
+  }
+
+  /** Stop everything without telling anyone (a crash, as far as peers can tell). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearRejoin();
+    this.swim.stop();
+    this.ownership.close();
+    this.listeners.clear();
+    await this.transport.close();
+  }
+
+  /** One rejoin round now (also what the rejoin timer runs). */
+  async rejoin(): Promise<void> {
+    await this.joinPeers(false);
+  }
+
+  private async joinPeers(initial: boolean): Promise<void> {
+    if (this.opts.joinAddresses.length === 0) return;
+    const port = splitHostPort(this.listenAddress).port ?? 0;
+    const { addresses, errors } = await resolveJoinAddresses(this.opts.joinAddresses, port, this.lookup);
+    for (const e of errors) this.log.warn({ error: e }, 'cluster: cannot resolve join address');
+    const me = this.advertiseAddress;
+    const others = addresses.filter((a) => a !== me && a !== this.listenAddress);
+    if (others.length === 0) return;
+    const res = await this.swim.join(others);
+    const conflict = res.refused.find((e) => /already used/.test(e.message));
+    if (res.refused.length && (conflict || res.joined === 0)) {
+      const err = conflict ?? res.refused[0];
+      if (initial) throw err;
+      this.log.error({ err: err.message }, 'cluster: rejoin refused');
+      return;
+    }
+    for (const e of res.refused) this.log.warn({ err: e.message }, 'cluster: a peer refused the join');
+    if (res.joined === 0) {
+      this.log.warn({ unreachable: res.unreachable }, initial ? 'cluster: no peer answered; starting alone and retrying at every rejoin interval' : 'cluster: rejoin found no peer');
+    }
+  }
+
+  private scheduleRejoin(): void {
+    if (this.opts.rejoinIntervalMs <= 0 || this.stopped) return;
+    this.rejoinTimer = setTimeout(async () => {
+      try {
+        await this.joinPeers(false);
+      } catch (err) {
+        this.log.warn({ err }, 'cluster: rejoin failed');
+      }
+      this.scheduleRejoin();
+    }, this.opts.rejoinIntervalMs);
+    this.rejoinTimer.unref?.();
+  }
+
+  private clearRejoin(): void {
+    if (this.rejoinTimer) clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = undefined;
+  }
+
+  private membershipChanged(): void {
+    const counts: Record<Role, number> = { viewer: 0, participant: 0, terminating: 0 };
+    for (const r of this.swim.table.all()) if (isLive(r)) counts[r.role]++;
+    this.metrics.setPeers(counts);
+    const self = this.swim.self;
+    if (self.status !== 'left') this.metrics.setState(self.role);
+    this.metrics.incarnation.set(self.incarnation);
+    const parts = this.participants();
+    const sig = parts.join('\x00');
+    if (sig === this.lastParticipants) return;
+    this.lastParticipants = sig;
+    this.ownership.update(parts);
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch (err) {
+        this.log.warn({ err }, 'cluster: ownership listener failed');
+      }
+    }
+  }
+}
+
+// Re-exported for callers that only import the cluster module.
+export type { ClusterOptions } from './options.js';
+export type { NodeRecord } from './wire.js';

@@ -1,0 +1,426 @@
+// The SWIM-style membership protocol: periodic probes (direct, then indirect
+// through k relays), suspicion with a timeout before a node is declared dead,
+// refutation by incarnation, infection-style dissemination piggy-backed on
+// every message (plus eager forwarding so news spreads in ~log N hops), full
+// state sync on join and periodically (anti-entropy), and graceful leave.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
+import { MemberTable, isLive, type ApplyResult, type StoredRecord } from './members.js';
+import { RpcError, type Handlers } from './transport.js';
+import type { GossipReply, GossipRequest, MethodName, NodeRecord, Role } from './wire.js';
+
+export interface SwimConfig {
+  /** Time between two probes of this node (one member per probe). */
+  probeIntervalMs: number;
+  /** Deadline of a direct ping; indirect pings get twice that. */
+  probeTimeoutMs: number;
+  /** Relays asked to ping a member that missed a direct ping. */
+  indirectChecks: number;
+  /** Suspicion timeout = mult * max(1, log10(members)) * probe interval ... */
+  suspicionMult: number;
+  /** ... but never less than this. */
+  suspicionMinMs: number;
+  /** Time between two gossip rounds (only when there is news). */
+  gossipIntervalMs: number;
+  /** Members each gossip round sends to. */
+  gossipFanout: number;
+  /** Each update is sent retransmitMult * ceil(log10(n+1)) times by each node. */
+  retransmitMult: number;
+  /** Most updates piggy-backed on one message. */
+  maxPiggyback: number;
+  /** Full state sync with one random member this often (0 = never). */
+  pushPullIntervalMs: number;
+  /** Dead and left members are forgotten after this long. */
+  tombstoneMs: number;
+  /** Deadline of join / sync calls. */
+  syncTimeoutMs: number;
+  /** Most peers contacted per (re)join; 0 = all. */
+  maxJoinPeers: number;
+}
+
+export const DEFAULT_SWIM: SwimConfig = {
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 500,
+  indirectChecks: 3,
+  suspicionMult: 4,
+  suspicionMinMs: 2000,
+  gossipIntervalMs: 200,
+  gossipFanout: 4,
+  retransmitMult: 4,
+  maxPiggyback: 64,
+  pushPullIntervalMs: 30_000,
+  tombstoneMs: 60_000,
+  syncTimeoutMs: 3000,
+  maxJoinPeers: 5,
+};
+
+export type Caller = (addr: string, method: MethodName, req: GossipRequest, timeoutMs: number) => Promise<GossipReply>;
+
+export interface SwimHooks {
+  /** The member table changed (any record). */
+  onChange(): void;
+  /** An update from the network was applied (metric label = kind). */
+  onEvent?(kind: string): void;
+  onProbeFailure?(): void;
+}
+
+/** A refusal the joiner must not ignore (wrong cluster name, name taken). */
+export class ClusterJoinError extends Error {
+  override name = 'ClusterJoinError';
+}
+
+export class Swim {
+  readonly queue = new BroadcastQueue();
+  private readonly suspicions = new Map<string, NodeJS.Timeout>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probeOrder: string[] = [];
+  private kickPending = false;
+  private stopped = false;
+
+  constructor(
+    readonly table: MemberTable,
+    private readonly call: Caller,
+    private readonly clusterName: string,
+    private readonly cfg: SwimConfig,
+    private readonly log: Logger,
+    private readonly hooks: SwimHooks,
+  ) {}
+
+  get self(): NodeRecord {
+    return this.table.self();
+  }
+
+  /** Start the periodic loops (probe, gossip, anti-entropy, reaping). */
+  start(): void {
+    this.scheduleProbe(Math.random() * this.cfg.probeIntervalMs);
+    this.every(this.cfg.gossipIntervalMs, () => this.gossipRound());
+    if (this.cfg.pushPullIntervalMs > 0) this.every(this.cfg.pushPullIntervalMs, () => void this.pushPull());
+    this.every(Math.max(100, Math.min(1000, this.cfg.tombstoneMs / 4)), () => {
+      if (this.table.reap(this.cfg.tombstoneMs).length) this.hooks.onChange();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    for (const t of this.timers) clearInterval(t);
+    for (const t of this.suspicions.values()) clearTimeout(t);
+    this.suspicions.clear();
+    this.queue.clear();
+  }
+
+  /** The gRPC handlers of this node. */
+  handlers(): Handlers {
+    return {
+      Ping: (req) => {
+        this.checkCluster(req);
+        if (req.target && req.target !== this.table.selfName) {
+          throw new RpcError(grpc.status.NOT_FOUND, `this is node "${this.table.selfName}", not "${req.target}"`);
+        }
+        this.merge(req.updates);
+        return { from: this.table.selfName, ok: true, updates: this.piggyback() };
+      },
+      IndirectPing: async (req) => {
+        this.checkCluster(req);
+        this.merge(req.updates);
+        const ok = await this.ping(req.targetAddr, req.target, Math.min(req.timeoutMs || this.cfg.probeTimeoutMs, 10_000));
+        return { from: this.table.selfName, ok, updates: this.piggyback() };
+      },
+      Gossip: (req) => {
+        this.checkCluster(req);
+        this.merge(req.updates);
+        return { from: this.table.selfName, ok: true, updates: this.piggyback() };
+      },
+      Sync: async (req) => {
+        this.checkCluster(req);
+        if (req.join) await this.checkJoiner(req);
+        this.merge(req.updates, true);
+        return { from: this.table.selfName, ok: true, updates: this.table.all() };
+      },
+    };
+  }
+
+  /**
+   * Full state sync with the given gossip addresses (join or rejoin).
+   * Returns how many answered; refusals (cluster name, name conflict) are
+   * returned as errors so the caller decides whether they are fatal.
+   */
+  async join(addrs: string[]): Promise<{ joined: number; refused: ClusterJoinError[]; unreachable: string[] }> {
+    const me = this.table.self();
+    let targets = shuffle([...new Set(addrs)].filter((a) => a !== me.addr));
+    if (this.cfg.maxJoinPeers > 0) targets = targets.slice(0, this.cfg.maxJoinPeers);
+    const refused: ClusterJoinError[] = [];
+    const unreachable: string[] = [];
+    let joined = 0;
+    await Promise.all(
+      targets.map(async (addr) => {
+        try {
+          const reply = await this.call(addr, 'Sync', this.request({ join: true, updates: this.table.all() }), this.cfg.syncTimeoutMs);
+          this.merge(reply.updates, true);
+          joined++;
+        } catch (err) {
+          const e = err as grpc.ServiceError;
+          if (e.code === grpc.status.FAILED_PRECONDITION || e.code === grpc.status.ALREADY_EXISTS) {
+            refused.push(new ClusterJoinError(`cluster: ${addr} refused the join: ${e.details ?? e.message}`));
+          } else {
+            unreachable.push(`${addr} (${e.details ?? e.message})`);
+          }
+        }
+      }),
+    );
+    return { joined, refused, unreachable };
+  }
+
+  /** Change our role; the new incarnation spreads at once. */
+  setRole(role: Role): void {
+    if (this.table.self().role === role || this.table.self().status === 'left') return;
+    this.broadcast(this.table.updateSelf({ role }));
+    this.hooks.onChange();
+  }
+
+  /**
+   * Graceful leave: mark ourselves left and tell every live member directly
+   * (bounded by the deadline), so nobody waits for the failure detector.
+   */
+  async leave(timeoutMs = 1000): Promise<void> {
+    if (this.table.self().status === 'left') return;
+    const me = this.table.updateSelf({ status: 'left', role: 'terminating' });
+    this.stopped = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.hooks.onChange();
+    const peers = this.table.liveOthers();
+    await Promise.allSettled(peers.map((p) => this.call(p.addr, 'Gossip', this.request({ updates: [me] }), timeoutMs)));
+  }
+
+  /** Apply updates from the network; re-gossip what was news. */
+  merge(updates: NodeRecord[], fromSync = false): void {
+    let changed = false;
+    for (const u of updates) {
+      const r = this.table.apply(u, fromSync);
+      if (r.kind === 'ignored') continue;
+      changed = true;
+      this.afterApply(r);
+    }
+    if (changed) this.hooks.onChange();
+  }
+
+  private afterApply(r: Exclude<ApplyResult, { kind: 'ignored' }>): void {
+    if (r.kind === 'refuted') {
+      this.hooks.onEvent?.('refute');
+      this.log.info({ incarnation: r.self.incarnation }, 'cluster: refuting a stale or hostile record about this node');
+      this.broadcast(r.self);
+      return;
+    }
+    const a = r.after;
+    this.hooks.onEvent?.(r.before ? a.status : 'join');
+    if (a.status === 'suspect') this.startSuspicion(a);
+    else this.clearSuspicion(a.name);
+    if (r.before && isLive(r.before) && !isLive(a)) this.log.info({ member: a.name, status: a.status }, 'cluster: member gone');
+    this.broadcast(a);
+  }
+
+  private broadcast(rec: NodeRecord): void {
+    this.queue.enqueue(rec);
+    this.kick();
+  }
+
+  /** Forward news right away instead of waiting for the next gossip tick. */
+  private kick(): void {
+    if (this.kickPending || this.stopped) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      this.gossipRound();
+    });
+  }
+
+  private gossipRound(): void {
+    if (this.stopped || this.queue.size === 0) return;
+    const targets = sample(this.table.liveOthers(), this.cfg.gossipFanout);
+    for (const t of targets) {
+      const updates = this.piggyback();
+      if (updates.length === 0) break;
+      this.call(t.addr, 'Gossip', this.request({ updates }), this.cfg.probeTimeoutMs).then(
+        (reply) => this.merge(reply.updates),
+        () => {
+          // Lost gossip is repaired by other rounds, probes and anti-entropy.
+        },
+      );
+    }
+  }
+
+  private piggyback(): NodeRecord[] {
+    return this.queue.take(this.cfg.maxPiggyback, retransmitLimit(this.cfg.retransmitMult, this.table.liveCount()));
+  }
+
+  private request(p: Partial<GossipRequest>): GossipRequest {
+    return { cluster: this.clusterName, from: this.table.selfName, target: '', targetAddr: '', timeoutMs: 0, join: false, updates: [], ...p };
+  }
+
+  /** Direct ping; true when the node at `addr` answered as `name`. */
+  private async ping(addr: string, name: string, timeoutMs: number, extra: NodeRecord[] = []): Promise<boolean> {
+    try {
+      const reply = await this.call(addr, 'Ping', this.request({ target: name, updates: [...extra, ...this.piggyback()] }), timeoutMs);
+      this.merge(reply.updates);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    if (this.stopped) return;
+    this.probeTimer = setTimeout(async () => {
+      const t0 = Date.now();
+      try {
+        await this.probeOnce();
+      } catch (err) {
+        this.log.warn({ err }, 'cluster: probe failed unexpectedly');
+      }
+      this.scheduleProbe(Math.max(0, this.cfg.probeIntervalMs - (Date.now() - t0)));
+    }, delayMs);
+    this.probeTimer.unref?.();
+  }
+
+  /** Probe the next member in a shuffled round-robin (every member within N intervals). */
+  async probeOnce(): Promise<void> {
+    const target = this.nextProbeTarget();
+    if (!target) return;
+    // A suspect gets its own suspicion record so it can refute straight away.
+    const extra = target.status === 'suspect' ? [stripSince(target)] : [];
+    if (await this.ping(target.addr, target.name, this.cfg.probeTimeoutMs, extra)) return;
+    if (this.stopped) return;
+    this.hooks.onProbeFailure?.();
+    const relays = sample(
+      this.table.liveOthers().filter((m) => m.name !== target.name),
+      this.cfg.indirectChecks,
+    );
+    const acks = await Promise.all(
+      relays.map((r) =>
+        this.call(r.addr, 'IndirectPing', this.request({ target: target.name, targetAddr: target.addr, timeoutMs: this.cfg.probeTimeoutMs }), this.cfg.probeTimeoutMs * 2).then(
+          (reply) => {
+            this.merge(reply.updates);
+            return reply.ok;
+          },
+          () => false,
+        ),
+      ),
+    );
+    if (acks.some(Boolean) || this.stopped) return;
+    const cur = this.table.get(target.name);
+    if (!cur || cur.status !== 'alive' || cur.incarnation !== target.incarnation) return;
+    this.log.debug({ member: cur.name }, 'cluster: member missed direct and indirect probes, suspecting');
+    const r = this.table.mark(cur.name, 'suspect', cur.incarnation);
+    if (r.kind === 'applied') {
+      this.afterApply(r);
+      this.hooks.onChange();
+    }
+  }
+
+  private nextProbeTarget(): StoredRecord | undefined {
+    for (let tries = 0; tries < 2; tries++) {
+      while (this.probeOrder.length) {
+        const m = this.table.get(this.probeOrder.pop() as string);
+        if (m && m.name !== this.table.selfName && isLive(m)) return m;
+      }
+      this.probeOrder = shuffle(this.table.liveOthers().map((m) => m.name));
+    }
+    return undefined;
+  }
+
+  private suspicionTimeout(): number {
+    const n = Math.max(1, this.table.liveCount());
+    return Math.max(this.cfg.suspicionMinMs, this.cfg.suspicionMult * Math.max(1, Math.log10(n)) * this.cfg.probeIntervalMs);
+  }
+
+  private startSuspicion(rec: NodeRecord): void {
+    this.clearSuspicion(rec.name);
+    const t = setTimeout(() => {
+      this.suspicions.delete(rec.name);
+      const cur = this.table.get(rec.name);
+      if (!cur || cur.status !== 'suspect' || cur.incarnation !== rec.incarnation) return;
+      this.log.info({ member: rec.name }, 'cluster: suspicion timed out, member declared dead');
+      const r = this.table.mark(rec.name, 'dead', rec.incarnation);
+      if (r.kind === 'applied') {
+        this.afterApply(r);
+        this.hooks.onChange();
+      }
+    }, this.suspicionTimeout());
+    t.unref?.();
+    this.suspicions.set(rec.name, t);
+  }
+
+  private clearSuspicion(name: string): void {
+    const t = this.suspicions.get(name);
+    if (t) clearTimeout(t);
+    this.suspicions.delete(name);
+  }
+
+  /** Anti-entropy: full state exchange with one random live member. */
+  private async pushPull(): Promise<void> {
+    const [peer] = sample(this.table.liveOthers(), 1);
+    if (!peer || this.stopped) return;
+    try {
+      const reply = await this.call(peer.addr, 'Sync', this.request({ updates: this.table.all() }), this.cfg.syncTimeoutMs);
+      this.merge(reply.updates, true);
+    } catch {
+      // The probe loop deals with unreachable members.
+    }
+  }
+
+  private checkCluster(req: GossipRequest): void {
+    if (req.cluster !== this.clusterName) {
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `cluster name mismatch: node "${this.table.selfName}" is in cluster "${this.clusterName}", node "${req.from}" asked for "${req.cluster}"`,
+      );
+    }
+  }
+
+  /**
+   * Refuse a joiner whose name is held by another live node. A record that
+   * only looks alive (its process died moments ago) is checked with a ping
+   * first, so a restarted pod with a new IP is not locked out.
+   */
+  private async checkJoiner(req: GossipRequest): Promise<void> {
+    const joiner = req.updates.find((u) => u.name === req.from);
+    if (!joiner) return;
+    const me = this.table.self();
+    if (joiner.name === me.name && joiner.addr !== me.addr) {
+      throw new RpcError(grpc.status.ALREADY_EXISTS, `node name "${joiner.name}" is already used by the live member at ${me.addr}; every node needs a unique --cluster.node-name`);
+    }
+    const cur = this.table.get(joiner.name);
+    if (!cur || !isLive(cur) || cur.addr === joiner.addr || joiner.name === me.name) return;
+    if (await this.ping(cur.addr, cur.name, this.cfg.probeTimeoutMs)) {
+      throw new RpcError(grpc.status.ALREADY_EXISTS, `node name "${joiner.name}" is already used by the live member at ${cur.addr}; every node needs a unique --cluster.node-name`);
+    }
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref?.();
+    this.timers.push(t);
+  }
+}
+
+function stripSince(r: StoredRecord): NodeRecord {
+  return { name: r.name, addr: r.addr, incarnation: r.incarnation, role: r.role, status: r.status };
+}
+
+export function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** Up to k distinct random elements. */
+export function sample<T>(a: readonly T[], k: number): T[] {
+  if (a.length <= k) return shuffle([...a]);
+  const out = new Set<number>();
+  while (out.size < k) out.add(Math.floor(Math.random() * a.length));
+  return [...out].map((i) => a[i]);
+}

@@ -1,0 +1,165 @@
+// gRPC transport of the gossip protocol: one server per node, a small pool of
+// client channels to peers. Unary calls with deadlines; a failed channel is
+// dropped so a peer that comes back is reached at once (no reconnect backoff).
+import * as grpc from '@grpc/grpc-js';
+import { serviceDefinition, type ByteCounter, type GossipReply, type GossipRequest, type MethodName } from './wire.js';
+
+export type Handler = (req: GossipRequest) => Promise<GossipReply> | GossipReply;
+export type Handlers = Record<MethodName, Handler>;
+
+/** An error a handler throws to answer with a specific gRPC status. */
+export class RpcError extends Error {
+  constructor(readonly code: grpc.status, message: string) {
+    super(message);
+  }
+}
+
+/** Test hook: decides whether traffic between two gossip addresses gets through. */
+export interface NetworkFilter {
+  allow(from: string, to: string): boolean;
+}
+
+export interface TransportOptions {
+  counter: ByteCounter;
+  serverCredentials?: grpc.ServerCredentials;
+  channelCredentials?: grpc.ChannelCredentials;
+  channelOptions?: grpc.ChannelOptions;
+  /** Most peer channels kept open at once (least recently used closed first). */
+  maxChannels?: number;
+  network?: NetworkFilter;
+}
+
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.enable_retries': 0,
+  'grpc.max_receive_message_length': 16 << 20,
+};
+
+type Client = grpc.Client & Record<MethodName, (req: GossipRequest, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, r?: GossipReply) => void) => grpc.ClientUnaryCall>;
+
+export class Transport {
+  private readonly clients = new Map<string, Client>();
+  private readonly ClientCtor: grpc.ServiceClientConstructor;
+  private closed = false;
+  /** host:port this server is bound to (the port is real even if 0 was asked). */
+  private boundAddr = '';
+
+  private constructor(
+    private readonly server: grpc.Server,
+    private readonly opts: TransportOptions,
+    /** Our advertised address, used only by the network filter. */
+    public selfAddr: string,
+  ) {
+    this.ClientCtor = grpc.makeGenericClientConstructor(serviceDefinition(opts.counter), 'Gossip');
+  }
+
+  static async listen(listenAddr: string, handlers: Handlers, opts: TransportOptions): Promise<Transport> {
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 << 20 });
+    const t = new Transport(server, opts, '');
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const [name, h] of Object.entries(handlers)) {
+      impl[name] = (call: grpc.ServerUnaryCall<GossipRequest, GossipReply>, cb: grpc.sendUnaryData<GossipReply>) => {
+        t.serve(call, cb, h);
+      };
+    }
+    server.addService(serviceDefinition(opts.counter), impl);
+    const creds = opts.serverCredentials ?? grpc.ServerCredentials.createInsecure();
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(listenAddr, creds, (err, p) => (err ? reject(new Error(`cluster: cannot listen on ${listenAddr}: ${err.message}`)) : resolve(p))),
+    );
+    t.boundAddr = `${hostOf(listenAddr)}:${port}`;
+    t.selfAddr = t.boundAddr;
+    return t;
+  }
+
+  get port(): number {
+    return Number(this.boundAddr.slice(this.boundAddr.lastIndexOf(':') + 1));
+  }
+
+  get listenAddr(): string {
+    return this.boundAddr;
+  }
+
+  /** One unary call with a deadline. Rejects with the gRPC error (code + details). */
+  call(addr: string, method: MethodName, req: GossipRequest, timeoutMs: number): Promise<GossipReply> {
+    if (this.closed) return Promise.reject(new RpcError(grpc.status.CANCELLED, 'transport closed'));
+    if (this.opts.network && !this.opts.network.allow(this.selfAddr, addr)) {
+      // Behave like an unreachable peer, but only after the deadline, as a real partition would.
+      return new Promise((_, reject) => {
+        const t = setTimeout(() => reject(new RpcError(grpc.status.DEADLINE_EXCEEDED, `partitioned from ${addr}`)), timeoutMs);
+        t.unref?.();
+      });
+    }
+    const client = this.client(addr);
+    return new Promise((resolve, reject) => {
+      client[method](req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, reply) => {
+        if (err) {
+          if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) this.drop(addr);
+          reject(err);
+        } else resolve(reply as GossipReply);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 500);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private serve(call: grpc.ServerUnaryCall<GossipRequest, GossipReply>, cb: grpc.sendUnaryData<GossipReply>, h: Handler): void {
+    // Partitions are simulated on the calling side only (both sides filter their own calls).
+    Promise.resolve()
+      .then(() => h(call.request))
+      .then(
+        (reply) => cb(null, reply),
+        (err: unknown) => {
+          const code = err instanceof RpcError ? err.code : grpc.status.INTERNAL;
+          cb({ code, details: err instanceof Error ? err.message : String(err) } as grpc.ServiceError, null);
+        },
+      );
+  }
+
+  private client(addr: string): Client {
+    let c = this.clients.get(addr);
+    if (c) {
+      // Refresh LRU position.
+      this.clients.delete(addr);
+      this.clients.set(addr, c);
+      return c;
+    }
+    const creds = this.opts.channelCredentials ?? grpc.credentials.createInsecure();
+    c = new this.ClientCtor(addr, creds, { ...CHANNEL_OPTIONS, ...this.opts.channelOptions }) as unknown as Client;
+    this.clients.set(addr, c);
+    const max = this.opts.maxChannels ?? 64;
+    while (this.clients.size > max) {
+      const oldest = this.clients.keys().next().value as string;
+      this.drop(oldest);
+    }
+    return c;
+  }
+
+  private drop(addr: string): void {
+    const c = this.clients.get(addr);
+    if (!c) return;
+    this.clients.delete(addr);
+    c.close();
+  }
+}
+
+export function hostOf(hostPort: string): string {
+  const i = hostPort.lastIndexOf(':');
+  return i < 0 ? hostPort : hostPort.slice(0, i);
+}
