@@ -1,0 +1,147 @@
+// The `client`-style arguments shared by every component that talks to the
+// Kubernetes API, and their translation into a @kubernetes/client-node KubeConfig.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { revealString, type Secret } from '../runtime/secret.js';
+import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
+
+export interface KubeTLSArgs {
+  ca_file?: string;
+  ca_pem?: string;
+  cert_file?: string;
+  key_file?: string;
+  insecure_skip_verify?: boolean;
+  server_name?: string;
+}
+
+export interface KubeClientArgs {
+  api_server?: string;
+  kubeconfig_file?: string;
+  bearer_token?: string | Secret;
+  bearer_token_file?: string;
+  proxy_url?: string;
+  tls_config?: KubeTLSArgs;
+}
+
+export const kubeClientAttrs: Record<string, AttrSchema> = {
+  api_server: { type: t.string() },
+  kubeconfig_file: { type: t.string() },
+  bearer_token: { type: t.secret() },
+  bearer_token_file: { type: t.string() },
+  proxy_url: { type: t.string() },
+};
+
+export const kubeClientBlocks: Record<string, BlockSpec> = {
+  tls_config: {
+    schema: {
+      attrs: {
+        ca_file: { type: t.string() },
+        ca_pem: { type: t.string() },
+        cert_file: { type: t.string() },
+        key_file: { type: t.string() },
+        insecure_skip_verify: { type: t.bool(), default: false },
+        server_name: { type: t.string() },
+      },
+    },
+  },
+};
+
+/** Spread `attrs` and `blocks` into a component's BlockSchema. */
+export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBlocks };
+
+/** Reject contradictory client settings with a reason naming the attributes. */
+export function validateKubeClientArgs(a: KubeClientArgs): void {
+  if (a.api_server && a.kubeconfig_file) throw new Error("cannot use 'kubeconfig_file' and 'api_server' together");
+  if (a.bearer_token !== undefined && a.bearer_token_file) throw new Error("at most one of 'bearer_token' and 'bearer_token_file' may be set");
+  const custom = a.bearer_token !== undefined || a.bearer_token_file || a.tls_config || a.proxy_url;
+  if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, tls_config or proxy_url");
+  if (a.api_server) {
+    try {
+      new URL(a.api_server);
+    } catch {
+      throw new Error(`api_server ${JSON.stringify(a.api_server)} is not a valid URL`);
+    }
+  }
+  if (a.tls_config?.ca_file && a.tls_config.ca_pem) throw new Error("tls_config: at most one of 'ca_file' and 'ca_pem' may be set");
+}
+
+/**
+ * A KubeConfig that reads a bearer token file on every request (trimmed, so a
+ * trailing newline is harmless; rotated service-account tokens are picked up).
+ */
+export class AlloyKubeConfig extends KubeConfig {
+  bearerTokenFile?: string;
+
+  override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    if (this.bearerTokenFile) {
+      const token = fs.readFileSync(this.bearerTokenFile, 'utf8').trim();
+      opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
+    }
+  }
+}
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** Build the KubeConfig for the arguments: explicit api_server, a kubeconfig file, or in-cluster. */
+export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
+  validateKubeClientArgs(a);
+  const kc = new AlloyKubeConfig();
+  if (a.kubeconfig_file) {
+    kc.loadFromFile(a.kubeconfig_file);
+    if (!kc.getCurrentCluster()) throw new Error(`kubeconfig_file ${a.kubeconfig_file}: no current cluster`);
+    return kc;
+  }
+  if (!a.api_server) {
+    const host = process.env.KUBERNETES_SERVICE_HOST;
+    if (!host) {
+      throw new Error('no api_server or kubeconfig_file given and not running in a cluster (KUBERNETES_SERVICE_HOST is unset)');
+    }
+    kc.loadFromCluster();
+    // Read the token ourselves so rotation and trailing whitespace are handled alike.
+    kc.bearerTokenFile = `${SA_DIR}/token`;
+    return kc;
+  }
+  const tls = a.tls_config ?? {};
+  const plainHttp = a.api_server.startsWith('http:');
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'alloy',
+        server: a.api_server.replace(/\/+$/, ''),
+        // client-node refuses http:// unless skipTLSVerify is set; there is no TLS to verify then.
+        skipTLSVerify: plainHttp || tls.insecure_skip_verify === true,
+        caFile: tls.ca_file,
+        caData: tls.ca_pem ? Buffer.from(tls.ca_pem).toString('base64') : undefined,
+        tlsServerName: tls.server_name,
+        proxyUrl: a.proxy_url,
+      },
+    ],
+    users: [
+      {
+        name: 'alloy',
+        token: revealString(a.bearer_token),
+        certFile: tls.cert_file,
+        keyFile: tls.key_file,
+      },
+    ],
+    contexts: [{ name: 'alloy', cluster: 'alloy', user: 'alloy' }],
+    currentContext: 'alloy',
+  });
+  if (a.bearer_token_file) kc.bearerTokenFile = a.bearer_token_file;
+  return kc;
+}
+
+/**
+ * A stable identity of "which cluster, as whom": informers are shared only
+ * between components with the same identity. Credentials enter only hashed.
+ */
+export function kubeIdentity(kc: KubeConfig): string {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const tokenFile = kc instanceof AlloyKubeConfig ? kc.bearerTokenFile : undefined;
+  const h = createHash('sha256').update(JSON.stringify({ cluster, user, tokenFile }));
+  return `${cluster?.server ?? '?'}#${h.digest('hex').slice(0, 16)}`;
+}

@@ -1,0 +1,35 @@
+// Informer metrics (prefix alloy_kube_), registered once per prom-client registry.
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface InformerMetrics {
+  openWatches: Gauge<'resource'>;
+  listCalls: Counter<'resource' | 'outcome'>;
+  watchRestarts: Counter<'resource' | 'reason'>;
+  objectsCached: Gauge<'resource'>;
+}
+
+const byRegistry = new WeakMap<Registry, InformerMetrics>();
+
+export function informerMetrics(registry: Registry): InformerMetrics {
+  let m = byRegistry.get(registry);
+  if (m) return m;
+  const registers = [registry];
+  m = {
+    openWatches: new Gauge({ name: 'alloy_kube_open_watches', help: 'Watch requests currently open, per resource.', labelNames: ['resource'], registers }),
+    listCalls: new Counter({
+      name: 'alloy_kube_list_calls_total',
+      help: 'List requests (one per page) sent to the API server, per resource and outcome.',
+      labelNames: ['resource', 'outcome'],
+      registers,
+    }),
+    watchRestarts: new Counter({
+      name: 'alloy_kube_watch_restarts_total',
+      help: 'Watches re-opened after they ended, per resource and reason (closed, gone, error).',
+      labelNames: ['resource', 'reason'],
+      registers,
+    }),
+    objectsCached: new Gauge({ name: 'alloy_kube_objects_cached', help: 'Objects held by shared informer caches, per resource.', labelNames: ['resource'], registers }),
+  };
+  byRegistry.set(registry, m);
+  return m;
+}
