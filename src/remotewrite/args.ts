@@ -1,0 +1,248 @@
+// prometheus.remote_write arguments: the Alloy schema (names and defaults as
+// in Alloy) and the normalised, fully-defaulted form the component works with.
+import { createHash } from 'node:crypto';
+import { t, type BlockSchema } from '../runtime/types.js';
+import type { Secret } from '../runtime/secret.js';
+import { ruleBlockSchema, rulesFromConfig, type RuleBlock } from '../discovery/relabel/index.js';
+import type { CompiledRule } from '../discovery/relabel/index.js';
+
+export interface TlsArgs {
+  ca_pem?: string;
+  ca_file?: string;
+  cert_pem?: string;
+  cert_file?: string;
+  key_pem?: Secret | string;
+  key_file?: string;
+  server_name?: string;
+  insecure_skip_verify?: boolean;
+  min_version?: string;
+}
+
+export interface QueueArgs {
+  capacity: number;
+  min_shards: number;
+  max_shards: number;
+  max_samples_per_send: number;
+  batch_send_deadline: number;
+  min_backoff: number;
+  max_backoff: number;
+  retry_on_http_429: boolean;
+  sample_age_limit: number;
+}
+
+export interface EndpointArgs {
+  url: string;
+  name?: string;
+  headers?: Record<string, string | Secret>;
+  remote_timeout: number;
+  send_exemplars?: boolean;
+  bearer_token?: Secret | string;
+  bearer_token_file?: string;
+  basic_auth?: { username?: string; password?: Secret | string; password_file?: string };
+  authorization?: { type?: string; credentials?: Secret | string; credentials_file?: string };
+  tls_config?: TlsArgs;
+  queue_config: QueueArgs;
+  write_relabel_config?: RuleBlock[];
+}
+
+export interface WalArgs {
+  truncate_frequency: number;
+  min_keepalive_time: number;
+  max_keepalive_time: number;
+  /** alloy-ts extension: bytes on disk before the oldest unsent data is dropped. */
+  max_size: number;
+  /** alloy-ts extension: bytes per segment file. */
+  segment_size: number;
+}
+
+export interface RemoteWriteArgs {
+  endpoint?: Partial<EndpointArgs>[];
+  external_labels?: Record<string, string>;
+  wal?: Partial<WalArgs>;
+}
+
+/** One endpoint after defaults, with its stable name and compiled rules. */
+export interface ResolvedEndpoint extends EndpointArgs {
+  remoteName: string;
+  rules: CompiledRule[];
+}
+
+export interface ResolvedArgs {
+  endpoints: ResolvedEndpoint[];
+  externalLabels: [string, string][];
+  wal: WalArgs;
+}
+
+const SEC = 1000;
+export const QUEUE_DEFAULTS: QueueArgs = {
+  capacity: 10000,
+  min_shards: 1,
+  max_shards: 50,
+  max_samples_per_send: 2000,
+  batch_send_deadline: 5 * SEC,
+  min_backoff: 30,
+  max_backoff: 5 * SEC,
+  retry_on_http_429: true,
+  sample_age_limit: 0,
+};
+export const WAL_DEFAULTS: WalArgs = {
+  truncate_frequency: 2 * 3600 * SEC,
+  min_keepalive_time: 5 * 60 * SEC,
+  max_keepalive_time: 8 * 3600 * SEC,
+  max_size: 1024 * 1024 * 1024,
+  segment_size: 16 * 1024 * 1024,
+};
+const REMOTE_TIMEOUT = 30 * SEC;
+
+const tlsSchema: BlockSchema = {
+  attrs: {
+    ca_pem: { type: t.string() },
+    ca_file: { type: t.string() },
+    cert_pem: { type: t.string() },
+    cert_file: { type: t.string() },
+    key_pem: { type: t.secret() },
+    key_file: { type: t.string() },
+    server_name: { type: t.string() },
+    insecure_skip_verify: { type: t.bool() },
+    min_version: { type: t.string() },
+  },
+};
+
+const queueSchema: BlockSchema = {
+  attrs: {
+    capacity: { type: t.number(), default: QUEUE_DEFAULTS.capacity },
+    min_shards: { type: t.number(), default: QUEUE_DEFAULTS.min_shards },
+    max_shards: { type: t.number(), default: QUEUE_DEFAULTS.max_shards },
+    max_samples_per_send: { type: t.number(), default: QUEUE_DEFAULTS.max_samples_per_send },
+    batch_send_deadline: { type: t.duration(), default: QUEUE_DEFAULTS.batch_send_deadline },
+    min_backoff: { type: t.duration(), default: QUEUE_DEFAULTS.min_backoff },
+    max_backoff: { type: t.duration(), default: QUEUE_DEFAULTS.max_backoff },
+    retry_on_http_429: { type: t.bool(), default: QUEUE_DEFAULTS.retry_on_http_429 },
+    sample_age_limit: { type: t.duration(), default: QUEUE_DEFAULTS.sample_age_limit },
+  },
+};
+
+const endpointSchema: BlockSchema = {
+  attrs: {
+    url: { type: t.string(), required: true },
+    name: { type: t.string() },
+    headers: { type: t.map(t.secret()) },
+    remote_timeout: { type: t.duration(), default: REMOTE_TIMEOUT },
+    send_exemplars: { type: t.bool(), default: true },
+    send_native_histograms: { type: t.bool(), default: false },
+    bearer_token: { type: t.secret() },
+    bearer_token_file: { type: t.string() },
+    follow_redirects: { type: t.bool(), default: true },
+    enable_http2: { type: t.bool(), default: true },
+  },
+  blocks: {
+    basic_auth: {
+      schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } },
+    },
+    authorization: {
+      schema: { attrs: { type: { type: t.string() }, credentials: { type: t.secret() }, credentials_file: { type: t.string() } } },
+    },
+    tls_config: { schema: tlsSchema },
+    queue_config: { schema: queueSchema },
+    // Accepted for config compatibility; metadata is not sent.
+    metadata_config: {
+      schema: {
+        attrs: { send: { type: t.bool() }, send_interval: { type: t.duration() }, max_samples_per_send: { type: t.number() } },
+      },
+    },
+    write_relabel_config: { schema: ruleBlockSchema, multiple: true },
+  },
+};
+
+export const argsSchema: BlockSchema = {
+  attrs: {
+    external_labels: { type: t.map(t.string()) },
+  },
+  blocks: {
+    endpoint: { schema: endpointSchema, multiple: true },
+    wal: {
+      schema: {
+        attrs: {
+          truncate_frequency: { type: t.duration(), default: WAL_DEFAULTS.truncate_frequency },
+          min_keepalive_time: { type: t.duration(), default: WAL_DEFAULTS.min_keepalive_time },
+          max_keepalive_time: { type: t.duration(), default: WAL_DEFAULTS.max_keepalive_time },
+          max_size: { type: t.number(), default: WAL_DEFAULTS.max_size },
+          segment_size: { type: t.number(), default: WAL_DEFAULTS.segment_size },
+        },
+      },
+    },
+  },
+  validate: (a: RemoteWriteArgs) => {
+    resolveArgs(a);
+  },
+};
+
+function positive(v: number, what: string, min = 1): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new Error(`${what} must be a number >= ${min}, got ${String(v)}`);
+}
+
+/** Fills defaults and checks every bound; errors name the endpoint and the attribute. */
+export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
+  const wal: WalArgs = { ...WAL_DEFAULTS, ...stripUndefined(a.wal ?? {}) };
+  positive(wal.truncate_frequency, 'wal.truncate_frequency');
+  positive(wal.min_keepalive_time, 'wal.min_keepalive_time', 0);
+  positive(wal.max_keepalive_time, 'wal.max_keepalive_time');
+  if (wal.min_keepalive_time > wal.max_keepalive_time) throw new Error('wal.min_keepalive_time must not exceed wal.max_keepalive_time');
+  positive(wal.segment_size, 'wal.segment_size', 4096);
+  positive(wal.max_size, 'wal.max_size', 2 * wal.segment_size);
+
+  const seen = new Set<string>();
+  const endpoints = (a.endpoint ?? []).map((raw, i) => {
+    const where = `endpoint ${raw.name ? JSON.stringify(raw.name) : i + 1}`;
+    if (typeof raw.url !== 'string' || raw.url === '') throw new Error(`${where}: url is required`);
+    let u: URL;
+    try {
+      u = new URL(raw.url);
+    } catch {
+      throw new Error(`${where}: url ${JSON.stringify(raw.url)} is not a valid URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${where}: url scheme must be http or https`);
+    const q: QueueArgs = { ...QUEUE_DEFAULTS, ...stripUndefined(raw.queue_config ?? {}) };
+    positive(q.capacity, `${where}: queue_config.capacity`);
+    positive(q.min_shards, `${where}: queue_config.min_shards`);
+    positive(q.max_shards, `${where}: queue_config.max_shards`);
+    if (q.min_shards > q.max_shards) throw new Error(`${where}: queue_config.min_shards must not exceed max_shards`);
+    positive(q.max_samples_per_send, `${where}: queue_config.max_samples_per_send`);
+    positive(q.batch_send_deadline, `${where}: queue_config.batch_send_deadline`);
+    positive(q.min_backoff, `${where}: queue_config.min_backoff`, 0);
+    positive(q.max_backoff, `${where}: queue_config.max_backoff`, 0);
+    positive(q.sample_age_limit, `${where}: queue_config.sample_age_limit`, 0);
+    const auths = [raw.basic_auth, raw.authorization, raw.bearer_token ?? raw.bearer_token_file].filter((x) => x !== undefined);
+    if (auths.length > 1) throw new Error(`${where}: at most one of basic_auth, authorization and bearer_token(_file) may be set`);
+    let rules: CompiledRule[];
+    try {
+      rules = rulesFromConfig(raw.write_relabel_config ?? []);
+    } catch (e) {
+      throw new Error(`${where}: write_relabel_config: ${(e as Error).message}`);
+    }
+    const remoteName = raw.name || createHash('sha256').update(raw.url).digest('hex').slice(0, 6);
+    if (seen.has(remoteName)) throw new Error(`${where}: duplicate endpoint name ${remoteName} (set distinct names)`);
+    seen.add(remoteName);
+    const ep: ResolvedEndpoint = {
+      ...(raw as EndpointArgs),
+      remote_timeout: raw.remote_timeout ?? REMOTE_TIMEOUT,
+      queue_config: q,
+      remoteName,
+      rules,
+    };
+    positive(ep.remote_timeout, `${where}: remote_timeout`);
+    return ep;
+  });
+
+  const externalLabels = Object.entries(a.external_labels ?? {})
+    .map(([k, v]) => {
+      if (typeof v !== 'string') throw new Error(`external_labels.${k}: value must be a string`);
+      return [k, v] as [string, string];
+    })
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  return { endpoints, externalLabels, wal };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,397 @@
+// Everything for one endpoint: a WAL reader from the endpoint's checkpoint,
+// series preparation (external labels, write relabeling), shards, sending
+// with retries, acknowledgement tracking and dynamic sharding.
+import type { Logger } from 'pino';
+import { applyRulesToPairs } from '../discovery/relabel/index.js';
+import type { LabelPairs } from '../metrics/types.js';
+import type { ResolvedEndpoint } from './args.js';
+import { nextBackoff, retryDelay } from './backoff.js';
+import { Checkpoint } from './checkpoint.js';
+import { HttpSender, type SendOutcome } from './http-sender.js';
+import { Ledger } from './ledger.js';
+import type { EndpointMetrics } from './metrics.js';
+import { encodeWriteRequest, type WireSeries } from './proto.js';
+import { Shard, type QueuedSample, type SeriesEntry, type ShardHost } from './shard.js';
+import { desiredShards, labelsHash } from './sharding.js';
+import { compress } from './snappy.js';
+import type { SegmentInfo, Wal, WalReaderHandle } from './wal.js';
+import { WalReader } from './wal-reader.js';
+
+export interface EndpointQueueOptions {
+  ep: ResolvedEndpoint;
+  wal: Wal;
+  externalLabels: [string, string][];
+  checkpointFile: string;
+  logger: Logger;
+  metrics: EndpointMetrics;
+  /** How often the shard count is reconsidered (Prometheus: 10 s). */
+  shardUpdateIntervalMs?: number;
+}
+
+/** Adds external labels the series does not already have; keeps pairs sorted. */
+export function withExternalLabels(labels: LabelPairs, ext: readonly [string, string][]): LabelPairs {
+  if (ext.length === 0) return labels;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < labels.length || j < ext.length) {
+    if (j >= ext.length || (i < labels.length && labels[i]! <= ext[j]![0])) {
+      if (j < ext.length && labels[i] === ext[j]![0]) j++; // the series' own value wins
+      out.push(labels[i]!, labels[i + 1]!);
+      i += 2;
+    } else {
+      out.push(ext[j]![0], ext[j]![1]);
+      j++;
+    }
+  }
+  return out;
+}
+
+export class EndpointQueue implements ShardHost, WalReaderHandle {
+  readonly maxSamplesPerSend: number;
+  readonly batchDeadlineMs: number;
+  private readonly ep: ResolvedEndpoint;
+  private readonly wal: Wal;
+  private readonly log: Logger;
+  private readonly m: EndpointMetrics;
+  private readonly sender: HttpSender;
+  private readonly checkpoint: Checkpoint;
+  private readonly ledger: Ledger;
+  private readonly reader: WalReader;
+  private readonly abort = new AbortController();
+  private shards: Shard[] = [];
+  private series = new Map<number, SeriesEntry | null>();
+  private curSeg = -1;
+  private pending = 0;
+  private resharding = false;
+  private capacityWaiter: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private reshardTimer: NodeJS.Timeout | undefined;
+  // Rate measurement for resharding.
+  private samplesIn = 0;
+  private samplesOut = 0;
+  private sendSeconds = 0;
+  private failedAt = 0;
+  private lastTick = Date.now();
+  // Debug info.
+  private lastError: { message: string; time: string } | undefined;
+  private lastSend: string | undefined;
+  private highestSent = 0;
+
+  constructor(private readonly opts: EndpointQueueOptions) {
+    this.ep = opts.ep;
+    this.wal = opts.wal;
+    this.log = opts.logger.child({ remote_name: opts.ep.remoteName, url: opts.ep.url });
+    this.m = opts.metrics;
+    this.maxSamplesPerSend = opts.ep.queue_config.max_samples_per_send;
+    this.batchDeadlineMs = opts.ep.queue_config.batch_send_deadline;
+    this.sender = new HttpSender(opts.ep);
+    this.checkpoint = new Checkpoint(opts.checkpointFile);
+    let start = this.checkpoint.load();
+    if (!start) {
+      // A new endpoint starts with what is appended from now on; the position
+      // is on disk before any sample is acknowledged, so a crash cannot skip data.
+      start = { segment: this.wal.headIndex(), offset: 0 };
+      this.checkpoint.initSync(start);
+    }
+    this.ledger = new Ledger(start);
+    this.reader = new WalReader(this.wal, start, this.log);
+    this.setShards(opts.ep.queue_config.min_shards);
+  }
+
+  start(): void {
+    this.wal.addReader(this);
+    this.loopDone = this.readLoop().catch((e) => {
+      this.log.error({ err: e }, 'remote write reader stopped on an unexpected error');
+      this.lastError = { message: String((e as Error).message ?? e), time: new Date().toISOString() };
+    });
+    const every = this.opts.shardUpdateIntervalMs ?? 10_000;
+    this.reshardTimer = setInterval(() => this.maybeReshard(every), every);
+    this.reshardTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.reshardTimer) clearInterval(this.reshardTimer);
+    for (const s of this.shards) s.stop();
+    this.capacityWaiter?.();
+    await this.loopDone;
+    await this.reader.close();
+    this.wal.removeReader(this);
+    this.sender.close();
+    await this.checkpoint.save(this.ledger.committed);
+    await this.checkpoint.flush();
+    this.m.remove();
+  }
+
+  /** Forgets the endpoint's position (it was removed from the config). */
+  async forget(): Promise<void> {
+    await this.checkpoint.remove();
+  }
+
+  // --- WalReaderHandle -------------------------------------------------
+
+  committedSegment(): number {
+    return this.ledger.committed.segment;
+  }
+
+  onSegmentDropped(seg: SegmentInfo): void {
+    const pos = this.reader.position();
+    let unread = 0;
+    if (pos.segment < seg.index) unread = seg.samples;
+    else if (pos.segment === seg.index) unread = Math.max(0, seg.samples - this.reader.samplesReadInSeg);
+    if (unread > 0) {
+      this.m.samplesDropped.inc(unread);
+      this.log.warn({ segment: seg.index, samples: unread }, 'dropped unsent samples: WAL segment deleted before this endpoint read it');
+    }
+  }
+
+  // --- reading ----------------------------------------------------------
+
+  private limit(): number {
+    return Math.max(this.ep.queue_config.capacity, this.maxSamplesPerSend) * this.shards.length;
+  }
+
+  private async readLoop(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      while ((this.pending >= this.limit() || this.resharding) && !signal.aborted) {
+        await new Promise<void>((r) => (this.capacityWaiter = r));
+        this.capacityWaiter = undefined;
+      }
+      const item = await this.reader.next(signal);
+      if (!item) return;
+      if (item.seg !== this.curSeg) {
+        this.series = new Map();
+        this.curSeg = item.seg;
+      }
+      for (const def of item.rec.series) this.series.set(def.ref, this.prepare(def.labels));
+      if (item.replayOnly) continue;
+      this.enqueue(item.seg, item.end, item.rec.refs, item.rec.ts, item.rec.vs);
+    }
+  }
+
+  private prepare(labels: LabelPairs): SeriesEntry | null {
+    const out = applyRulesToPairs(withExternalLabels(labels, this.opts.externalLabels), this.ep.rules);
+    if (!out || out.length === 0) return null;
+    return { labels: out, hash: labelsHash(out) };
+  }
+
+  private enqueue(seg: number, end: number, refs: Uint32Array, ts: Float64Array, vs: Float64Array): void {
+    const n = refs.length;
+    const entries: (SeriesEntry | null | undefined)[] = new Array(n);
+    let kept = 0;
+    let highest = 0;
+    for (let i = 0; i < n; i++) {
+      const s = this.series.get(refs[i]!);
+      entries[i] = s;
+      if (s) kept++;
+      if (ts[i]! > highest) highest = ts[i]!;
+    }
+    if (kept < n) this.m.samplesDropped.inc(n - kept);
+    if (highest > 0) this.m.highestTimestamp.set(Math.max(highest, this.wal.highestTimestamp) / 1000);
+    const e = this.ledger.add(seg, end, kept);
+    if (kept === 0) {
+      this.saveCheckpoint();
+      return;
+    }
+    const shards = this.shards;
+    const ns = shards.length;
+    for (let i = 0; i < n; i++) {
+      const s = entries[i];
+      if (!s) continue;
+      shards[s.hash % ns]!.push({ s, t: ts[i]!, v: vs[i]!, e });
+    }
+    this.pending += kept;
+    this.samplesIn += kept;
+    this.m.samplesPending.set(this.pending);
+  }
+
+  // --- sending ----------------------------------------------------------
+
+  async sendBatch(batch: QueuedSample[]): Promise<boolean> {
+    const q = this.ep.queue_config;
+    const signal = this.abort.signal;
+    let samples = batch;
+    let body = compress(encodeWriteRequest(group(samples)));
+    let backoff = 0;
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) return false;
+      const started = performance.now();
+      const out: SendOutcome = await this.sender.send(body, signal);
+      const seconds = (performance.now() - started) / 1000;
+      if (signal.aborted) return false;
+      this.m.batchDuration.observe(seconds);
+      if (out.kind === 'ok') {
+        this.m.samplesTotal.inc(samples.length);
+        this.m.bytesTotal.inc(body.length);
+        this.samplesOut += samples.length;
+        this.sendSeconds += seconds;
+        let hi = this.highestSent;
+        for (const s of samples) if (s.t > hi) hi = s.t;
+        this.highestSent = hi;
+        this.m.highestSent.set(hi / 1000);
+        this.lastSend = new Date().toISOString();
+        return true;
+      }
+      this.lastError = { message: out.reason, time: new Date().toISOString() };
+      if (out.kind === 'drop') {
+        this.m.samplesFailed.inc(samples.length);
+        this.log.error({ status: out.status, samples: samples.length, err: out.reason },
+          `remote write to ${this.ep.remoteName} rejected a batch; dropping it (non-retryable)`);
+        return true;
+      }
+      this.failedAt = Date.now();
+      this.m.samplesRetried.inc(samples.length);
+      backoff = nextBackoff(backoff, q.min_backoff, q.max_backoff);
+      const delay = retryDelay(backoff, out.retryAfterMs);
+      if (attempt === 0 || attempt % 10 === 0) {
+        this.log.warn({ status: out.status, attempt: attempt + 1, retry_in_ms: delay, err: out.reason },
+          `remote write to ${this.ep.remoteName} failed; retrying`);
+      }
+      await sleep(delay, signal);
+      if (q.sample_age_limit > 0) {
+        const cutoff = Date.now() - q.sample_age_limit;
+        const fresh = samples.filter((s) => s.t >= cutoff);
+        if (fresh.length < samples.length) {
+          this.m.samplesDropped.inc(samples.length - fresh.length);
+          samples = fresh;
+          if (samples.length === 0) return true;
+          body = compress(encodeWriteRequest(group(samples)));
+        }
+      }
+    }
+  }
+
+  batchDone(batch: QueuedSample[], handled: boolean): void {
+    this.pending -= batch.length;
+    this.m.samplesPending.set(Math.max(0, this.pending));
+    if (handled) {
+      let moved = false;
+      // Consecutive samples usually share a record: count them in one step.
+      for (let i = 0; i < batch.length; ) {
+        const e = batch[i]!.e;
+        let j = i + 1;
+        while (j < batch.length && batch[j]!.e === e) j++;
+        if (this.ledger.done(e, j - i)) moved = true;
+        i = j;
+      }
+      if (moved) this.saveCheckpoint();
+    }
+    if (this.pending < this.limit()) this.capacityWaiter?.();
+  }
+
+  private saveCheckpoint(): void {
+    this.checkpoint.save(this.ledger.committed).catch((e) => {
+      this.log.error({ err: e }, 'could not save the remote write position');
+    });
+  }
+
+  // --- sharding ---------------------------------------------------------
+
+  private setShards(n: number): void {
+    this.shards = Array.from({ length: n }, () => new Shard(this));
+    this.m.shards.set(n);
+  }
+
+  /** Reconsiders the shard count from the last interval's rates. */
+  private maybeReshard(intervalMs: number): void {
+    if (this.resharding || this.abort.signal.aborted) return;
+    const now = Date.now();
+    const secs = Math.max(0.001, (now - this.lastTick) / 1000);
+    const q = this.ep.queue_config;
+    const inputs = {
+      current: this.shards.length,
+      min: q.min_shards,
+      max: q.max_shards,
+      inRate: this.samplesIn / secs,
+      timePerSample: this.samplesOut > 0 ? this.sendSeconds / this.samplesOut : 0,
+      backlog: this.pending + this.unreadEstimate(),
+      failing: now - this.failedAt < 2 * intervalMs,
+    };
+    this.samplesIn = 0;
+    this.samplesOut = 0;
+    this.sendSeconds = 0;
+    this.lastTick = now;
+    const want = desiredShards(inputs);
+    this.m.shardsDesired.set(want);
+    if (want !== this.shards.length) void this.reshard(want);
+  }
+
+  /** Samples in the WAL this endpoint has not read yet. */
+  private unreadEstimate(): number {
+    const pos = this.reader.position();
+    let n = 0;
+    for (const s of this.wal.segments()) {
+      if (s.index > pos.segment) n += s.samples;
+      else if (s.index === pos.segment) n += Math.max(0, s.samples - this.reader.samplesReadInSeg);
+    }
+    return n;
+  }
+
+  /** Drains every shard (keeping per-series order), then switches to n shards. */
+  async reshard(n: number): Promise<void> {
+    if (this.resharding) return;
+    this.resharding = true;
+    this.log.info({ from: this.shards.length, to: n }, 'remote write resharding');
+    try {
+      await Promise.all(this.shards.map((s) => s.drain()));
+      if (this.abort.signal.aborted) return;
+      for (const s of this.shards) s.stop();
+      this.setShards(n);
+    } finally {
+      this.resharding = false;
+      this.capacityWaiter?.();
+    }
+  }
+
+  debugInfo(): Record<string, unknown> {
+    return {
+      name: this.ep.remoteName,
+      url: this.ep.url,
+      shards: this.shards.length,
+      pending: this.pending,
+      unread_in_wal: this.unreadEstimate(),
+      committed_position: this.ledger.committed,
+      read_position: this.reader.position(),
+      last_send_time: this.lastSend ?? null,
+      last_error: this.lastError ?? null,
+      highest_sent_timestamp: this.highestSent ? new Date(this.highestSent).toISOString() : null,
+    };
+  }
+}
+
+/** Groups a batch by series (first-seen order) into WriteRequest time series. */
+function group(batch: QueuedSample[]): WireSeries[] {
+  const idx = new Map<SeriesEntry, number>();
+  const counts: number[] = [];
+  const order: SeriesEntry[] = [];
+  for (const b of batch) {
+    const k = idx.get(b.s);
+    if (k === undefined) {
+      idx.set(b.s, order.length);
+      order.push(b.s);
+      counts.push(1);
+    } else counts[k]!++;
+  }
+  const out: WireSeries[] = order.map((s, i) => ({ labels: s.labels, timestamps: [], values: new Float64Array(counts[i]!) }));
+  for (const b of batch) {
+    const w = out[idx.get(b.s)!]!;
+    w.values[w.timestamps.length] = b.v;
+    w.timestamps.push(b.t);
+  }
+  return out;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
