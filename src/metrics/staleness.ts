@@ -1,6 +1,8 @@
 // Prometheus marks a series as ended with one special NaN (bit pattern
 // 0x7ff0000000000002). Ordinary NaN values from exporters use other bit
 // patterns, so the marker can only be recognised by its bits, never with `isNaN`.
+// Beware: V8 canonicalises NaNs stored in plain arrays of doubles ([v1, v2]),
+// which erases the payload. Object properties (Sample.v) and Float64Arrays keep it.
 const buf = new ArrayBuffer(8);
 const f64 = new Float64Array(buf);
 const u32 = new Uint32Array(buf);

@@ -1,0 +1,73 @@
+// A scrape result in a compact, transferable shape: samples as parallel typed
+// arrays of series refs, values and timestamps; label sets travel once per
+// series (when a ref is new) and refs are released explicitly. This keeps the
+// worker -> main thread message small and cheap to clone (Prometheus's
+// series-ref idea, applied to a thread boundary).
+import type { LabelPairs } from '../metrics/types.js';
+
+export interface ScrapeStats {
+  total: number;
+  added: number;
+  seriesAdded: number;
+  /** Uncompressed body size; -1 when body_size_limit was exceeded. */
+  bodyBytes: number;
+  error?: string;
+}
+
+/** The plain (postMessage-able) form. Typed arrays are sliced to length, their buffers transferable. */
+export interface WireBatch {
+  newRefs: Int32Array;
+  newLabels: LabelPairs[];
+  refs: Int32Array;
+  values: Float64Array;
+  ts: Float64Array;
+  freed: Int32Array;
+  stats: ScrapeStats;
+}
+
+export class BatchBuilder {
+  private refs = new Int32Array(256);
+  private values = new Float64Array(256);
+  private ts = new Float64Array(256);
+  length = 0;
+  newRefs: number[] = [];
+  newLabels: LabelPairs[] = [];
+  freed: number[] = [];
+
+  push(ref: number, v: number, t: number): void {
+    if (this.length === this.refs.length) this.grow();
+    const i = this.length++;
+    this.refs[i] = ref;
+    this.values[i] = v; // typed-array stores keep NaN payloads (the stale marker) intact
+    this.ts[i] = t;
+  }
+
+  private grow(): void {
+    const n = this.refs.length * 2;
+    const r = new Int32Array(n);
+    r.set(this.refs);
+    const v = new Float64Array(n);
+    v.set(this.values);
+    const t = new Float64Array(n);
+    t.set(this.ts);
+    this.refs = r;
+    this.values = v;
+    this.ts = t;
+  }
+
+  finish(stats: ScrapeStats): WireBatch {
+    return {
+      newRefs: Int32Array.from(this.newRefs),
+      newLabels: this.newLabels,
+      refs: this.refs.slice(0, this.length),
+      values: this.values.slice(0, this.length),
+      ts: this.ts.slice(0, this.length),
+      freed: Int32Array.from(this.freed),
+      stats,
+    };
+  }
+}
+
+export function transferList(b: WireBatch): ArrayBuffer[] {
+  return [b.newRefs.buffer, b.refs.buffer, b.values.buffer, b.ts.buffer, b.freed.buffer] as ArrayBuffer[];
+}

@@ -1,0 +1,138 @@
+import { compileRules } from '../discovery/relabel/index.js';
+import { isStaleNaN, STALE_NAN } from '../metrics/staleness.js';
+import type { WireBatch } from './batch.js';
+import { type LoopOptions, TargetState } from './loop.js';
+import { openMetrics, prometheusText } from './parse/index.js';
+
+const target = ['instance', 'h:1', 'job', 'j'];
+const base: LoopOptions = {
+  honorLabels: false, honorTimestamps: true, trackTimestampsStaleness: false, sampleLimit: 0,
+  labelLimit: 0, labelNameLengthLimit: 0, labelValueLengthLimit: 0, metricRelabel: [],
+};
+
+/** Decodes a batch against a ref table kept like the main thread keeps it. */
+function decode(refs: Map<number, string[]>, b: WireBatch) {
+  b.newRefs.forEach((r, i) => refs.set(r, b.newLabels[i]));
+  const rows = Array.from(b.refs, (r, i) => ({ name: refs.get(r)!.join(','), v: b.values[i], t: b.ts[i] }));
+  b.freed.forEach((r) => refs.delete(r));
+  return rows;
+}
+
+test('first scrape: labels merged, series added, default timestamps', () => {
+  const s = new TargetState(target, base);
+  const refs = new Map<number, string[]>();
+  const b = s.apply('a 1\nb{x="y"} 2 1234\n', prometheusText, 5000, 20);
+  const rows = decode(refs, b);
+  expect(rows).toEqual([
+    { name: '__name__,a,instance,h:1,job,j', v: 1, t: 5000 },
+    { name: '__name__,b,instance,h:1,job,j,x,y', v: 2, t: 1234 },
+  ]);
+  expect(b.stats).toEqual({ total: 2, added: 2, seriesAdded: 2, bodyBytes: 20 });
+});
+
+test('vanished series get one stale marker; explicit timestamps are not tracked unless asked', () => {
+  for (const track of [false, true]) {
+    const s = new TargetState(target, { ...base, trackTimestampsStaleness: track });
+    const refs = new Map<number, string[]>();
+    decode(refs, s.apply('a 1\nb 2\nc 3 100\n', prometheusText, 1000, 0));
+    const b2 = s.apply('a 1\n', prometheusText, 2000, 0);
+    expect(b2.stats.seriesAdded).toBe(0);
+    const rows = decode(refs, b2);
+    const stale = rows.filter((r) => isStaleNaN(r.v)).map((r) => r.name.split(',')[1]);
+    expect(stale).toEqual(track ? ['b', 'c'] : ['b']);
+    expect(rows.every((r) => r.t === 2000)).toBe(true);
+    expect(refs.size).toBe(1); // b and c released
+    const rows3 = decode(refs, s.apply('a 1\n', prometheusText, 3000, 0));
+    expect(rows3.filter((r) => isStaleNaN(r.v))).toHaveLength(0);
+  }
+});
+
+test('honor_timestamps=false uses the scrape time', () => {
+  const s = new TargetState(target, { ...base, honorTimestamps: false });
+  const rows = decode(new Map(), s.apply('a 1 42\n', prometheusText, 7000, 0));
+  expect(rows[0].t).toBe(7000);
+});
+
+test('parse error fails the whole scrape and marks every series stale', () => {
+  const s = new TargetState(target, base);
+  const refs = new Map<number, string[]>();
+  decode(refs, s.apply('a 1\nb 2\n', prometheusText, 1000, 0));
+  const bad = s.apply('a 1\nb 2\nc{', prometheusText, 2000, 0);
+  expect(bad.stats.error).toBeDefined();
+  const rows = decode(refs, bad);
+  expect(rows).toHaveLength(2);
+  expect(rows.every((r) => isStaleNaN(r.v))).toBe(true);
+  expect(refs.size).toBe(0);
+  // Recovery: the series come back with new refs.
+  const rows2 = decode(refs, s.apply('a 1\nb 2\n', prometheusText, 3000, 0));
+  expect(rows2.map((r) => r.v)).toEqual([1, 2]);
+});
+
+test('sample_limit counts post-relabel samples and fails the scrape', () => {
+  const rules = compileRules([{ sourceLabels: ['__name__'], regex: 'drop_.*', action: 'drop' }]);
+  const s = new TargetState(target, { ...base, sampleLimit: 2, metricRelabel: rules });
+  const ok = s.apply('a 1\nb 2\ndrop_me 3\n', prometheusText, 1000, 0);
+  expect(ok.stats).toMatchObject({ total: 3, added: 2 });
+  expect(ok.stats.error).toBeUndefined();
+  const over = s.apply('a 1\nb 2\nc 3\n', prometheusText, 2000, 0);
+  expect(over.stats.error).toBe('sample limit exceeded');
+  expect(over.stats.added).toBe(3);
+  expect(over.values.every(isStaleNaN)).toBe(true);
+  expect(over.values).toHaveLength(2);
+});
+
+test('label limit breaks the scrape; missing __name__ after relabel breaks it too', () => {
+  const s = new TargetState(target, { ...base, labelLimit: 3 });
+  expect(s.apply('a{x="1",y="2"} 1\n', prometheusText, 1, 0).stats.error).toContain('label_limit');
+  const rules = compileRules([{ regex: '__name__', action: 'labeldrop' }]);
+  const s2 = new TargetState(target, { ...base, metricRelabel: rules });
+  expect(s2.apply('a 1\n', prometheusText, 1, 0).stats.error).toContain('__name__');
+});
+
+test('metric relabeling applies after target labels; drops are cached', () => {
+  const rules = compileRules([
+    { sourceLabels: ['__name__'], regex: 'secret', action: 'drop' },
+    { sourceLabels: ['job'], targetLabel: 'origin', replacement: 'from-$1' },
+  ]);
+  const s = new TargetState(target, { ...base, metricRelabel: rules });
+  const refs = new Map<number, string[]>();
+  const rows = decode(refs, s.apply('secret 1\nok 2\n', prometheusText, 1, 0));
+  expect(rows.map((r) => r.name)).toEqual(['__name__,ok,instance,h:1,job,j,origin,from-j']);
+  const rows2 = decode(refs, s.apply('secret 1\nok 3\n', prometheusText, 2, 0));
+  expect(rows2.map((r) => r.v)).toEqual([3]);
+});
+
+test('end of target: everything stale; hand-off: nothing stale', () => {
+  const s = new TargetState(target, base);
+  s.apply('a 1\nb 2\n', prometheusText, 1, 0);
+  const end = s.staleAll(9, { total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 });
+  expect(end.values.every(isStaleNaN)).toBe(true);
+  expect(end.freed).toHaveLength(2);
+  const s2 = new TargetState(target, base);
+  s2.apply('a 1\nb 2\n', prometheusText, 1, 0);
+  const h = s2.handOff();
+  expect(h.values).toHaveLength(0);
+  expect(h.freed).toHaveLength(2);
+});
+
+test('openmetrics body through the loop, seconds timestamps', () => {
+  const s = new TargetState(target, base);
+  const rows = decode(new Map(), s.apply('# TYPE c counter\nc_total 5 1.5\nc_created 1\n# EOF\n', openMetrics, 9, 0));
+  expect(rows).toEqual([
+    { name: '__name__,c_total,instance,h:1,job,j', v: 5, t: 1500 },
+    { name: '__name__,c_created,instance,h:1,job,j', v: 1, t: 9 },
+  ]);
+});
+
+test('stale NaN survives typed arrays and structured clone', () => {
+  const s = new TargetState(target, base);
+  s.apply('a 1\n', prometheusText, 1, 0);
+  const b = s.apply('', prometheusText, 2, 0);
+  const cloned = structuredClone(b);
+  expect(isStaleNaN(cloned.values[0])).toBe(true);
+  expect(isStaleNaN(NaN)).toBe(false);
+  // Sample objects keep the payload (plain double arrays would not: V8 canonicalises NaN there).
+  const obj = { v: cloned.values[0] };
+  expect(isStaleNaN(obj.v)).toBe(true);
+  expect(isStaleNaN(STALE_NAN)).toBe(true);
+});

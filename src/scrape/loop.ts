@@ -1,0 +1,175 @@
+// Per-target scrape state, kept in the worker that scrapes the target: the
+// series cache keyed by the raw series text (so known series skip label
+// parsing and relabeling, like Prometheus's scrape cache), series refs, and
+// staleness bookkeeping. It turns one response body into one WireBatch.
+import { applyRulesToPairs, type CompiledRule } from '../discovery/relabel/index.js';
+import type { LabelPairs } from '../metrics/types.js';
+import { STALE_NAN } from '../metrics/staleness.js';
+import { BatchBuilder, type ScrapeStats, type WireBatch } from './batch.js';
+import { checkLabelLimits, DuplicateLabelError, type LabelLimits, mergeTargetLabels, pairsKey } from './labels.js';
+import { type ExpositionFormat, ParseError } from './parse/index.js';
+
+export interface LoopOptions extends LabelLimits {
+  honorLabels: boolean;
+  honorTimestamps: boolean;
+  trackTimestampsStaleness: boolean;
+  sampleLimit: number;
+  metricRelabel: readonly CompiledRule[];
+}
+
+interface SeriesEntry {
+  ref: number;
+  labels: LabelPairs;
+  key: string;
+  lastIter: number;
+  /** Whether the last sample may get a staleness marker (not for explicit timestamps unless tracked). */
+  tracked: boolean;
+  alive: boolean;
+}
+
+interface MetEntry {
+  /** null: dropped by metric relabeling. */
+  series: SeriesEntry | null;
+  lastIter: number;
+}
+
+/** A failure that fails the whole scrape (limits, missing __name__). */
+class AppendError extends Error {}
+
+export class TargetState {
+  private readonly met = new Map<string, MetEntry>();
+  private readonly series = new Map<string, SeriesEntry>();
+  private nextRef = 1;
+  private iter = 0;
+
+  constructor(
+    private targetLabels: LabelPairs,
+    private opts: LoopOptions,
+  ) {}
+
+  /**
+   * New options or target labels: forget the raw-text cache (relabeling or
+   * honor_labels may map texts differently); series refs survive, so a series
+   * whose final labels stay the same keeps its ref and its staleness state.
+   */
+  reconfigure(targetLabels: LabelPairs, opts: LoopOptions): void {
+    this.targetLabels = targetLabels;
+    this.opts = opts;
+    this.met.clear();
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  /** Processes a body; on any parse or append error the whole scrape fails (stale markers for everything). */
+  apply(body: string, format: ExpositionFormat, appendTime: number, bodyBytes: number, badUtf8 = false): WireBatch {
+    const iter = ++this.iter;
+    const o = this.opts;
+    const out = new BatchBuilder();
+    const pending: SeriesEntry[] = [];
+    let total = 0;
+    let added = 0;
+    let seriesAdded = 0;
+    let limitExceeded = false;
+
+    const register = (labels: LabelPairs, key: string): SeriesEntry => {
+      let se = this.series.get(key);
+      if (!se) {
+        se = { ref: this.nextRef++, labels, key, lastIter: 0, tracked: false, alive: true };
+        this.series.set(key, se);
+        pending.push(se);
+      }
+      return se;
+    };
+
+    try {
+      format.parse(body, (text, v, ts) => {
+        total++;
+        let me = this.met.get(text);
+        let miss = false;
+        if (me === undefined) {
+          miss = true;
+          const raw = format.labels(text);
+          if (badUtf8) for (let i = 1; i < raw.length; i += 2) if (raw[i].includes('\uFFFD')) throw new ParseError(`invalid UTF-8 label value in ${JSON.stringify(text)}`);
+          let lset: LabelPairs | null = mergeTargetLabels(raw, this.targetLabels, o.honorLabels);
+          if (o.metricRelabel.length > 0) lset = applyRulesToPairs(lset, o.metricRelabel);
+          if (lset === null || lset.length === 0) {
+            this.met.set(text, { series: null, lastIter: iter });
+            return;
+          }
+          if (!hasName(lset)) throw new AppendError('missing metric name (__name__ label)');
+          const why = checkLabelLimits(lset, o);
+          if (why) throw new AppendError(why);
+          me = { series: register(lset, pairsKey(lset)), lastIter: iter };
+          this.met.set(text, me);
+        }
+        me.lastIter = iter;
+        let se = me.series;
+        if (se === null) return;
+        if (!se.alive) se = me.series = register(se.labels, se.key);
+        added++;
+        if (o.sampleLimit > 0 && added > o.sampleLimit) {
+          limitExceeded = true; // keep counting, as Prometheus does, then fail
+          return;
+        }
+        const explicit = o.honorTimestamps && ts === ts;
+        se.lastIter = iter;
+        se.tracked = !explicit || o.trackTimestampsStaleness;
+        if (miss) seriesAdded++;
+        out.push(se.ref, v, explicit ? ts : appendTime);
+      });
+      if (limitExceeded) throw new AppendError('sample limit exceeded');
+    } catch (e) {
+      if (!(e instanceof ParseError || e instanceof AppendError || e instanceof DuplicateLabelError)) throw e;
+      for (const se of pending) {
+        se.alive = false;
+        this.series.delete(se.key);
+      }
+      return this.staleAll(appendTime, { total, added, seriesAdded, bodyBytes, error: e.message });
+    }
+
+    // Series seen last time but not now get a staleness marker; their refs are released.
+    for (const se of this.series.values()) {
+      if (se.lastIter === iter) continue;
+      if (se.tracked) out.push(se.ref, STALE_NAN, appendTime);
+      this.release(se, out);
+    }
+    // Forget raw texts not seen this time (an empty body is a failed scrape: keep them).
+    if (body.length > 0) for (const [k, me] of this.met) if (me.lastIter !== iter) this.met.delete(k);
+    for (const se of pending) {
+      out.newRefs.push(se.ref);
+      out.newLabels.push(se.labels);
+    }
+    return out.finish({ total, added, seriesAdded, bodyBytes });
+  }
+
+  /** A failed scrape (or a target that went away): stale markers for every series, all refs released. */
+  staleAll(appendTime: number, stats: ScrapeStats): WireBatch {
+    const out = new BatchBuilder();
+    for (const se of this.series.values()) {
+      if (se.tracked) out.push(se.ref, STALE_NAN, appendTime);
+      this.release(se, out);
+    }
+    return out.finish(stats);
+  }
+
+  /** The target moved to another cluster member: release everything, no markers (no gap at hand-off). */
+  handOff(): WireBatch {
+    const out = new BatchBuilder();
+    for (const se of this.series.values()) this.release(se, out);
+    this.met.clear();
+    return out.finish({ total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 });
+  }
+
+  private release(se: SeriesEntry, out: BatchBuilder): void {
+    se.alive = false;
+    this.series.delete(se.key);
+    out.freed.push(se.ref);
+  }
+}
+
+function hasName(pairs: LabelPairs): boolean {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === '__name__') return true;
+  return false;
+}
