@@ -9,15 +9,20 @@ export interface Pos {
 
 export type Expr =
   | { kind: 'literal'; value: null | boolean | number | string; raw?: string; pos: Pos }
-  | { kind: 'array'; elements: Expr[]; pos: Pos }
-  | { kind: 'object'; fields: { key: string; quoted: boolean; value: Expr; pos: Pos }[]; pos: Pos }
+  | { kind: 'array'; elements: Expr[]; pos: Pos; end?: Pos }
+  | { kind: 'object'; fields: { key: string; quoted: boolean; value: Expr; pos: Pos }[]; pos: Pos; end?: Pos }
   | { kind: 'ident'; name: string; pos: Pos }
-  | { kind: 'access'; target: Expr; name: string; pos: Pos } // a.b
-  | { kind: 'index'; target: Expr; index: Expr; pos: Pos } // a[0]
-  | { kind: 'call'; callee: Expr; args: Expr[]; pos: Pos }
+  | { kind: 'access'; target: Expr; name: string; pos: Pos; namePos?: Pos } // a.b
+  | { kind: 'index'; target: Expr; index: Expr; pos: Pos; lbrack?: Pos; end?: Pos } // a[0]
+  | { kind: 'call'; callee: Expr; args: Expr[]; pos: Pos; lparen?: Pos; end?: Pos }
   | { kind: 'unary'; op: '!' | '-'; operand: Expr; pos: Pos }
-  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; pos: Pos }
-  | { kind: 'paren'; inner: Expr; pos: Pos };
+  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; pos: Pos; opPos?: Pos }
+  | { kind: 'paren'; inner: Expr; pos: Pos; end?: Pos };
+// Optional positions (`end`, `namePos`, `lbrack`, `lparen`, `opPos`) are set by
+// the parser and used by the formatter to keep the author's line breaks and
+// comments in place; hand-built ASTs may omit them. For a postfix or binary
+// node `pos` is where the whole expression starts (its leftmost token); `end`
+// is the position of the closing bracket.
 
 export type BinaryOp =
   | '||' | '&&'
@@ -38,6 +43,10 @@ export interface Block {
   label?: string;
   body: Statement[];
   pos: Pos;
+  /** Positions of the label string, the "{" and the closing "}" (set by the parser). */
+  labelPos?: Pos;
+  lbrace?: Pos;
+  end?: Pos;
 }
 
 export type Statement = Attribute | Block;
