@@ -3,3 +3,5 @@
 import './local/file.js';
 import './logs/loki-write.js';
 import './logs/loki-process.js';
+import './discovery/relabel_component.js';
+import './discovery/kubernetes/component.js';

@@ -178,7 +178,7 @@ describe('endpointslice role (Prometheus endpointslice_test.go)', () => {
   });
 
   test('WithService and WithServiceUpdate: service labels join via kubernetes.io/service-name', () => {
-    for (const labels of [{ 'app/name': 'test' }, { 'app/name': 'svc', component: 'testing' }]) {
+    for (const labels of [{ 'app/name': 'test' }, { 'app/name': 'svc', component: 'testing' }] as Record<string, string>[]) {
       const svc: Service = { metadata: { name: 'testendpoints', namespace: 'default', labels } };
       const extra: Target = { __meta_kubernetes_service_name: 'testendpoints' };
       for (const [k, v] of Object.entries(labels)) {

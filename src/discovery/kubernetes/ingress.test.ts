@@ -60,7 +60,7 @@ describe('ingress role (Prometheus ingress_test.go)', () => {
   });
 
   test('WithNamespaceMetadata and its update', () => {
-    const cases = [
+    const cases: { labels: Record<string, string>; annotations: Record<string, string> }[] = [
       { labels: { service: 'web', layer: 'frontend' }, annotations: { contact: 'platform', release: 'v5.6.7' } },
       { labels: { component: 'cache', layer: 'backend', region: 'us-central' }, annotations: { contact: 'sre', release: 'v6.7.8', monitoring: 'enabled' } },
     ];

@@ -184,7 +184,7 @@ describe('pod role (Prometheus pod_test.go)', () => {
   });
 
   test('WithNodeMetadata and UpdateNode: node name, labels, labelpresent', () => {
-    for (const lbls of [{ l1: 'v1' }, { l2: 'v2' }]) {
+    for (const lbls of [{ l1: 'v1' }, { l2: 'v2' }] as Record<string, string>[]) {
       const ctx = contextOf({ nodes: [makeNode('testnode', '', '', lbls)] });
       const expected = expectedPodGroup('default');
       expected.labels.__meta_kubernetes_node_name = 'testnode';
@@ -227,7 +227,7 @@ describe('pod role (Prometheus pod_test.go)', () => {
   });
 
   test('WithNamespaceMetadata and its update', () => {
-    const cases = [
+    const cases: { labels: Record<string, string>; annotations: Record<string, string> }[] = [
       { labels: { app: 'web', tier: 'frontend' }, annotations: { maintainer: 'devops', build: 'v3.4.5' } },
       {
         labels: { app: 'service', tier: 'backend', zone: 'us-east' },

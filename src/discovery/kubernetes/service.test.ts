@@ -136,7 +136,7 @@ describe('service role (Prometheus service_test.go)', () => {
   });
 
   test('WithNamespaceMetadata and its update', () => {
-    const cases = [
+    const cases: { labels: Record<string, string>; annotations: Record<string, string> }[] = [
       { labels: { environment: 'production', team: 'backend' }, annotations: { owner: 'platform', version: 'v1.2.3' } },
       {
         labels: { environment: 'staging', team: 'frontend', region: 'us-west' },
