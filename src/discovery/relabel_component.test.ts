@@ -4,7 +4,7 @@ import { discoveryRelabel, type RelabelArgs } from './relabel_component.js';
 import { applyRules, RuleSet, rulesFromCapsule } from './relabel/index.js';
 
 const defaults = { separator: ';', regex: '(.*)', target_label: '', replacement: '$1', action: 'replace' };
-const pods = [
+const pods: Record<string, string>[] = [
   { __address__: '10.0.0.1:8080', __meta_kubernetes_pod_annotation_prometheus_io_scrape: 'true', __meta_kubernetes_namespace: 'a' },
   { __address__: '10.0.0.2:8080', __meta_kubernetes_namespace: 'b' },
 ];
