@@ -5,3 +5,4 @@ import './logs/loki-write.js';
 import './logs/loki-process.js';
 import './discovery/relabel_component.js';
 import './discovery/kubernetes/component.js';
+import './discovery/annotations/component.js';
