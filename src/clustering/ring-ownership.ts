@@ -2,7 +2,7 @@
 // (at most one per interval), holds ownership back until the cluster reaches
 // --cluster.wait-for-size (or the wait times out), and notifies listeners
 // only when ownership can actually have changed.
-import { ringFor, DEFAULT_VNODES, type Ring } from './ring.js';
+import { ringFor, type Ring } from './ring.js';
 
 export interface RingOwnershipOptions {
   /** Minimum participants before anyone owns anything; 0 disables the wait. */
@@ -11,11 +11,14 @@ export interface RingOwnershipOptions {
   waitTimeoutMs: number;
   /** Minimum time between two recomputes. */
   minIntervalMs?: number;
+  /** Fixed virtual nodes per member (default: by cluster size, see ring.ts). */
   vnodes?: number;
   now?: () => number;
 }
 
 export class RingOwnership {
+  /** Members of the ring in force; the ring itself is built lazily on first lookup. */
+  private ringMembers: string[] = [];
   private ring: Ring | undefined;
   private current: string[] = [];
   private pending: string[] | undefined;
@@ -26,14 +29,14 @@ export class RingOwnership {
   private gateOpen: boolean;
   private readonly listeners = new Set<() => void>();
   private readonly minInterval: number;
-  private readonly vnodes: number;
+  private readonly vnodes: number | undefined;
   private readonly now: () => number;
   /** Count of listener notifications (exported as a metric). */
   changes = 0;
 
   constructor(private readonly opts: RingOwnershipOptions) {
     this.minInterval = opts.minIntervalMs ?? 1000;
-    this.vnodes = opts.vnodes ?? DEFAULT_VNODES;
+    this.vnodes = opts.vnodes;
     this.now = opts.now ?? Date.now;
     this.gateOpen = opts.waitForSize <= 0;
     if (!this.gateOpen && opts.waitTimeoutMs > 0) {
@@ -53,7 +56,7 @@ export class RingOwnership {
   }
 
   ownerOf(key: string): string | undefined {
-    return this.ring?.ownerOf(key);
+    return this.built()?.ownerOf(key);
   }
 
   participants(): readonly string[] {
@@ -66,7 +69,7 @@ export class RingOwnership {
   }
 
   shares(): Record<string, number> {
-    return this.ring ? this.ring.shares() : {};
+    return this.built()?.shares() ?? {};
   }
 
   onChange(listener: () => void): () => void {
@@ -103,10 +106,10 @@ export class RingOwnership {
       this.waitTimer = undefined;
     }
     const wanted = this.gateOpen && next.length > 0 ? next : [];
-    const had = this.ring ? this.ring.members : [];
     this.current = next;
-    if (sameList(wanted, had)) return;
-    this.ring = wanted.length ? ringFor(wanted, this.vnodes) : undefined;
+    if (sameList(wanted, this.ringMembers)) return;
+    this.ringMembers = wanted;
+    this.ring = undefined;
     this.changes++;
     for (const l of [...this.listeners]) {
       try {
@@ -115,6 +118,12 @@ export class RingOwnership {
         // A failing listener must not stop the others from hearing about the change.
       }
     }
+  }
+
+  /** Build on demand: a node nobody asks (e.g. a viewer) never pays for the ring. */
+  private built(): Ring | undefined {
+    if (!this.ring && this.ringMembers.length) this.ring = ringFor(this.ringMembers, this.vnodes);
+    return this.ring;
   }
 }
 
