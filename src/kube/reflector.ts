@@ -322,6 +322,7 @@ export class Reflector {
           }
         });
         res.on('error', (e) => fail(e));
+        lines.on('error', (e) => fail(e));
         res.on('aborted', () => fail(new WatchEnded('watch connection aborted')));
         lines.on('close', () => {
           if (failed) return;
