@@ -14,6 +14,10 @@ export interface KubeEmulatorOptions {
   bookmarkIntervalMs?: number;
   /** Number of events kept for watch resume; older resourceVersions get 410 Gone. Default 10000. */
   historyLimit?: number;
+  /** User name recorded for `token` (default `system:admin`). */
+  user?: string;
+  /** More accepted bearer tokens: token -> user name. */
+  tokens?: Record<string, string>;
 }
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -47,11 +51,14 @@ export interface KubeFaults {
   stall(ms: number): void;
   /** Send an in-stream ERROR event carrying a Status of that code on every open watch, then end them. */
   sendErrorEventOnWatches(code: number): void;
+  /** Resolves when queued setDown transitions have completed (listener really closed / listening). */
+  settled(): Promise<void>;
 }
 
 export interface KubeLogs {
-  /** Append lines to the current instance of a container; `at` gives timestamps (default now). */
-  append(namespace: string, pod: string, container: string, lines: string[], at?: Date[]): void;
+  /** Append lines to the current instance of a container; `at` gives timestamps (Date, RFC3339Nano string or
+   *  bigint ns since the epoch; default now with nanosecond resolution). */
+  append(namespace: string, pod: string, container: string, lines: string[], at?: Array<Date | string | bigint>): void;
   /** Start a new container instance: restartCount+1, previous log kept for ?previous=true, follow streams end. */
   restartContainer(namespace: string, pod: string, container: string): void;
 }
@@ -59,6 +66,8 @@ export interface KubeLogs {
 export interface KubeEmulator {
   /** Base URL, e.g. http://127.0.0.1:34567 */
   url: string;
+  /** With `tls: true`, the PEM file of the self-signed serving certificate (also its CA). */
+  caCertPath?: string;
   /** Audit log of resource requests, in order. */
   requests: RequestLogEntry[];
   /** Create or replace any object (including custom resources whose CRD exists); returns the stored object. */
