@@ -75,6 +75,16 @@ const cases: Case[] = [
     output: { a: 'foo\nbar', b: '734' },
   },
   {
+    // Expected values computed with Go's crypto/md5 + encoding/binary (go1.19), as Prometheus does.
+    name: 'hashmod of "foo" mod 1000 is 696 and "10.0.0.1:9100" is 645 (Go reference)',
+    input: { a: 'foo', b: '10.0.0.1:9100' },
+    rules: [
+      { sourceLabels: ['a'], targetLabel: 'ha', action: 'hashmod', modulus: 1000 },
+      { sourceLabels: ['b'], targetLabel: 'hb', action: 'hashmod', modulus: 1000 },
+    ],
+    output: { a: 'foo', b: '10.0.0.1:9100', ha: '696', hb: '645' },
+  },
+  {
     name: 'labelmap with a group',
     input: { a: 'foo', b1: 'bar', b2: 'baz' },
     rules: [{ regex: '(b.*)', replacement: 'bar_${1}', action: 'labelmap' }],
