@@ -1,0 +1,105 @@
+// Shared e2e helpers: run discovery.kubernetes against the emulator and compute
+// the expected targets from the emulator's state with the pure role functions.
+import { Registry } from 'prom-client';
+import type { KubeEmulator } from '../emulator/index.js';
+import { discoveryKubernetes, type DiscoveryArgs } from '../../src/discovery/kubernetes/component.js';
+import { endpointSliceTargets } from '../../src/discovery/kubernetes/endpointslice.js';
+import { endpointsTargets } from '../../src/discovery/kubernetes/endpoints.js';
+import { ingressTargets } from '../../src/discovery/kubernetes/ingress.js';
+import { flattenGroups } from '../../src/discovery/kubernetes/labels.js';
+import { nodeTargets } from '../../src/discovery/kubernetes/node.js';
+import { podTargets } from '../../src/discovery/kubernetes/pod.js';
+import { serviceTargets } from '../../src/discovery/kubernetes/service.js';
+import { contextOf } from '../../src/discovery/kubernetes/testdata/fixtures.js';
+import type { Target, TargetGroup } from '../../src/discovery/kubernetes/types.js';
+import type { Component, HealthState } from '../../src/runtime/types.js';
+import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
+
+export interface Running {
+  ctx: TestContext;
+  comp: Component<DiscoveryArgs>;
+  targets(): Target[];
+  /** Resolves once health reaches `state` (and `match` if given); rejects after timeoutMs. */
+  waitHealth(state: HealthState, match?: RegExp, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function runDiscovery(emu: KubeEmulator, args: Omit<DiscoveryArgs, 'api_server'>, metrics = new Registry()): Promise<Running> {
+  const ctx = makeTestContext({ id: `discovery.kubernetes.${args.role}`, metrics });
+  const waiters = new Set<() => void>();
+  const setHealth = ctx.setHealth.bind(ctx);
+  ctx.setHealth = (s, m) => {
+    setHealth(s, m);
+    for (const w of [...waiters]) w();
+  };
+  const full = { api_server: emu.url, ...args } as DiscoveryArgs;
+  const comp = discoveryKubernetes.build(ctx, full);
+  await comp.update(full);
+  return {
+    ctx,
+    comp,
+    targets: () => (ctx.exports.targets ?? []) as Target[],
+    waitHealth(state, match, timeoutMs = 15000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (ctx.health.state !== state || (match && !match.test(ctx.health.message))) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`health did not become ${state} ${match ?? ''} in ${timeoutMs} ms (now ${ctx.health.state}: ${ctx.health.message})`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      await comp.stop?.();
+      ctx.abort();
+    },
+  };
+}
+
+/** The targets Prometheus would produce for the emulator's current state (pure role functions). */
+export function expectedTargets(emu: KubeEmulator, args: Pick<DiscoveryArgs, 'role' | 'attach_metadata'>, namespaces?: string[]): Target[] {
+  const inNs = (o: any) => !namespaces || namespaces.includes(o.metadata?.namespace);
+  const pods = emu.list('v1', 'Pod');
+  const services = emu.list('v1', 'Service');
+  const am = args.attach_metadata ?? {};
+  const ctx = contextOf({
+    pods: args.role === 'pod' ? undefined : pods.filter(inNs),
+    services: args.role === 'service' ? undefined : services.filter(inNs),
+    nodes: am.node && args.role !== 'node' ? emu.list('v1', 'Node') : undefined,
+    namespaces: am.namespace ? emu.list('v1', 'Namespace') : undefined,
+  });
+  let groups: TargetGroup[];
+  switch (args.role) {
+    case 'pod':
+      groups = pods.filter(inNs).map((p) => podTargets(p, ctx));
+      break;
+    case 'service':
+      groups = services.filter(inNs).map((s) => serviceTargets(s, ctx));
+      break;
+    case 'endpoints':
+      groups = emu.list('v1', 'Endpoints').filter(inNs).map((e) => endpointsTargets(e, ctx));
+      break;
+    case 'endpointslice':
+      groups = emu.list('discovery.k8s.io/v1', 'EndpointSlice').filter(inNs).map((e) => endpointSliceTargets(e, ctx));
+      break;
+    case 'node':
+      groups = emu.list('v1', 'Node').map((n) => nodeTargets(n));
+      break;
+    case 'ingress':
+      groups = emu.list('networking.k8s.io/v1', 'Ingress').filter(inNs).map((i) => ingressTargets(i, ctx));
+      break;
+  }
+  groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
+  return flattenGroups(groups);
+}
+
+/** Order-insensitive canonical form of a target list, for equality checks. */
+export function canon(ts: Target[]): string[] {
+  return ts.map((t) => JSON.stringify(Object.entries(t).sort(([a], [b]) => (a < b ? -1 : 1)))).sort();
+}
