@@ -97,4 +97,6 @@ export interface KubeletEmulator {
   caCertPath: string;
   close(): Promise<void>;
   setDown(down: boolean): void;
+  /** Resolves when queued setDown transitions have completed. */
+  settled(): Promise<void>;
 }
