@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Histogram, Gauge, Counter, type Registry } from 'prom-client';
-import type { Block } from '../syntax/ast.js';
+import type { Block, Expr } from '../syntax/ast.js';
+import { references } from '../syntax/eval.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import type { Scope } from '../syntax/eval.js';
 import { parse } from '../syntax/parser.js';
@@ -43,9 +44,15 @@ interface LiveNode {
   args: unknown;
   reported: Health;
   evalError?: Health;
+  lastError?: unknown;
 }
 
 const now = () => new Date().toISOString();
+
+function referencesAny(path: string[], ids: Set<string>): boolean {
+  for (let k = path.length; k >= 1; k--) if (ids.has(path.slice(0, k).join('.'))) return true;
+  return false;
+}
 
 export class Controller {
   private nodes = new Map<string, LiveNode>();
@@ -122,16 +129,20 @@ export class Controller {
     const file = parse(source, filename);
     const plan = planGraph(file);
 
-    // Dry run: evaluate every node against current exports (zero values for
-    // components that do not run yet) so type errors reject the whole config.
+    // Dry run: evaluate every node against the current exports so that type
+    // errors reject the whole config before anything changes. Attributes that
+    // reference components not running yet cannot be known now; they are
+    // checked when applied (on a first load such an error still fails the load).
+    const pending = new Set(plan.nodes.filter((p) => this.nodes.get(p.id)?.plan.name !== p.name).map((p) => p.id));
     const dryExports = new Map<string, Record<string, unknown>>();
     for (const p of plan.nodes) {
       const live = this.nodes.get(p.id);
-      if (live && live.plan.name === p.name) dryExports.set(p.id, live.exports);
+      if (!pending.has(p.id) && live) dryExports.set(p.id, live.exports);
       else dryExports.set(p.id, Object.fromEntries(Object.entries(p.def.exports).map(([k, t]) => [k, zeroValue(t)])));
     }
-    const dryScope = this.scopeOf((id) => dryExports.get(id));
-    for (const p of plan.nodes) decodeBlock(p.block.body, p.def.args, dryScope, p.block.pos);
+    const dryScope = this.scopeOf([...dryExports.keys()], (id) => dryExports.get(id));
+    const skip = (expr: Expr) => references(expr).some((r) => referencesAny(r.path, pending));
+    for (const p of plan.nodes) decodeBlock(p.block.body, p.def.args, dryScope, p.block.pos, { skip });
     for (const b of plan.configBlocks) this.onLoggingBlock?.(b);
 
     // Apply: stop removed (or re-typed) nodes, then build/update in order.
@@ -144,7 +155,9 @@ export class Controller {
     this.dependants = new Map(plan.nodes.map((p) => [p.id, [] as string[]]));
     for (const p of plan.nodes) for (const d of p.deps) this.dependants.get(d)!.push(p.id);
 
+    const firstLoad = !this.loaded;
     const errors: string[] = [];
+    let firstError: unknown;
     for (const p of plan.nodes) {
       const live = this.nodes.get(p.id);
       if (live) {
@@ -154,7 +167,18 @@ export class Controller {
         await this.buildNode(p);
       }
       const n = this.nodes.get(p.id);
-      if (n?.evalError) errors.push(`${p.id}: ${n.evalError.message}`);
+      if (n?.evalError) {
+        errors.push(`${p.id}: ${n.evalError.message}`);
+        firstError ??= n.lastError;
+      }
+    }
+    if (firstLoad && firstError !== undefined) {
+      // Nothing is running yet: a component that cannot start fails the load.
+      for (const id of [...this.order].reverse()) {
+        const live = this.nodes.get(id);
+        if (live) await this.stopNode(live);
+      }
+      throw firstError;
     }
     this.loaded = true;
     this.log.info({ components: this.order.length, file: filename }, 'config loaded');
@@ -215,6 +239,7 @@ export class Controller {
   private setEvalError(live: LiveNode, e: unknown): void {
     const message = e instanceof Diagnostic ? e.message : `${live.plan.id}: ${(e as Error)?.message ?? String(e)}`;
     live.evalError = { state: 'unhealthy', message, updatedTime: now() };
+    live.lastError = e instanceof Diagnostic ? e : new Diagnostic(live.plan.block.pos, `${live.plan.id}: ${(e as Error)?.message ?? String(e)}`);
     this.log.error({ component: live.plan.id, err: message }, 'component evaluation failed');
   }
 
@@ -274,13 +299,13 @@ export class Controller {
   }
 
   private scope(): Scope {
-    return this.scopeOf((id) => this.nodes.get(id)?.exports);
+    return this.scopeOf([...this.nodes.keys()], (id) => this.nodes.get(id)?.exports);
   }
 
   /** Root identifiers resolve to the namespace tree of component exports, then to the stdlib. */
-  private scopeOf(exportsOf: (id: string) => Record<string, unknown> | undefined): Scope {
+  private scopeOf(ids: string[], exportsOf: (id: string) => Record<string, unknown> | undefined): Scope {
     const tree: Record<string, any> = {};
-    for (const id of this.allIds(exportsOf)) {
+    for (const id of ids) {
       const parts = id.split('.');
       let cur = tree;
       for (const part of parts.slice(0, -1)) cur = cur[part] ??= {};
@@ -288,12 +313,6 @@ export class Controller {
     }
     const lib = stdlib as Record<string, any>;
     return { lookup: (name: string) => (name in tree ? tree[name] : lib[name]) };
-  }
-
-  private allIds(exportsOf: (id: string) => unknown): string[] {
-    const ids = new Set<string>(this.nodes.keys());
-    for (const id of this.order) ids.add(id);
-    return [...ids].filter((id) => exportsOf(id) !== undefined);
   }
 
   private async stopNode(live: LiveNode): Promise<void> {

@@ -1,7 +1,7 @@
 // Turns the statements of a component block into typed arguments following
 // the component's BlockSchema. Every failure is a Diagnostic at the offending
 // attribute or block, so users get file:line:col.
-import type { Block, Pos, Statement } from '../syntax/ast.js';
+import type { Block, Expr, Pos, Statement } from '../syntax/ast.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { evaluate, type Scope } from '../syntax/eval.js';
 import { parseDuration } from './duration.js';
@@ -9,7 +9,12 @@ import { Secret } from './secret.js';
 import type { BlockSchema, ValueType } from './types.js';
 import { isPlainObject, typeName, valueTypeName } from './values.js';
 
-export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope, blockPos: Pos): Record<string, any> {
+export interface DecodeOptions {
+  /** Attributes whose expression this returns true for are accepted unevaluated (reload dry run). */
+  skip?: (expr: Expr) => boolean;
+}
+
+export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope, blockPos: Pos, opts: DecodeOptions = {}): Record<string, any> {
   const out: Record<string, any> = {};
   const attrs = schema.attrs ?? {};
   const blocks = schema.blocks ?? {};
@@ -25,6 +30,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
       }
       if (seen.has(st.name)) throw new Diagnostic(st.pos, `attribute "${st.name}" may only be provided once`);
       seen.add(st.name);
+      if (opts.skip?.(st.value)) continue;
       const value = evaluate(st.value, scope);
       out[st.name] = convert(value, spec.type, st.value.pos, st.name);
     } else {
@@ -34,7 +40,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
         throw new Diagnostic(st.pos, `unrecognized block name "${st.name}"${hint}`);
       }
       if (st.label !== undefined) throw new Diagnostic(st.pos, `block "${st.name}" does not take a label`);
-      const value = decodeBlock(st.body, spec.schema, scope, st.pos);
+      const value = decodeBlock(st.body, spec.schema, scope, st.pos, opts);
       if (spec.multiple) {
         (out[st.name] ??= []).push(value);
       } else {
@@ -57,7 +63,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
     if (spec.multiple) out[name] = [];
   }
   if (schema.ordered) Object.defineProperty(out, '_blocks', { value: ordered, enumerable: false });
-  if (schema.validate) {
+  if (schema.validate && !opts.skip) {
     try {
       schema.validate(out);
     } catch (e) {
