@@ -107,3 +107,59 @@ export function serviceTargets(s: ServiceSpec): Target[] {
     ...objectMeta('service', s.labels ?? {}, s.annotations ?? {}),
   }));
 }
+
+export interface EndpointSpec {
+  ip: string;
+  pod: string;
+  ready: boolean;
+}
+
+/**
+ * role = "endpoints": one target per endpoint address and port, with the
+ * Service's and the backing pod's labels; `slice` gives role = "endpointslice" names.
+ */
+export function endpointTargets(svc: ServiceSpec, container: string, endpoints: EndpointSpec[], slice = false): Target[] {
+  const namespace = svc.namespace ?? 'default';
+  const service = objectMeta('service', svc.labels ?? {}, svc.annotations ?? {});
+  const out: Target[] = [];
+  for (const ep of endpoints) {
+    for (const port of svc.ports) {
+      const t: Target = {
+        __address__: join(ep.ip, port.containerPort),
+        [`${M}namespace`]: namespace,
+        [`${M}service_name`]: svc.name,
+        ...service,
+        [`${M}pod_name`]: ep.pod,
+        [`${M}pod_ip`]: ep.ip,
+        [`${M}pod_ready`]: String(ep.ready),
+        [`${M}pod_phase`]: 'Running',
+        [`${M}pod_container_name`]: container,
+        [`${M}pod_container_port_name`]: port.name ?? '',
+        [`${M}pod_container_port_number`]: String(port.containerPort),
+        [`${M}pod_container_port_protocol`]: port.protocol ?? 'TCP',
+      };
+      if (slice) {
+        Object.assign(t, {
+          [`${M}endpointslice_name`]: `${svc.name}-abcde`,
+          [`${M}endpointslice_address_type`]: ep.ip.includes(':') ? 'IPv6' : 'IPv4',
+          [`${M}endpointslice_endpoint_conditions_ready`]: String(ep.ready),
+          [`${M}endpointslice_port_name`]: port.name ?? '',
+          [`${M}endpointslice_port_protocol`]: port.protocol ?? 'TCP',
+          [`${M}endpointslice_address_target_kind`]: 'Pod',
+          [`${M}endpointslice_address_target_name`]: ep.pod,
+        });
+      } else {
+        Object.assign(t, {
+          [`${M}endpoints_name`]: svc.name,
+          [`${M}endpoint_ready`]: String(ep.ready),
+          [`${M}endpoint_port_name`]: port.name ?? '',
+          [`${M}endpoint_port_protocol`]: port.protocol ?? 'TCP',
+          [`${M}endpoint_address_target_kind`]: 'Pod',
+          [`${M}endpoint_address_target_name`]: ep.pod,
+        });
+      }
+      out.push(t);
+    }
+  }
+  return out;
+}

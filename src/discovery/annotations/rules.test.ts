@@ -3,7 +3,7 @@
 import type { Target } from '../relabel/targets.js';
 import { splitHostPort, withPort } from './address.js';
 import { type Convention, parseConventions } from './conventions.js';
-import { type PodSpec, podTargets, serviceTargets } from './fixtures.js';
+import { endpointTargets, type PodSpec, podTargets, serviceTargets } from './fixtures.js';
 import { annotateTargets, type SkipReason } from './rules.js';
 
 /** What a scrape sees: every label except `__meta_*`. */
@@ -294,14 +294,58 @@ const cases: Case[] = [
     want: [{ __address__: '10.0.0.9:8080', namespace: 'default', pod: 'odd', container: 'c', job: 'c' }],
   },
   {
-    name: 'targets of other roles (node, endpoints) are not handled',
+    name: 'node targets are not handled; endpoints targets without an endpoint (extra pod ports) are left out',
     targets: [
       { __address__: '192.168.1.10:10250', __meta_kubernetes_node_name: 'node-1' },
       { __address__: '10.0.0.1:80', __meta_kubernetes_endpoints_name: 'web', __meta_kubernetes_service_name: 'web', __meta_kubernetes_pod_name: 'web-1' },
     ],
     scrapeByDefault: true,
     want: [],
-    skipped: { unsupported_role: 2 },
+    skipped: { unsupported_role: 1, not_an_endpoint: 1 },
+  },
+  {
+    name: 'endpoints: Service annotations, one target per ready endpoint, pod and container labels',
+    targets: endpointTargets(
+      {
+        namespace: 'db',
+        name: 'postgres',
+        labels: { 'app.kubernetes.io/name': 'postgresql' },
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9187' },
+        ports: [
+          { name: 'tcp-postgresql', containerPort: 5432 },
+          { name: 'http-metrics', containerPort: 9187 },
+        ],
+      },
+      'postgresql',
+      [
+        { ip: '10.2.0.1', pod: 'postgres-0', ready: true },
+        { ip: '10.2.0.2', pod: 'postgres-1', ready: false },
+        { ip: 'fd00::7', pod: 'postgres-2', ready: true },
+      ],
+    ),
+    want: [
+      { __address__: '10.2.0.1:9187', namespace: 'db', service: 'postgres', pod: 'postgres-0', container: 'postgresql', job: 'postgresql' },
+      { __address__: '[fd00::7]:9187', namespace: 'db', service: 'postgres', pod: 'postgres-2', container: 'postgresql', job: 'postgresql' },
+    ],
+    skipped: { endpoint_not_ready: 2, duplicate: 2 },
+  },
+  {
+    name: 'endpointslice: k8s.grafana.com portName on the Service',
+    targets: endpointTargets(
+      {
+        name: 'api',
+        annotations: { 'k8s.grafana.com/scrape': 'true', 'k8s.grafana.com/metrics.portName': 'metrics' },
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'metrics', containerPort: 9090 },
+        ],
+      },
+      'server',
+      [{ ip: '10.3.0.1', pod: 'api-x', ready: true }],
+      true,
+    ),
+    want: [{ __address__: '10.3.0.1:9090', namespace: 'default', service: 'api', pod: 'api-x', container: 'server', job: 'api' }],
+    skipped: { port_name_mismatch: 1 },
   },
 ];
 

@@ -1,5 +1,5 @@
-// Annotation-driven auto-scrape: turns discovery.kubernetes pod or service
-// targets into scrape-ready targets following the prometheus.io and
+// Annotation-driven auto-scrape: turns discovery.kubernetes pod, service,
+// endpoints or endpointslice targets into scrape-ready targets following the prometheus.io and
 // k8s.grafana.com annotation conventions. The full rule table is in
 // docs/components/discovery.annotations.md; each step below names its row.
 import type { Target } from '../relabel/targets.js';
@@ -15,6 +15,8 @@ export interface AnnotationOptions {
 /** Why a target was left out (for debug info). */
 export type SkipReason =
   | 'unsupported_role'
+  | 'not_an_endpoint'
+  | 'endpoint_not_ready'
   | 'not_annotated'
   | 'opted_out'
   | 'pod_not_running'
@@ -33,13 +35,30 @@ export interface AnnotationResult {
 
 const M = '__meta_kubernetes_';
 
-/** pod and service targets; endpoints/endpointslice/node/ingress targets are not handled here. */
-function roleOf(t: Target): ObjectRole | undefined {
-  if (t[`${M}endpoints_name`] !== undefined || t[`${M}endpointslice_name`] !== undefined) return undefined;
-  if (t[`${M}pod_name`] !== undefined && t[`${M}service_name`] === undefined) return 'pod';
-  if (t[`${M}service_name`] !== undefined && t[`${M}pod_name`] === undefined) return 'service';
+/** Which discovery role produced a target; node and ingress targets are not handled. */
+type TargetRole = 'pod' | 'service' | 'endpoints' | 'endpointslice';
+
+function roleOf(t: Target): TargetRole | undefined {
+  if (Object.hasOwn(t, `${M}endpointslice_name`)) return 'endpointslice';
+  if (Object.hasOwn(t, `${M}endpoints_name`)) return 'endpoints';
+  if (Object.hasOwn(t, `${M}pod_name`) && !Object.hasOwn(t, `${M}service_name`)) return 'pod';
+  if (Object.hasOwn(t, `${M}service_name`) && !Object.hasOwn(t, `${M}pod_name`)) return 'service';
   return undefined;
 }
+
+/** Where a role keeps the port name, protocol and readiness of a target. */
+const PORT_LABELS: Record<TargetRole, { name: string; number: string | undefined; protocol: string; ready: string | undefined }> = {
+  pod: { name: `${M}pod_container_port_name`, number: `${M}pod_container_port_number`, protocol: `${M}pod_container_port_protocol`, ready: undefined },
+  service: { name: `${M}service_port_name`, number: `${M}service_port_number`, protocol: `${M}service_port_protocol`, ready: undefined },
+  // Endpoint ports are only in the address.
+  endpoints: { name: `${M}endpoint_port_name`, number: undefined, protocol: `${M}endpoint_port_protocol`, ready: `${M}endpoint_ready` },
+  endpointslice: {
+    name: `${M}endpointslice_port_name`,
+    number: undefined,
+    protocol: `${M}endpointslice_port_protocol`,
+    ready: `${M}endpointslice_endpoint_conditions_ready`,
+  },
+};
 
 class Reader {
   constructor(
@@ -92,7 +111,10 @@ type Step = Candidate | SkipReason;
 function annotateOne(t: Target, opts: AnnotationOptions): Step {
   const role = roleOf(t);
   if (!role) return 'unsupported_role';
-  const r = new Reader(t, role, opts.conventions);
+  // Endpoints carry the annotations of their Service.
+  const objectRole: ObjectRole = role === 'pod' ? 'pod' : 'service';
+  const r = new Reader(t, objectRole, opts.conventions);
+  const ports = PORT_LABELS[role];
 
   const decision = r.scrape(opts.scrapeByDefault);
   if (decision === 'no') return 'not_annotated';
@@ -100,43 +122,42 @@ function annotateOne(t: Target, opts: AnnotationOptions): Step {
 
   const namespace = r.label(`${M}namespace`);
   const out: Target = { ...t };
-  let portNumberLabel: string;
-  let portNameLabel: string;
-  let protocolLabel: string;
   let name: string;
 
   if (role === 'pod') {
     if (r.label(`${M}pod_phase`) !== 'Running') return 'pod_not_running';
     if (r.label(`${M}pod_ready`) !== 'true') return 'pod_not_ready';
     if (r.label(`${M}pod_container_init`) !== 'false') return 'init_container';
+  } else if (ports.ready) {
+    // Endpoints roles also list pod container ports that back no endpoint: not what the Service serves.
+    if (!Object.hasOwn(t, ports.ready)) return 'not_an_endpoint';
+    if (r.label(ports.ready) !== 'true') return 'endpoint_not_ready';
+  }
+  if (role !== 'service') {
     const container = r.label(`${M}pod_container_name`);
     const wanted = r.setting('container');
     if (wanted !== '' && wanted !== container) return 'container_mismatch';
-    name = r.label(`${M}pod_name`);
-    setOrDelete(out, 'pod', name);
+    setOrDelete(out, 'pod', r.label(`${M}pod_name`));
     setOrDelete(out, 'container', container);
-    portNumberLabel = `${M}pod_container_port_number`;
-    portNameLabel = `${M}pod_container_port_name`;
-    protocolLabel = `${M}pod_container_port_protocol`;
+  }
+  if (role === 'pod') {
+    name = r.label(`${M}pod_name`);
   } else {
     name = r.label(`${M}service_name`);
     setOrDelete(out, 'service', name);
-    portNumberLabel = `${M}service_port_number`;
-    portNameLabel = `${M}service_port_name`;
-    protocolLabel = `${M}service_port_protocol`;
   }
   setOrDelete(out, 'namespace', namespace);
 
   // Port by name: keep only the declared port with that name.
   const portName = r.setting('portName');
-  if (portName !== '' && r.label(portNameLabel) !== portName) return 'port_name_mismatch';
+  if (portName !== '' && r.label(ports.name) !== portName) return 'port_name_mismatch';
 
   // Port by number: rewrite the address (the port need not be declared).
   const annotatedPort = parsePort(r.setting('portNumber'));
-  const declaredPort = r.label(portNumberLabel);
-  const protocol = r.label(protocolLabel).toUpperCase();
-  if (annotatedPort === undefined && protocol !== '' && protocol !== 'TCP') return 'not_tcp';
   let address = r.label('__address__');
+  const declaredPort = ports.number ? r.label(ports.number) : splitHostPort(address).port;
+  const protocol = r.label(ports.protocol).toUpperCase();
+  if (annotatedPort === undefined && protocol !== '' && protocol !== 'TCP') return 'not_tcp';
   if (annotatedPort !== undefined) {
     const podIP = role === 'pod' ? r.label(`${M}pod_ip`) : '';
     address = address !== '' ? withPort(address, annotatedPort) : podIP !== '' ? joinHostPort(podIP, annotatedPort) : '';
@@ -151,7 +172,7 @@ function annotateOne(t: Target, opts: AnnotationOptions): Step {
   if (interval !== '') out.__scrape_interval__ = interval;
   const timeout = r.setting('scrapeTimeout');
   if (timeout !== '') out.__scrape_timeout__ = timeout;
-  setParams(t, out, role, opts.conventions);
+  setParams(t, out, objectRole, opts.conventions);
 
   out.job = pickJob(r, role);
   const instance = r.setting('instance');
@@ -182,12 +203,13 @@ function setParams(src: Target, out: Target, role: ObjectRole, conventions: read
   }
 }
 
-/** job: job annotation -> app.kubernetes.io/name label -> app label -> container (pods) / service name. */
-function pickJob(r: Reader, role: ObjectRole): string {
+/** job: job annotation -> app.kubernetes.io/name label -> app label (of the pod, or the Service) -> container (pods) / service name. */
+function pickJob(r: Reader, role: TargetRole): string {
+  const object: ObjectRole = role === 'pod' ? 'pod' : 'service';
   return (
     r.setting('job') ||
-    r.label(objectLabel(role, 'app.kubernetes.io/name')) ||
-    r.label(objectLabel(role, 'app')) ||
+    r.label(objectLabel(object, 'app.kubernetes.io/name')) ||
+    r.label(objectLabel(object, 'app')) ||
     (role === 'pod' ? r.label(`${M}pod_container_name`) : r.label(`${M}service_name`))
   );
 }
