@@ -7,6 +7,7 @@ import type { WalPosition } from './wal-reader.js';
 
 export class Checkpoint {
   private writing: Promise<void> | undefined;
+  private active = false;
   private dirty: WalPosition | undefined;
   private last: WalPosition | undefined;
 
@@ -43,23 +44,32 @@ export class Checkpoint {
   save(pos: WalPosition): Promise<void> {
     if (this.last && this.last.segment === pos.segment && this.last.offset === pos.offset) return this.writing ?? Promise.resolve();
     this.dirty = { ...pos };
-    this.writing ??= this.drain().finally(() => (this.writing = undefined));
-    return this.writing;
+    if (!this.active) {
+      this.active = true;
+      this.writing = this.drain();
+    }
+    return this.writing!;
   }
 
   private async drain(): Promise<void> {
-    while (this.dirty) {
-      const pos = this.dirty;
-      this.dirty = undefined;
-      const tmp = `${this.file}.tmp`;
-      await fsp.writeFile(tmp, JSON.stringify(pos));
-      await fsp.rename(tmp, this.file);
-      this.last = pos;
+    // `active` is cleared in the same tick the loop finds nothing dirty (no
+    // await in between), so a later save() starts a new drain.
+    try {
+      while (this.dirty) {
+        const pos = this.dirty;
+        this.dirty = undefined;
+        const tmp = `${this.file}.tmp`;
+        await fsp.writeFile(tmp, JSON.stringify(pos));
+        await fsp.rename(tmp, this.file);
+        this.last = pos;
+      }
+    } finally {
+      this.active = false;
     }
   }
 
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    for (let i = 0; i < 100 && this.active; i++) await this.writing;
   }
 
   async remove(): Promise<void> {

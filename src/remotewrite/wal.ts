@@ -67,6 +67,7 @@ export class Wal extends EventEmitter {
   private readonly scratch = new Scratch();
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private flushActive = false;
   private fh: fsp.FileHandle | undefined;
   private fhSeg = -1;
   private forceCut = false;
@@ -185,7 +186,12 @@ export class Wal extends EventEmitter {
     for (let i = 0; i < rec.ts.length; i++) if (rec.ts[i]! > this.highestTimestamp) this.highestTimestamp = rec.ts[i]!;
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ seg: this.head.index, start, frame, rec, resolve, reject });
-      this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+      if (!this.flushActive) {
+        // The flag is cleared synchronously when the loop sees no work, so an
+        // append arriving after that always starts a new loop.
+        this.flushActive = true;
+        this.flushing = this.flushLoop();
+      }
     });
   }
 
@@ -238,59 +244,66 @@ export class Wal extends EventEmitter {
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      let cut = false;
-      try {
-        for (let i = 0; i < batch.length; ) {
-          const seg = batch[i]!.seg;
-          let j = i;
-          while (j < batch.length && batch[j]!.seg === seg) j++;
-          if (this.fhSeg !== seg) {
-            if (this.fh) {
-              await this.fh.datasync();
-              await this.fh.close();
-              cut = true;
-            }
-            this.fh = await fsp.open(segmentPath(this.opts.dir, seg), 'a');
-            this.fhSeg = seg;
-            for (const s of this.segs) if (s.index < seg) s.sealed = true;
-          }
-          await this.fh!.writev(batch.slice(i, j).map((p) => p.frame));
-          i = j;
-        }
-        await this.fh!.datasync();
-      } catch (e) {
-        const err = new Error(`WAL write failed in ${this.opts.dir}: ${(e as Error).message}`);
-        this.opts.logger.error({ err: e }, 'WAL write failed; rejecting the pending appends');
-        // Later pending records may refer to series defined in the failed
-        // ones: reject them too and start a clean segment.
-        const rest = this.pending;
+    // The flag is cleared in the same tick the loop finds no work (no await
+    // in between), so an append arriving later always starts a new loop.
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
         this.pending = [];
-        for (const p of [...batch, ...rest]) p.reject(err);
-        await this.fh?.truncate(this.headFlushed).catch(() => undefined);
-        this.headLogicalSize = this.headFlushed;
-        this.forceCut = true;
-        continue;
+        let cut = false;
+        try {
+          for (let i = 0; i < batch.length; ) {
+            const seg = batch[i]!.seg;
+            let j = i;
+            while (j < batch.length && batch[j]!.seg === seg) j++;
+            if (this.fhSeg !== seg) {
+              if (this.fh) {
+                await this.fh.datasync();
+                await this.fh.close();
+                cut = true;
+              }
+              this.fh = await fsp.open(segmentPath(this.opts.dir, seg), 'a');
+              this.fhSeg = seg;
+              for (const s of this.segs) if (s.index < seg) s.sealed = true;
+            }
+            await this.fh!.writev(batch.slice(i, j).map((p) => p.frame));
+            i = j;
+          }
+          await this.fh!.datasync();
+        } catch (e) {
+          const err = new Error(`WAL write failed in ${this.opts.dir}: ${(e as Error).message}`);
+          this.opts.logger.error({ err: e }, 'WAL write failed; rejecting the pending appends');
+          // Later pending records may refer to series defined in the failed
+          // ones: reject them too and start a clean segment.
+          const rest = this.pending;
+          this.pending = [];
+          for (const p of [...batch, ...rest]) p.reject(err);
+          await this.fh?.truncate(this.headFlushed).catch(() => undefined);
+          this.headLogicalSize = this.headFlushed;
+          this.forceCut = true;
+          continue;
+        }
+        const now = Date.now();
+        for (const p of batch) {
+          const seg = this.segs.find((s) => s.index === p.seg)!;
+          const end = p.start + p.frame.length;
+          seg.size = end;
+          seg.samples += p.rec.refs.length;
+          seg.lastWrite = now;
+          if (p.seg === this.head.index) this.headFlushed = end;
+          this.remember({ seg: p.seg, start: p.start, end, rec: p.rec });
+          this.appendedSamples += p.rec.refs.length;
+          p.resolve();
+        }
+        this.emit('flushed');
+        if (cut) {
+          this.emit('segments');
+          await this.truncate('segment cut');
+        }
       }
-      const now = Date.now();
-      for (const p of batch) {
-        const seg = this.segs.find((s) => s.index === p.seg)!;
-        const end = p.start + p.frame.length;
-        seg.size = end;
-        seg.samples += p.rec.refs.length;
-        seg.lastWrite = now;
-        if (p.seg === this.head.index) this.headFlushed = end;
-        this.remember({ seg: p.seg, start: p.start, end, rec: p.rec });
-        this.appendedSamples += p.rec.refs.length;
-        p.resolve();
-      }
-      this.emit('flushed');
-      if (cut) {
-        this.emit('segments');
-        await this.truncate('segment cut');
-      }
+  
+    } finally {
+      this.flushActive = false;
     }
   }
 

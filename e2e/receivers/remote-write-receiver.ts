@@ -1,0 +1,185 @@
+// A remote-write 1.0 receiver for tests: decodes snappy + protobuf with a
+// reflection-based schema (independent of the encoder under test), stores
+// every sample per series, and can be scripted to fail: go down (close its
+// port), answer status N for the next k requests (optionally with
+// Retry-After), or answer slowly.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import protobuf from 'protobufjs';
+
+const snappy = createRequire(import.meta.url)('snappyjs') as { uncompress(b: Uint8Array, max?: number): Uint8Array };
+
+const root = protobuf.Root.fromJSON({
+  nested: {
+    prometheus: {
+      nested: {
+        WriteRequest: { fields: { timeseries: { rule: 'repeated', type: 'TimeSeries', id: 1 } } },
+        TimeSeries: {
+          fields: {
+            labels: { rule: 'repeated', type: 'Label', id: 1 },
+            samples: { rule: 'repeated', type: 'Sample', id: 2 },
+          },
+        },
+        Label: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+        Sample: { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } },
+      },
+    },
+  },
+});
+const WriteRequest = root.lookupType('prometheus.WriteRequest');
+
+export interface ReceivedSample {
+  t: number;
+  v: number;
+}
+
+export interface ReceivedSeries {
+  labels: Record<string, string>;
+  /** Label names in the order they arrived (to check sorting). */
+  order: string[];
+  samples: ReceivedSample[];
+}
+
+interface Fault {
+  status: number;
+  remaining: number;
+  retryAfter?: string;
+  body?: string;
+}
+
+export class RemoteWriteReceiver {
+  readonly series = new Map<string, ReceivedSeries>();
+  /** Requests answered 2xx / with a scripted fault. */
+  accepted = 0;
+  rejected = 0;
+  samplesAccepted = 0;
+  samplesRejected = 0;
+  lastHeaders: http.IncomingHttpHeaders = {};
+  readonly errors: string[] = [];
+  private server: http.Server | undefined;
+  private sockets = new Set<Socket>();
+  private port = 0;
+  private faults: Fault[] = [];
+  private delayMs = 0;
+  private waiters: (() => void)[] = [];
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/api/v1/write`;
+  }
+
+  async start(port = this.port): Promise<this> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Closes the port (and open connections): the sender sees connection refused. */
+  async down(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    for (const sock of this.sockets) sock.destroy();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** Listens again on the same port. */
+  up(): Promise<this> {
+    return this.start(this.port);
+  }
+
+  stop(): Promise<void> {
+    return this.down();
+  }
+
+  /** The next `count` requests get `status` (with an optional Retry-After header value). */
+  failNext(status: number, count: number, retryAfter?: string): void {
+    this.faults.push({ status, remaining: count, retryAfter, body: `scripted failure ${status}` });
+  }
+
+  /** Every request waits this long before its answer. */
+  slow(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  totalSamples(): number {
+    let n = 0;
+    for (const s of this.series.values()) n += s.samples.length;
+    return n;
+  }
+
+  /** Resolves when pred() holds (checked after each request), rejects after timeoutMs. */
+  waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new Error(`receiver: ${what} not reached within ${timeoutMs} ms (samples=${this.totalSamples()})`));
+      }, timeoutMs);
+      const check = () => {
+        if (!pred()) return;
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== check);
+        resolve();
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.lastHeaders = req.headers;
+    let decoded: { timeseries?: { labels?: { name: string; value: string }[]; samples?: { value: number; timestamp: unknown }[] }[] };
+    try {
+      if (req.method !== 'POST') throw new Error(`method ${req.method}`);
+      if (req.headers['content-encoding'] !== 'snappy') throw new Error(`content-encoding ${req.headers['content-encoding']}`);
+      const raw = snappy.uncompress(Buffer.concat(chunks));
+      decoded = WriteRequest.toObject(WriteRequest.decode(raw), { longs: Number }) as typeof decoded;
+    } catch (e) {
+      this.errors.push((e as Error).message);
+      res.writeHead(400).end(`bad request: ${(e as Error).message}`);
+      return this.notify();
+    }
+    const count = (decoded.timeseries ?? []).reduce((n, ts) => n + (ts.samples?.length ?? 0), 0);
+    const fault = this.faults[0];
+    if (fault) {
+      if (--fault.remaining <= 0) this.faults.shift();
+      this.rejected++;
+      this.samplesRejected += count;
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
+      res.writeHead(fault.status, headers).end(fault.body);
+      return this.notify();
+    }
+    for (const ts of decoded.timeseries ?? []) {
+      const order = (ts.labels ?? []).map((l) => l.name);
+      const key = (ts.labels ?? []).map((l) => `${l.name}=${l.value}`).join(',');
+      let s = this.series.get(key);
+      if (!s) {
+        s = { labels: Object.fromEntries((ts.labels ?? []).map((l) => [l.name, l.value])), order, samples: [] };
+        this.series.set(key, s);
+      }
+      for (const smp of ts.samples ?? []) s.samples.push({ t: Number(smp.timestamp), v: smp.value });
+    }
+    this.accepted++;
+    this.samplesAccepted += count;
+    res.writeHead(204).end();
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
