@@ -6,3 +6,4 @@ import './logs/loki-process.js';
 import './discovery/relabel_component.js';
 import './discovery/kubernetes/component.js';
 import './discovery/annotations/component.js';
+import './remotewrite/remote-write.js';
