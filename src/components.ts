@@ -7,3 +7,4 @@ import './discovery/relabel_component.js';
 import './discovery/kubernetes/component.js';
 import './discovery/annotations/component.js';
 import './remotewrite/remote-write.js';
+import './scrape/prometheus_scrape.js';

@@ -17,7 +17,6 @@ export function formatFor(contentType: string | undefined): ExpositionFormat {
 /** scrape_protocols values and the media types they ask for. */
 export const SCRAPE_PROTOCOL_HEADERS: Record<string, string> = {
   PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
-  PrometheusText0_0_4: 'text/plain;version=0.0.4',
   'PrometheusText0.0.4': 'text/plain;version=0.0.4',
   'OpenMetricsText0.0.1': 'application/openmetrics-text;version=0.0.1',
   'OpenMetricsText1.0.0': 'application/openmetrics-text;version=1.0.0',

@@ -1,0 +1,295 @@
+// Main-thread side of one prometheus.scrape component (Prometheus's scrape
+// pool): turns discovered targets into scrape targets, keeps one timer per
+// target on its hashed phase, ships scrape requests to the worker pool, turns
+// the returned batches into Samples (plus the synthetic report series) and
+// hands them to forward_to. Targets that go away get staleness markers;
+// targets handed to another cluster member do not.
+import { targetKey } from '../clustering/ownership.js';
+import type { LabelPairs, MetricsReceiver, Sample } from '../metrics/types.js';
+import { STALE_NAN } from '../metrics/staleness.js';
+import { formatDuration } from '../runtime/duration.js';
+import type { WireBatch } from './batch.js';
+import { reportLabels } from './labels.js';
+import type { ScrapeMetrics } from './metrics.js';
+import { nextScrapeTime, scrapeOffsetMs } from './offset.js';
+import type { ScrapeWorkerPool, TargetListener } from './pool.js';
+import type { FromWorker, PoolWireConfig } from './protocol.js';
+import { populateTarget, type ScrapeTarget, type TargetDefaults } from './target.js';
+
+export interface SchedulerConfig {
+  defaults: TargetDefaults;
+  wire: PoolWireConfig;
+  targetLimit: number;
+  extraMetrics: boolean;
+  clustering: boolean;
+  forwardTo: MetricsReceiver[];
+}
+
+export interface TargetDebug {
+  job: string;
+  url: string;
+  health: 'up' | 'down' | 'unknown';
+  labels: Record<string, string>;
+  discovered_labels: Record<string, string>;
+  last_scrape: string | undefined;
+  last_scrape_duration: string | undefined;
+  last_error: string | undefined;
+  series: number;
+}
+
+const REPORT_NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
+const EXTRA_NAMES = ['scrape_timeout_seconds', 'scrape_sample_limit', 'scrape_body_size_bytes'];
+
+let nextTid = 1;
+
+class ActiveTarget implements TargetListener {
+  readonly tid = nextTid++;
+  readonly refs = new Map<number, LabelPairs>();
+  readonly offsetMs: number;
+  timer: NodeJS.Timeout | undefined;
+  nextAt = 0;
+  seq = 0;
+  busy = false;
+  lastAppendTime = 0;
+  reportSeries: LabelPairs[] = [];
+  health: TargetDebug['health'] = 'unknown';
+  lastError: string | undefined;
+  lastScrape: number | undefined;
+  lastDurationMs: number | undefined;
+  stopped = false;
+
+  constructor(
+    readonly key: string,
+    public target: ScrapeTarget,
+    private readonly owner: ScrapeScheduler,
+  ) {
+    this.offsetMs = scrapeOffsetMs(target.labels, target.url, target.intervalMs);
+  }
+
+  onResult(msg: Extract<FromWorker, { op: 'result' }>): void {
+    this.owner.deliver(this, msg);
+  }
+
+  onError(message: string): void {
+    this.lastError = message;
+    this.busy = false;
+  }
+
+  onReset(): void {
+    this.refs.clear();
+    this.busy = false;
+  }
+}
+
+export class ScrapeScheduler {
+  private readonly active = new Map<string, ActiveTarget>();
+  private dropped: { discovered_labels: Record<string, string>; reason: string }[] = [];
+  private discovered: Record<string, string>[] = [];
+  private cfg: SchedulerConfig | undefined;
+  private targetLimitError: string | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly poolId: string,
+    private readonly pool: ScrapeWorkerPool,
+    private readonly metrics: ScrapeMetrics,
+    private readonly owns: (key: string) => boolean,
+    private readonly log: (msg: string, extra?: Record<string, unknown>) => void,
+  ) {}
+
+  /** New arguments and/or targets. Unchanged targets keep their loops, caches and phase. */
+  update(cfg: SchedulerConfig, discovered: Record<string, string>[]): void {
+    const wireChanged = JSON.stringify(cfg.wire) !== JSON.stringify(this.cfg?.wire);
+    this.cfg = cfg;
+    this.discovered = discovered;
+    if (wireChanged) this.pool.setPoolConfig(this.poolId, cfg.wire);
+    this.sync();
+  }
+
+  /** Cluster membership changed: drop targets we no longer own (hand-off), add new ones. */
+  resync(): void {
+    if (this.cfg) this.sync();
+  }
+
+  private sync(): void {
+    const cfg = this.cfg!;
+    const want = new Map<string, ScrapeTarget>();
+    const notOwned = new Set<string>();
+    this.dropped = [];
+    for (const d of this.discovered) {
+      const r = populateTarget(d, cfg.defaults);
+      if ('error' in r) {
+        this.dropped.push({ discovered_labels: d, reason: r.error });
+        continue;
+      }
+      const key = `${r.target.labels.join('\xff')}\x00${r.target.url}`;
+      if (cfg.clustering && !this.owns(targetKey(d))) {
+        notOwned.add(key);
+        continue;
+      }
+      want.set(key, r.target);
+    }
+    this.targetLimitError =
+      cfg.targetLimit > 0 && want.size > cfg.targetLimit ? `target_limit exceeded (number of targets: ${want.size}, limit: ${cfg.targetLimit})` : undefined;
+    if (this.targetLimitError) this.metrics.exceededTargetLimit.inc();
+
+    for (const [key, t] of this.active) {
+      if (want.has(key)) continue;
+      this.active.delete(key);
+      void this.stopTarget(t, notOwned.has(key) ? 'handoff' : 'stale');
+    }
+    for (const [key, target] of want) {
+      const cur = this.active.get(key);
+      if (cur) {
+        const timing = cur.target.intervalMs !== target.intervalMs || cur.target.timeoutMs !== target.timeoutMs;
+        cur.target = target;
+        cur.reportSeries = this.reportSeriesFor(target);
+        if (timing) {
+          this.pool.addTarget({ op: 'add', tid: cur.tid, poolId: this.poolId, labels: target.labels, url: target.url, timeoutMs: target.timeoutMs }, cur);
+          this.schedule(cur);
+        }
+        continue;
+      }
+      const t = new ActiveTarget(key, target, this);
+      t.reportSeries = this.reportSeriesFor(target);
+      this.active.set(key, t);
+      this.pool.addTarget({ op: 'add', tid: t.tid, poolId: this.poolId, labels: target.labels, url: target.url, timeoutMs: target.timeoutMs }, t);
+      this.schedule(t);
+    }
+    this.metrics.poolTargets.set({ scrape_job: cfg.defaults.jobName }, this.active.size);
+  }
+
+  private reportSeriesFor(target: ScrapeTarget): LabelPairs[] {
+    const names = this.cfg!.extraMetrics ? [...REPORT_NAMES, ...EXTRA_NAMES] : REPORT_NAMES;
+    return names.map((n) => reportLabels(n, target.labels));
+  }
+
+  private schedule(t: ActiveTarget): void {
+    if (t.timer) clearTimeout(t.timer);
+    const now = Date.now();
+    t.nextAt = nextScrapeTime(now, t.target.intervalMs, t.offsetMs % t.target.intervalMs);
+    t.timer = setTimeout(() => this.tick(t), t.nextAt - now);
+  }
+
+  private tick(t: ActiveTarget): void {
+    if (t.stopped) return;
+    const scheduled = t.nextAt;
+    if (t.busy) {
+      this.metrics.scrapesSkipped.inc({ scrape_job: this.cfg!.defaults.jobName });
+    } else {
+      t.busy = true;
+      this.pool.scrape(t.tid, ++t.seq, scheduled, this.targetLimitError);
+    }
+    // Next slot on the grid; if the event loop lagged past it, skip to the next future slot.
+    const now = Date.now();
+    let next = scheduled + t.target.intervalMs;
+    if (next <= now) next = nextScrapeTime(now, t.target.intervalMs, t.offsetMs % t.target.intervalMs);
+    t.nextAt = next;
+    t.timer = setTimeout(() => this.tick(t), next - now);
+  }
+
+  /** Called with a worker result: build Samples, add report series, forward, then free the target. */
+  deliver(t: ActiveTarget, msg: Extract<FromWorker, { op: 'result' }>): void {
+    const cfg = this.cfg!;
+    const b = msg.batch;
+    const samples = this.samplesOf(t, b);
+    const st = b.stats;
+    const up = st.error === undefined ? 1 : 0;
+    const values = [up, msg.durationMs / 1000, st.total, st.added, st.seriesAdded];
+    if (cfg.extraMetrics) values.push(t.target.timeoutMs / 1000, cfg.wire.sampleLimit, st.bodyBytes);
+    for (let i = 0; i < t.reportSeries.length; i++) samples.push({ labels: t.reportSeries[i], t: msg.appendTime, v: values[i] });
+
+    if (t.lastAppendTime > 0) {
+      this.metrics.intervalLength.observe({ interval: formatDuration(t.target.intervalMs) }, (msg.appendTime - t.lastAppendTime) / 1000);
+    }
+    t.lastAppendTime = msg.appendTime;
+    t.health = up ? 'up' : 'down';
+    t.lastError = st.error;
+    t.lastScrape = msg.appendTime;
+    t.lastDurationMs = msg.durationMs;
+    if (st.error === 'sample limit exceeded') this.metrics.exceededSampleLimit.inc();
+    else if (st.error?.startsWith('label_')) this.metrics.exceededLabelLimits.inc();
+    else if (st.bodyBytes === -1) this.metrics.exceededBodySizeLimit.inc();
+    if (st.error) this.log('scrape failed', { target: t.target.url, err: st.error });
+
+    void this.forward(samples).finally(() => {
+      t.busy = false;
+    });
+  }
+
+  private samplesOf(t: ActiveTarget, b: WireBatch): Sample[] {
+    for (let i = 0; i < b.newRefs.length; i++) t.refs.set(b.newRefs[i], b.newLabels[i]);
+    const n = b.refs.length;
+    const out: Sample[] = new Array(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const labels = t.refs.get(b.refs[i]);
+      if (labels === undefined) continue; // a ref from before a worker reset
+      out[k++] = { labels, t: b.ts[i], v: b.values[i] };
+    }
+    out.length = k;
+    for (let i = 0; i < b.freed.length; i++) t.refs.delete(b.freed[i]);
+    return out;
+  }
+
+  private async forward(samples: Sample[]): Promise<void> {
+    if (samples.length === 0) return;
+    const recv = this.cfg!.forwardTo;
+    await Promise.all(
+      recv.map(async (r) => {
+        try {
+          await r.append(samples);
+        } catch (e) {
+          this.metrics.appendFailures.inc({ scrape_job: this.cfg!.defaults.jobName });
+          this.log('forward_to receiver rejected a batch', { err: (e as Error).message });
+        }
+      }),
+    );
+  }
+
+  /** Ends a target's loop. 'stale': markers for its series and report series; 'handoff': none. */
+  private async stopTarget(t: ActiveTarget, mode: 'stale' | 'handoff'): Promise<void> {
+    t.stopped = true;
+    if (t.timer) clearTimeout(t.timer);
+    const ts = Date.now();
+    const batch = await this.pool.removeTarget(t.tid, mode, ts);
+    if (mode === 'handoff' || this.stopped) return;
+    const samples = batch ? this.samplesOf(t, batch) : [];
+    if (t.lastScrape !== undefined) for (const l of t.reportSeries) samples.push({ labels: l, t: ts, v: STALE_NAN });
+    await this.forward(samples);
+  }
+
+  /**
+   * Component removed or process stopping. Prometheus writes no staleness
+   * markers on shutdown or reload (the series are not known to be gone), so neither do we.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.active.values()];
+    this.active.clear();
+    await Promise.all(all.map((t) => this.stopTarget(t, 'handoff')));
+    this.pool.dropPool(this.poolId);
+    if (this.cfg) this.metrics.poolTargets.remove({ scrape_job: this.cfg.defaults.jobName });
+  }
+
+  debugTargets(): { active: TargetDebug[]; dropped: { discovered_labels: Record<string, string>; reason: string }[] } {
+    const active = [...this.active.values()].map((t) => ({
+      job: this.cfg!.defaults.jobName,
+      url: t.target.url,
+      health: t.health,
+      labels: pairsToObject(t.target.labels),
+      discovered_labels: t.target.discovered,
+      last_scrape: t.lastScrape === undefined ? undefined : new Date(t.lastScrape).toISOString(),
+      last_scrape_duration: t.lastDurationMs === undefined ? undefined : `${(t.lastDurationMs / 1000).toFixed(6)}s`,
+      last_error: t.lastError,
+      series: t.refs.size,
+    }));
+    return { active, dropped: this.dropped };
+  }
+}
+
+function pairsToObject(p: LabelPairs): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (let i = 0; i < p.length; i += 2) o[p[i]] = p[i + 1];
+  return o;
+}
