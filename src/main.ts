@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case '--version':
     case 'version': {
-      const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+      // dist/src/main.js and src/main.ts sit at different depths below package.json.
+      const candidates = ['../package.json', '../../package.json'].map((p) => new URL(p, import.meta.url));
+      const file = candidates.find((u) => fs.existsSync(u) && JSON.parse(fs.readFileSync(u, 'utf8')).name === 'alloy-ts')!;
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
       process.stdout.write(`alloy-ts ${pkg.version}\n`);
       return 0;
     }

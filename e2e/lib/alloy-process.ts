@@ -4,9 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** tsx's loader by absolute URL, so child processes can run TypeScript from any cwd. */
+export const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface AlloyProcess {
   url: string;
@@ -37,7 +39,7 @@ export function startAlloyProcess(opts: AlloyProcessOptions): Promise<AlloyProce
   fs.writeFileSync(configPath, opts.config);
   const storagePath = opts.storagePath ?? path.join(dir, 'data');
   const args = [
-    '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'run', configPath,
+    '--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), 'run', configPath,
     `--server.http.listen-addr=${opts.host ?? '127.0.0.1'}:0`,
     `--storage.path=${storagePath}`,
     '--log.format=json',
