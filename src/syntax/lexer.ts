@@ -4,7 +4,7 @@
 // Comments are collected separately so the formatter can put them back.
 import type { Pos } from './ast.js';
 import { Diagnostic } from './diagnostic.js';
-import { StringLiteralError, unquoteDouble } from './strings.js';
+import { describeChar, StringLiteralError, unquoteDouble } from './strings.js';
 
 export type TokenKind =
   | 'ident'
@@ -37,7 +37,12 @@ export interface LexResult {
   comments: Comment[];
 }
 
-const KEYWORDS: Record<string, TokenKind> = { true: 'true', false: 'false', null: 'null' };
+// A Map, not an object literal: an identifier such as "constructor" must not find Object.prototype members.
+const KEYWORDS = new Map<string, TokenKind>([
+  ['true', 'true'],
+  ['false', 'false'],
+  ['null', 'null'],
+]);
 
 // Longest match first: two-character operators before their one-character prefixes.
 const OPERATORS: TokenKind[] = [
@@ -64,7 +69,7 @@ function isDecimal(ch: string | undefined): boolean {
 export function isValidIdentifier(s: string): boolean {
   const chars = [...s];
   if (chars.length === 0 || !isIdentStart(chars[0])) return false;
-  if (s in KEYWORDS) return false;
+  if (KEYWORDS.has(s)) return false;
   return chars.every(isIdentPart);
 }
 
@@ -176,7 +181,7 @@ class Lexer {
       this.advance(ch.length);
     }
     const text = this.src.slice(start, this.i);
-    this.tokens.push({ kind: KEYWORDS[text] ?? 'ident', text, pos });
+    this.tokens.push({ kind: KEYWORDS.get(text) ?? 'ident', text, pos });
   }
 
   private digits(): number {
@@ -258,8 +263,6 @@ class Lexer {
     if (ch === "'") this.error(pos, 'illegal single-quoted string; use double quotes');
     if (ch === '|') this.error(pos, 'missing second | in ||');
     if (ch === '&') this.error(pos, 'missing second & in &&');
-    const c = this.charAt(this.i);
-    const code = c.codePointAt(0)!;
-    this.error(pos, `illegal character U+${code.toString(16).toUpperCase().padStart(4, '0')}${code >= 0x20 && code !== 0x7f ? ` '${c}'` : ''}`);
+    this.error(pos, `illegal character ${describeChar(this.charAt(this.i))}`);
   }
 }

@@ -52,7 +52,7 @@ export function unquoteDouble(lit: string): string {
     const start = i;
     const kind = lit[i + 1];
     if (kind === undefined || i + 1 >= end) throw new StringLiteralError(start, 'escape sequence not terminated');
-    if (kind in SIMPLE_ESCAPES) {
+    if (Object.hasOwn(SIMPLE_ESCAPES, kind)) {
       bytes.push(SIMPLE_ESCAPES[kind]);
       i += 2;
       continue;
@@ -83,12 +83,12 @@ export function unquoteDouble(lit: string): string {
     }
     let value = 0;
     for (let k = 0; k < digits; k++) {
-      const c = first + k < end ? lit[first + k] : undefined;
+      const c = lit[first + k]; // may be the closing quote
       const d = c === undefined ? -1 : digitValue(c);
       if (d < 0 || d >= base) {
         throw new StringLiteralError(
           start,
-          c === undefined ? 'escape sequence not terminated' : `illegal character ${JSON.stringify(c)} in escape sequence`,
+          c === undefined ? 'escape sequence not terminated' : `illegal character ${describeChar(c)} in escape sequence`,
         );
       }
       value = value * base + d;
@@ -105,6 +105,13 @@ export function unquoteDouble(lit: string): string {
   }
   // Invalid UTF-8 produced by byte escapes becomes U+FFFD, as when Go text is shown.
   return utf8Decoder.decode(Uint8Array.from(bytes));
+}
+
+/** Go's %#U: U+0022 '"'. */
+export function describeChar(c: string): string {
+  const cp = c.codePointAt(0)!;
+  const hex = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
+  return cp >= 0x20 && cp !== 0x7f ? `${hex} '${String.fromCodePoint(cp)}'` : hex;
 }
 
 function digitValue(c: string): number {
