@@ -8,3 +8,4 @@ import './discovery/kubernetes/component.js';
 import './discovery/annotations/component.js';
 import './remotewrite/remote-write.js';
 import './scrape/prometheus_scrape.js';
+import './scrape/prometheus_relabel.js';
