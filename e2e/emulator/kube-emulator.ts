@@ -229,6 +229,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
         failures.push({ remaining: count, status, match });
       },
       dropWatches: () => watches.dropAll(),
+      endWatches: () => watches.endAll(),
       expireHistory: () => cluster.store.expireHistory(),
       setDown: (down) => listener.setDown(down),
       settled: () => listener.settled(),

@@ -6,6 +6,8 @@ export function kubeconfigYaml(opts: { server: string; token?: string; caPem?: s
   const name = opts.name ?? 'emulator';
   const cluster: Record<string, unknown> = { server: opts.server };
   if (opts.caPem) cluster['certificate-authority-data'] = Buffer.from(opts.caPem).toString('base64');
+  // @kubernetes/client-node refuses plain http unless this is set; kubectl accepts it for http.
+  else if (opts.server.startsWith('http:')) cluster['insecure-skip-tls-verify'] = true;
   const user: Record<string, unknown> = opts.token ? { token: opts.token } : {};
   return YAML.stringify({
     apiVersion: 'v1',

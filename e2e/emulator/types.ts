@@ -43,6 +43,8 @@ export interface KubeFaults {
   failNext(count: number, status: number, match?: { resource?: string; verb?: string }): void;
   /** End every open watch stream abruptly (socket destroyed, no final chunk). */
   dropWatches(): void;
+  /** End every open watch stream cleanly, as the apiserver does when a watch's timeout expires. */
+  endWatches(): void;
   /** Every resourceVersion before the current one now gets 410 Gone. */
   expireHistory(): void;
   /** Close the listener and all connections (true) / listen again on the same port (false). */
