@@ -224,7 +224,7 @@ describe('auth, audit and faults', () => {
   test('missing or wrong token gets 401 and is audited', async () => {
     const r = await fetch(`${api.url}/api/v1/pods`, { headers: { Authorization: 'Bearer wrong' } });
     expect(r.status).toBe(401);
-    expect((await r.json()).reason).toBe('Unauthorized');
+    expect(((await r.json()) as any).reason).toBe('Unauthorized');
     const last = api.requests[api.requests.length - 1];
     expect(last).toMatchObject({ verb: 'list', resource: 'pods', status: 401, user: 'system:anonymous' });
     await call('GET', '/api/v1/namespaces/default/pods/st');
