@@ -26,7 +26,8 @@ const SIMPLE_ESCAPES: Record<string, number> = {
 };
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a decoded "\ufeff..." must keep its leading U+FEFF.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /**
  * Decodes the text of a double-quoted literal (including its quotes).
