@@ -12,3 +12,5 @@ export type {
 export { startKubeEmulator } from './kube-emulator.js';
 export { startKubeletEmulator } from './kubelet.js';
 export { loadSampleCluster, startLogProducer } from './fixtures/sample-cluster.js';
+export { loadFixtureFile } from './fixtures/fixture-file.js';
+export { SAMPLE_NAMESPACES, SAMPLE_NODES, type LogProducer } from './fixtures/sample-cluster.js';

@@ -2,31 +2,12 @@
 //   node --import tsx e2e/emulator/main.ts --port 0 [--fixture file.yaml] [--sample] [--logs 1000]
 //        [--token T] [--tls] [--kubeconfig path] [--kubelet node-a]
 // Prints the API URL on the first line of stdout, then runs until SIGINT/SIGTERM.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import YAML from 'yaml';
+import { loadFixtureFile } from './fixtures/fixture-file.js';
 import { loadSampleCluster, startLogProducer } from './fixtures/sample-cluster.js';
 import { startKubeEmulator } from './kube-emulator.js';
 import { startKubeletEmulator } from './kubelet.js';
-import type { KubeEmulator, KubeletEmulator } from './types.js';
-
-/** Applies every document of a multi-document YAML (or JSON) file, expanding `kind: List`. */
-export function loadFixtureFile(api: KubeEmulator, path: string): number {
-  let n = 0;
-  const apply = (doc: any) => {
-    if (!doc) return;
-    if (typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) doc.items.forEach(apply);
-    else {
-      api.apply(doc);
-      n++;
-    }
-  };
-  for (const d of YAML.parseAllDocuments(readFileSync(path, 'utf8'))) {
-    if (d.errors.length) throw new Error(`${path}: ${d.errors[0].message}`);
-    apply(d.toJSON());
-  }
-  return n;
-}
+import type { KubeletEmulator } from './types.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
