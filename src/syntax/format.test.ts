@@ -106,6 +106,11 @@ const cases: [string, string, string][] = [
     'b {\n\ts = `line one  \n\tline two`\n}\n',
   ],
   ['parentheses are kept', 'a = (1 + 2) * (3)', 'a = (1 + 2) * (3)\n'],
+  [
+    'a value continued on the next line prints on one line and aligns at once (idempotent, unlike Alloy)',
+    'a =\n  0\nbb = 1\no = {\n  x = 1 +\n  2,\n  yyy = 3,\n}\n',
+    'a  = 0\nbb = 1\no  = {\n\tx   = 1 + 2,\n\tyyy = 3,\n}\n',
+  ],
   ['CRLF input and trailing blanks', 'a = 1   \r\n\r\nb = 2\r\n', 'a = 1\n\nb = 2\n'],
   ['an empty file stays empty', '', '\n'],
   ['a comment-only file', '// just this\n', '// just this\n'],

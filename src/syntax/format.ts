@@ -59,6 +59,8 @@ class Printer {
   private atLineStart = true;
   private lastTok: TokKind | 'space' = 'space';
   private ci = 0;
+  /** Line breaks written so far (whitespace, comments, multi-line literals). */
+  lineBreaks = 0;
 
   constructor(private readonly comments: { text: string; pos: Pos }[]) {
     this.comments = comments.filter((c) => valid(c.pos)).sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
@@ -171,6 +173,7 @@ class Printer {
       else this.w.cellEnd(ch === '\t');
     }
     if (ch === '\n' || ch === '\f') {
+      this.lineBreaks += n;
       this.pos = { line: this.pos.line + n, col: 1 };
       this.atLineStart = true;
     } else {
@@ -187,7 +190,9 @@ class Printer {
     this.atLineStart = false;
     const nl = s.lastIndexOf('\n');
     if (nl >= 0) {
-      this.pos.line += s.split('\n').length - 1;
+      const breaks = s.split('\n').length - 1;
+      this.lineBreaks += breaks;
+      this.pos.line += breaks;
       this.pos.col = [...s.slice(nl)].length;
     } else {
       this.pos.col += [...s].length;
@@ -231,8 +236,6 @@ function endLine(e: Expr | Statement): number {
   }
 }
 
-const nodeLines = (n: Expr | Statement) => endLine(n) - startLine(n) + 1;
-
 /** The literal as written when its spelling still matches its value, else a canonical spelling. */
 function literalText(e: Extract<Expr, { kind: 'literal' }>): string {
   const v = e.value;
@@ -267,25 +270,31 @@ function walkStmts(p: Printer, stmts: Statement[]): void {
       if (s.kind === 'block') p.space('\f'); // blocks are always set apart by a blank line
       else if (startLine(s) - endLine(stmts[i - 1]) > 1) p.space('\f'); // keep the author's blank line
     }
-    if (s.kind === 'attribute') walkAttribute(p, s);
-    else walkBlock(p, s);
-    // A statement spanning lines ends the alignment run.
-    p.space(nodeLines(s) > 1 ? '\f' : '\n');
+    const multiLine = s.kind === 'attribute' ? walkAttribute(p, s) : walkBlock(p, s);
+    // A statement printed over several lines ends the alignment run. (Alloy
+    // asks whether it spanned lines in the source, which is not idempotent:
+    // "a =\n  1" prints on one line and would align on the next run.)
+    p.space(multiLine ? '\f' : '\n');
   });
 }
 
-function walkAttribute(p: Printer, s: Attribute): void {
+/** Prints an attribute; true when it took more than one line. */
+function walkAttribute(p: Printer, s: Attribute): boolean {
   p.at(s.pos);
   p.token(s.name, 'ident');
+  const mark = p.lineBreaks;
   p.space('\v');
   p.token('=', 'op');
   p.space(' ');
   walkExpr(p, s.value);
+  return p.lineBreaks > mark;
 }
 
-function walkBlock(p: Printer, s: Block): void {
+/** Prints a block; true when it took more than one line. */
+function walkBlock(p: Printer, s: Block): boolean {
   p.at(s.pos);
   p.token(s.name, 'ident');
+  const mark = p.lineBreaks;
   if (s.label !== undefined) {
     p.space(' ');
     p.at(s.labelPos);
@@ -304,6 +313,7 @@ function walkBlock(p: Printer, s: Block): void {
   p.space('<');
   p.at(s.end);
   p.token('}', 'op');
+  return p.lineBreaks > mark;
 }
 
 const PRECEDENCE: Record<string, number> = {
@@ -414,10 +424,11 @@ function walkObject(p: Printer, e: Extract<Expr, { kind: 'object' }>): void {
   p.token('{', 'op');
   p.space('>');
   let prevLine = e.pos.line;
+  let prevMultiLine = false;
   e.fields.forEach((f, i) => {
     if (f.pos.line !== prevLine) {
       // Fields after a one-line field keep aligning their "=".
-      p.space(i > 0 && nodeLines(e.fields[i - 1].value) === 1 ? '\n' : '\f');
+      p.space(i > 0 && !prevMultiLine ? '\n' : '\f');
     } else if (i > 0) {
       p.space(' ');
     }
@@ -425,10 +436,12 @@ function walkObject(p: Printer, e: Extract<Expr, { kind: 'object' }>): void {
     p.at(f.pos);
     if (f.quoted || !isValidIdentifier(f.key)) p.token(quote(f.key), 'string');
     else p.token(f.key, 'ident');
+    const mark = p.lineBreaks;
     p.space('\v');
     p.token('=', 'op');
     p.space(' ');
     walkExpr(p, f.value);
+    prevMultiLine = p.lineBreaks > mark;
     if (i + 1 < e.fields.length) p.token(',', 'op');
   });
   const endPos = valid(e.end) ? e.end.line : prevLine;
