@@ -55,8 +55,11 @@ export interface WalArgs {
   segment_size: number;
 }
 
+/** An endpoint block as decoded (nested blocks absent unless written). */
+export type RawEndpoint = Partial<Omit<EndpointArgs, 'queue_config'>> & { queue_config?: Partial<QueueArgs> };
+
 export interface RemoteWriteArgs {
-  endpoint?: Partial<EndpointArgs>[];
+  endpoint?: RawEndpoint[];
   external_labels?: Record<string, string>;
   wal?: Partial<WalArgs>;
 }
@@ -224,7 +227,7 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
     if (seen.has(remoteName)) throw new Error(`${where}: duplicate endpoint name ${remoteName} (set distinct names)`);
     seen.add(remoteName);
     const ep: ResolvedEndpoint = {
-      ...(raw as EndpointArgs),
+      ...(raw as unknown as EndpointArgs),
       remote_timeout: raw.remote_timeout ?? REMOTE_TIMEOUT,
       queue_config: q,
       remoteName,
