@@ -38,7 +38,13 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const cluster = new Cluster(opts.historyLimit ?? 10_000);
   const logs = new PodLogStore();
   const watches = new WatchRegistry();
-  const handler = new ResourceHandler({ cluster, logs, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000 });
+  const handler = new ResourceHandler({
+    cluster,
+    logs,
+    watches,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    watchExpiredAs: opts.watchExpiredAs ?? 'event',
+  });
   const requests: RequestLogEntry[] = [];
   const failures: PendingFailure[] = [];
   let stallMs = 0;

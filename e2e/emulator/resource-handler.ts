@@ -21,6 +21,7 @@ export interface HandlerContext {
   logs: PodLogStore;
   watches: WatchRegistry;
   bookmarkIntervalMs: number;
+  watchExpiredAs: 'event' | 'status';
 }
 
 /** Writes a JSON response; returns the status for the audit log. */
@@ -123,7 +124,7 @@ export class ResourceHandler {
             table,
             includeObject: query.includeObject,
           },
-          { bookmarkIntervalMs: this.ctx.bookmarkIntervalMs },
+          { bookmarkIntervalMs: this.ctx.bookmarkIntervalMs, expiredAs: this.ctx.watchExpiredAs },
         );
       }
       case 'create': {

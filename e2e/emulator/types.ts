@@ -14,6 +14,11 @@ export interface KubeEmulatorOptions {
   bookmarkIntervalMs?: number;
   /** Number of events kept for watch resume; older resourceVersions get 410 Gone. Default 10000. */
   historyLimit?: number;
+  /**
+   * How a watch from a resourceVersion older than the kept history is refused: 'event' (default,
+   * like the apiserver's watch cache: 200 then an ERROR event with a 410 Status) or 'status' (HTTP 410).
+   */
+  watchExpiredAs?: 'event' | 'status';
   /** User name recorded for `token` (default `system:admin`). */
   user?: string;
   /** More accepted bearer tokens: token -> user name. */

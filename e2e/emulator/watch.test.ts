@@ -105,6 +105,20 @@ describe('watch wire protocol', () => {
   });
 });
 
+test('watchExpiredAs: status answers a too-old resourceVersion with HTTP 410', async () => {
+  const strict = await startKubeEmulator({ watchExpiredAs: 'status' });
+  try {
+    const rv = strict.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } }).metadata.resourceVersion;
+    strict.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y', namespace: 'default' } });
+    strict.faults.expireHistory();
+    const res = await fetch(`${strict.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`);
+    expect(res.status).toBe(410);
+    expect(((await res.json()) as any).reason).toBe('Expired');
+  } finally {
+    await strict.close();
+  }
+});
+
 describe('client-node informer', () => {
   test('gets ADDED/MODIFIED/DELETED and survives dropWatches, expired history and ERROR 410 events', async () => {
     const kcPath = join(dir, 'kubeconfig');

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Cluster } from './cluster.js';
 import { groupVersion, storageKey, type ResourceInfo } from './resources.js';
 import { matchFields, matchLabels, type FieldRequirement, type LabelSelector } from './selectors.js';
-import { badRequest, statusObject } from './status.js';
+import { badRequest, gone, statusObject } from './status.js';
 import type { StoreEvent } from './store.js';
 import { toTable } from './table.js';
 
@@ -50,7 +50,7 @@ export function serveWatch(
   cluster: Cluster,
   reg: WatchRegistry,
   req: WatchRequest,
-  opts: { bookmarkIntervalMs: number },
+  opts: { bookmarkIntervalMs: number; expiredAs?: 'event' | 'status' },
 ): number {
   const { info } = req;
   const key = storageKey(info);
@@ -64,6 +64,12 @@ export function serveWatch(
   const rvParam = req.resourceVersion ?? '';
   if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
   const fromScratch = rvParam === '' || rvParam === '0' || req.sendInitialEvents === true;
+
+  // Resuming needs history back to the requested resourceVersion; without it the answer is 410,
+  // either as the response status or (like the watch cache) as an ERROR event in a 200 stream.
+  const backlog = fromScratch ? [] : cluster.store.eventsSince(key, Number(rvParam));
+  const tooOld = `too old resource version: ${rvParam} (${cluster.store.compactedRv()})`;
+  if (!backlog && opts.expiredAs === 'status') throw gone(tooOld);
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
@@ -131,16 +137,10 @@ export function serveWatch(
         metadata: { resourceVersion: String(startRv), annotations: { 'k8s.io/initial-events-end': 'true' } },
       });
     }
-  } else {
-    const since = Number(rvParam);
-    const backlog = cluster.store.eventsSince(key, since);
-    if (!backlog) {
-      // The watch cache's answer: 200, then an ERROR event with 410 Expired, then the end.
-      handle.fail(410, `too old resource version: ${since} (${cluster.store.compactedRv()})`);
-      return 200;
-    }
-    backlog.forEach(onEvent);
-  }
+  } else if (!backlog) {
+    handle.fail(410, tooOld);
+    return 200;
+  } else backlog.forEach(onEvent);
   unsubscribe = cluster.store.subscribe(onEvent);
 
   if (req.allowBookmarks && opts.bookmarkIntervalMs > 0) {
