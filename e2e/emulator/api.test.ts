@@ -171,6 +171,17 @@ describe('list', () => {
     api.remove('v1', 'ConfigMap', 'sel', 'c10');
   });
 
+  test('deletecollection removes the selected objects and emits their deletion', async () => {
+    api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dc' } });
+    for (const n of ['x1', 'x2', 'y1']) api.apply(cm(n, { g: n[0] }, 'dc'));
+    const r = await call('DELETE', '/api/v1/namespaces/dc/configmaps?labelSelector=g%3Dx');
+    expect(r.status).toBe(200);
+    expect(r.json.items.map((o: any) => o.metadata.name)).toEqual(['x1', 'x2']);
+    expect(api.list('v1', 'ConfigMap', 'dc').map((o) => o.metadata.name)).toEqual(['y1']);
+    expect((await call('DELETE', '/api/v1/namespaces/dc')).status).toBe(200);
+    expect(api.list('v1', 'ConfigMap', 'dc')).toEqual([]);
+  });
+
   test('Table output for kubectl', async () => {
     const t = (await call('GET', '/api/v1/namespaces/sel/configmaps?limit=2', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' })).json;
     expect(t.kind).toBe('Table');

@@ -91,6 +91,16 @@ describe('watch wire protocol', () => {
     expect(old.events[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
   });
 
+  test('sendInitialEvents ends the initial ADDED events with the initial-events-end bookmark', async () => {
+    api.apply(cm('ie1', { ie: 'x' }));
+    const { events } = await readWatch(
+      'sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&labelSelector=ie',
+      (ev) => ev.some((e) => e.type === 'BOOKMARK'),
+    );
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
+    expect(events[1].object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+  });
+
   test('bookmarks carry the current resourceVersion; timeoutSeconds ends the stream cleanly', async () => {
     const rv = api.apply(cm('b1')).metadata.resourceVersion;
     const { events } = await readWatch(`resourceVersion=${rv}&allowWatchBookmarks=true`, (ev) => ev.some((e) => e.type === 'BOOKMARK'));
@@ -185,7 +195,10 @@ describe('client-node informer', () => {
       api.faults.sendErrorEventOnWatches(410);
       api.apply(cm('i2', {}, { v: '1' }));
       await waitFor('add:i2:1');
-      expect(informer.list('w').map((o) => o.metadata!.name).sort()).toEqual(['b1', 'i2', 's1', 's2']);
+      const names = (l: Array<{ metadata?: { name?: string } }>) => l.map((o) => o.metadata!.name).sort();
+      expect(names(informer.list('w'))).toEqual(names(api.list('v1', 'ConfigMap', 'w')));
+      expect(names(informer.list('w'))).toContain('i2');
+      expect(names(informer.list('w'))).not.toContain('i1');
     } finally {
       stopped = true;
       await informer.stop();
