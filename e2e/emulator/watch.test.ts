@@ -195,7 +195,7 @@ describe('client-node informer', () => {
       api.faults.sendErrorEventOnWatches(410);
       api.apply(cm('i2', {}, { v: '1' }));
       await waitFor('add:i2:1');
-      const names = (l: Array<{ metadata?: { name?: string } }>) => l.map((o) => o.metadata!.name).sort();
+      const names = (l: ReadonlyArray<{ metadata?: { name?: string } }>) => l.map((o) => o.metadata!.name).sort();
       expect(names(informer.list('w'))).toEqual(names(api.list('v1', 'ConfigMap', 'w')));
       expect(names(informer.list('w'))).toContain('i2');
       expect(names(informer.list('w'))).not.toContain('i1');
