@@ -10,7 +10,7 @@ export interface Pos {
 export type Expr =
   | { kind: 'literal'; value: null | boolean | number | string; raw?: string; pos: Pos }
   | { kind: 'array'; elements: Expr[]; pos: Pos; end?: Pos }
-  | { kind: 'object'; fields: { key: string; quoted: boolean; value: Expr; pos: Pos }[]; pos: Pos; end?: Pos }
+  | { kind: 'object'; fields: { key: string; quoted: boolean; value: Expr; pos: Pos; eqPos?: Pos }[]; pos: Pos; end?: Pos }
   | { kind: 'ident'; name: string; pos: Pos }
   | { kind: 'access'; target: Expr; name: string; pos: Pos; namePos?: Pos } // a.b
   | { kind: 'index'; target: Expr; index: Expr; pos: Pos; lbrack?: Pos; end?: Pos } // a[0]
@@ -18,7 +18,7 @@ export type Expr =
   | { kind: 'unary'; op: '!' | '-'; operand: Expr; pos: Pos }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; pos: Pos; opPos?: Pos }
   | { kind: 'paren'; inner: Expr; pos: Pos; end?: Pos };
-// Optional positions (`end`, `namePos`, `lbrack`, `lparen`, `opPos`) are set by
+// Optional positions (`end`, `namePos`, `lbrack`, `lparen`, `opPos`, `eqPos`) are set by
 // the parser and used by the formatter to keep the author's line breaks and
 // comments in place; hand-built ASTs may omit them. For a postfix or binary
 // node `pos` is where the whole expression starts (its leftmost token); `end`
@@ -34,6 +34,8 @@ export interface Attribute {
   name: string;
   value: Expr;
   pos: Pos;
+  /** Position of the "=" (set by the parser; lets the formatter keep comments on the right side of it). */
+  eqPos?: Pos;
 }
 
 export interface Block {

@@ -2,7 +2,7 @@
 // for meaning (reload: did anything change?) and compact debug rendering.
 import type { Expr, File, Statement } from './ast.js';
 
-const POSITION_KEYS = new Set(['pos', 'end', 'namePos', 'lbrack', 'lparen', 'opPos', 'labelPos', 'lbrace', 'raw']);
+const POSITION_KEYS = new Set(['pos', 'end', 'namePos', 'lbrack', 'lparen', 'opPos', 'labelPos', 'lbrace', 'eqPos', 'raw']);
 
 /** A deep copy without positions and literal spellings (so `0x` spelling or layout changes compare equal). */
 export function withoutPositions<T extends File | Statement | Expr | Statement[]>(node: T): T {

@@ -111,6 +111,22 @@ const cases: [string, string, string][] = [
     'a =\n  0\nbb = 1\no = {\n  x = 1 +\n  2,\n  yyy = 3,\n}\n',
     'a  = 0\nbb = 1\no  = {\n\tx   = 1 + 2,\n\tyyy = 3,\n}\n',
   ],
+  [
+    'a comment inside a dotted block name moves into the block body',
+    'discovery.// c\nkubernetes "pods" { role = "pod" }\n',
+    'discovery.kubernetes "pods" {\n\t// c\n\trole = "pod"\n}\n',
+  ],
+  ['a comment touching a name stays before "="', 'obj/* x */ = 1\nzz = 2\n', 'obj /* x */ = 1\nzz = 2\n'],
+  [
+    'a multi-line comment between a key and "="',
+    'o = { k/* a\nb */ = 1, j = 2 }\n',
+    'o = {k /* a\nb */ = 1,\n\tj = 2}\n', // "j" started on a later source line
+  ],
+  [
+    'a comment before a closing bracket that moves to its own line keeps the break',
+    'a = [f({k = 1 +\n 2/* x */})]\n',
+    'a = [f({k = 1 + 2, /* x */\n})]\n',
+  ],
   ['CRLF input and trailing blanks', 'a = 1   \r\n\r\nb = 2\r\n', 'a = 1\n\nb = 2\n'],
   ['an empty file stays empty', '', '\n'],
   ['a comment-only file', '// just this\n', '// just this\n'],

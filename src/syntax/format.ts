@@ -71,17 +71,30 @@ class Printer {
     if (items.length) this.lastTok = 'space';
   }
 
+  /** Whether the next token's position came from the AST (else it is estimated). */
+  private exact = false;
+
   /** The source position of the next token, when known. */
   at(pos: Pos | undefined): void {
-    if (valid(pos)) this.pos = { line: pos.line, col: pos.col };
+    if (valid(pos)) {
+      this.pos = { line: pos.line, col: pos.col };
+      this.exact = true;
+    }
   }
 
-  token(text: string, kind: TokKind): void {
+  /**
+   * Writes a token. A `glued` token (a block's label or "{") must stay on the
+   * line of what precedes it, so comments pending before it wait for the next
+   * token instead (they end up inside the block body).
+   */
+  token(text: string, kind: TokKind, glued = false): void {
     // "1" followed by "." would lex as the float "1."; keep them apart.
     if (this.lastTok === 'number' && text.startsWith('.')) this.ws.push(' ');
     this.lastTok = kind;
-    const next = { ...this.pos };
-    this.flush(next, kind);
+    let next = { ...this.pos };
+    if (glued) this.writeWhitespace(this.ws.length);
+    else next = this.flush(next, kind);
+    this.exact = false;
     this.writeString(next, text, kind === 'string');
   }
 
@@ -91,15 +104,22 @@ class Printer {
   }
 
   private commentBefore(next: Loc): boolean {
-    return this.ci < this.comments.length && before(this.comments[this.ci].pos, next);
+    if (this.ci >= this.comments.length) return false;
+    const c = this.comments[this.ci].pos;
+    // An estimated position is the end of the previous token: a comment that
+    // starts right there is written after the token, so the outcome does not
+    // depend on how much space the source had.
+    return this.exact ? before(c, next) : c.line < next.line || (c.line === next.line && c.col < next.col);
   }
 
-  private flush(next: Loc, tok: TokKind): void {
-    if (this.commentBefore(next)) this.injectComments(next, tok);
-    else if (tok !== 'eof') this.writeWhitespace(this.ws.length);
+  /** Writes pending comments and whitespace; returns the position of the next token. */
+  private flush(next: Loc, tok: TokKind): Loc {
+    if (this.commentBefore(next)) return this.injectComments(next, tok);
+    if (tok !== 'eof') this.writeWhitespace(this.ws.length);
+    return next;
   }
 
-  private injectComments(next: Loc, tok: TokKind): void {
+  private injectComments(next: Loc, tok: TokKind): Loc {
     let lastComment: { text: string; pos: Pos } | undefined;
     while (this.commentBefore(next)) {
       const c = this.comments[this.ci++];
@@ -107,7 +127,11 @@ class Printer {
       this.writeString(c.pos, c.text, true);
       lastComment = c;
     }
-    if (lastComment) this.commentSuffix(next, tok, lastComment);
+    // Tokens without a recorded position ("=", ",") only have an estimate,
+    // which can fall inside a multi-line comment: they follow the comment.
+    const after = this.last.line > next.line || (this.last.line === next.line && this.last.col > next.col) ? { ...this.last } : next;
+    if (lastComment) this.commentSuffix(after, tok, lastComment);
+    return after;
   }
 
   /** Whitespace before a comment: a separator on the same line, else the source's line breaks (at most one blank line). */
@@ -115,8 +139,9 @@ class Printer {
     if (!this.written) return; // the comment opens the file
     if (c.line === this.last.line) {
       // A trailing comment: "\t" so that comments on consecutive lines align;
-      // a block comment followed by code on the same line gets a plain space.
-      if (c.line === next.line) this.writeByte(' ');
+      // a block comment followed by code on the same printed line gets a plain space.
+      const breakPending = this.ws.some((w) => w === '\n' || w === '\f');
+      if (c.line === next.line && !breakPending) this.writeByte(' ');
       else this.writeByte('\t');
       return;
     }
@@ -143,6 +168,9 @@ class Printer {
     this.ws.forEach((w, i) => {
       if (w === '>' || w === '<') return;
       if (w === '\f') droppedFormfeed = true;
+      // The layout wanted a line break here (e.g. before a closing bracket):
+      // a comment may replace it but not remove it, or the next run would differ.
+      if ((w === '\n' || w === '\f') && newlines < 1) newlines = 1;
       this.ws[i] = 'x';
     });
     this.writeWhitespace(this.ws.length);
@@ -284,6 +312,7 @@ function walkAttribute(p: Printer, s: Attribute): boolean {
   p.token(s.name, 'ident');
   const mark = p.lineBreaks;
   p.space('\v');
+  p.at(s.eqPos);
   p.token('=', 'op');
   p.space(' ');
   walkExpr(p, s.value);
@@ -298,11 +327,11 @@ function walkBlock(p: Printer, s: Block): boolean {
   if (s.label !== undefined) {
     p.space(' ');
     p.at(s.labelPos);
-    p.token(quote(s.label), 'string');
+    p.token(quote(s.label), 'string', true);
   }
   p.space(' ');
   p.at(s.lbrace);
-  p.token('{', 'op');
+  p.token('{', 'op', true);
   p.space('>');
   if (s.body.length > 0) {
     p.space('\f');
@@ -438,6 +467,7 @@ function walkObject(p: Printer, e: Extract<Expr, { kind: 'object' }>): void {
     else p.token(f.key, 'ident');
     const mark = p.lineBreaks;
     p.space('\v');
+    p.at(f.eqPos);
     p.token('=', 'op');
     p.space(' ');
     walkExpr(p, f.value);

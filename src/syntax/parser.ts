@@ -194,7 +194,7 @@ class Parser {
       this.next();
       this.skipNewlines();
       const value = this.parseExpr();
-      const attr: Attribute = { kind: 'attribute', name, value, pos: first.pos };
+      const attr: Attribute = { kind: 'attribute', name, value, pos: first.pos, eqPos: t.pos };
       return attr;
     }
     if (t.kind === '{') {
@@ -361,7 +361,7 @@ class Parser {
     return { items, close: end };
   }
 
-  private parseField(): { key: string; quoted: boolean; value: Expr; pos: Pos } {
+  private parseField(): { key: string; quoted: boolean; value: Expr; pos: Pos; eqPos: Pos } {
     const k = this.cur();
     let key: string;
     let quoted = false;
@@ -374,9 +374,9 @@ class Parser {
       this.fail(k, `expected field name (string or identifier), got ${describe(k)}`);
     }
     this.next();
-    this.expect('=', ` after field "${key}"`);
+    const eq = this.expect('=', ` after field "${key}"`);
     const value = this.parseExpr();
-    return { key, quoted, value, pos: k.pos };
+    return { key, quoted, value, pos: k.pos, eqPos: eq.pos };
   }
 }
 

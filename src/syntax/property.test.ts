@@ -86,6 +86,21 @@ const mutated = fc
     return s;
   });
 
+/** A corpus config with comments and line breaks inserted anywhere: mostly still valid, stressing comment placement. */
+const commented = fc
+  .tuple(
+    fc.constantFrom(...corpus),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom(' ', '\n', '\n\n', '\t', '// c\n', '/* x */', '/* a\nb */')), { minLength: 1, maxLength: 10 }),
+  )
+  .map(([src, edits]) => {
+    let s = src;
+    for (const [at, insert] of edits) {
+      const i = at % (s.length + 1);
+      s = s.slice(0, i) + insert + s.slice(i);
+    }
+    return s;
+  });
+
 describe('parse: never throws anything but a Diagnostic located in the input', () => {
   test('arbitrary strings', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 120 }), checkParse), { numRuns: 600 });
@@ -97,6 +112,10 @@ describe('parse: never throws anything but a Diagnostic located in the input', (
 
   test('mutated valid configs', () => {
     fc.assert(fc.property(mutated, checkParse), { numRuns: 1000 });
+  });
+
+  test('valid configs with comments and line breaks inserted anywhere', () => {
+    fc.assert(fc.property(commented, checkParse), { numRuns: 1000 });
   });
 
   test('the corpus itself parses and formats', () => {
