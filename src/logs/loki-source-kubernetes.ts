@@ -1,0 +1,233 @@
+// loki.source.kubernetes: tails the logs of the containers in `targets`
+// (discovery.kubernetes role "pod") through the API server's pods/log
+// endpoint, one tailer per container this replica owns, and forwards the
+// lines. Positions (positions/) make restarts and hand-offs between
+// replicas lossless and free of duplicates.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { targetKey } from '../clustering/ownership.js';
+import { kubeClientSchema, makeKubeConfig, type KubeClientArgs } from '../kube/client.js';
+import { registerComponent } from '../runtime/registry.js';
+import { t, type ComponentContext, type ComponentDefinition } from '../runtime/types.js';
+import { KubeApi } from './kube/api.js';
+import { ConfigMapPositions } from './positions/shared.js';
+import { PositionStore } from './positions/store.js';
+import { tailMetrics, type TailMetrics } from './tail/tail-metrics.js';
+import { DEFAULT_TAIL_OPTIONS, Tailer, type TailOptions, type TailTarget } from './tail/tailer.js';
+import { checkReceivers, LOGS_RECEIVER, type LogsReceiver } from './types.js';
+
+export interface LokiSourceKubernetesArgs {
+  targets: Record<string, string>[];
+  forward_to: LogsReceiver[];
+  client?: KubeClientArgs;
+  clustering?: { enabled?: boolean };
+}
+
+/**
+ * Process-level tuning that is not part of Alloy's arguments (tests and the
+ * bench shorten the intervals). Set before components are built.
+ */
+export const sourceKubernetesTuning: {
+  tail: Partial<TailOptions>;
+  localFlushMs?: number;
+  sharedFlushMs?: number;
+  /** Wait before opening a stream gained through an ownership change (the old owner flushes first). */
+  handoffDelayMs: number;
+  /** Namespace of the shared positions ConfigMaps; default: this pod's namespace. */
+  positionsNamespace?: string;
+  sharedPositions: boolean;
+} = { tail: {}, handoffDelayMs: 3000, sharedPositions: true };
+
+const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** Build a tail target from a discovery target; undefined when it lacks the pod coordinates. */
+export function toTailTarget(labels: Record<string, string>): TailTarget | undefined {
+  const namespace = labels.__meta_kubernetes_namespace;
+  const pod = labels.__meta_kubernetes_pod_name;
+  const container = labels.__meta_kubernetes_pod_container_name;
+  if (!namespace || !pod || !container) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (!k.startsWith('__')) out[k] = v;
+  out.namespace = namespace;
+  out.pod = pod;
+  out.container = container;
+  out.job ??= `${namespace}/${container}`;
+  out.instance ??= `${namespace}/${pod}:${container}`;
+  return { key: `${namespace}/${pod}:${container}`, namespace, pod, container, uid: labels.__meta_kubernetes_pod_uid || undefined, labels: out };
+}
+
+class LokiSourceKubernetes {
+  readonly #tailers = new Map<string, Tailer>();
+  /** Streams that finished (pod deleted/done) and must not be reopened while their target lingers. */
+  readonly #finished = new Set<string>();
+  #targets = new Map<string, TailTarget>();
+  #forward: LogsReceiver[] = [];
+  #clustered = false;
+  #api: KubeApi | undefined;
+  #clientKey = '';
+  #positions: PositionStore | undefined;
+  #ready: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
+  readonly #metrics: TailMetrics;
+  #stopped = false;
+  #reconciling: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: ComponentContext) {
+    this.#metrics = tailMetrics(ctx.metrics);
+  }
+
+  async update(args: LokiSourceKubernetesArgs): Promise<void> {
+    this.#forward = checkReceivers(this.ctx.id, args.forward_to);
+    const targets = new Map<string, TailTarget>();
+    let skipped = 0;
+    for (const labels of args.targets ?? []) {
+      const tt = toTailTarget(labels);
+      if (!tt) skipped++;
+      // Several targets per container (one per port) collapse into one stream.
+      else if (!targets.has(tt.key)) targets.set(tt.key, tt);
+    }
+    this.#targets = targets;
+    this.#clustered = !!args.clustering?.enabled;
+    const clientKey = JSON.stringify(args.client ?? {}, (_k, v) => (v && typeof v === 'object' && 'reveal' in v ? `s:${(v as { reveal(): string }).reveal()}` : v));
+    if (clientKey !== this.#clientKey || !this.#api) {
+      // A new API client: every stream restarts on it (positions make that seamless).
+      await this.#stopAll();
+      await this.#positions?.stop();
+      this.#api?.close();
+      this.#clientKey = clientKey;
+      this.#api = new KubeApi(makeKubeConfig(args.client ?? {}));
+      this.#positions = this.#makeStore(this.#api);
+      this.#ready = this.#positions.load();
+    }
+    this.#unsubscribe ??= this.ctx.cluster.onChange(() => void this.#reconcile(true));
+    await this.#ready;
+    await this.#reconcile(false);
+    this.ctx.setHealth('healthy', `${this.#tailers.size} stream(s) tailed, ${targets.size} target container(s)${skipped ? `, ${skipped} target(s) without pod labels ignored` : ''}`);
+  }
+
+  #makeStore(api: KubeApi): PositionStore {
+    const tune = sourceKubernetesTuning;
+    let shared: ConfigMapPositions | undefined;
+    if (tune.sharedPositions) {
+      const ns = tune.positionsNamespace ?? process.env.ALLOY_POSITIONS_NAMESPACE ?? process.env.POD_NAMESPACE ?? (existsSync(SA_NAMESPACE) ? readFileSync(SA_NAMESPACE, 'utf8').trim() : undefined) ?? api.contextNamespace ?? 'default';
+      shared = new ConfigMapPositions(api, ns, this.ctx.id, this.ctx.cluster.self, this.ctx.logger);
+    }
+    return new PositionStore({
+      file: join(this.ctx.dataPath(), 'positions.json'),
+      shared,
+      logger: this.ctx.logger,
+      localFlushMs: tune.localFlushMs,
+      sharedFlushMs: tune.sharedFlushMs,
+    });
+  }
+
+  #owns(tt: TailTarget): boolean {
+    if (!this.#clustered) return true;
+    return this.ctx.cluster.owns(targetKey({ namespace: tt.namespace, pod: tt.pod, container: tt.container }));
+  }
+
+  /** Start tailers for owned targets, stop the others. `handoff`: ownership changed. Serialised. */
+  #reconcile(handoff: boolean): Promise<void> {
+    this.#reconciling = this.#reconciling.then(() => this.#reconcileNow(handoff)).catch((err: Error) => {
+      this.ctx.logger.error({ err: err.message }, 'reconciling log streams failed');
+    });
+    return this.#reconciling;
+  }
+
+  async #reconcileNow(handoff: boolean): Promise<void> {
+    if (this.#stopped || !this.#api || !this.#positions) return;
+    const api = this.#api;
+    const positions = this.#positions;
+    const stops: Promise<void>[] = [];
+    let lost = false;
+    for (const [key, tailer] of this.#tailers) {
+      const tt = this.#targets.get(key);
+      const keep = tt && this.#owns(tt) && tt.uid === tailer.target.uid && sameLabels(tt.labels, tailer.target.labels);
+      if (keep) continue;
+      this.#tailers.delete(key);
+      if (tt && !this.#owns(tt)) {
+        lost = true;
+        positions.release(key);
+      }
+      stops.push(tailer.stop());
+    }
+    for (const key of this.#finished) if (!this.#targets.has(key)) this.#finished.delete(key);
+    // Hand-off: persist what the stopped tailers delivered so the new owner resumes exactly there.
+    if (stops.length) {
+      await Promise.all(stops);
+      if (lost) await positions.flush();
+    }
+    for (const [key, tt] of this.#targets) {
+      if (this.#tailers.has(key) || this.#finished.has(key) || !this.#owns(tt)) continue;
+      const tailer = new Tailer(tt, {
+        api,
+        positions,
+        forward: () => this.#forward,
+        logger: this.ctx.logger,
+        metrics: this.#metrics,
+        componentId: this.ctx.id,
+        options: { ...DEFAULT_TAIL_OPTIONS, ...sourceKubernetesTuning.tail },
+        onFinished: (k) => {
+          if (this.#tailers.get(k) === tailer) {
+            this.#tailers.delete(k);
+            this.#finished.add(k);
+            void tailer.stop();
+          }
+        },
+      });
+      this.#tailers.set(key, tailer);
+      tailer.start(handoff ? sourceKubernetesTuning.handoffDelayMs : 0);
+    }
+  }
+
+  async #stopAll(): Promise<void> {
+    const all = [...this.#tailers.values()];
+    this.#tailers.clear();
+    await Promise.all(all.map((t) => t.stop()));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    await this.#stopAll();
+    await this.#positions?.stop();
+    this.#api?.close();
+  }
+
+  debugInfo(): unknown {
+    return {
+      targets: this.#targets.size,
+      streams: [...this.#tailers.values()].map((t) => t.info()),
+      finished: [...this.#finished],
+      shared_positions: this.#positions?.shared ?? false,
+      shared_positions_error: this.#positions?.lastSharedError || undefined,
+    };
+  }
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+export const lokiSourceKubernetes: ComponentDefinition<LokiSourceKubernetesArgs> = {
+  name: 'loki.source.kubernetes',
+  labelRequired: true,
+  args: {
+    attrs: {
+      targets: { type: t.targets(), required: true },
+      forward_to: { type: t.array(t.capsule(LOGS_RECEIVER)), required: true },
+    },
+    blocks: {
+      client: { schema: { ...kubeClientSchema } },
+      clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false } } } },
+    },
+  },
+  exports: {},
+  build(ctx: ComponentContext) {
+    return new LokiSourceKubernetes(ctx);
+  },
+};
+
+registerComponent(lokiSourceKubernetes);
