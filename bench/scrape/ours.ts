@@ -12,9 +12,13 @@ const cfg = JSON.parse(process.argv[2]) as { ports: number[]; sink: number; inte
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ours-'));
 const rwCtx = makeTestContext({ id: 'prometheus.remote_write.bench', dataDir: dir });
 const rwArgs = { endpoint: [{ url: `http://127.0.0.1:${cfg.sink}/api/v1/write` }], external_labels: { scraper: 'alloy' } };
+// SCRAPE_ONLY=1: count and discard (isolates the scrape cost from remote_write's WAL and sending).
+const scrapeOnly = process.env.SCRAPE_ONLY === '1';
 const rw = remoteWrite.build(rwCtx, rwArgs as never);
-await rw.update(rwArgs as never);
-const inner = (await rwCtx.waitForExports((e) => e.receiver !== undefined)).receiver as MetricsReceiver;
+if (!scrapeOnly) await rw.update(rwArgs as never);
+const inner: MetricsReceiver = scrapeOnly
+  ? { append: () => undefined }
+  : ((await rwCtx.waitForExports((e) => e.receiver !== undefined)).receiver as MetricsReceiver);
 let samples = 0;
 const counting: MetricsReceiver = {
   append(s: Sample[]) {
