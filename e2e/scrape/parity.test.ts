@@ -47,10 +47,10 @@ const RELABEL_YAML = `
       - regex: exported_job
         action: labeldrop`;
 const RELABEL_RULES = [
-  { source_labels: ['__name__'], regex: 'synth_(special|escapes)', action: 'drop' },
+  { source_labels: ['__name__'], regex: 'synth_(special|escapes)', action: 'drop' } as Record<string, unknown>,
   { source_labels: ['room'], regex: '(\\w+) (\\w+)', target_label: 'area', replacement: '${2}-${1}', action: 'replace' },
   { regex: 'exported_job', action: 'labeldrop' },
-].map((r) => ({ separator: ';', regex: '(.*)', target_label: '', replacement: '$1', action: 'replace', ...r }));
+].map((r: Record<string, unknown>) => ({ separator: ';', target_label: '', replacement: '$1', ...r }));
 
 function agentConfig(jobs: Job[], rxPort: number): string {
   const scrape = jobs
