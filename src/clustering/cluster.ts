@@ -28,7 +28,7 @@ export interface ClusterDeps {
   /** Test hooks: DNS lookup and a simulated network. */
   lookup?: Lookup;
   network?: NetworkFilter;
-  /** Most open peer channels (default 64). */
+  /** Most open peer channels (default 256). */
   maxChannels?: number;
 }
 

@@ -131,7 +131,9 @@ export class Swim {
       Gossip: (req) => {
         this.checkCluster(req);
         this.merge(req.updates);
-        return { from: this.table.selfName, ok: true, updates: this.piggyback() };
+        // No piggy-back here: the sender just told us its news, and echoing
+        // would burn our bounded retransmits on a node that already knows.
+        return { from: this.table.selfName, ok: true, updates: [] };
       },
       Sync: async (req) => {
         this.checkCluster(req);
@@ -244,8 +246,9 @@ export class Swim {
       if (updates.length === 0) break;
       this.call(t.addr, 'Gossip', this.request({ updates }), this.cfg.probeTimeoutMs).then(
         (reply) => this.merge(reply.updates),
-        () => {
+        (err: grpc.ServiceError) => {
           // Lost gossip is repaired by other rounds, probes and anti-entropy.
+          this.log.debug({ peer: t.name, code: err.code, err: err.details }, 'cluster: gossip not delivered');
         },
       );
     }

@@ -38,8 +38,14 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 
 type Client = grpc.Client & Record<MethodName, (req: GossipRequest, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, r?: GossipReply) => void) => grpc.ClientUnaryCall>;
 
+interface Pooled {
+  client: Client;
+  /** Calls in flight: a channel is never closed under a pending call. */
+  inflight: number;
+}
+
 export class Transport {
-  private readonly clients = new Map<string, Client>();
+  private readonly clients = new Map<string, Pooled>();
   private readonly ClientCtor: grpc.ServiceClientConstructor;
   private closed = false;
   /** host:port this server is bound to (the port is real even if 0 was asked). */
@@ -91,9 +97,12 @@ export class Transport {
         t.unref?.();
       });
     }
-    const client = this.client(addr);
+    const pooled = this.client(addr);
+    pooled.inflight++;
     return new Promise((resolve, reject) => {
-      client[method](req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, reply) => {
+      pooled.client[method](req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, reply) => {
+        pooled.inflight--;
+        this.trim();
         if (err) {
           if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) this.drop(addr);
           reject(err);
@@ -105,7 +114,7 @@ export class Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.clients.values()) c.close();
+    for (const c of this.clients.values()) c.client.close();
     this.clients.clear();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -132,7 +141,7 @@ export class Transport {
       );
   }
 
-  private client(addr: string): Client {
+  private client(addr: string): Pooled {
     let c = this.clients.get(addr);
     if (c) {
       // Refresh LRU position.
@@ -141,21 +150,27 @@ export class Transport {
       return c;
     }
     const creds = this.opts.channelCredentials ?? grpc.credentials.createInsecure();
-    c = new this.ClientCtor(addr, creds, { ...CHANNEL_OPTIONS, ...this.opts.channelOptions }) as unknown as Client;
+    c = { client: new this.ClientCtor(addr, creds, { ...CHANNEL_OPTIONS, ...this.opts.channelOptions }) as unknown as Client, inflight: 0 };
     this.clients.set(addr, c);
-    const max = this.opts.maxChannels ?? 64;
-    while (this.clients.size > max) {
-      const oldest = this.clients.keys().next().value as string;
-      this.drop(oldest);
-    }
+    this.trim(addr);
     return c;
+  }
+
+  /** Close least recently used idle channels beyond the cap (busy ones wait for their calls). */
+  private trim(keep?: string): void {
+    const max = this.opts.maxChannels ?? 256;
+    if (this.clients.size <= max) return;
+    for (const [addr, c] of this.clients) {
+      if (this.clients.size <= max) break;
+      if (c.inflight === 0 && addr !== keep) this.drop(addr);
+    }
   }
 
   private drop(addr: string): void {
     const c = this.clients.get(addr);
-    if (!c) return;
+    if (!c || c.inflight > 0) return;
     this.clients.delete(addr);
-    c.close();
+    c.client.close();
   }
 }
 

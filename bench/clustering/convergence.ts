@@ -1,0 +1,173 @@
+// Convergence benchmark: N nodes talking real gRPC on 127.0.x.y loopback
+// addresses, hosted by a few worker processes (one process cannot hold the
+// ~N^2 sockets of a large full mesh under a 20k fd limit; a real cluster has
+// one process per node anyway). Measures, for each N, the time until every
+// member sees the same participant set after a node joins and after one
+// leaves, and gossip bytes/s per node at rest and around the changes.
+//
+//   node --import tsx bench/clustering/convergence.ts [50,100,150] [--json]
+//
+// Protocol settings: production defaults (DEFAULT_SWIM) unless overridden by
+// env CLUSTER_BENCH_SWIM='{"gossipFanout":3}'.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SWIM, type SwimConfig } from '../../src/clustering/swim.js';
+import type { Command, Report } from './worker.js';
+
+// 3 workers: 150 nodes at ~50 per process keep a full mesh (~15k sockets) under a 20k fd limit.
+const WORKERS = Number(process.env.CLUSTER_BENCH_WORKERS ?? 3);
+const swim: Partial<SwimConfig> = JSON.parse(process.env.CLUSTER_BENCH_SWIM ?? '{}');
+const MAX_CHANNELS = 256;
+
+class Worker {
+  readonly proc: ChildProcess;
+  private waiters: { kind: Report['kind']; resolve: (r: Report) => void }[] = [];
+
+  constructor(onView: (r: Extract<Report, { kind: 'view' }>) => void) {
+    this.proc = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc.on('message', (r: Report) => {
+      if (r.kind === 'view') return onView(r);
+      if (r.kind === 'error') throw new Error(`worker: ${r.message}`);
+      const i = this.waiters.findIndex((w) => w.kind === r.kind);
+      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(r);
+    });
+  }
+
+  send(c: Command): void {
+    this.proc.send(c);
+  }
+
+  ask<K extends Report['kind']>(c: Command, kind: K): Promise<Extract<Report, { kind: K }>> {
+    return new Promise((resolve) => {
+      this.waiters.push({ kind, resolve: resolve as (r: Report) => void });
+      this.send(c);
+    });
+  }
+}
+
+/** Latest participant view of every node, with the wall time it was reached. */
+class Views {
+  readonly latest = new Map<string, { sig: string; t: number }>();
+  update(r: Extract<Report, { kind: 'view' }>): void {
+    this.latest.set(r.node, { sig: r.sig, t: r.t });
+  }
+  /** Time all `nodes` reached `want`, or undefined if some have not. */
+  convergedAt(nodes: string[], want: string[]): number | undefined {
+    const sig = [...want].sort().join(',');
+    let t = 0;
+    for (const n of nodes) {
+      const v = this.latest.get(n);
+      if (!v || v.sig !== sig) return undefined;
+      t = Math.max(t, v.t);
+    }
+    return t;
+  }
+}
+
+async function until<T>(f: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timeout after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function totalBytes(ws: Worker[]): Promise<{ tx: number; nodes: number }> {
+  const rs = await Promise.all(ws.map((w) => w.ask({ cmd: 'bytes' }, 'bytes')));
+  return { tx: rs.reduce((s, r) => s + r.tx, 0), nodes: rs.reduce((s, r) => s + r.nodes, 0) };
+}
+
+interface Result {
+  members: number;
+  startupMs: number;
+  joinMs: number;
+  joinParticipantMs: number;
+  leaveMs: number;
+  idleBytesPerNodePerSec: number;
+  changeBytesPerNodePerSec: number;
+}
+
+async function run(n: number): Promise<Result> {
+  const views = new Views();
+  const ws = Array.from({ length: WORKERS }, () => new Worker((r) => views.update(r)));
+  const nameOf = (i: number) => `node-${i}`;
+  const owner = (i: number) => ws[i % ws.length];
+  try {
+    const t0 = Date.now();
+    const first = await ws[0].ask({ cmd: 'start', ids: [0], seeds: [], swim, maxChannels: MAX_CHANNELS }, 'started');
+    const seeds = first.addrs;
+    // The rest join through node-0 in batches (ids spread over the workers).
+    for (let b = 1; b < n; b += 20) {
+      const ids = Array.from({ length: Math.min(20, n - b) }, (_, k) => b + k);
+      await Promise.all(ws.map((w, wi) => w.ask({ cmd: 'start', ids: ids.filter((i) => i % ws.length === wi), seeds, swim, maxChannels: MAX_CHANNELS }, 'started')));
+    }
+    for (const w of ws) w.send({ cmd: 'participant' });
+    const names = Array.from({ length: n }, (_, i) => nameOf(i));
+    await until(() => views.convergedAt(names, names), 120_000, `${n} nodes agreeing after startup`);
+    const startupMs = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 2000));
+
+    // Rest: probes only.
+    let b0 = await totalBytes(ws);
+    let w0 = Date.now();
+    await new Promise((r) => setTimeout(r, 3000));
+    let b1 = await totalBytes(ws);
+    const idleBytesPerNodePerSec = (b1.tx - b0.tx) / b1.nodes / ((Date.now() - w0) / 1000);
+
+    // Join: a new node starts (viewer) and, right after, turns participant (as the runtime does once its config is loaded).
+    b0 = b1;
+    w0 = Date.now();
+    const j = n;
+    const tj = Date.now();
+    await owner(j).ask({ cmd: 'start', ids: [j], seeds, swim, maxChannels: MAX_CHANNELS }, 'started');
+    const tp = Date.now();
+    owner(j).send({ cmd: 'participant' });
+    const all = [...names, nameOf(j)];
+    const joined = await until(() => views.convergedAt(all, all), 10_000, 'joiner participant everywhere');
+    const joinMs = joined - tj;
+    const joinParticipantMs = joined - tp;
+
+    // Leave: a node leaves gracefully; every other node must drop it.
+    const leaver = Math.floor(n / 2);
+    const rest = all.filter((x) => x !== nameOf(leaver));
+    const tl = Date.now();
+    const leaving = owner(leaver).ask({ cmd: 'leave', name: nameOf(leaver) }, 'left');
+    const left = await until(() => views.convergedAt(rest, rest), 10_000, 'leaver dropped everywhere');
+    await leaving;
+    const leaveMs = left - tl;
+    await new Promise((r) => setTimeout(r, 500));
+    b1 = await totalBytes(ws);
+    const changeBytesPerNodePerSec = (b1.tx - b0.tx) / b1.nodes / ((Date.now() - w0) / 1000);
+    return {
+      members: n,
+      startupMs,
+      joinMs,
+      joinParticipantMs,
+      leaveMs,
+      idleBytesPerNodePerSec: Math.round(idleBytesPerNodePerSec),
+      changeBytesPerNodePerSec: Math.round(changeBytesPerNodePerSec),
+    };
+  } finally {
+    await Promise.all(ws.map((w) => new Promise((r) => (w.proc.once('exit', r), w.send({ cmd: 'stop' })))));
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.argv.slice(2).find((a) => /^[\d,]+$/.test(a)) ?? '50,100,150').split(',').map(Number);
+  const settings = { ...DEFAULT_SWIM, ...swim, maxChannels: MAX_CHANNELS, workers: WORKERS };
+  const results: Result[] = [];
+  for (const n of sizes) {
+    const r = await run(n);
+    results.push(r);
+    if (!process.argv.includes('--json')) console.log(JSON.stringify(r));
+  }
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ settings, results }, null, 2));
+  else console.log('settings', JSON.stringify(settings));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

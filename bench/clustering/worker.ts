@@ -1,0 +1,94 @@
+// One process of the convergence benchmark: hosts a share of the nodes and
+// reports, over IPC, each time one of its nodes' participant view changes
+// (wall-clock stamped, so the driver can compute cluster-wide convergence).
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { Cluster } from '../../src/clustering/cluster.js';
+import type { SwimConfig } from '../../src/clustering/swim.js';
+
+export type Command =
+  | { cmd: 'start'; ids: number[]; seeds: string[]; swim: Partial<SwimConfig>; maxChannels: number }
+  | { cmd: 'participant' }
+  | { cmd: 'leave'; name: string }
+  | { cmd: 'bytes' }
+  | { cmd: 'stop' };
+
+export type Report =
+  | { kind: 'started'; addrs: string[] }
+  | { kind: 'view'; node: string; sig: string; count: number; t: number }
+  | { kind: 'left' }
+  | { kind: 'bytes'; tx: number; nodes: number }
+  | { kind: 'error'; message: string };
+
+const logger = pino({ level: 'silent' });
+const nodes = new Map<string, Cluster>();
+const lastSig = new Map<string, string>();
+/** Bytes sent by nodes already stopped, so totals never go backwards. */
+let retiredTx = 0;
+
+function send(r: Report): void {
+  process.send?.(r);
+}
+
+function host(i: number): string {
+  return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
+// Watch views: cheap per-node signature compare every 2 ms.
+const watcher = setInterval(() => {
+  for (const [name, c] of nodes) {
+    const parts = c.participants();
+    const sig = parts.join(',');
+    if (lastSig.get(name) !== sig) {
+      lastSig.set(name, sig);
+      send({ kind: 'view', node: name, sig, count: parts.length, t: Date.now() });
+    }
+  }
+}, 2);
+
+process.on('message', async (m: Command) => {
+  try {
+    if (m.cmd === 'start') {
+      const started = await Promise.all(
+        m.ids.map((i) =>
+          Cluster.start(
+            {
+              enabled: true,
+              nodeName: `node-${i}`,
+              listenAddr: `${host(i)}:0`,
+              joinAddresses: m.seeds,
+              rejoinIntervalMs: 0,
+              clusterName: 'bench',
+              waitForSize: 0,
+              waitTimeoutMs: 0,
+            },
+            { logger, metrics: new Registry(), swim: m.swim, maxChannels: m.maxChannels },
+          ),
+        ),
+      );
+      for (const c of started) nodes.set(c.self, c);
+      send({ kind: 'started', addrs: started.map((c) => c.advertiseAddress) });
+    } else if (m.cmd === 'participant') {
+      for (const c of nodes.values()) c.setState('participant');
+    } else if (m.cmd === 'leave') {
+      const c = nodes.get(m.name);
+      if (c) {
+        await c.leave();
+        await c.stop();
+        retiredTx += c.metrics.txBytes;
+        nodes.delete(m.name);
+      }
+      send({ kind: 'left' });
+    } else if (m.cmd === 'bytes') {
+      let tx = retiredTx;
+      for (const c of nodes.values()) tx += c.metrics.txBytes;
+      send({ kind: 'bytes', tx, nodes: nodes.size });
+    } else if (m.cmd === 'stop') {
+      clearInterval(watcher);
+      await Promise.all([...nodes.values()].map((c) => c.stop()));
+      process.exit(0);
+    }
+  } catch (err) {
+    send({ kind: 'error', message: (err as Error).message });
+  }
+});
