@@ -1,3 +1,6 @@
+// Tests may load cluster fixtures with non-loopback pod IPs: never connect to them.
+process.env.ALLOY_LOOPBACK_ONLY ??= '1';
+
 // Jest runs TypeScript sources directly (SWC transform, native ESM) so tests need no build step.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }] };
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };

@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh || { echo "0 passed, 1 failed"; exit 1; }
 [ -d node_modules ] || npm ci --no-audit --no-fund
+export ALLOY_LOOPBACK_ONLY=1  # tests never connect outside loopback (see src/net/loopback-guard.ts)
 failed_steps=0
 npx tsc -p tsconfig.json --noEmit || { echo "type check failed"; failed_steps=$((failed_steps+1)); }
 npm run -s build || { echo "build failed"; failed_steps=$((failed_steps+1)); }

@@ -304,15 +304,16 @@ export class Controller {
 
   /** Root identifiers resolve to the namespace tree of component exports, then to the stdlib. */
   private scopeOf(ids: string[], exportsOf: (id: string) => Record<string, unknown> | undefined): Scope {
-    const tree: Record<string, any> = {};
+    // Prototype-free objects: a component named like an Object built-in must not resolve to it.
+    const tree: Record<string, any> = Object.create(null);
     for (const id of ids) {
       const parts = id.split('.');
       let cur = tree;
-      for (const part of parts.slice(0, -1)) cur = cur[part] ??= {};
+      for (const part of parts.slice(0, -1)) cur = cur[part] ??= Object.create(null);
       cur[parts[parts.length - 1]] = exportsOf(id) ?? {};
     }
     const lib = stdlib as Record<string, any>;
-    return { lookup: (name: string) => (name in tree ? tree[name] : lib[name]) };
+    return { lookup: (name: string) => (name in tree ? tree[name] : Object.prototype.hasOwnProperty.call(lib, name) ? lib[name] : undefined) };
   }
 
   private async stopNode(live: LiveNode): Promise<void> {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { assertAllowedUrl } from '../net/loopback-guard.js';
 
 /** Plain, clonable client settings (secrets already revealed by the main thread). */
 export interface HttpClientConfig {
@@ -131,6 +132,12 @@ export class ScrapeHttpClient {
         u = new URL(url);
       } catch {
         reject(new Error(`invalid URL ${JSON.stringify(url)}`));
+        return;
+      }
+      try {
+        assertAllowedUrl(u);
+      } catch (e) {
+        reject(e);
         return;
       }
       const mod = u.protocol === 'https:' ? https : http;
