@@ -9,3 +9,4 @@ import './discovery/annotations/component.js';
 import './remotewrite/remote-write.js';
 import './scrape/prometheus_scrape.js';
 import './scrape/prometheus_relabel.js';
+import './logs/loki-source-kubernetes.js';

@@ -50,7 +50,7 @@ export class EndpointClient {
   readonly #queue: Pending[] = [];
   #queuedBytes = 0;
   #firstQueuedAt = 0;
-  #roomWaiters: (() => void)[] = [];
+  #roomWaiters: Pending[] = [];
   #wake: (() => void) | undefined;
   readonly #stop = new AbortController();
   readonly #loop: Promise<void>;
@@ -81,33 +81,46 @@ export class EndpointClient {
     return this.#lastError;
   }
 
-  async append(entries: LogEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  append(entries: LogEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    if (this.#stop.signal.aborted) return Promise.reject(new Error(`loki.write ${this.opts.componentId}: stopped`));
     let bytes = 0;
     for (const e of entries) bytes += e.line.length + ENTRY_OVERHEAD;
-    // Wait for room; an oversize append is still let in alone so it cannot block forever.
-    while (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.maxBuffered) {
-      if (this.#stop.signal.aborted) throw new Error(`loki.write ${this.opts.componentId}: stopped`);
-      await new Promise<void>((r) => this.#roomWaiters.push(r));
-    }
-    if (this.#stop.signal.aborted) throw new Error(`loki.write ${this.opts.componentId}: stopped`);
     return new Promise<void>((resolve, reject) => {
-      const at = Date.now();
-      if (this.#queue.length === 0) this.#firstQueuedAt = at;
-      this.#queue.push({ entries, next: 0, bytes, at, resolve, reject });
-      this.#queuedBytes += bytes;
-      this.opts.metrics.buffered.inc({ component_id: this.opts.componentId, host: this.host }, bytes);
-      this.#wake?.();
+      const item: Pending = { entries, next: 0, bytes, at: 0, resolve, reject };
+      // First come, first served (appends of one stream must keep their
+      // order): wait behind earlier waiters even if this one would fit.
+      if (this.#roomWaiters.length === 0 && this.#fits(bytes)) this.#enqueue(item);
+      else this.#roomWaiters.push(item);
     });
+  }
+
+  #enqueue(item: Pending): void {
+    item.at = Date.now();
+    if (this.#queue.length === 0) this.#firstQueuedAt = item.at;
+    this.#queue.push(item);
+    this.#queuedBytes += item.bytes;
+    this.opts.metrics.buffered.inc({ component_id: this.opts.componentId, host: this.host }, item.bytes);
+    this.#wake?.();
+  }
+
+  /** An oversize append is let into an empty queue alone, so it cannot block forever. */
+  #fits(bytes: number): boolean {
+    return this.#queuedBytes === 0 || this.#queuedBytes + bytes <= this.maxBuffered;
+  }
+
+  /** Move waiting appends into the queue, in arrival order, while they fit. */
+  #admitWaiters(): void {
+    while (this.#roomWaiters.length > 0 && this.#fits(this.#roomWaiters[0].bytes)) this.#enqueue(this.#roomWaiters.shift()!);
   }
 
   async stop(): Promise<void> {
     this.#stop.abort();
     this.#wake?.();
-    for (const w of this.#roomWaiters.splice(0)) w();
     await this.#loop;
     const err = new Error(`loki.write ${this.opts.componentId}: stopped before the entries were pushed`);
     for (const p of this.#queue.splice(0)) p.reject(err);
+    for (const p of this.#roomWaiters.splice(0)) p.reject(err);
     this.opts.metrics.buffered.set({ component_id: this.opts.componentId, host: this.host }, 0);
     this.#poster.close();
   }
@@ -177,7 +190,7 @@ export class EndpointClient {
     if (this.#queue.length === 0) this.#queuedBytes = 0;
     this.#firstQueuedAt = this.#queue[0]?.at ?? Date.now();
     this.opts.metrics.buffered.set({ component_id: this.opts.componentId, host: this.host }, this.#queuedBytes);
-    for (const w of this.#roomWaiters.splice(0)) w();
+    this.#admitWaiters();
     return { streams: [...byLabels.values()], parts, count, bytes };
   }
 
