@@ -10,3 +10,4 @@ import './remotewrite/remote-write.js';
 import './scrape/prometheus_scrape.js';
 import './scrape/prometheus_relabel.js';
 import './logs/loki-source-kubernetes.js';
+import './kubelet/component.js';

@@ -1,0 +1,27 @@
+import { podsURL, validateKubeletArgs } from './arguments.js';
+
+test('podsURL appends /pods to the base path (kubelet or API server node proxy)', () => {
+  expect(podsURL('https://localhost:10250').href).toBe('https://localhost:10250/pods');
+  expect(podsURL('https://10.0.0.1:10250/').href).toBe('https://10.0.0.1:10250/pods');
+  expect(podsURL('https://kubernetes.default.svc:443/api/v1/nodes/node-1/proxy').href).toBe('https://kubernetes.default.svc/api/v1/nodes/node-1/proxy/pods');
+});
+
+test.each([
+  [{ url: 'not a url' }, /url "not a url" is not a valid URL/],
+  [{ url: 'ftp://x:1' }, /scheme must be http or https, not ftp/],
+  [{ url: 'https://x:1/?a=b' }, /must not carry a query/],
+  [{ bearer_token: 'a', bearer_token_file: '/t' }, /at most one of 'bearer_token' and 'bearer_token_file'/],
+  [{ refresh_interval: 0 }, /refresh_interval must be positive/],
+  [{ tls_config: { ca_file: '/a', ca_pem: 'b' } }, /tls_config: at most one of 'ca_file' and 'ca_pem'/],
+  [{ tls_config: { cert_file: '/a' } }, /'cert_file' and 'key_file' must be set together/],
+  [{ namespaces: [''] }, /namespaces: "" is not a namespace name/],
+])('rejects %j', (args, re) => {
+  expect(() => validateKubeletArgs(args)).toThrow(re);
+});
+
+test('accepts the defaults and a full config', () => {
+  expect(() => validateKubeletArgs({})).not.toThrow();
+  expect(() =>
+    validateKubeletArgs({ url: 'http://127.0.0.1:10255', bearer_token_file: '/t', refresh_interval: 1000, namespaces: ['a'], tls_config: { ca_pem: 'x', cert_file: 'c', key_file: 'k', server_name: 'n' } }),
+  ).not.toThrow();
+});
