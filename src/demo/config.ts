@@ -1,0 +1,63 @@
+// The demo's Alloy config: the annotation-driven pipeline the chart ships,
+// plus log tailing and CRD support when those components are built in.
+export interface DemoConfigOptions {
+  kubeconfig: string;
+  remoteWriteUrl: string;
+  lokiUrl: string;
+  has: (component: string) => boolean;
+}
+
+export function demoConfig(o: DemoConfigOptions): string {
+  const parts = [
+    `// Annotation-driven metrics: discover pods, keep the annotated ones, scrape, remote-write.
+discovery.kubernetes "pods" {
+  role            = "pod"
+  kubeconfig_file = "${o.kubeconfig}"
+}
+
+discovery.annotations "pods" {
+  targets = discovery.kubernetes.pods.targets
+}
+
+prometheus.scrape "annotated" {
+  targets         = discovery.annotations.pods.output
+  forward_to      = [prometheus.remote_write.default.receiver]
+  scrape_interval = "5s"
+  scrape_timeout  = "4s"
+
+  clustering {
+    enabled = true
+  }
+}
+
+prometheus.remote_write "default" {
+  endpoint {
+    url = "${o.remoteWriteUrl}"
+  }
+}
+`,
+  ];
+  if (o.has('loki.source.kubernetes') && o.has('loki.write')) {
+    parts.push(`// Pod logs over the API server (no hostPath), to Loki.
+loki.source.kubernetes "pods" {
+  targets    = discovery.kubernetes.pods.targets
+  forward_to = [loki.write.default.receiver]
+
+  client {
+    kubeconfig_file = "${o.kubeconfig}"
+  }
+
+  clustering {
+    enabled = true
+  }
+}
+
+loki.write "default" {
+  endpoint {
+    url = "${o.lokiUrl}"
+  }
+}
+`);
+  }
+  return parts.join('\n');
+}
