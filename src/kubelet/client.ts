@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { assertAllowedUrl } from '../net/loopback-guard.js';
 import { revealString } from '../runtime/secret.js';
 import { SERVICE_ACCOUNT_TOKEN, type KubeletArgs } from './arguments.js';
 
@@ -123,6 +124,11 @@ export interface FetchOptions {
 
 /** GET <url>/pods and return the body of a 200 answer; anything else throws a KubeletError. */
 export async function fetchPodsBody(o: FetchOptions): Promise<string> {
+  try {
+    assertAllowedUrl(o.url);
+  } catch (e) {
+    throw new KubeletError('config', (e as Error).message);
+  }
   const { token, source } = resolveToken(o.args, o.defaultTokenFile);
   const https_ = o.url.protocol === 'https:';
   const opts: https.RequestOptions = {
