@@ -13,6 +13,7 @@ import { decodeBlock } from './runtime/decode.js';
 import { createLogger, type LogFormat } from './runtime/logger.js';
 import { t } from './runtime/types.js';
 import { createApp, listen } from './server/http.js';
+import { uiMounts } from './server/ui.js';
 import { stdlib } from './syntax/stdlib.js';
 import type { Router } from 'express';
 
@@ -30,6 +31,8 @@ export interface AlloyOptions {
   logger?: Logger;
   /** Routers mounted on the HTTP server (UI, cluster-wide APIs). */
   mounts?: (ctx: { controller: Controller; cluster: ClusterOwnership }) => { path: string; router: Router }[];
+  /** HTTP addresses of the cluster peers for the UI's cluster-wide targets (see src/server/ui.ts for the default). */
+  uiPeerHttpAddresses?: () => string[];
 }
 
 /** What the process needs from a cluster implementation beyond ownership. */
@@ -82,7 +85,10 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     logger,
     reload,
     uiPathPrefix: opts.uiPathPrefix,
-    mounts: opts.mounts?.({ controller, cluster }),
+    mounts: [
+      ...(opts.mounts?.({ controller, cluster }) ?? []),
+      ...uiMounts({ controller, cluster, pathPrefix: opts.uiPathPrefix, peerHttpAddresses: opts.uiPeerHttpAddresses }),
+    ],
   });
   const { server, url } = await listen(app, opts.listenAddr);
   logger.info({ addr: url }, 'now listening for http traffic');
