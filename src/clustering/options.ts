@@ -39,10 +39,12 @@ export interface FlagSpec {
   name: string;
   help: string;
   default?: string;
+  /** A switch: "--cluster.enabled" alone means true. */
+  boolean?: boolean;
 }
 
 export const clusterFlags: FlagSpec[] = [
-  { name: 'cluster.enabled', help: 'Start in clustered mode.', default: 'false' },
+  { name: 'cluster.enabled', help: 'Start in clustered mode.', default: 'false', boolean: true },
   { name: 'cluster.node-name', help: "The name to use for this node (defaults to the host's name).", default: '' },
   { name: 'cluster.advertise-address', help: 'Address (host[:port]) to advertise to other cluster nodes.', default: '' },
   { name: 'cluster.advertise-interfaces', help: 'Comma-separated interfaces an advertise address is inferred from ("all" for any).', default: 'eth0,en0' },
@@ -56,7 +58,7 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'cluster.rejoin-interval', help: 'How often to re-resolve and rejoin the join addresses ("0s" disables).', default: '60s' },
   { name: 'cluster.max-join-peers', help: 'Number of peers to join from the resolved set (0 = all).', default: '5' },
   { name: 'cluster.name', help: 'Name that keeps nodes of other clusters from joining this one.', default: '' },
-  { name: 'cluster.enable-tls', help: 'Encrypt gossip with TLS.', default: 'false' },
+  { name: 'cluster.enable-tls', help: 'Encrypt gossip with TLS.', default: 'false', boolean: true },
   { name: 'cluster.tls-ca-path', help: 'CA certificate file that peers must be signed by.', default: '' },
   { name: 'cluster.tls-cert-path', help: 'Certificate file of this node.', default: '' },
   { name: 'cluster.tls-key-path', help: 'Private key file of this node.', default: '' },

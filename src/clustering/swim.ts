@@ -77,6 +77,7 @@ export class Swim {
   private probeTimer: NodeJS.Timeout | undefined;
   private probeOrder: string[] = [];
   private kickPending = false;
+  private lastRound = 0;
   private stopped = false;
 
   constructor(
@@ -120,7 +121,11 @@ export class Swim {
           throw new RpcError(grpc.status.NOT_FOUND, `this is node "${this.table.selfName}", not "${req.target}"`);
         }
         this.merge(req.updates);
-        return { from: this.table.selfName, ok: true, updates: this.piggyback() };
+        // A caller we hold dead or suspect may not know it (e.g. it was frozen):
+        // tell it, so it refutes now instead of at its next rejoin.
+        const caller = this.table.get(req.from);
+        const news = caller && caller.status !== 'alive' ? [stripSince(caller)] : [];
+        return { from: this.table.selfName, ok: true, updates: [...news, ...this.piggyback()] };
       },
       IndirectPing: async (req) => {
         this.checkCluster(req);
@@ -228,18 +233,26 @@ export class Swim {
     this.kick();
   }
 
-  /** Forward news right away instead of waiting for the next gossip tick. */
+  /**
+   * Forward news right away instead of waiting for the next gossip tick, but
+   * at most one eager round per tenth of the gossip interval: under a storm
+   * of changes (many nodes starting at once) news is batched, not flooded.
+   */
   private kick(): void {
     if (this.kickPending || this.stopped) return;
     this.kickPending = true;
-    setImmediate(() => {
+    const wait = this.lastRound + this.cfg.gossipIntervalMs / 10 - Date.now();
+    const run = () => {
       this.kickPending = false;
       this.gossipRound();
-    });
+    };
+    if (wait <= 0) setImmediate(run);
+    else setTimeout(run, wait).unref?.();
   }
 
   private gossipRound(): void {
     if (this.stopped || this.queue.size === 0) return;
+    this.lastRound = Date.now();
     const targets = sample(this.table.liveOthers(), this.cfg.gossipFanout);
     for (const t of targets) {
       const updates = this.piggyback();
