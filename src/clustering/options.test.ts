@@ -69,3 +69,13 @@ describe('cluster flags', () => {
     expect(() => parseClusterFlags({ 'cluster.discover-peers': 'provider=k8s' })).toThrow(/not supported/);
   });
 });
+
+describe('CLI adapter', () => {
+  test('no factory unless --cluster.enabled; bad flags fail before anything starts', async () => {
+    const { clusterFactory, clusterFlagDefs } = await import('./cli.js');
+    expect(clusterFactory({})).toBeUndefined();
+    expect(typeof clusterFactory({ 'cluster.enabled': true, 'cluster.node-name': 'n' })).toBe('function');
+    expect(() => clusterFactory({ 'cluster.enabled': true, 'cluster.wait-timeout': 'x' })).toThrow(/--cluster.wait-timeout/);
+    expect(clusterFlagDefs().find((f) => f.name === 'cluster.enabled')?.boolean).toBe(true);
+  });
+});
