@@ -1,0 +1,320 @@
+// Writes the monitoring.coreos.com/v1 CustomResourceDefinitions our
+// operator-free components read (ServiceMonitor, PodMonitor, PrometheusRule)
+// as structural OpenAPI v3 schemas. The field list follows the
+// prometheus-operator's documented API; shared shapes (secret references,
+// TLS, relabel configs) are defined once here so the three files agree.
+//
+//   node --import tsx manifests/crds/generate.ts      (rewrites the YAML files)
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+type Schema = Record<string, unknown>;
+
+const str = (description?: string, extra: Schema = {}): Schema => ({ type: 'string', ...(description ? { description } : {}), ...extra });
+const bool = (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) });
+const int = (description?: string, extra: Schema = {}): Schema => ({ type: 'integer', format: 'int64', ...(description ? { description } : {}), ...extra });
+const arr = (items: Schema, description?: string, extra: Schema = {}): Schema => ({ type: 'array', items, ...(description ? { description } : {}), ...extra });
+const obj = (properties: Record<string, Schema>, description?: string, extra: Schema = {}): Schema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  properties,
+  ...extra,
+});
+const strMap = (description?: string): Schema => ({ type: 'object', additionalProperties: { type: 'string' }, ...(description ? { description } : {}) });
+const intOrString = (description?: string): Schema => ({
+  'x-kubernetes-int-or-string': true,
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+  ...(description ? { description } : {}),
+});
+const DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
+const duration = (description: string): Schema => str(description, { pattern: DURATION });
+
+const keySelector = (what: string): Schema =>
+  obj(
+    {
+      key: str(`The key of the ${what} to select from. Must be a valid key.`),
+      name: str(`Name of the referent.`, { default: '' }),
+      optional: bool(`Specify whether the ${what} or its key must be defined.`),
+    },
+    `Selects a key of a ${what} in the namespace of the monitor.`,
+    { required: ['key'], 'x-kubernetes-map-type': 'atomic' },
+  );
+const secretKey = (d: string) => ({ ...keySelector('Secret'), description: d });
+const secretOrConfigMap = (d: string): Schema => obj({ configMap: keySelector('ConfigMap'), secret: keySelector('Secret') }, d);
+
+const labelSelector = (d: string): Schema =>
+  obj(
+    {
+      matchExpressions: arr(
+        obj(
+          {
+            key: str('The label key that the selector applies to.'),
+            operator: str('In, NotIn, Exists or DoesNotExist.'),
+            values: arr(str(), 'Values for In and NotIn; empty for Exists and DoesNotExist.', { 'x-kubernetes-list-type': 'atomic' }),
+          },
+          undefined,
+          { required: ['key', 'operator'] },
+        ),
+        'A list of label selector requirements, ANDed.',
+        { 'x-kubernetes-list-type': 'atomic' },
+      ),
+      matchLabels: strMap('Exact label matches, ANDed.'),
+    },
+    d,
+    { 'x-kubernetes-map-type': 'atomic' },
+  );
+
+const RELABEL_ACTIONS = ['replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop', 'labelkeep', 'LabelKeep', 'lowercase', 'Lowercase', 'uppercase', 'Uppercase', 'keepequal', 'KeepEqual', 'dropequal', 'DropEqual'];
+const relabelConfig = (d: string): Schema =>
+  arr(
+    obj({
+      action: str('Action to perform based on the regex matching.', { default: 'replace', enum: RELABEL_ACTIONS }),
+      modulus: int('Modulus to take of the hash of the source label values (hashmod).'),
+      regex: str('Regular expression against which the extracted value is matched (RE2, anchored).'),
+      replacement: str('Replacement value against which a replace action is performed if the regex matches.'),
+      separator: str('Separator placed between concatenated source label values.'),
+      sourceLabels: arr(str(undefined, { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), 'The source labels select values from existing labels.'),
+      targetLabel: str('Label to which the resulting string is written in a replacement.'),
+    }),
+    d,
+  );
+
+const safeTLS = (withFiles: boolean): Schema =>
+  obj(
+    {
+      ca: secretOrConfigMap('Certificate authority used when verifying server certificates.'),
+      cert: secretOrConfigMap('Client certificate to present when doing client-authentication.'),
+      keySecret: secretKey('Secret containing the client key file for the targets.'),
+      serverName: str('Used to verify the hostname for the targets.'),
+      insecureSkipVerify: bool('Disable target certificate validation.'),
+      minVersion: str('Minimum acceptable TLS version.', { enum: ['TLS10', 'TLS11', 'TLS12', 'TLS13'] }),
+      maxVersion: str('Maximum acceptable TLS version.', { enum: ['TLS10', 'TLS11', 'TLS12', 'TLS13'] }),
+      ...(withFiles
+        ? {
+            caFile: str('Path to the CA cert in the Prometheus container (refused unless file access is allowed).'),
+            certFile: str('Path to the client cert file in the Prometheus container (refused unless file access is allowed).'),
+            keyFile: str('Path to the client key file in the Prometheus container (refused unless file access is allowed).'),
+          }
+        : {}),
+    },
+    'TLS configuration to use when scraping the target.',
+  );
+
+const oauth2 = obj(
+  {
+    clientId: secretOrConfigMap('The client ID.'),
+    clientSecret: secretKey('The client secret.'),
+    endpointParams: strMap('Parameters to append to the token URL.'),
+    scopes: arr(str(), 'OAuth2 scopes used for the token request.'),
+    tokenUrl: str('The URL to fetch the token from.', { minLength: 1 }),
+  },
+  'OAuth2 client credentials used to fetch a token for the targets.',
+  { required: ['clientId', 'clientSecret', 'tokenUrl'] },
+);
+
+/** Fields shared by ServiceMonitor endpoints and PodMonitor podMetricsEndpoints. */
+function endpointFields(): Record<string, Schema> {
+  return {
+    path: str('HTTP path from which to scrape for metrics.'),
+    scheme: str('HTTP scheme to use for scraping.', { enum: ['http', 'https', 'HTTP', 'HTTPS'] }),
+    params: { type: 'object', additionalProperties: arr(str()), description: 'Optional HTTP URL parameters.' },
+    interval: duration('Interval at which Prometheus scrapes the metrics from the target.'),
+    scrapeTimeout: duration('Timeout after which Prometheus considers the scrape to be failed.'),
+    honorLabels: bool('When true, honorLabels preserves the metric labels when they collide with the target labels.'),
+    honorTimestamps: bool('Controls whether Prometheus preserves the timestamps when exposed by the target.'),
+    trackTimestampsStaleness: bool('Whether Prometheus tracks staleness of the metrics that have an explicit timestamp.'),
+    bearerTokenSecret: secretKey('Secret (in the namespace of the monitor) holding the bearer token for scraping (deprecated: use authorization).'),
+    authorization: obj(
+      { type: str('Defines the authentication type (case-insensitive), default "Bearer".'), credentials: secretKey('Selects a key of a Secret holding the credentials.') },
+      'Authorization section for the endpoint.',
+    ),
+    basicAuth: obj({ username: secretKey('Secret key holding the username.'), password: secretKey('Secret key holding the password.') }, 'BasicAuth for the endpoint.'),
+    oauth2,
+    tlsConfig: safeTLS(true),
+    metricRelabelings: relabelConfig('Relabeling applied to the samples before ingestion.'),
+    relabelings: relabelConfig('Relabeling applied to the target labels before scraping.'),
+    proxyUrl: str('HTTP proxy server to use.'),
+    followRedirects: bool('Whether the scrape requests follow HTTP 3xx redirects.'),
+    enableHttp2: bool('Whether to enable HTTP2.'),
+    filterRunning: bool('Drop pods that are not running (Failed, Succeeded). Default true.'),
+  };
+}
+
+const limits: Record<string, Schema> = {
+  sampleLimit: int('Per-scrape limit on the number of scraped samples that will be accepted.'),
+  targetLimit: int('Limit on the number of scraped targets that will be accepted.'),
+  labelLimit: int('Per-scrape limit on number of labels that will be accepted for a sample.'),
+  labelNameLengthLimit: int('Per-scrape limit on length of labels name that will be accepted for a sample.'),
+  labelValueLengthLimit: int('Per-scrape limit on length of labels value that will be accepted for a sample.'),
+  keepDroppedTargets: int('Per-scrape limit on the number of targets dropped by relabeling that will be kept in memory.'),
+  bodySizeLimit: str('Maximum size of the uncompressed response body (e.g. "10MB").'),
+  scrapeProtocols: arr(str(undefined, { enum: ['PrometheusProto', 'OpenMetricsText0.0.1', 'OpenMetricsText1.0.0', 'PrometheusText0.0.4', 'PrometheusText1.0.0'] }), 'Protocols to negotiate during a scrape.', {
+    'x-kubernetes-list-type': 'set',
+  }),
+  scrapeClass: str('The scrape class to apply.', { minLength: 1 }),
+  attachMetadata: obj({ node: bool('When true, adds node metadata to the discovered targets.') }, 'Metadata to add to the discovered targets.'),
+};
+
+const namespaceSelector = obj(
+  { any: bool('Select all namespaces (the opposite of matchNames).'), matchNames: arr(str(), 'List of namespace names to select from.') },
+  'Namespaces to discover targets in; default: the namespace of the monitor.',
+);
+
+function crd(kind: string, plural: string, singular: string, shortNames: string[], description: string, spec: Schema, required: string[] = []): Schema {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.monitoring.coreos.com`, annotations: { 'alloy-ts/generated-by': 'manifests/crds/generate.ts' } },
+    spec: {
+      group: 'monitoring.coreos.com',
+      names: { categories: ['prometheus-operator'], kind, listKind: `${kind}List`, plural, singular, shortNames },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: obj(
+              {
+                apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
+                kind: str('Kind is a string value representing the REST resource this object represents.'),
+                metadata: { type: 'object' },
+                spec,
+              },
+              description,
+              { required: ['spec', ...required.filter((r) => r !== 'spec')] },
+            ),
+          },
+        },
+      ],
+    },
+  };
+}
+
+const serviceMonitor = crd(
+  'ServiceMonitor',
+  'servicemonitors',
+  'servicemonitor',
+  ['smon'],
+  'ServiceMonitor defines monitoring for a set of services.',
+  obj(
+    {
+      endpoints: arr(
+        obj({
+          port: str('Name of the Service port which this endpoint refers to.'),
+          targetPort: intOrString('Name or number of the target port of the Pod object behind the Service (deprecated: use port).'),
+          bearerTokenFile: str('File to read bearer token for scraping the target (deprecated, refused unless file access is allowed).'),
+          ...endpointFields(),
+        }),
+        'List of endpoints part of this ServiceMonitor.',
+      ),
+      jobLabel: str('The label of the Service whose value is used as the job label.'),
+      targetLabels: arr(str(), 'Labels transferred from the Service onto the target.'),
+      podTargetLabels: arr(str(), 'Labels transferred from the Pod onto the target.'),
+      selector: labelSelector('Label selector to select the Service objects.'),
+      selectorMechanism: str('Relabel (default) or RoleSelector.', { enum: ['RelabelConfig', 'RoleSelector'] }),
+      namespaceSelector,
+      serviceDiscoveryRole: str('Endpoints or EndpointSlice.', { enum: ['Endpoints', 'EndpointSlice'] }),
+      fallbackScrapeProtocol: str('Protocol used when the target returns a blank or invalid Content-Type.'),
+      ...limits,
+    },
+    'Specification of desired Service selection for target discovery by Prometheus.',
+    { required: ['selector'] },
+  ),
+);
+
+const podMonitor = crd(
+  'PodMonitor',
+  'podmonitors',
+  'podmonitor',
+  ['pmon'],
+  'PodMonitor defines monitoring for a set of pods.',
+  obj(
+    {
+      podMetricsEndpoints: arr(
+        obj({
+          port: str('Name of the Pod port which this endpoint refers to.'),
+          portNumber: { type: 'integer', format: 'int32', minimum: 1, maximum: 65535, description: 'Number of the Pod port which this endpoint refers to.' },
+          targetPort: intOrString('Name or number of the target port of the Pod object (deprecated: use port or portNumber).'),
+          ...endpointFields(),
+        }),
+        'List of endpoints part of this PodMonitor.',
+      ),
+      jobLabel: str('The label of the Pod whose value is used as the job label.'),
+      podTargetLabels: arr(str(), 'Labels transferred from the Pod onto the target.'),
+      selector: labelSelector('Label selector to select the Pod objects.'),
+      selectorMechanism: str('Relabel (default) or RoleSelector.', { enum: ['RelabelConfig', 'RoleSelector'] }),
+      namespaceSelector,
+      fallbackScrapeProtocol: str('Protocol used when the target returns a blank or invalid Content-Type.'),
+      ...limits,
+    },
+    'Specification of desired Pod selection for target discovery by Prometheus.',
+    { required: ['selector'] },
+  ),
+);
+
+const ruleSchema = obj(
+  {
+    record: str('Name of the time series to output to. Must be a valid metric name. Exactly one of record and alert.'),
+    alert: str('Name of the alert. Exactly one of record and alert.'),
+    expr: intOrString('PromQL (or LogQL for Loki) expression to evaluate.'),
+    for: duration('Alerts are considered firing once they have been returned for this long.'),
+    keep_firing_for: str('How long an alert continues firing after the condition has cleared.', { minLength: 1, pattern: DURATION }),
+    labels: strMap('Labels to add or overwrite.'),
+    annotations: strMap('Annotations to add to each alert (alerting rules only).'),
+  },
+  'Rule describes an alerting or recording rule.',
+  { required: ['expr'] },
+);
+
+const prometheusRule = crd(
+  'PrometheusRule',
+  'prometheusrules',
+  'prometheusrule',
+  ['promrule'],
+  'PrometheusRule defines recording and alerting rules for a Prometheus instance.',
+  obj(
+    {
+      groups: arr(
+        obj(
+          {
+            name: str('Name of the rule group.', { minLength: 1 }),
+            interval: duration('Interval determines how often rules in the group are evaluated.'),
+            limit: { type: 'integer', description: 'Number of alerts an alerting rule and series a recording rule can produce. 0 is no limit.' },
+            query_offset: duration('Offset the rule evaluation timestamp of this group by this duration into the past.'),
+            partial_response_strategy: str('PartialResponseStrategy is only used by ThanosRuler.', { pattern: '^(?i)(abort|warn)?$' }),
+            labels: strMap('Labels to add or overwrite before storing the result for its rules.'),
+            rules: arr(ruleSchema, 'List of alerting and recording rules.'),
+          },
+          undefined,
+          { required: ['name'] },
+        ),
+        'Content of Prometheus rule file.',
+        { 'x-kubernetes-list-map-keys': ['name'], 'x-kubernetes-list-type': 'map' },
+      ),
+    },
+    'Specification of desired alerting rule definitions for Prometheus.',
+  ),
+);
+
+export const CRDS: Record<string, Schema> = {
+  'monitoring.coreos.com_servicemonitors.yaml': serviceMonitor,
+  'monitoring.coreos.com_podmonitors.yaml': podMonitor,
+  'monitoring.coreos.com_prometheusrules.yaml': prometheusRule,
+};
+
+const HEADER = '# Generated by manifests/crds/generate.ts: edit the generator, not this file.\n';
+
+export function renderCrd(doc: Schema): string {
+  return HEADER + '---\n' + YAML.stringify(doc, { lineWidth: 0 });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  for (const [file, doc] of Object.entries(CRDS)) fs.writeFileSync(path.join(dir, file), renderCrd(doc));
+  // One file with all three, for a single `kubectl apply -f`.
+  fs.writeFileSync(path.join(dir, 'all.yaml'), HEADER + Object.values(CRDS).map((d) => '---\n' + YAML.stringify(d, { lineWidth: 0 })).join(''));
+}

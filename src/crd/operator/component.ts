@@ -1,0 +1,334 @@
+// The shared body of prometheus.operator.servicemonitors and .podmonitors:
+// watch the monitors (shared informer, server-side label selector), turn
+// each endpoint into a scrape job, feed it the relabeled targets of the
+// discovery roles and run it on the shared scrape workers. A bad CR or
+// endpoint is skipped and reported (health + debug info) by its
+// `<Kind>/<ns>/<name>`; everything else keeps running.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { rulesFromConfig } from '../../discovery/relabel/index.js';
+import { makeKubeConfig } from '../../kube/client.js';
+import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
+import { Secret } from '../../runtime/secret.js';
+import type { Component, ComponentContext } from '../../runtime/types.js';
+import { scrapeMetrics } from '../../scrape/metrics.js';
+import { ScrapeWorkerPool } from '../../scrape/pool.js';
+import { fromBlock, selectorString } from '../selector.js';
+import { DEFAULT_SCRAPE_INTERVAL_MS, DEFAULT_SCRAPE_TIMEOUT_MS, type OperatorArgs } from './args.js';
+import { buildJob, type JobConfig, type JobOptions } from './job.js';
+import { crName, type MonitorKind, parseMonitor } from './monitor.js';
+import { JobRunner, relabelTargets } from './runner.js';
+import { PendingError, RefStore } from './secrets.js';
+import { TargetHub } from './targets.js';
+
+export interface EndpointStatus {
+  job: string;
+  state: 'ok' | 'error' | 'pending';
+  error?: string;
+  warning?: string;
+  targets_discovered: number;
+  targets_active: number;
+  up: number;
+  down: number;
+}
+
+export interface MonitorStatus {
+  name: string;
+  state: 'ok' | 'error' | 'partial';
+  error?: string;
+  endpoints: EndpointStatus[];
+}
+
+const RESOURCE: Record<MonitorKind, string> = { ServiceMonitor: 'servicemonitors', PodMonitor: 'podmonitors' };
+
+/** Comparable form of the arguments that decide the watches (secrets revealed: in memory only). */
+function watchKey(a: OperatorArgs): string {
+  return JSON.stringify([a.client ?? {}, a.namespaces ?? [], a.selector ?? {}], (_k, v) => (v instanceof Secret ? { secret: v.reveal() } : v));
+}
+
+export interface MonitorComponentOptions {
+  /** Debounce of recomputes after a change (default 100 ms). */
+  debounceMs?: number;
+}
+
+export class MonitorComponent implements Component<OperatorArgs> {
+  private readonly pool = ScrapeWorkerPool.acquire();
+  private readonly runner: JobRunner;
+  private args: OperatorArgs | undefined;
+  private watch: { key: string; kc: KubeConfig; crs: InformerHandle[]; refs: RefStore; hub: TargetHub } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private computing: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private unsubscribeCluster: (() => void) | undefined;
+  private statuses: MonitorStatus[] = [];
+  private lastHealth = '';
+
+  constructor(
+    private readonly ctx: ComponentContext,
+    readonly kind: MonitorKind,
+    private readonly opts: MonitorComponentOptions = {},
+  ) {
+    const metrics = scrapeMetrics(ctx.metrics);
+    this.pool.onWorkerLog = (m) => ctx.logger.warn(m);
+    this.runner = new JobRunner(ctx.id, this.pool, metrics, ctx.cluster, (msg, extra) => ctx.logger.debug(extra ?? {}, msg));
+    ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  async update(args: OperatorArgs): Promise<void> {
+    if (this.stopped) return;
+    this.args = args;
+    const clustering = args.clustering?.enabled === true;
+    this.runner.setClustering(clustering);
+    if (clustering && !this.unsubscribeCluster) this.unsubscribeCluster = this.ctx.cluster.onChange(() => this.runner.resync());
+    if (!clustering && this.unsubscribeCluster) {
+      this.unsubscribeCluster();
+      this.unsubscribeCluster = undefined;
+    }
+    const key = watchKey(args);
+    if (this.watch?.key !== key) {
+      await this.closeWatch();
+      try {
+        this.openWatch(args, key);
+      } catch (e) {
+        const msg = `cannot watch ${this.kind}s: ${(e as Error).message}`;
+        this.ctx.setHealth('unhealthy', msg);
+        throw new Error(msg);
+      }
+    }
+    this.schedule(0);
+  }
+
+  private openWatch(args: OperatorArgs, key: string): void {
+    const kc = makeKubeConfig(args.client ?? {});
+    const onChange = () => this.schedule();
+    const labelSelector = selectorString(fromBlock(args.selector)) || undefined;
+    const namespaces = args.namespaces && args.namespaces.length > 0 ? [...new Set(args.namespaces)] : [undefined];
+    const crs = namespaces.map((namespace) => {
+      const h = acquireInformer({
+        kubeConfig: kc,
+        group: 'monitoring.coreos.com',
+        version: 'v1',
+        resource: RESOURCE[this.kind],
+        namespace,
+        labelSelector,
+        metrics: this.ctx.metrics,
+        logger: this.ctx.logger,
+      });
+      h.onChange(onChange);
+      h.onHealth(onChange);
+      return h;
+    });
+    const common = { kubeConfig: kc, metrics: this.ctx.metrics, logger: this.ctx.logger, onChange };
+    this.watch = { key, kc, crs, refs: new RefStore(common), hub: new TargetHub({ ...common, debounceMs: this.opts.debounceMs }) };
+    this.ctx.setHealth('unknown', `waiting for the first list of ${this.kind}s`);
+  }
+
+  private async closeWatch(): Promise<void> {
+    const w = this.watch;
+    this.watch = undefined;
+    if (!w) return;
+    await Promise.all(w.crs.map((h) => h.release()));
+    await w.refs.close();
+    await w.hub.close();
+  }
+
+  private schedule(delay = this.opts.debounceMs ?? 100): void {
+    if (this.stopped) return;
+    if (this.computing) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.computing = this.recompute()
+        .catch((e) => this.ctx.logger.error({ err: String(e) }, 'recompute failed'))
+        .finally(() => {
+          this.computing = undefined;
+          if (this.again) {
+            this.again = false;
+            this.schedule();
+          }
+        });
+    }, delay);
+  }
+
+  private jobOptions(a: OperatorArgs): JobOptions {
+    return {
+      role: this.kind === 'PodMonitor' ? 'pod' : a.kubernetes_role === 'endpointslice' ? 'endpointslice' : 'endpoints',
+      scrape: {
+        intervalMs: a.scrape?.default_scrape_interval ?? DEFAULT_SCRAPE_INTERVAL_MS,
+        timeoutMs: a.scrape?.default_scrape_timeout ?? DEFAULT_SCRAPE_TIMEOUT_MS,
+        sampleLimit: a.scrape?.default_sample_limit ?? 0,
+      },
+      extraRules: rulesFromConfig(a.rule),
+      allowFileAccess: a.allow_arbitrary_file_access === true,
+    };
+  }
+
+  private async recompute(): Promise<void> {
+    const w = this.watch;
+    const args = this.args;
+    if (!w || !args || this.stopped) return;
+    const crHealth = w.crs.map((h) => h.health()).filter((h) => h.state === 'unhealthy');
+    if (!w.crs.every((h) => h.synced)) {
+      if (crHealth.length > 0) this.setHealth('unhealthy', `cannot list ${this.kind}s: ${crHealth.map((h) => h.message).join('; ')}`);
+      return;
+    }
+    const opts = this.jobOptions(args);
+    const forwardTo = args.forward_to ?? [];
+    const keep = new Set<string>();
+    const statuses: MonitorStatus[] = [];
+    w.refs.begin();
+    w.hub.begin();
+    const objects = w.crs.flatMap((h) => h.objects());
+    objects.sort((a, b) => crName(this.kind, a).localeCompare(crName(this.kind, b)));
+    for (const obj of objects) {
+      const name = crName(this.kind, obj);
+      let m;
+      try {
+        m = parseMonitor(this.kind, obj);
+      } catch (e) {
+        statuses.push({ name, state: 'error', error: (e as Error).message, endpoints: [] });
+        continue;
+      }
+      const st: MonitorStatus = { name, state: 'ok', endpoints: [] };
+      const count = Math.max(m.endpoints.length + m.endpointErrors.size, 0);
+      for (let i = 0; i < count; i++) {
+        const jobStatus = (extra: Partial<EndpointStatus>): EndpointStatus => ({
+          job: `${this.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.namespace}/${m.name}/${i}`,
+          state: 'ok',
+          targets_discovered: 0,
+          targets_active: 0,
+          up: 0,
+          down: 0,
+          ...extra,
+        });
+        const epErr = m.endpointErrors.get(i);
+        if (epErr) {
+          st.endpoints.push(jobStatus({ state: 'error', error: epErr }));
+          continue;
+        }
+        const ep = m.endpoints.find((e) => e.index === i)!;
+        let job: JobConfig;
+        try {
+          job = buildJob(m, ep, opts, w.refs);
+        } catch (e) {
+          if (e instanceof PendingError) {
+            // Keep a running job as it is until its Secrets are readable.
+            const jobName = jobStatus({}).job;
+            if (this.runner.has(jobName)) keep.add(jobName);
+            st.endpoints.push(jobStatus({ state: 'pending', error: e.message }));
+          } else {
+            st.endpoints.push(jobStatus({ state: 'error', error: (e as Error).message }));
+          }
+          continue;
+        }
+        const found = w.hub.targets(job.role, job.namespaces, job.attachNode);
+        keep.add(job.name);
+        if (!found.ready) {
+          st.endpoints.push(jobStatus({ state: 'pending', error: found.problem ?? 'waiting for the first list of the discovery watches' }));
+          continue;
+        }
+        const targets = relabelTargets(found.targets, job);
+        this.runner.run(job, targets, forwardTo);
+        const dbg = this.runner.debug(job.name);
+        const es = jobStatus({
+          targets_discovered: targets.length,
+          targets_active: dbg?.active.length ?? 0,
+          up: dbg?.active.filter((t) => t.health === 'up').length ?? 0,
+          down: dbg?.active.filter((t) => t.health === 'down').length ?? 0,
+        });
+        if (found.problem) es.warning = found.problem;
+        else if (targets.length === 0 && job.portHint) {
+          const p = job.portHint;
+          const port = p.name !== undefined ? `port ${JSON.stringify(p.name)}` : `port number ${p.number}`;
+          es.warning = `no targets: ${port} matches no port of the selected ${p.kind === 'service' ? 'Services' : 'Pods'} (or nothing matches the selector)`;
+        }
+        st.endpoints.push(es);
+      }
+      const bad = st.endpoints.filter((e) => e.state === 'error').length;
+      if (bad > 0) {
+        st.state = bad === st.endpoints.length ? 'error' : 'partial';
+        st.error = st.endpoints
+          .filter((e) => e.state === 'error')
+          .map((e) => `endpoint ${e.job.split('/').pop()}: ${e.error}`)
+          .join('; ');
+      }
+      statuses.push(st);
+    }
+    this.runner.retainOnly(keep);
+    await w.refs.sweep();
+    await w.hub.sweep();
+    this.statuses = statuses;
+    this.reportHealth(statuses, crHealth.map((h) => h.message));
+  }
+
+  private reportHealth(statuses: MonitorStatus[], watchProblems: string[]): void {
+    const bad = statuses.filter((s) => s.state !== 'ok');
+    if (watchProblems.length > 0) {
+      this.setHealth('unhealthy', `watching ${this.kind}s: ${[...new Set(watchProblems)].join('; ')}`);
+    } else if (bad.length > 0) {
+      const list = bad.map((s) => `${s.name}: ${s.error}`);
+      const shown = list.slice(0, 5).join('; ') + (list.length > 5 ? `; and ${list.length - 5} more` : '');
+      this.setHealth('unhealthy', `${bad.length} of ${statuses.length} ${this.kind}s skipped in whole or part: ${shown}`);
+    } else {
+      this.setHealth('healthy', `${statuses.length} ${this.kind}s, ${this.runner.size} scrape jobs`);
+    }
+    for (const s of bad) {
+      const line = `${s.name}: ${s.error}`;
+      if (!this.reported.has(line)) this.ctx.logger.warn({ cr: s.name, err: s.error }, `${this.kind} skipped`);
+    }
+    this.reported = new Set(bad.map((s) => `${s.name}: ${s.error}`));
+  }
+
+  private reported = new Set<string>();
+
+  private setHealth(state: 'healthy' | 'unhealthy' | 'unknown', message: string): void {
+    const k = `${state}:${message}`;
+    if (k === this.lastHealth) return;
+    this.lastHealth = k;
+    this.ctx.setHealth(state, message);
+  }
+
+  /** For tests: resolves after pending work (debounce + recompute) has run. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 50 && (this.timer || this.computing); i++) {
+      if (this.computing) await this.computing;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.unsubscribeCluster?.();
+    await this.computing;
+    await this.runner.stop();
+    await this.closeWatch();
+    await ScrapeWorkerPool.release();
+  }
+
+  debugInfo(): unknown {
+    return {
+      kind: this.kind,
+      scrape_jobs: this.runner.size,
+      discovery_watch_sets: this.watch?.hub.size ?? 0,
+      monitors: this.statuses.map((s) => ({ ...s, endpoints: s.endpoints.map((e) => this.liveStatus(e)) })),
+      workers: this.pool.stats(),
+    };
+  }
+
+  /** Up/down counts as of now (they change between recomputes). */
+  private liveStatus(e: EndpointStatus): EndpointStatus {
+    const d = this.runner.debug(e.job);
+    if (!d || e.state !== 'ok') return e;
+    return { ...e, targets_active: d.active.length, up: d.active.filter((t) => t.health === 'up').length, down: d.active.filter((t) => t.health === 'down').length };
+  }
+
+  /** For tests and debug: the targets of one job. */
+  jobTargets(job: string) {
+    return this.runner.debug(job)?.active ?? [];
+  }
+}
