@@ -85,7 +85,7 @@ function describeTransportError(e: NodeJS.ErrnoException, url: URL): KubeletErro
     return new KubeletError('tls', `TLS handshake with ${where} failed: ${e.message}`);
   }
   if (NETWORK.has(code)) {
-    return new KubeletError('network', `kubelet at ${where} is not reachable: ${code} (${e.message})`);
+    return new KubeletError('network', `the kubelet at ${where} is not reachable: ${code} (${e.message})`);
   }
   return new KubeletError('network', `request to ${where} failed: ${e.message}`);
 }
@@ -100,13 +100,15 @@ function statusError(status: number, body: string, url: URL, tokenSource: string
     // the kubelet answers in plain text
   }
   const at = `GET ${url.href}`;
+  // The kubelet's plain-text bodies just repeat the status text: show only what adds something.
+  const extra = (text: string) => (detail && detail.toLowerCase() !== text.toLowerCase() ? ` (${detail})` : '');
   if (status === 401) {
-    return new KubeletError('unauthorized', `${at}: 401 Unauthorized (${detail || 'no detail'}); the kubelet rejected the credentials: ${tokenSource}`);
+    return new KubeletError('unauthorized', `${at}: 401 Unauthorized${extra('Unauthorized')}; the kubelet rejected the credentials: ${tokenSource}`);
   }
   if (status === 403) {
     return new KubeletError(
       'forbidden',
-      `${at}: 403 Forbidden (${detail || 'no detail'}); the service account needs RBAC 'get' on 'nodes/pods' (or 'nodes/proxy' on clusters without fine-grained kubelet authorization)`,
+      `${at}: 403 Forbidden${extra('Forbidden')}; the service account needs RBAC 'get' on 'nodes/pods' (or 'nodes/proxy' on clusters without fine-grained kubelet authorization)`,
     );
   }
   return new KubeletError('status', `${at}: unexpected status ${status}${detail ? `: ${detail}` : ''}`);

@@ -171,7 +171,7 @@ test('an unreadable bearer_token_file is a health message naming the file, no cr
 });
 
 test.each<[string, Reply, RegExp]>([
-  ['401', { status: 401, body: 'Unauthorized' }, /401 Unauthorized \(Unauthorized\); the kubelet rejected the credentials: no token/],
+  ['401', { status: 401, body: 'Unauthorized' }, /401 Unauthorized; the kubelet rejected the credentials: no token/],
   [
     '403 (API server proxy Status)',
     { status: 403, body: JSON.stringify({ kind: 'Status', message: 'nodes "n" is forbidden: User "system:serviceaccount:x:y" cannot get resource "nodes/proxy"' }) },
@@ -207,7 +207,7 @@ test('connection refused names the address', async () => {
   comp = new DiscoveryKubelet(ctx, { defaultTokenFile: noToken() });
   await comp.update({ url, refresh_interval: 40 });
   await until(() => ctx.health.state === 'unhealthy', 'unhealthy');
-  expect(ctx.health.message).toMatch(/kubelet at http:\/\/127\.0\.0\.1:\d+ is not reachable: ECONNREFUSED/);
+  expect(ctx.health.message).toMatch(/the kubelet at http:\/\/127\.0\.0\.1:\d+ is not reachable: ECONNREFUSED/);
   kubelet = await new FakeKubelet().start(); // for afterEach
 });
 
@@ -231,4 +231,11 @@ test('changing arguments restarts the poller; equal arguments do not', async () 
   await comp.update({ ...args, namespaces: ['a'] });
   await ctx.waitForExports((e) => addrs(e).length === 1);
   expect((comp.debugInfo() as { url: string }).url).toBe(`${kubelet.url}/pods`);
+});
+
+test('a base URL with a path (the API server node proxy) gets /pods appended to it', async () => {
+  kubelet.pods = [pod('a', 'one', '10.0.0.1')];
+  await run({ url: `${kubelet.url}/api/v1/nodes/node-1/proxy/` });
+  await ctx.waitForExports((e) => addrs(e).length === 1);
+  expect(kubelet.requests[0].path).toBe('/api/v1/nodes/node-1/proxy/pods');
 });
