@@ -31,7 +31,7 @@ const pod = (name: string, ip: string, labels: Record<string, string>, phase = '
 const pods = [pod('cart-1', '10.1.0.1', { app: 'cart', tier: 'backend', team: 'red' }), pod('cart-2', '10.1.0.2', { app: 'cart', tier: 'backend' }, 'Succeeded')];
 const svc: Service = {
   metadata: { name: 'cart', namespace: 'shop', labels: { app: 'cart', 'app.kubernetes.io/part-of': 'webshop', env: 'prod' } },
-  spec: { ports: [{ name: 'web', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 9090 }], clusterIP: '10.96.0.10' },
+  spec: { ports: [{ name: 'web', port: 80 }, { name: 'metrics', port: 9090 }], clusterIP: '10.96.0.10' },
 };
 const eps: Endpoints = {
   metadata: { name: 'cart', namespace: 'shop' },

@@ -1,0 +1,125 @@
+// Arguments of mimir.rules.kubernetes and loki.rules.kubernetes (Alloy's
+// names and defaults) and their translation into the ruler client settings.
+import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
+import { revealString, type Secret } from '../../runtime/secret.js';
+import { t, type BlockSchema } from '../../runtime/types.js';
+import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
+import type { RulerClientConfig } from './ruler-client.js';
+
+export type RulerFlavor = 'mimir' | 'loki';
+
+export interface RulesArgs {
+  address: string;
+  tenant_id?: string;
+  bearer_token?: Secret;
+  bearer_token_file?: string;
+  sync_interval: number;
+  namespace_prefix: string;
+  namespace_separator: string;
+  prometheus_http_prefix?: string;
+  use_legacy_routes: boolean;
+  external_labels?: Record<string, string>;
+  follow_redirects: boolean;
+  enable_http2: boolean;
+  basic_auth?: { username?: string; password?: Secret; password_file?: string };
+  authorization?: { type?: string; credentials?: Secret; credentials_file?: string };
+  tls_config?: { ca_pem?: string; ca_file?: string; cert_pem?: string; cert_file?: string; key_pem?: Secret; key_file?: string; server_name?: string; insecure_skip_verify?: boolean };
+  rule_selector?: SelectorBlock;
+  rule_namespace_selector?: SelectorBlock;
+  /** alloy-ts extension: Kubernetes API access (Alloy uses the in-cluster config only). */
+  client?: KubeClientArgs;
+}
+
+/** Per-flavor names and defaults (Alloy's). */
+export const FLAVORS = {
+  mimir: { prefixAttr: 'mimir_namespace_prefix', separatorAttr: 'mimir_namespace_separator', separator: '/', syncMs: 5 * 60_000 },
+  loki: { prefixAttr: 'loki_namespace_prefix', separatorAttr: 'loki_namespace_separator', separator: '-', syncMs: 30_000 },
+} as const;
+
+export function rulesArgsSchema(flavor: RulerFlavor): BlockSchema {
+  const f = FLAVORS[flavor];
+  return {
+    attrs: {
+      address: { type: t.string(), required: true },
+      tenant_id: { type: t.string() },
+      bearer_token: { type: t.secret() },
+      bearer_token_file: { type: t.string() },
+      sync_interval: { type: t.duration(), default: f.syncMs },
+      [f.prefixAttr]: { type: t.string(), default: 'alloy' },
+      [f.separatorAttr]: { type: t.string(), default: f.separator },
+      ...(flavor === 'mimir' ? { prometheus_http_prefix: { type: t.string(), default: '/prometheus' } } : {}),
+      use_legacy_routes: { type: t.bool(), default: false },
+      external_labels: { type: t.map(t.string()) },
+      follow_redirects: { type: t.bool(), default: true },
+      enable_http2: { type: t.bool(), default: true },
+    },
+    blocks: {
+      basic_auth: { schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } } },
+      authorization: { schema: { attrs: { type: { type: t.string(), default: 'Bearer' }, credentials: { type: t.secret() }, credentials_file: { type: t.string() } } } },
+      tls_config: {
+        schema: {
+          attrs: {
+            ca_pem: { type: t.string() },
+            ca_file: { type: t.string() },
+            cert_pem: { type: t.string() },
+            cert_file: { type: t.string() },
+            key_pem: { type: t.secret() },
+            key_file: { type: t.string() },
+            server_name: { type: t.string() },
+            insecure_skip_verify: { type: t.bool(), default: false },
+          },
+        },
+      },
+      rule_selector: { schema: selectorBlockSchema },
+      rule_namespace_selector: { schema: selectorBlockSchema },
+      client: { schema: { attrs: kubeClientAttrs, blocks: kubeClientBlocks } },
+    },
+    validate: (a: Record<string, unknown>) => validateRulesArgs(normalizeRulesArgs(flavor, a)),
+  };
+}
+
+/** Map the flavor's attribute names onto the common shape. */
+export function normalizeRulesArgs(flavor: RulerFlavor, a: Record<string, any>): RulesArgs {
+  const f = FLAVORS[flavor];
+  return { ...a, namespace_prefix: a[f.prefixAttr] ?? 'alloy', namespace_separator: a[f.separatorAttr] ?? f.separator } as RulesArgs;
+}
+
+export function validateRulesArgs(a: RulesArgs): void {
+  let u: URL;
+  try {
+    u = new URL(a.address);
+  } catch {
+    throw new Error(`address ${JSON.stringify(a.address)} is not a valid URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`address must be http or https, got ${u.protocol}`);
+  if (!a.namespace_prefix) throw new Error('the namespace prefix must not be empty');
+  if (!a.namespace_separator) throw new Error('the namespace separator must not be empty');
+  if (!(a.sync_interval > 0)) throw new Error('sync_interval must be greater than 0');
+  const auths = [a.bearer_token !== undefined, !!a.bearer_token_file, !!a.basic_auth, !!a.authorization].filter(Boolean).length;
+  if (auths > 1) throw new Error('at most one of bearer_token, bearer_token_file, basic_auth and authorization may be set');
+  if (a.client) validateKubeClientArgs(a.client);
+}
+
+export function rulesPath(flavor: RulerFlavor, a: RulesArgs): string {
+  if (flavor === 'mimir') return a.use_legacy_routes ? '/api/v1/rules' : `${(a.prometheus_http_prefix ?? '/prometheus').replace(/\/+$/, '')}/config/v1/rules`;
+  return a.use_legacy_routes ? '/api/prom/rules' : '/loki/api/v1/rules';
+}
+
+export function rulerClientConfig(flavor: RulerFlavor, a: RulesArgs): RulerClientConfig {
+  const tls = a.tls_config;
+  return {
+    address: a.address,
+    rulesPath: rulesPath(flavor, a),
+    tenantId: a.tenant_id || undefined,
+    bearerToken: revealString(a.bearer_token),
+    bearerTokenFile: a.bearer_token_file,
+    basicAuth: a.basic_auth ? { username: a.basic_auth.username ?? '', password: revealString(a.basic_auth.password), passwordFile: a.basic_auth.password_file } : undefined,
+    authorization: a.authorization
+      ? { type: a.authorization.type || 'Bearer', credentials: revealString(a.authorization.credentials), credentialsFile: a.authorization.credentials_file }
+      : undefined,
+    tls: tls
+      ? { ca: tls.ca_pem, caFile: tls.ca_file, cert: tls.cert_pem, certFile: tls.cert_file, key: revealString(tls.key_pem), keyFile: tls.key_file, serverName: tls.server_name, insecureSkipVerify: tls.insecure_skip_verify }
+      : undefined,
+    followRedirects: a.follow_redirects,
+  };
+}

@@ -1,0 +1,144 @@
+// A client of the Mimir / Loki ruler configuration API (Cortex's
+// `config/v1/rules` shape): list every namespace's groups, set one group,
+// delete one group. YAML bodies, optional tenant header and auth.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import YAML from 'yaml';
+import type { RuleGroup } from './groups.js';
+
+export interface RulerClientConfig {
+  address: string;
+  /** e.g. /prometheus/config/v1/rules or /loki/api/v1/rules */
+  rulesPath: string;
+  tenantId?: string;
+  bearerToken?: string;
+  bearerTokenFile?: string;
+  basicAuth?: { username: string; password?: string; passwordFile?: string };
+  authorization?: { type: string; credentials?: string; credentialsFile?: string };
+  tls?: { ca?: string; caFile?: string; cert?: string; certFile?: string; key?: string; keyFile?: string; serverName?: string; insecureSkipVerify?: boolean };
+  followRedirects?: boolean;
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+export class RulerError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+  /** 5xx, 429 and network errors are worth retrying; other 4xx are not (a retry sends the same request). */
+  get recoverable(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export type RulerState = Map<string, Map<string, RuleGroup>>;
+
+export class RulerClient {
+  private readonly agent: http.Agent | https.Agent;
+  private readonly base: URL;
+
+  constructor(private readonly cfg: RulerClientConfig) {
+    this.base = new URL(cfg.address);
+    const t = cfg.tls ?? {};
+    const read = (pem?: string, file?: string) => pem ?? (file ? readFileSync(file, 'utf8') : undefined);
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, ca: read(t.ca, t.caFile), cert: read(t.cert, t.certFile), key: read(t.key, t.keyFile), servername: t.serverName, rejectUnauthorized: !t.insecureSkipVerify })
+        : new http.Agent({ keepAlive: true });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private url(...segments: string[]): URL {
+    const base = this.base.pathname.replace(/\/+$/, '');
+    const u = new URL(this.base.toString());
+    u.pathname = base + this.cfg.rulesPath + segments.map((s) => '/' + encodeURIComponent(s)).join('');
+    return u;
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { 'User-Agent': this.cfg.userAgent ?? 'alloy-ts' };
+    if (this.cfg.tenantId) h['X-Scope-OrgID'] = this.cfg.tenantId;
+    const c = this.cfg;
+    const file = (f: string) => readFileSync(f, 'utf8').trim();
+    if (c.bearerToken) h.Authorization = `Bearer ${c.bearerToken}`;
+    else if (c.bearerTokenFile) h.Authorization = `Bearer ${file(c.bearerTokenFile)}`;
+    else if (c.authorization) h.Authorization = `${c.authorization.type} ${c.authorization.credentialsFile ? file(c.authorization.credentialsFile) : (c.authorization.credentials ?? '')}`;
+    else if (c.basicAuth) {
+      const pw = c.basicAuth.passwordFile ? file(c.basicAuth.passwordFile) : (c.basicAuth.password ?? '');
+      h.Authorization = `Basic ${Buffer.from(`${c.basicAuth.username}:${pw}`).toString('base64')}`;
+    }
+    return h;
+  }
+
+  private request(method: string, url: URL, body?: string, redirects = 0): Promise<{ status: number; body: string }> {
+    const headers = this.headers();
+    if (body !== undefined) headers['Content-Type'] = 'application/yaml';
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = mod.request(url, { method, headers, agent: this.agent, timeout: this.cfg.timeoutMs ?? 10_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(new RulerError(0, `${method} ${url.pathname}: ${e.message}`)));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const loc = res.headers.location;
+          if (status >= 300 && status < 400 && loc && this.cfg.followRedirects !== false && redirects < 10) {
+            resolve(this.request(method, new URL(loc, url), body, redirects + 1));
+            return;
+          }
+          resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`timed out after ${this.cfg.timeoutMs ?? 10_000} ms`)));
+      req.on('error', (e) => reject(new RulerError(0, `${method} ${url.pathname}: ${e.message}`)));
+      req.end(body);
+    });
+  }
+
+  private fail(method: string, url: URL, r: { status: number; body: string }): never {
+    throw new RulerError(r.status, `${method} ${decodeURIComponent(url.pathname)}: HTTP ${r.status}: ${r.body.trim().slice(0, 200)}`);
+  }
+
+  /** Every namespace's groups. The ruler answers 404 when the tenant has none. */
+  async list(): Promise<RulerState> {
+    const url = this.url();
+    const r = await this.request('GET', url);
+    if (r.status === 404) return new Map();
+    if (r.status !== 200) this.fail('GET', url, r);
+    let doc: unknown;
+    try {
+      doc = YAML.parse(r.body);
+    } catch (e) {
+      throw new RulerError(r.status, `GET ${url.pathname}: invalid YAML: ${(e as Error).message}`);
+    }
+    const out: RulerState = new Map();
+    if (doc && typeof doc === 'object') {
+      for (const [ns, groups] of Object.entries(doc as Record<string, unknown>)) {
+        const m = new Map<string, RuleGroup>();
+        if (Array.isArray(groups)) for (const g of groups) if (g && typeof g === 'object' && typeof (g as RuleGroup).name === 'string') m.set((g as RuleGroup).name, g as RuleGroup);
+        out.set(ns, m);
+      }
+    }
+    return out;
+  }
+
+  async setGroup(namespace: string, group: RuleGroup): Promise<void> {
+    const url = this.url(namespace);
+    const r = await this.request('POST', url, YAML.stringify(group));
+    if (r.status < 200 || r.status >= 300) this.fail('POST', url, r);
+  }
+
+  async deleteGroup(namespace: string, name: string): Promise<void> {
+    const url = this.url(namespace, name);
+    const r = await this.request('DELETE', url);
+    // Already gone is as good as deleted.
+    if (r.status !== 404 && (r.status < 200 || r.status >= 300)) this.fail('DELETE', url, r);
+  }
+}
