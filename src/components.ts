@@ -11,3 +11,7 @@ import './scrape/prometheus_scrape.js';
 import './scrape/prometheus_relabel.js';
 import './logs/loki-source-kubernetes.js';
 import './kubelet/component.js';
+import './crd/servicemonitors.js';
+import './crd/podmonitors.js';
+import './crd/mimir-rules.js';
+import './crd/loki-rules.js';
