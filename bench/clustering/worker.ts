@@ -22,7 +22,6 @@ export type Report =
 
 const logger = pino({ level: 'silent' });
 const nodes = new Map<string, Cluster>();
-const lastSig = new Map<string, string>();
 /** Bytes sent by nodes already stopped, so totals never go backwards. */
 let retiredTx = 0;
 
@@ -34,17 +33,12 @@ function host(i: number): string {
   return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
 }
 
-// Watch views: cheap per-node signature compare every 2 ms.
-const watcher = setInterval(() => {
-  for (const [name, c] of nodes) {
-    const parts = c.participants();
-    const sig = parts.join(',');
-    if (lastSig.get(name) !== sig) {
-      lastSig.set(name, sig);
-      send({ kind: 'view', node: name, sig, count: parts.length, t: Date.now() });
-    }
-  }
-}, 2);
+// Report each node's participant view as it changes (event-driven, no polling).
+function watch(c: Cluster): void {
+  const report = (parts: string[]) => send({ kind: 'view', node: c.self, sig: parts.join(','), count: parts.length, t: Date.now() });
+  c.onParticipantsChange(report);
+  report(c.participants());
+}
 
 process.on('message', async (m: Command) => {
   try {
@@ -66,7 +60,10 @@ process.on('message', async (m: Command) => {
           ),
         ),
       );
-      for (const c of started) nodes.set(c.self, c);
+      for (const c of started) {
+        nodes.set(c.self, c);
+        watch(c);
+      }
       send({ kind: 'started', addrs: started.map((c) => c.advertiseAddress) });
     } else if (m.cmd === 'participant') {
       for (const c of nodes.values()) c.setState('participant');
@@ -84,7 +81,6 @@ process.on('message', async (m: Command) => {
       for (const c of nodes.values()) tx += c.metrics.txBytes;
       send({ kind: 'bytes', tx, nodes: nodes.size });
     } else if (m.cmd === 'stop') {
-      clearInterval(watcher);
       await Promise.all([...nodes.values()].map((c) => c.stop()));
       process.exit(0);
     }

@@ -35,6 +35,7 @@ export interface ClusterDeps {
 export class Cluster implements ClusterOwnership {
   readonly enabled = true;
   private readonly listeners = new Set<() => void>();
+  private readonly participantListeners = new Set<(participants: string[]) => void>();
   private rejoinTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastParticipants = '';
@@ -156,6 +157,15 @@ export class Cluster implements ClusterOwnership {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called synchronously whenever this node's view of the participant set
+   * changes (unbatched, unlike onChange): for UIs and measurements.
+   */
+  onParticipantsChange(listener: (participants: string[]) => void): () => void {
+    this.participantListeners.add(listener);
+    return () => this.participantListeners.delete(listener);
+  }
+
   peers(): Peer[] {
     return this.swim.table
       .all()
@@ -209,6 +219,7 @@ export class Cluster implements ClusterOwnership {
     this.swim.stop();
     this.ownership.close();
     this.listeners.clear();
+    this.participantListeners.clear();
     await this.transport.close();
   }
 
@@ -269,6 +280,13 @@ export class Cluster implements ClusterOwnership {
     if (sig === this.lastParticipants) return;
     this.lastParticipants = sig;
     this.ownership.update(parts);
+    for (const l of [...this.participantListeners]) {
+      try {
+        l(parts);
+      } catch (err) {
+        this.log.warn({ err }, 'cluster: participants listener failed');
+      }
+    }
   }
 
   private notify(): void {

@@ -35,8 +35,11 @@ test('nodes join through one seed, agree on members, participants and one owner 
   // Viewers own nothing.
   expect(a.participants()).toEqual([]);
   expect(KEYS.some((k) => a.owns(k) || d.owns(k))).toBe(false);
+  const seenByA: string[][] = [];
+  a.onParticipantsChange((p) => seenByA.push(p));
   for (const n of nodes) n.setState('participant');
   await waitFor('4 participants everywhere', () => allSeeParticipants(nodes, ['a', 'b', 'c', 'd']), 3000);
+  expect(seenByA.at(-1)).toEqual(['a', 'b', 'c', 'd']);
   await waitFor('rings recomputed', () => nodes.every((n) => Object.keys(n.ringShares()).length === 4), 2000);
   expectExactlyOneOwner(nodes);
   const shares = a.ringShares();
