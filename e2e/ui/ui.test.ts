@@ -15,6 +15,11 @@ import pino from 'pino';
 import { startAlloy, type RunningAlloy } from '../../src/app.js';
 import { clusterFactory } from '../../src/clustering/cli.js';
 
+// Browser globals used inside page callbacks (the project compiles without the DOM lib).
+declare const document: { querySelectorAll(selector: string): { length: number }; querySelector(selector: string): unknown };
+declare const window: { __sameDocument?: boolean };
+declare function getComputedStyle(el: unknown): { fill: string };
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/ui');
 const CHROMIUM = '/usr/bin/chromium';
@@ -223,13 +228,13 @@ describe('debug UI', () => {
   });
 
   test('a health change reaches the open page without a reload', async () => {
-    await components.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await components.evaluate(() => (window.__sameDocument = true));
     fs.rmSync(extraFile); // local.file "extra" now fails to read (every node shares the file)
     const row = await components.waitForSelector('tr[data-id="local.file.extra"][data-health="unhealthy"]', { timeout: 15_000 });
     const message = await row.$eval('td[data-col="message"]', (td) => td.textContent ?? '');
     expect(message).toContain(`failed to read ${extraFile}`);
     expect(message).toContain('ENOENT');
-    expect(await components.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await components.evaluate(() => window.__sameDocument)).toBe(true);
     await expect(components.textContent('#summary')).resolves.toContain('1 unhealthy');
     await shot(components, 'components-unhealthy');
   });
@@ -243,7 +248,7 @@ describe('debug UI', () => {
     await expect(page.textContent('#health')).resolves.toMatch(/since \d+[smhd] ago/);
     // Arguments as a key/value table, debug info rendered too.
     await expect(page.textContent('tr[data-key="filename"]')).resolves.toContain(extraFile);
-    await expect(page.textContent('.debug-part[data-key="lastError"]')).resolves.toContain('ENOENT');
+    await expect(page.textContent('#debug tr[data-key="lastError"]')).resolves.toContain('ENOENT');
     await shot(page, 'component-local-file');
   });
 

@@ -21,8 +21,22 @@ export function seconds(n) {
   if (typeof n !== 'number' || !Number.isFinite(n)) return String(n);
   if (n < 1) return `${+(n * 1000).toPrecision(3)}ms`;
   if (n < 60) return `${+n.toPrecision(3)}s`;
-  if (n < 3600) return `${Math.floor(n / 60)}m${Math.round(n % 60)}s`;
-  return `${Math.floor(n / 3600)}h${Math.floor((n % 3600) / 60)}m`;
+  if (n < 3600) {
+    const sec = Math.round(n % 60);
+    return `${Math.floor(n / 60)}m${sec ? `${sec}s` : ''}`;
+  }
+  const min = Math.floor((n % 3600) / 60);
+  return `${Math.floor(n / 3600)}h${min ? `${min}m` : ''}`;
+}
+
+/** Alloy durations reach components (and the API) as milliseconds. */
+export function millis(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? (n === 0 ? '0s' : seconds(n / 1000)) : String(n);
+}
+
+/** Attribute names that hold a duration in milliseconds (Alloy's duration arguments). */
+export function isDurationKey(key) {
+  return /(^|_)(interval|timeout|frequency|period|backoff|delay|deadline|wait|min_period|max_period)$|_ms$/.test(String(key));
 }
 
 /** Prometheus-style "0.004200s" durations as seconds() text. */

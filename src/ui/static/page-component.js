@@ -3,7 +3,7 @@
 // targets get a table of their own with the owner of each target.
 import { getJSON } from './api.js';
 import { h, renderIfChanged } from './dom.js';
-import { labelChips, badge, errorBox, renderTable, renderValue, section, timeAgo, isPlainObject } from './render.js';
+import { labelChips, badge, errorBox, renderObject, renderTable, renderValue, section, timeAgo, isPlainObject } from './render.js';
 import { durationText } from './format.js';
 import { componentLink } from './page-components.js';
 
@@ -37,14 +37,21 @@ export function scrapeTargetsTable(targets, owner) {
 
 function debugSection(detail, cluster) {
   const info = detail.debugInfo;
-  if (info === null || info === undefined) return section('Debug info', h('p', { class: 'muted' }, 'This component reports no debug info.'));
-  if (!isPlainObject(info)) return section('Debug info', renderValue(info));
+  const card = (...children) => h('section', { class: 'card', id: 'debug' }, h('h2', {}, 'Debug info'), ...children);
+  if (info === null || info === undefined) return card(h('p', { class: 'muted' }, 'This component reports no debug info.'));
+  if (!isPlainObject(info)) return card(renderValue(info));
+  // Scalars first as one key/value table; lists and objects each under a heading.
+  const scalars = {};
   const parts = [];
   for (const [k, v] of Object.entries(info)) {
+    if (v === null || typeof v !== 'object') {
+      scalars[k] = v;
+      continue;
+    }
     const body = k === 'targets' && isScrapeTargets(v) ? scrapeTargetsTable(v, ownerText(detail, cluster)) : renderValue(v, k);
     parts.push(h('div', { class: 'debug-part', 'data-key': k }, h('h3', {}, k.replace(/_/g, ' ')), body));
   }
-  return section('Debug info', ...parts);
+  return card(Object.keys(scalars).length ? renderObject(scalars) : null, ...parts);
 }
 
 function build(detail, cluster) {

@@ -3,7 +3,7 @@
 // become tables, objects become key/value tables, label maps become chips,
 // times read "12s ago", *_seconds read as durations, health words as badges.
 import { h } from './dom.js';
-import { ago, durationText, isIsoTime, labelsText, seconds, tone } from './format.js';
+import { ago, durationText, isDurationKey, isIsoTime, labelsText, millis, seconds, tone } from './format.js';
 
 const MAX_ROWS = 500;
 const BADGE_KEYS = /^(health|state|status|role)$/i;
@@ -45,6 +45,7 @@ export function renderValue(v, key = '') {
   if (typeof v === 'boolean') return h('span', { class: 'bool' }, String(v));
   if (typeof v === 'number') {
     if (/_seconds$/.test(key)) return h('span', { class: 'num', title: `${v} s` }, seconds(v));
+    if (isDurationKey(key)) return h('span', { class: 'num', title: `${v} ms` }, millis(v));
     return h('span', { class: 'num' }, String(v));
   }
   if (typeof v === 'string') {
@@ -91,7 +92,7 @@ export function renderObject(obj) {
 export function renderTable(rows, columns, rowAttrs) {
   const cols =
     columns ??
-    [...new Set(rows.flatMap((r) => Object.keys(r)))].map((k) => ({ key: k, title: k, render: (r) => renderValue(r[k], k) }));
+    [...new Set(rows.flatMap((r) => Object.keys(r)))].map((k) => ({ key: k, title: k, render: (r) => (k in r ? renderValue(r[k], k) : '') }));
   const shown = rows.slice(0, MAX_ROWS);
   return h(
     'div',
