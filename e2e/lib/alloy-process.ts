@@ -55,7 +55,9 @@ export function startAlloyProcess(opts: AlloyProcessOptions): Promise<AlloyProce
     }, opts.timeoutMs ?? 30000);
     const onData = (b: Buffer) => {
       out += b.toString();
-      const m = /"addr":"(http:\/\/[^"]+)".*now listening|now listening[^\n]*"addr":"(http:\/\/[^"]+)"/.exec(out);
+      // JSON (`"addr":"http://…"`) or logfmt (`addr=http://…`) on the "now listening" line.
+      const line = out.split('\n').find((l) => l.includes('now listening'));
+      const m = line ? /"addr":"(http:\/\/[^"]+)"|addr=(http:\/\/\S+)/.exec(line) : null;
       if (m) {
         clearTimeout(timer);
         resolve({

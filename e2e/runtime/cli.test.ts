@@ -134,3 +134,36 @@ ${extraRule}}
     expect((await getJson('/api/v0/web/components/discovery.relabel.kept')).exports.output).toHaveLength(2);
   });
 });
+
+describe('secrets and SIGHUP', () => {
+  let alloy: AlloyProcess;
+  const secretFile = path.join(tmp, 'token.txt');
+  const cfg = (label: string) => `local.file "${label}" {
+  filename  = "${secretFile}"
+  is_secret = true
+}
+`;
+  beforeAll(async () => {
+    fs.writeFileSync(secretFile, 'hunter2-very-secret');
+    alloy = await startAlloyProcess({ config: cfg('token'), args: ['--config.watch-interval=0', '--log.format=logfmt'] });
+  });
+  afterAll(async () => {
+    await alloy?.stop();
+  });
+
+  test('a secret export is shown as (secret), never in clear', async () => {
+    const body = await (await fetch(alloy.url + '/api/v0/web/components/local.file.token')).text();
+    expect(JSON.parse(body).exports.content).toBe('(secret)');
+    expect(body).not.toContain('hunter2');
+    expect(alloy.output()).not.toContain('hunter2');
+  });
+
+  test('SIGHUP reloads the config file', async () => {
+    fs.writeFileSync(alloy.configPath, cfg('renamed'));
+    alloy.proc.kill('SIGHUP');
+    await eventually(async () => (await fetch(alloy.url + '/api/v0/web/components/local.file.renamed')).status === 200, 10000, 100);
+    expect((await fetch(alloy.url + '/api/v0/web/components/local.file.token')).status).toBe(404);
+    // logfmt: one line per event, with the component id where a component logged it
+    expect(alloy.output()).toMatch(/level=info msg="reloaded on SIGHUP"/);
+  });
+});
