@@ -70,11 +70,12 @@ export class Cluster implements ClusterOwnership {
 
     // Handlers are bound late: the member table needs the bound port first.
     let swim: Swim | undefined;
+    let bound: Handlers | undefined;
     const handlers = {} as Handlers;
     for (const m of METHODS) {
       handlers[m] = (req) => {
-        if (!swim) throw new RpcError(grpc.status.UNAVAILABLE, 'node is starting');
-        return swim.handlers()[m](req);
+        if (!bound) throw new RpcError(grpc.status.UNAVAILABLE, 'node is starting');
+        return bound[m](req);
       };
     }
     const transport = await Transport.listen(opts.listenAddr, handlers, {
@@ -104,6 +105,7 @@ export class Cluster implements ClusterOwnership {
         onProbeFailure: () => metrics.probeFailures.inc(),
       };
       swim = new Swim(table, (a, m, r, t) => transport.call(a, m, r, t), opts.clusterName, cfg, log, hooks);
+      bound = swim.handlers();
       cluster = new Cluster(opts, log, transport, swim, ownership, metrics, deps.lookup);
       cluster.membershipChanged();
       await cluster.joinPeers(true);
@@ -237,7 +239,7 @@ export class Cluster implements ClusterOwnership {
     const others = addresses.filter((a) => a !== me && a !== this.listenAddress);
     if (others.length === 0) return;
     const res = await this.swim.join(others);
-    const conflict = res.refused.find((e) => /already used/.test(e.message));
+    const conflict = res.refused.find((e) => e.reason === 'name-conflict');
     if (res.refused.length && (conflict || res.joined === 0)) {
       const err = conflict ?? res.refused[0];
       if (initial) throw err;

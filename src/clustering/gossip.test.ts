@@ -109,6 +109,7 @@ test('a second live node with a taken name is refused with a clear error', async
   const a = await node('a', '127.0.0.1');
   await node('b', '127.0.0.2', { joinAddresses: [a.advertiseAddress] });
   await expect(node('b', '127.0.0.3', { joinAddresses: [a.advertiseAddress] })).rejects.toThrow(ClusterJoinError);
+  await expect(node('b', '127.0.0.3', { joinAddresses: [a.advertiseAddress] })).rejects.toMatchObject({ reason: 'name-conflict' });
   await expect(node('a', '127.0.0.4', { joinAddresses: [a.advertiseAddress] })).rejects.toThrow(/node name "a" is already used by the live member at 127\.0\.0\.1:\d+/);
   expect(allSeeMembers(nodes, ['a', 'b'])).toBe(true);
 });

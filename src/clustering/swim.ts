@@ -68,6 +68,12 @@ export interface SwimHooks {
 /** A refusal the joiner must not ignore (wrong cluster name, name taken). */
 export class ClusterJoinError extends Error {
   override name = 'ClusterJoinError';
+  constructor(
+    message: string,
+    readonly reason: 'cluster-name' | 'name-conflict',
+  ) {
+    super(message);
+  }
 }
 
 export class Swim {
@@ -170,7 +176,8 @@ export class Swim {
         } catch (err) {
           const e = err as grpc.ServiceError;
           if (e.code === grpc.status.FAILED_PRECONDITION || e.code === grpc.status.ALREADY_EXISTS) {
-            refused.push(new ClusterJoinError(`cluster: ${addr} refused the join: ${e.details ?? e.message}`));
+            const reason = e.code === grpc.status.ALREADY_EXISTS ? 'name-conflict' : 'cluster-name';
+            refused.push(new ClusterJoinError(`cluster: ${addr} refused the join: ${e.details ?? e.message}`, reason));
           } else {
             unreachable.push(`${addr} (${e.details ?? e.message})`);
           }
