@@ -345,4 +345,24 @@ describe('debug UI', () => {
     consoleErrors.splice(before).forEach((e) => expect(e).toMatch(/404/));
     await page.close();
   });
+
+  test('generic rendering: log streams and rule namespaces become readable tables', async () => {
+    const page = await openPage(uiUrl(2));
+    await page.waitForSelector('tr[data-id]');
+    // Debug info shaped like loki.source.kubernetes and a rules sync, rendered by the UI's own module.
+    const cells = await page.evaluate(async () => {
+      const importer = new Function('u', 'return import(u)') as (u: string) => Promise<{ renderValue(v: unknown, k?: string): { outerHTML: string; querySelectorAll(s: string): { textContent: string | null }[] } }>;
+      const m = await importer('./render.js');
+      const el = m.renderValue({
+        streams: [
+          { stream: 'shop/web-1/app', state: 'tailing', position: '2024-01-01T00:00:00.000000001Z', lag_seconds: 1.5, last_read: new Date().toISOString(), opens: 2 },
+          { stream: 'shop/web-2/app', state: 'backoff', lag_seconds: 0.25, last_error: 'pod not found' },
+        ],
+        namespaces: [{ namespace: 'alloy/shop', groups: 3 }],
+      });
+      return Array.from(el.querySelectorAll('td[data-col]')).map((td) => td.textContent);
+    });
+    expect(cells).toEqual(expect.arrayContaining(['shop/web-1/app', 'tailing', '1.5s', '250ms', 'pod not found', 'alloy/shop', '3']));
+    await page.close();
+  });
 });
