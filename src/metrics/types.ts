@@ -19,3 +19,33 @@ export interface MetricsReceiver {
    */
   append(samples: Sample[]): void | Promise<void>;
 }
+
+/**
+ * Optional columnar form of a batch (the fast path from prometheus.scrape to
+ * prometheus.remote_write): samples name their series by a ref scoped to
+ * `scope`, and label sets are looked up only for refs the receiver has not
+ * seen. Receivers that do not implement `appendBatch` get `append(samples)`.
+ */
+export interface SampleBatch {
+  /** Identity of the ref space. Within one scope a ref names one label set until it is released. */
+  readonly scope: object;
+  /** Labels of a ref; valid during the synchronous part of `appendBatch` only. */
+  labels(ref: number): LabelPairs | undefined;
+  readonly length: number;
+  readonly refs: Int32Array;
+  /** Milliseconds since the epoch. */
+  readonly ts: Float64Array;
+  /** A Float64Array keeps the stale NaN's bit pattern (plain arrays may not). */
+  readonly values: Float64Array;
+  /** Refs the producer will never use again in this scope (they may appear in this batch). */
+  readonly released: ArrayLike<number>;
+}
+
+export interface BatchMetricsReceiver extends MetricsReceiver {
+  /** Same acknowledgement semantics as `append`. */
+  appendBatch(batch: SampleBatch): void | Promise<void>;
+}
+
+export function acceptsBatches(r: MetricsReceiver): r is BatchMetricsReceiver {
+  return typeof (r as Partial<BatchMetricsReceiver>).appendBatch === 'function';
+}

@@ -10,10 +10,9 @@ import { Checkpoint } from './checkpoint.js';
 import { HttpSender, type SendOutcome } from './http-sender.js';
 import { Ledger } from './ledger.js';
 import type { EndpointMetrics } from './metrics.js';
-import { encodeWriteRequest, type WireSeries } from './proto.js';
-import { Shard, type QueuedSample, type SeriesEntry, type ShardHost } from './shard.js';
-import { desiredShards, labelsHash } from './sharding.js';
-import { compress } from './snappy.js';
+import { Shard, type QueuedBatch, type ShardHost } from './shard.js';
+import { desiredShards } from './sharding.js';
+import { SeriesEntry, WriteRequestEncoder } from './write-request.js';
 import type { SegmentInfo, Wal, WalReaderHandle } from './wal.js';
 import { WalReader } from './wal-reader.js';
 
@@ -47,6 +46,23 @@ export function withExternalLabels(labels: LabelPairs, ext: readonly [string, st
   return out;
 }
 
+/** What the queue knows about a WAL series ref. */
+interface SeriesSlot {
+  /** The labels as defined in the WAL (compared when a segment defines the ref again). */
+  raw: LabelPairs;
+  /** Segment whose definition is current; samples of other segments cannot use it. */
+  seg: number;
+  /** null: dropped by write relabeling. */
+  entry: SeriesEntry | null;
+}
+
+function sameLabels(a: LabelPairs, b: LabelPairs): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class EndpointQueue implements ShardHost, WalReaderHandle {
   readonly maxSamplesPerSend: number;
   readonly batchDeadlineMs: number;
@@ -60,7 +76,11 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   private readonly reader: WalReader;
   private readonly abort = new AbortController();
   private shards: Shard[] = [];
-  private series = new Map<number, SeriesEntry | null>();
+  // WAL refs are stable for the writing process, so prepared series (labels
+  // relabeled and encoded) are kept across segments and reused when a segment
+  // defines the same ref with the same labels.
+  private series = new Map<number, SeriesSlot>();
+  private readonly encoder = new WriteRequestEncoder();
   private curSeg = -1;
   private pending = 0;
   private resharding = false;
@@ -162,58 +182,68 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
       const item = await this.reader.next(signal);
       if (!item) return;
       if (item.seg !== this.curSeg) {
-        this.series = new Map();
+        // Forget series the previous segment did not define (gone, or from an older process).
+        for (const [ref, slot] of this.series) if (slot.seg < this.curSeg) this.series.delete(ref);
         this.curSeg = item.seg;
       }
-      for (const def of item.rec.series) this.series.set(def.ref, this.prepare(def.labels));
+      for (const def of item.rec.series) this.define(item.seg, def.ref, def.labels);
       if (item.replayOnly) continue;
       this.enqueue(item.seg, item.end, item.rec.refs, item.rec.ts, item.rec.vs);
     }
   }
 
+  private define(seg: number, ref: number, labels: LabelPairs): void {
+    const slot = this.series.get(ref);
+    if (slot && sameLabels(slot.raw, labels)) {
+      slot.seg = seg;
+      slot.raw = labels;
+      return;
+    }
+    this.series.set(ref, { raw: labels, seg, entry: this.prepare(labels) });
+  }
+
   private prepare(labels: LabelPairs): SeriesEntry | null {
     const out = applyRulesToPairs(withExternalLabels(labels, this.opts.externalLabels), this.ep.rules);
     if (!out || out.length === 0) return null;
-    return { labels: out, hash: labelsHash(out) };
+    return new SeriesEntry(out);
   }
 
   private enqueue(seg: number, end: number, refs: Uint32Array, ts: Float64Array, vs: Float64Array): void {
     const n = refs.length;
-    const entries: (SeriesEntry | null | undefined)[] = new Array(n);
+    if (n === 0) return;
+    // Registered for all samples up front; dropped ones are settled right after.
+    const e = this.ledger.add(seg, end, n);
+    const shards = this.shards;
+    const ns = shards.length;
+    const series = this.series;
     let kept = 0;
     let highest = 0;
     for (let i = 0; i < n; i++) {
-      const s = this.series.get(refs[i]!);
-      entries[i] = s;
-      if (s) kept++;
-      if (ts[i]! > highest) highest = ts[i]!;
+      const t = ts[i]!;
+      if (t > highest) highest = t;
+      const slot = series.get(refs[i]!);
+      const s = slot !== undefined && slot.seg === seg ? slot.entry : null;
+      if (s === null) continue;
+      shards[s.hash % ns]!.push(s, t, vs[i]!, e);
+      kept++;
     }
-    if (kept < n) this.m.samplesDropped.inc(n - kept);
     if (highest > 0) this.m.highestTimestamp.set(Math.max(highest, this.wal.highestTimestamp) / 1000);
-    const e = this.ledger.add(seg, end, kept);
-    if (kept === 0) {
-      this.saveCheckpoint();
-      return;
-    }
-    const shards = this.shards;
-    const ns = shards.length;
-    for (let i = 0; i < n; i++) {
-      const s = entries[i];
-      if (!s) continue;
-      shards[s.hash % ns]!.push({ s, t: ts[i]!, v: vs[i]!, e });
-    }
     this.pending += kept;
     this.samplesIn += kept;
     this.m.samplesPending.set(this.pending);
+    if (kept < n) {
+      this.m.samplesDropped.inc(n - kept);
+      if (this.ledger.done(e, n - kept)) this.saveCheckpoint();
+    }
   }
 
   // --- sending ----------------------------------------------------------
 
-  async sendBatch(batch: QueuedSample[]): Promise<boolean> {
+  async sendBatch(batch: QueuedBatch): Promise<boolean> {
     const q = this.ep.queue_config;
     const signal = this.abort.signal;
     let samples = batch;
-    let body = compress(encodeWriteRequest(group(samples)));
+    let body = this.encoder.encode(samples);
     let backoff = 0;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return false;
@@ -228,7 +258,7 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
         this.samplesOut += samples.length;
         this.sendSeconds += seconds;
         let hi = this.highestSent;
-        for (const s of samples) if (s.t > hi) hi = s.t;
+        for (let i = 0; i < samples.length; i++) if (samples.t[i]! > hi) hi = samples.t[i]!;
         this.highestSent = hi;
         this.m.highestSent.set(hi / 1000);
         this.lastSend = new Date().toISOString();
@@ -252,27 +282,28 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
       await sleep(delay, signal);
       if (q.sample_age_limit > 0) {
         const cutoff = Date.now() - q.sample_age_limit;
-        const fresh = samples.filter((s) => s.t >= cutoff);
+        const fresh = youngerThan(samples, cutoff);
         if (fresh.length < samples.length) {
           this.m.samplesDropped.inc(samples.length - fresh.length);
           samples = fresh;
           if (samples.length === 0) return true;
-          body = compress(encodeWriteRequest(group(samples)));
+          body = this.encoder.encode(samples);
         }
       }
     }
   }
 
-  batchDone(batch: QueuedSample[], handled: boolean): void {
+  batchDone(batch: QueuedBatch, handled: boolean): void {
     this.pending -= batch.length;
     this.m.samplesPending.set(Math.max(0, this.pending));
     if (handled) {
       let moved = false;
       // Consecutive samples usually share a record: count them in one step.
+      const es = batch.e;
       for (let i = 0; i < batch.length; ) {
-        const e = batch[i]!.e;
+        const e = es[i]!;
         let j = i + 1;
-        while (j < batch.length && batch[j]!.e === e) j++;
+        while (j < batch.length && es[j] === e) j++;
         if (this.ledger.done(e, j - i)) moved = true;
         i = j;
       }
@@ -361,24 +392,16 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   }
 }
 
-/** Groups a batch by series (first-seen order) into WriteRequest time series. */
-function group(batch: QueuedSample[]): WireSeries[] {
-  const idx = new Map<SeriesEntry, number>();
-  const counts: number[] = [];
-  const order: SeriesEntry[] = [];
-  for (const b of batch) {
-    const k = idx.get(b.s);
-    if (k === undefined) {
-      idx.set(b.s, order.length);
-      order.push(b.s);
-      counts.push(1);
-    } else counts[k]!++;
-  }
-  const out: WireSeries[] = order.map((s, i) => ({ labels: s.labels, timestamps: [], values: new Float64Array(counts[i]!) }));
-  for (const b of batch) {
-    const w = out[idx.get(b.s)!]!;
-    w.values[w.timestamps.length] = b.v;
-    w.timestamps.push(b.t);
+/** The samples of a batch with timestamps at or after `cutoff` (sample_age_limit). */
+function youngerThan(b: QueuedBatch, cutoff: number): QueuedBatch {
+  const out: QueuedBatch = { length: 0, s: [], t: new Float64Array(b.length), v: new Float64Array(b.length), e: [] };
+  for (let i = 0; i < b.length; i++) {
+    if (b.t[i]! < cutoff) continue;
+    const k = out.length++;
+    out.s.push(b.s[i]!);
+    out.t[k] = b.t[i]!;
+    out.v[k] = b.v[i]!;
+    out.e.push(b.e[i]!);
   }
   return out;
 }

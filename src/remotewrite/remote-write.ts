@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { registerComponent } from '../runtime/registry.js';
 import { Secret } from '../runtime/secret.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../runtime/types.js';
-import type { MetricsReceiver, Sample } from '../metrics/types.js';
+import type { BatchMetricsReceiver, Sample, SampleBatch } from '../metrics/types.js';
 import { argsSchema, resolveArgs, type RemoteWriteArgs, type ResolvedArgs } from './args.js';
 import { Checkpoint } from './checkpoint.js';
 import { endpointMetrics, metricsFor } from './metrics.js';
@@ -20,13 +20,31 @@ export interface RemoteWriteTuning {
 }
 
 /** The `receiver` export: a batch is acknowledged once it is durable in the WAL. */
-export class WalReceiver implements MetricsReceiver {
+export class WalReceiver implements BatchMetricsReceiver {
   constructor(private readonly wal: () => Wal | Promise<Wal>) {}
 
   async append(samples: Sample[]): Promise<void> {
     const wal = await this.wal();
     await wal.append(samples);
   }
+
+  appendBatch(batch: SampleBatch): Promise<void> {
+    const w = this.wal();
+    if (w instanceof Wal) return w.appendBatch(batch);
+    // Labels are only valid now: resolve them before waiting for the WAL to open.
+    const samples = materialize(batch);
+    return w.then((wal) => wal.append(samples));
+  }
+}
+
+/** A columnar batch as Sample objects (slow path). */
+export function materialize(b: SampleBatch): Sample[] {
+  const out: Sample[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const labels = b.labels(b.refs[i]!);
+    if (labels) out.push({ labels, t: b.ts[i]!, v: b.values[i]! });
+  }
+  return out;
 }
 
 export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
@@ -38,7 +56,7 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
   private truncTimer: NodeJS.Timeout | undefined;
   private gaugeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  readonly receiver: MetricsReceiver;
+  readonly receiver: BatchMetricsReceiver;
 
   constructor(
     private readonly ctx: ComponentContext,

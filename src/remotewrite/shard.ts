@@ -2,33 +2,28 @@
 // one series (always routed to the same shard) reach the server in order.
 // A batch goes when it is full (max_samples_per_send), when its oldest
 // sample waited batch_send_deadline, or when the queue drains for a reshard.
+// The FIFO is a ring of parallel arrays: no object per queued sample.
 import type { LedgerEntry } from './ledger.js';
-import type { LabelPairs } from '../metrics/types.js';
+import type { QueueBatch, SeriesEntry } from './write-request.js';
 
-export interface SeriesEntry {
-  labels: LabelPairs;
-  hash: number;
-}
-
-export interface QueuedSample {
-  s: SeriesEntry;
-  t: number;
-  /** A property, not a plain-array element: V8 would canonicalise a stale NaN in a double array. */
-  v: number;
-  e: LedgerEntry;
-}
+export type { SeriesEntry } from './write-request.js';
+export type QueuedBatch = QueueBatch<LedgerEntry>;
 
 export interface ShardHost {
   readonly maxSamplesPerSend: number;
   readonly batchDeadlineMs: number;
   /** Sends with retries; resolves true when the batch is handled (sent or dropped), false when stopped. */
-  sendBatch(batch: QueuedSample[]): Promise<boolean>;
-  batchDone(batch: QueuedSample[], handled: boolean): void;
+  sendBatch(batch: QueuedBatch): Promise<boolean>;
+  batchDone(batch: QueuedBatch, handled: boolean): void;
 }
 
 export class Shard {
-  private q: QueuedSample[] = [];
+  private s: (SeriesEntry | undefined)[] = new Array(256);
+  private t = new Float64Array(256);
+  private v = new Float64Array(256);
+  private e: (LedgerEntry | undefined)[] = new Array(256);
   private qHead = 0;
+  private qLen = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private draining = false;
@@ -38,16 +33,23 @@ export class Shard {
   constructor(private readonly host: ShardHost) {}
 
   get length(): number {
-    return this.q.length - this.qHead;
+    return this.qLen;
   }
 
   get busy(): boolean {
     return this.running;
   }
 
-  push(item: QueuedSample): void {
-    this.q.push(item);
-    const n = this.length;
+  push(s: SeriesEntry, t: number, v: number, e: LedgerEntry): void {
+    if (this.qLen === this.t.length) this.grow();
+    const cap = this.t.length;
+    let i = this.qHead + this.qLen;
+    if (i >= cap) i -= cap;
+    this.s[i] = s;
+    this.t[i] = t;
+    this.v[i] = v; // typed-array store: the stale NaN keeps its bits
+    this.e[i] = e;
+    const n = ++this.qLen;
     if (n >= this.host.maxSamplesPerSend) this.kick();
     else if (n === 1 && !this.timer && !this.running) {
       this.timer = setTimeout(() => {
@@ -113,17 +115,45 @@ export class Shard {
     }
   }
 
-  private take(n: number): QueuedSample[] {
-    const end = Math.min(this.q.length, this.qHead + n);
-    const batch = this.q.slice(this.qHead, end);
-    this.qHead = end;
-    if (this.qHead === this.q.length) {
-      this.q = [];
-      this.qHead = 0;
-    } else if (this.qHead > 4096 && this.qHead * 2 > this.q.length) {
-      this.q = this.q.slice(this.qHead);
-      this.qHead = 0;
+  private grow(): void {
+    const cap = this.t.length;
+    const next = cap * 2;
+    const s: (SeriesEntry | undefined)[] = new Array(next);
+    const t = new Float64Array(next);
+    const v = new Float64Array(next);
+    const e: (LedgerEntry | undefined)[] = new Array(next);
+    for (let k = 0; k < this.qLen; k++) {
+      let i = this.qHead + k;
+      if (i >= cap) i -= cap;
+      s[k] = this.s[i];
+      t[k] = this.t[i]!;
+      v[k] = this.v[i]!;
+      e[k] = this.e[i];
     }
-    return batch;
+    this.s = s;
+    this.t = t;
+    this.v = v;
+    this.e = e;
+    this.qHead = 0;
+  }
+
+  private take(n: number): QueuedBatch {
+    const len = Math.min(n, this.qLen);
+    const b: QueuedBatch = { length: len, s: new Array(len), t: new Float64Array(len), v: new Float64Array(len), e: new Array(len) };
+    const cap = this.t.length;
+    let i = this.qHead;
+    for (let k = 0; k < len; k++) {
+      b.s[k] = this.s[i]!;
+      b.t[k] = this.t[i]!;
+      b.v[k] = this.v[i]!;
+      b.e[k] = this.e[i]!;
+      this.s[i] = undefined; // let sent series and ledger entries be collected
+      this.e[i] = undefined;
+      if (++i === cap) i = 0;
+    }
+    this.qHead = i;
+    this.qLen -= len;
+    if (this.qLen === 0) this.qHead = 0;
+    return b;
   }
 }

@@ -1,5 +1,6 @@
 import { desiredShards, labelsHash } from './sharding.js';
-import { Shard, type QueuedSample, type SeriesEntry, type ShardHost } from './shard.js';
+import { Shard, type QueuedBatch, type ShardHost } from './shard.js';
+import { SeriesEntry } from './write-request.js';
 
 describe('desiredShards', () => {
   const base = { current: 1, min: 1, max: 50, inRate: 0, timePerSample: 0, backlog: 0, failing: false };
@@ -35,9 +36,9 @@ describe('labelsHash', () => {
 
 describe('Shard', () => {
   function host(maxPerSend: number, deadline: number) {
-    const sent: QueuedSample[][] = [];
+    const sent: QueuedBatch[] = [];
     let release: (() => void) | undefined;
-    const h: ShardHost & { sent: QueuedSample[][]; gate: boolean; open(): void } = {
+    const h: ShardHost & { sent: QueuedBatch[]; gate: boolean; open(): void } = {
       maxSamplesPerSend: maxPerSend,
       batchDeadlineMs: deadline,
       sent,
@@ -53,26 +54,26 @@ describe('Shard', () => {
     return h;
   }
   const entry = { seg: 1, end: 0, remaining: 1 };
-  const s: SeriesEntry = { labels: ['a', '1'], hash: 1 };
+  const s = new SeriesEntry(['a', '1']);
 
   it('sends full batches at once, in order, one in flight at a time', async () => {
     const h = host(3, 60_000);
     h.gate = true;
     const shard = new Shard(h);
-    for (let i = 0; i < 7; i++) shard.push({ s, t: i, v: i, e: entry });
+    for (let i = 0; i < 7; i++) shard.push(s, i, i, entry);
     expect(h.sent).toHaveLength(1); // the second full batch waits for the first
     h.gate = false;
     h.open();
     await shard.drain();
-    expect(h.sent.map((b) => b.map((x) => x.t))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(h.sent.map((b) => Array.from(b.t))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     shard.stop();
   });
 
   it('sends a partial batch when the deadline passes', async () => {
     const h = host(100, 20);
     const shard = new Shard(h);
-    shard.push({ s, t: 1, v: 1, e: entry });
-    shard.push({ s, t: 2, v: 2, e: entry });
+    shard.push(s, 1, 1, entry);
+    shard.push(s, 2, 2, entry);
     const started = Date.now();
     await new Promise<void>((r) => {
       const poll = setInterval(() => {
@@ -82,7 +83,7 @@ describe('Shard', () => {
         }
       }, 5);
     });
-    expect(h.sent.map((b) => b.map((x) => x.t))).toEqual([[1, 2]]);
+    expect(h.sent.map((b) => Array.from(b.t))).toEqual([[1, 2]]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(15);
     shard.stop();
   });

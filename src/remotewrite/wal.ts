@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { promises as fsp, statSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Sample } from '../metrics/types.js';
+import type { LabelPairs, Sample, SampleBatch } from '../metrics/types.js';
 import { encodeFrame, Scratch, type SeriesDef, type WalRecord } from './wal-record.js';
 import { listSegments, repairSegment, segmentPath } from './segment-file.js';
 
@@ -57,12 +57,25 @@ interface Pending {
 
 const RING_SAMPLES = 200_000;
 
+/**
+ * One series known to the writer. `ref` is stable for the process (readers
+ * may cache per ref); `seg` is the segment that last got its definition.
+ */
+interface SeriesRow {
+  ref: number;
+  labels: LabelPairs;
+  seg: number;
+}
+
 export class Wal extends EventEmitter {
   private readonly segs: SegmentInfo[] = [];
   private head!: SegmentInfo;
   private headLogicalSize = 0; // bytes encoded into the head, flushed or not
   private headFlushed = 0;
-  private series = new Map<string, number>();
+  /** Series appended as Sample objects, by joined labels. */
+  private byKey = new Map<string, SeriesRow>();
+  /** Series appended in columnar batches, by the producer's scope and ref (gone with the scope). */
+  private byScope = new WeakMap<object, Map<number, SeriesRow>>();
   private nextRef = 1;
   private readonly scratch = new Scratch();
   private pending: Pending[] = [];
@@ -168,15 +181,45 @@ export class Wal extends EventEmitter {
 
   /** Writes the batch; resolves once it is on disk (fdatasync). */
   append(samples: readonly Sample[]): Promise<void> {
+    if (samples.length === 0) return this.closed ? Promise.reject(new Error('WAL is closed')) : Promise.resolve();
+    return this.write(() => this.encodeSamples(samples));
+  }
+
+  /**
+   * Writes a columnar batch; resolves once it is on disk. Labels are looked up
+   * (synchronously, in this call) only for refs new to the writer; samples
+   * whose ref has no labels are skipped.
+   */
+  appendBatch(batch: SampleBatch): Promise<void> {
+    if (batch.length === 0 || this.closed) {
+      this.release(batch);
+      return this.closed ? Promise.reject(new Error('WAL is closed')) : Promise.resolve();
+    }
+    const p = this.write(() => this.encodeBatch(batch));
+    this.release(batch);
+    return p;
+  }
+
+  private release(batch: SampleBatch): void {
+    const table = this.byScope.get(batch.scope);
+    if (!table) return;
+    const r = batch.released;
+    for (let i = 0; i < r.length; i++) table.delete(r[i]!);
+  }
+
+  private write(encode: () => WalRecord | undefined): Promise<void> {
     if (this.closed) return Promise.reject(new Error('WAL is closed'));
-    if (samples.length === 0) return Promise.resolve();
-    let rec: WalRecord;
+    let rec: WalRecord | undefined;
     let frame: Buffer;
     try {
-      ({ rec, frame } = this.encode(samples));
+      rec = encode();
+      if (!rec) return Promise.resolve();
+      frame = encodeFrame(rec, this.scratch);
       if (this.forceCut || (this.headLogicalSize > 0 && this.headLogicalSize + frame.length > this.opts.segmentSize)) {
+        // The new segment must define its series again: encode once more.
         this.cutLogical();
-        ({ rec, frame } = this.encode(samples));
+        rec = encode()!;
+        frame = encodeFrame(rec, this.scratch);
       }
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
@@ -184,8 +227,9 @@ export class Wal extends EventEmitter {
     const start = this.headLogicalSize;
     this.headLogicalSize += frame.length;
     for (let i = 0; i < rec.ts.length; i++) if (rec.ts[i]! > this.highestTimestamp) this.highestTimestamp = rec.ts[i]!;
+    const r = rec;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ seg: this.head.index, start, frame, rec, resolve, reject });
+      this.pending.push({ seg: this.head.index, start, frame, rec: r, resolve, reject });
       if (!this.flushActive) {
         // The flag is cleared synchronously when the loop sees no work, so an
         // append arriving after that always starts a new loop.
@@ -195,14 +239,16 @@ export class Wal extends EventEmitter {
     });
   }
 
-  /** Assigns segment-scoped refs; a series new to the segment is defined in this record. */
-  private encode(samples: readonly Sample[]): { rec: WalRecord; frame: Buffer } {
+  /** Series new to the head segment are defined in this record. */
+  private encodeSamples(samples: readonly Sample[]): WalRecord {
     const n = samples.length;
     const refs = new Uint32Array(n);
     const ts = new Float64Array(n);
     const vs = new Float64Array(n);
     const defs: SeriesDef[] = [];
+    const head = this.head.index;
     const added: string[] = [];
+    const touched: [SeriesRow, number][] = [];
     try {
       for (let i = 0; i < n; i++) {
         const s = samples[i]!;
@@ -213,30 +259,77 @@ export class Wal extends EventEmitter {
         if (typeof s.t !== 'number' || !Number.isFinite(s.t)) throw new TypeError(`sample ${i}: timestamp ${String(s.t)} is not a finite number`);
         if (typeof s.v !== 'number') throw new TypeError(`sample ${i}: value ${String(s.v)} is not a number`);
         const key = labels.join('\xff');
-        let ref = this.series.get(key);
-        if (ref === undefined) {
+        let row = this.byKey.get(key);
+        if (row === undefined) {
           for (const l of labels) if (typeof l !== 'string') throw new TypeError(`sample ${i}: label ${String(l)} is not a string`);
-          ref = this.nextRef++;
-          this.series.set(key, ref);
+          row = { ref: this.nextRef++, labels: labels.slice(), seg: 0 };
+          this.byKey.set(key, row);
           added.push(key);
-          defs.push({ ref, labels: labels.slice() });
         }
-        refs[i] = ref;
+        if (row.seg !== head) {
+          touched.push([row, row.seg]);
+          row.seg = head;
+          defs.push({ ref: row.ref, labels: row.labels });
+        }
+        refs[i] = row.ref;
         ts[i] = Math.trunc(s.t);
         vs[i] = s.v;
       }
     } catch (e) {
-      for (const k of added) this.series.delete(k); // nothing of a rejected batch is kept
+      // Nothing of a rejected batch is kept.
+      for (const k of added) this.byKey.delete(k);
+      for (const [row, seg] of touched) row.seg = seg;
       throw e;
     }
-    const rec: WalRecord = { series: defs, refs, ts, vs };
-    return { rec, frame: encodeFrame(rec, this.scratch) };
+    return { series: defs, refs, ts, vs };
+  }
+
+  private encodeBatch(b: SampleBatch): WalRecord | undefined {
+    const n = b.length;
+    let table = this.byScope.get(b.scope);
+    if (!table) {
+      table = new Map();
+      this.byScope.set(b.scope, table);
+    }
+    const refs = new Uint32Array(n);
+    const ts = new Float64Array(n);
+    const vs = new Float64Array(n);
+    const defs: SeriesDef[] = [];
+    const head = this.head.index;
+    const inRefs = b.refs;
+    const inTs = b.ts;
+    const inVs = b.values;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const r = inRefs[i]!;
+      let row = table.get(r);
+      if (row === undefined) {
+        const labels = b.labels(r);
+        if (!Array.isArray(labels) || labels.length % 2 !== 0) continue; // unknown ref (e.g. from before a producer reset)
+        row = { ref: this.nextRef++, labels, seg: 0 };
+        table.set(r, row);
+      }
+      if (row.seg !== head) {
+        row.seg = head;
+        defs.push({ ref: row.ref, labels: row.labels });
+      }
+      const t = inTs[i]!;
+      if (!Number.isFinite(t)) continue;
+      refs[k] = row.ref;
+      ts[k] = Math.trunc(t);
+      vs[k] = inVs[i]!;
+      k++;
+    }
+    if (k === 0 && defs.length === 0) return undefined;
+    return k === n ? { series: defs, refs, ts, vs } : { series: defs, refs: refs.subarray(0, k), ts: ts.subarray(0, k), vs: vs.subarray(0, k) };
   }
 
   private cutLogical(): void {
     this.forceCut = false;
-    this.series = new Map();
-    this.nextRef = 1;
+    // Sample-object series not used in the segment just closed are forgotten
+    // (batch series go when their producer releases them).
+    const closing = this.head.index;
+    for (const [k, row] of this.byKey) if (row.seg < closing) this.byKey.delete(k);
     this.head = { index: this.head.index + 1, size: 0, samples: 0, lastWrite: Date.now(), sealed: false };
     this.segs.push(this.head);
     this.headLogicalSize = 0;
@@ -285,7 +378,7 @@ export class Wal extends EventEmitter {
         }
         const now = Date.now();
         for (const p of batch) {
-          const seg = this.segs.find((s) => s.index === p.seg)!;
+          const seg = p.seg === this.head.index ? this.head : this.segs.find((s) => s.index === p.seg)!;
           const end = p.start + p.frame.length;
           seg.size = end;
           seg.samples += p.rec.refs.length;
