@@ -132,7 +132,7 @@ describe('peer addresses', () => {
       { name: 'c', address: '10.0.0.3:7947', state: 'viewer', isSelf: false, httpAddress: '10.0.0.3:8080' } as Peer,
     ]);
     expect(peerEndpoints(cluster, undefined)).toEqual([
-      { name: 'b', base: 'http://10.0.0.2:12345' },
+      { name: 'b', base: 'http://10.0.0.2:12345', derived: true },
       { name: 'c', base: 'http://10.0.0.3:8080' },
     ]);
     expect(peerEndpoints(cluster, ['x:1'])).toEqual([{ base: 'http://x:1' }]);
@@ -168,13 +168,15 @@ describe('asking peers', () => {
     const self = await serve((_req, res) => res.end(peerAnswer('a', 'http://t/9')));
     const broken = await serve((_req, res) => res.writeHead(500).end('{}'));
     const slow = await serve(() => undefined); // never answers
+    const closed = await serve(() => undefined);
+    servers[servers.length - 1].close(); // nothing listens there any more
     const cluster = new FakeCluster('a', [
       { name: 'a', address: '', state: 'participant', isSelf: true },
       { name: 'b', address: '', state: 'participant', isSelf: false },
       { name: 'z', address: '', state: 'participant', isSelf: false },
     ]);
     const controller = fakeController([view('prometheus.scrape.p', { targets: [target('http://t/1')] }, { clustering: { enabled: true } })]);
-    const r = await clusterTargets({ controller, cluster, peers: [good, dup, self, broken, slow].map((b) => ({ base: `http://${b}` })), timeoutMs: 300 });
+    const r = await clusterTargets({ controller, cluster, peers: [...[good, dup, self, broken, slow].map((b) => ({ base: `http://${b}` })), { name: 'y', base: `http://${closed}`, derived: true }], timeoutMs: 300 });
     expect(asked).toBe('/api/v0/web/targets?local=1');
     expect(r.self).toBe('a');
     expect(r.targets.map((t) => [t.url, t.owners])).toEqual([
@@ -186,6 +188,7 @@ describe('asking peers', () => {
     expect(byName.b).toMatchObject({ ok: true, url: `http://${good}`, targets: 1 });
     expect(byName[`http://${broken}`]).toMatchObject({ ok: false, error: 'HTTP 500' });
     expect(byName[`http://${slow}`]).toMatchObject({ ok: false, error: 'no answer within 300 ms' });
+    expect(byName.y.error).toMatch(/ECONNREFUSED.*gossip port - 1.*ALLOY_UI_PEER_HTTP_ADDRESSES/);
     expect(byName.z).toMatchObject({ ok: false, error: 'no HTTP address of this peer answered' });
   });
 });

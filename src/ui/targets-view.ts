@@ -176,6 +176,8 @@ export interface PeerEndpoint {
   /** The peer's node name when known before asking. */
   name?: string;
   base: string;
+  /** The address was guessed from the gossip port (errors then say how to set it). */
+  derived?: boolean;
 }
 
 /** Where to ask for peers' targets: an explicit list, else addresses derived from membership. */
@@ -187,8 +189,12 @@ export function peerEndpoints(cluster: ClusterOwnership, explicit: string[] | un
     if (p.isSelf) continue;
     // A cluster implementation may carry the HTTP address in peer metadata.
     const meta = (p as { httpAddress?: unknown }).httpAddress;
-    const addr = typeof meta === 'string' && meta ? meta : httpFromGossip(p.address);
-    if (addr) out.push({ name: p.name, base: normalizeBase(addr) });
+    if (typeof meta === 'string' && meta) {
+      out.push({ name: p.name, base: normalizeBase(meta) });
+      continue;
+    }
+    const addr = httpFromGossip(p.address);
+    if (addr) out.push({ name: p.name, base: normalizeBase(addr), derived: true });
   }
   return out;
 }
@@ -213,6 +219,14 @@ async function askPeer(p: PeerEndpoint, timeoutMs: number): Promise<LocalTargets
   return parseLocalTargets(await res.json());
 }
 
+/** fetch() rejects with "fetch failed" and the useful part (ECONNREFUSED…) in its cause. */
+function failureText(err: unknown, timeoutMs: number): string {
+  const e = err as (Error & { cause?: { code?: string; message?: string } }) | undefined;
+  if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return cause ? `${e?.message}: ${cause}` : String(e?.message ?? err);
+}
+
 export async function clusterTargets(o: GatherOptions): Promise<ClusterTargets> {
   const self = o.cluster.self;
   const mine = localTargets(o.controller, self);
@@ -222,7 +236,8 @@ export async function clusterTargets(o: GatherOptions): Promise<ClusterTargets> 
   answers.forEach((a, i) => {
     const p = o.peers[i];
     if (a.status === 'rejected') {
-      const reason = (a.reason as Error)?.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : String((a.reason as Error)?.message ?? a.reason);
+      let reason = failureText(a.reason, o.timeoutMs);
+      if (p.derived) reason += ' (HTTP address guessed as gossip port - 1; list the peers in ALLOY_UI_PEER_HTTP_ADDRESSES)';
       nodes.push({ name: p.name ?? p.base, url: p.base, isSelf: false, ok: false, error: reason, targets: 0 });
       return;
     }

@@ -56,6 +56,8 @@ export function tone(word) {
     case 'participant':
     case 'running':
     case 'tailing':
+    case 'following':
+    case 'ready':
       return 'good';
     case 'unhealthy':
     case 'down':

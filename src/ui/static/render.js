@@ -6,6 +6,8 @@ import { h } from './dom.js';
 import { ago, durationText, isDurationKey, isIsoTime, labelsText, millis, seconds, tone } from './format.js';
 
 const MAX_ROWS = 500;
+/** More distinct keys than this in a list of label sets: chips instead of one column per key. */
+const WIDE_LABEL_SETS = 6;
 const BADGE_KEYS = /^(health|state|status|role)$/i;
 
 export function isPlainObject(v) {
@@ -57,6 +59,10 @@ export function renderValue(v, key = '') {
   }
   if (Array.isArray(v)) {
     if (v.length === 0) return h('span', { class: 'muted' }, '[]');
+    // Target lists (label sets with many __meta_* keys) read better as one chip row per target.
+    if (v.every(isLabelMap) && new Set(v.flatMap((x) => Object.keys(x))).size > WIDE_LABEL_SETS) {
+      return renderTable(v, [{ key: 'labels', title: `${v.length} label sets`, render: (x) => labelChips(x) }]);
+    }
     if (v.every(isPlainObject)) return renderTable(v);
     if (v.every((x) => !isPlainObject(x) && !Array.isArray(x))) {
       return h('span', { class: 'list' }, v.map((x) => h('span', { class: 'item' }, renderValue(x, key))));
@@ -65,6 +71,9 @@ export function renderValue(v, key = '') {
   }
   if (isPlainObject(v)) {
     if (/labels?$/i.test(key) && isLabelMap(v)) return labelChips(v);
+    // A runtime object the API could only describe by its methods (e.g. a receiver).
+    const keys = Object.keys(v);
+    if (keys.length > 0 && keys.every((k) => v[k] === '(function)')) return h('span', { class: 'str muted' }, `object with ${keys.map((k) => `${k}()`).join(', ')}`);
     return renderObject(v);
   }
   return h('span', {}, String(v));
@@ -92,7 +101,7 @@ export function renderObject(obj) {
 export function renderTable(rows, columns, rowAttrs) {
   const cols =
     columns ??
-    [...new Set(rows.flatMap((r) => Object.keys(r)))].map((k) => ({ key: k, title: k, render: (r) => (k in r ? renderValue(r[k], k) : '') }));
+    [...new Set(rows.flatMap((r) => Object.keys(r)))].map((k) => ({ key: k, title: k, render: (r) => (r[k] === null || r[k] === undefined ? '' : renderValue(r[k], k)) }));
   const shown = rows.slice(0, MAX_ROWS);
   return h(
     'div',
