@@ -17,6 +17,7 @@ interface CollectorConfig {
   ownershipFile?: string;
   targets: Record<string, string>[];
   handoffDelayMs?: number;
+  batchWaitMs?: number;
 }
 
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8')) as CollectorConfig;
@@ -28,7 +29,7 @@ sourceKubernetesTuning.positionsNamespace = 'default';
 
 const cluster = cfg.ownershipFile ? new FileOwnership(cfg.node, cfg.ownershipFile) : undefined;
 const writeCtx = makeTestContext({ id: 'loki.write.default' });
-const writeArgs = { endpoint: [{ url: cfg.lokiUrl, batch_wait: 20, min_backoff_period: 20, max_backoff_period: 500, max_backoff_retries: 1000 }] };
+const writeArgs = { endpoint: [{ url: cfg.lokiUrl, batch_wait: cfg.batchWaitMs ?? 20, min_backoff_period: 20, max_backoff_period: 500, max_backoff_retries: 1000 }] };
 const write = lokiWrite.build(writeCtx, writeArgs);
 await write.update(writeArgs);
 const srcCtx = makeTestContext({ id: 'loki.source.kubernetes.pods', dataDir: cfg.dataDir, cluster });
