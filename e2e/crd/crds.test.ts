@@ -1,0 +1,66 @@
+// The CRD manifests: in sync with their generator, structural (every schema
+// node typed, as the API server requires for apiextensions.k8s.io/v1), and
+// accepted by `kubectl apply` against the emulator with realistic objects.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import YAML from 'yaml';
+import { CRDS, renderCrd } from '../../manifests/crds/generate.js';
+import { CRDS_FILE, HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
+
+/** Paths of schema nodes without a type (int-or-string and preserve-unknown nodes are allowed). */
+function untyped(node: any, path = ''): string[] {
+  if (!node || typeof node !== 'object') return [];
+  const out: string[] = [];
+  if (!node.type && !node['x-kubernetes-int-or-string'] && !node['x-kubernetes-preserve-unknown-fields']) out.push(path || '<root>');
+  for (const [k, v] of Object.entries(node.properties ?? {})) out.push(...untyped(v, `${path}.${k}`));
+  if (node.items) out.push(...untyped(node.items, `${path}[]`));
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') out.push(...untyped(node.additionalProperties, `${path}{}`));
+  return out;
+}
+
+describe('CRD manifests', () => {
+  test.each(Object.keys(CRDS))('%s is generated, structural and names its group/kind', (file) => {
+    const text = readFileSync(join(dirname(CRDS_FILE), file), 'utf8');
+    expect(text).toBe(renderCrd(CRDS[file]));
+    const doc = YAML.parse(text);
+    expect(doc.metadata.name).toBe(`${doc.spec.names.plural}.monitoring.coreos.com`);
+    const v = doc.spec.versions;
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ name: 'v1', served: true, storage: true });
+    expect(untyped(v[0].schema.openAPIV3Schema)).toEqual([]);
+  });
+});
+
+(HAVE_KUBECTL ? describe : describe.skip)('kubectl apply', () => {
+  let k: KubeEnv;
+  beforeAll(async () => {
+    k = await startKubeEnv(); // applies all.yaml
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  test('the CRDs are established and their kinds are served; re-apply is unchanged', async () => {
+    const crds = k.api.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').map((c) => c.metadata.name).sort();
+    expect(crds).toEqual(['podmonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com', 'servicemonitors.monitoring.coreos.com']);
+    const again = await k.kubectl('apply', '-f', CRDS_FILE);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(3);
+    const out = await k.apply(
+      `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: r, namespace: default}
+spec:
+  groups:
+  - name: g
+    rules:
+    - {record: "a:b", expr: "sum(up)"}
+`,
+      'rule',
+    );
+    expect(out).toContain('prometheusrule.monitoring.coreos.com/r created');
+    const got = await k.kubectl('get', 'servicemonitors,podmonitors,prometheusrules', '-A');
+    expect(got.code).toBe(0);
+    expect(got.stdout).toContain('prometheusrule.monitoring.coreos.com/r');
+  });
+});
