@@ -5,7 +5,7 @@
 // hands them to forward_to. Targets that go away get staleness markers;
 // targets handed to another cluster member do not.
 import { targetKey } from '../clustering/ownership.js';
-import type { LabelPairs, MetricsReceiver, Sample } from '../metrics/types.js';
+import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../metrics/types.js';
 import { STALE_NAN } from '../metrics/staleness.js';
 import { formatDuration } from '../runtime/duration.js';
 import type { WireBatch } from './batch.js';
@@ -45,6 +45,12 @@ let nextTid = 1;
 class ActiveTarget implements TargetListener {
   readonly tid = nextTid++;
   readonly refs = new Map<number, LabelPairs>();
+  /**
+   * Identity of this target's ref space for batch receivers (the worker's
+   * series refs; report series use refs -1, -2, ...). Replaced when the
+   * worker resets, since its refs start over.
+   */
+  scope: object = {};
   readonly offsetMs: number;
   timer: NodeJS.Timeout | undefined;
   nextAt = 0;
@@ -77,6 +83,7 @@ class ActiveTarget implements TargetListener {
 
   onReset(): void {
     this.refs.clear();
+    this.scope = {};
     this.busy = false;
   }
 }
@@ -188,16 +195,15 @@ export class ScrapeScheduler {
     t.timer = setTimeout(() => this.tick(t), next - now);
   }
 
-  /** Called with a worker result: build Samples, add report series, forward, then free the target. */
+  /** Called with a worker result: add report series, forward, then free the target. */
   deliver(t: ActiveTarget, msg: Extract<FromWorker, { op: 'result' }>): void {
     const cfg = this.cfg!;
     const b = msg.batch;
-    const samples = this.samplesOf(t, b);
     const st = b.stats;
     const up = st.error === undefined ? 1 : 0;
     const values = [up, msg.durationMs / 1000, st.total, st.added, st.seriesAdded];
     if (cfg.extraMetrics) values.push(t.target.timeoutMs / 1000, cfg.wire.sampleLimit, st.bodyBytes);
-    for (let i = 0; i < t.reportSeries.length; i++) samples.push({ labels: t.reportSeries[i], t: msg.appendTime, v: values[i] });
+    const batch = this.batchOf(t, b, msg.appendTime, values);
 
     if (t.lastAppendTime > 0) {
       this.metrics.intervalLength.observe({ interval: formatDuration(t.target.intervalMs) }, (msg.appendTime - t.lastAppendTime) / 1000);
@@ -212,39 +218,68 @@ export class ScrapeScheduler {
     else if (st.bodyBytes === -1) this.metrics.exceededBodySizeLimit.inc();
     if (st.error) this.log('scrape failed', { target: t.target.url, err: st.error });
 
-    void this.forward(samples).finally(() => {
+    void this.forward(t, batch).finally(() => {
       t.busy = false;
     });
   }
 
-  private samplesOf(t: ActiveTarget, b: WireBatch): Sample[] {
+  /**
+   * The worker's columns plus one sample per report series (at `reportTs`
+   * with `reportValues`, if given), as a batch in the target's ref scope.
+   * New refs from the worker are registered here; freed ones go in forward().
+   */
+  private batchOf(t: ActiveTarget, b: WireBatch, reportTs: number, reportValues: number[] | 'stale'): SampleBatch {
     for (let i = 0; i < b.newRefs.length; i++) t.refs.set(b.newRefs[i], b.newLabels[i]);
     const n = b.refs.length;
-    const out: Sample[] = new Array(n);
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const labels = t.refs.get(b.refs[i]);
-      if (labels === undefined) continue; // a ref from before a worker reset
-      out[k++] = { labels, t: b.ts[i], v: b.values[i] };
+    const k = reportValues === 'stale' ? t.reportSeries.length : reportValues.length;
+    let refs = b.refs;
+    let ts = b.ts;
+    let values = b.values;
+    if (k > 0) {
+      refs = new Int32Array(n + k);
+      refs.set(b.refs);
+      ts = new Float64Array(n + k);
+      ts.set(b.ts);
+      values = new Float64Array(n + k);
+      values.set(b.values); // a typed-array copy keeps stale NaN bits
+      for (let i = 0; i < k; i++) {
+        refs[n + i] = -1 - i;
+        ts[n + i] = reportTs;
+        values[n + i] = reportValues === 'stale' ? STALE_NAN : reportValues[i];
+      }
     }
-    out.length = k;
-    for (let i = 0; i < b.freed.length; i++) t.refs.delete(b.freed[i]);
-    return out;
+    const known = t.refs;
+    const report = t.reportSeries;
+    return {
+      scope: t.scope,
+      labels: (ref: number) => (ref < 0 ? report[-1 - ref] : known.get(ref)),
+      length: n + k,
+      refs,
+      ts,
+      values,
+      released: b.freed,
+    };
   }
 
-  private async forward(samples: Sample[]): Promise<void> {
-    if (samples.length === 0) return;
+  private async forward(t: ActiveTarget, batch: SampleBatch): Promise<void> {
     const recv = this.cfg!.forwardTo;
-    await Promise.all(
-      recv.map(async (r) => {
-        try {
-          await r.append(samples);
-        } catch (e) {
-          this.metrics.appendFailures.inc({ scrape_job: this.cfg!.defaults.jobName });
-          this.log('forward_to receiver rejected a batch', { err: (e as Error).message });
+    let samples: Sample[] | undefined;
+    const jobs = recv.map(async (r) => {
+      try {
+        // Receivers read labels synchronously (before their first await).
+        if (acceptsBatches(r)) {
+          if (batch.length > 0 || batch.released.length > 0) await r.appendBatch(batch);
+        } else {
+          samples ??= toSamples(batch);
+          if (samples.length > 0) await r.append(samples);
         }
-      }),
-    );
+      } catch (e) {
+        this.metrics.appendFailures.inc({ scrape_job: this.cfg!.defaults.jobName });
+        this.log('forward_to receiver rejected a batch', { err: (e as Error).message });
+      }
+    });
+    for (let i = 0; i < batch.released.length; i++) t.refs.delete(batch.released[i]);
+    await Promise.all(jobs);
   }
 
   /** Ends a target's loop. 'stale': markers for its series and report series; 'handoff': none. */
@@ -254,9 +289,10 @@ export class ScrapeScheduler {
     const ts = Date.now();
     const batch = await this.pool.removeTarget(t.tid, mode, ts);
     if (mode === 'handoff' || this.stopped) return;
-    const samples = batch ? this.samplesOf(t, batch) : [];
-    if (t.lastScrape !== undefined) for (const l of t.reportSeries) samples.push({ labels: l, t: ts, v: STALE_NAN });
-    await this.forward(samples);
+    // 'stale': written straight into the Float64Array (a plain array of NaNs would lose the marker's bits).
+    const stale = t.lastScrape !== undefined ? 'stale' : [];
+    const empty = { newRefs: new Int32Array(0), newLabels: [], refs: new Int32Array(0), values: new Float64Array(0), ts: new Float64Array(0), freed: new Int32Array(0), stats: { total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 } };
+    await this.forward(t, this.batchOf(t, batch ?? empty, ts, stale));
   }
 
   /**
@@ -286,6 +322,17 @@ export class ScrapeScheduler {
     }));
     return { active, dropped: this.dropped };
   }
+}
+
+/** A batch as Sample objects, for receivers without the batch interface. */
+function toSamples(b: SampleBatch): Sample[] {
+  const out: Sample[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const labels = b.labels(b.refs[i]);
+    if (labels === undefined) continue; // a ref from before a worker reset
+    out.push({ labels, t: b.ts[i], v: b.values[i] }); // an object property keeps the stale NaN
+  }
+  return out;
 }
 
 function pairsToObject(p: LabelPairs): Record<string, string> {
