@@ -53,6 +53,26 @@ describe('graph layout', () => {
     }
   });
 
+  test('an edge skipping a layer runs through a free lane, not behind a box', () => {
+    const g = layoutGraph([
+      { id: 'prometheus.scrape.s', references: ['discovery.annotations.a', 'prometheus.remote_write.w'] },
+      { id: 'discovery.annotations.a', references: ['discovery.kubernetes.k'] },
+      { id: 'loki.source.kubernetes.l', references: ['discovery.kubernetes.k', 'loki.write.w'] },
+      { id: 'discovery.kubernetes.k', references: [] },
+      { id: 'loki.write.w', references: [] },
+      { id: 'prometheus.remote_write.w', references: [] },
+    ]);
+    const long = g.edges.find((e) => e.from === 'prometheus.remote_write.w')!;
+    expect(long.waypoints.map((w) => w.layer)).toEqual([1]);
+    const lane = long.waypoints[0];
+    for (const n of g.nodes.filter((n) => n.layer === 1)) {
+      expect(lane.y < n.y || lane.y > n.y + n.h).toBe(true);
+    }
+    expect(g.edges.filter((e) => e.waypoints.length === 0)).toHaveLength(4);
+    expect(long.d.startsWith('M')).toBe(true);
+    expect(long.d).toContain(`L${lane.x2},${lane.y}`);
+  });
+
   test('unknown references and self references draw nothing; a cycle terminates', () => {
     const g = layoutGraph([
       { id: 'a', references: ['missing', 'a'] },

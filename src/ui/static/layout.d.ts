@@ -16,8 +16,11 @@ export interface PlacedEdge {
   to: string;
   /** SVG path data. */
   d: string;
+  /** Where an edge that skips layers crosses each layer between its ends. */
+  waypoints: { layer: number; x1: number; x2: number; y: number }[];
 }
 export const BOX_H: number;
+export const LANE_H: number;
 export const GAP_X: number;
 export const GAP_Y: number;
 export const PAD: number;
