@@ -22,7 +22,8 @@ export function scrapeTargetsTable(targets, owner) {
   return renderTable(
     targets,
     [
-      { key: 'url', title: 'Endpoint', render: (t) => h('a', { href: t.url, target: '_blank', rel: 'noreferrer' }, t.url) },
+      // Only http(s) endpoints become links (a label could make any scheme).
+      { key: 'url', title: 'Endpoint', render: (t) => (/^https?:\/\//i.test(t.url) ? h('a', { href: t.url, target: '_blank', rel: 'noreferrer' }, t.url) : t.url) },
       { key: 'health', title: 'State', render: (t) => badge(t.health) },
       { key: 'owner', title: 'Owner', render: () => owner },
       { key: 'labels', title: 'Labels', render: (t) => labelChips(t.labels ?? {}) },
