@@ -109,7 +109,15 @@ async function run(n: number): Promise<Result> {
       await Promise.all(ws.map((w, wi) => w.ask({ cmd: 'start', ids: ids.filter((i) => i % ws.length === wi), seeds, swim, maxChannels: MAX_CHANNELS }, 'started')));
       for (const w of ws) w.send({ cmd: 'participant' });
       const upTo = names.slice(0, b + ids.length);
-      await until(() => views.convergedAt(upTo, upTo), 120_000, `${upTo.length} nodes agreeing during startup`);
+      await until(() => views.convergedAt(upTo, upTo), 120_000, `${upTo.length} nodes agreeing during startup`).catch((err) => {
+        const hist = new Map<number, number>();
+        for (const v of views.latest.values()) {
+          const c = v.sig ? v.sig.split(',').length : 0;
+          hist.set(c, (hist.get(c) ?? 0) + 1);
+        }
+        console.error('participant-count histogram (count: nodes):', JSON.stringify([...hist].sort((a, b) => a[0] - b[0])));
+        throw err;
+      });
     }
     const startupMs = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 2000));
