@@ -83,6 +83,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
         logFormat: 'logfmt',
         uiPathPrefix: '/',
         configWatchIntervalMs: 2000,
+        // The targets page asks every replica; tell each one where the others' HTTP servers are.
+        uiPeerHttpAddresses: () => nodes.map((n) => n.url),
         cluster: clustered
           ? clusterFactory({
               'cluster.enabled': true,
