@@ -19,7 +19,6 @@ import (
 	"strings"
 )
 
-
 type options struct {
 	chartDir    string
 	name        string

@@ -219,7 +219,9 @@ func (e *engine) funcs() template.FuncMap {
 		"include":       e.include,
 		"tpl":           e.tpl,
 		"required":      required,
-		"lookup":        func(apiVersion, kind, namespace, name string) (map[string]interface{}, error) { return map[string]interface{}{}, nil },
+		"lookup": func(apiVersion, kind, namespace, name string) (map[string]interface{}, error) {
+			return map[string]interface{}{}, nil
+		},
 	}
 	for k, v := range extra {
 		f[k] = v
