@@ -93,7 +93,10 @@ export const WAL_DEFAULTS: WalArgs = {
   min_keepalive_time: 5 * 60 * SEC,
   max_keepalive_time: 8 * 3600 * SEC,
   max_size: 1024 * 1024 * 1024,
-  segment_size: 16 * 1024 * 1024,
+  // Prometheus's segment size. Each segment repeats the definitions of the
+  // series it uses, so small segments would spend much of their bytes (and
+  // the writer's CPU) on labels; see resolveArgs for small max_size values.
+  segment_size: 128 * 1024 * 1024,
 };
 const REMOTE_TIMEOUT = 30 * SEC;
 
@@ -170,7 +173,7 @@ export const argsSchema: BlockSchema = {
           min_keepalive_time: { type: t.duration(), default: WAL_DEFAULTS.min_keepalive_time },
           max_keepalive_time: { type: t.duration(), default: WAL_DEFAULTS.max_keepalive_time },
           max_size: { type: t.number(), default: WAL_DEFAULTS.max_size },
-          segment_size: { type: t.number(), default: WAL_DEFAULTS.segment_size },
+          segment_size: { type: t.number() },
         },
       },
     },
@@ -186,7 +189,10 @@ function positive(v: number, what: string, min = 1): void {
 
 /** Fills defaults and checks every bound; errors name the endpoint and the attribute. */
 export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
-  const wal: WalArgs = { ...WAL_DEFAULTS, ...stripUndefined(a.wal ?? {}) };
+  const given = stripUndefined(a.wal ?? {});
+  const wal: WalArgs = { ...WAL_DEFAULTS, ...given };
+  // Unset segment_size: the default, but at least 8 segments within max_size.
+  if (given.segment_size === undefined) wal.segment_size = Math.min(WAL_DEFAULTS.segment_size, Math.max(4096, Math.floor(wal.max_size / 8)));
   positive(wal.truncate_frequency, 'wal.truncate_frequency');
   positive(wal.min_keepalive_time, 'wal.min_keepalive_time', 0);
   positive(wal.max_keepalive_time, 'wal.max_keepalive_time');
