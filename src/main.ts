@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // CLI entry: `alloy run CONFIG`, `alloy fmt [--check] FILE`, `alloy demo`.
 import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from './runtime/package-root.js';
 import { isDiagnostic } from './syntax/diagnostic.js';
 import { runCommand } from './cli/run.js';
 import { fmtCommand } from './cli/fmt.js';
@@ -28,10 +30,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case '--version':
     case 'version': {
-      // dist/src/main.js and src/main.ts sit at different depths below package.json.
-      const candidates = ['../package.json', '../../package.json'].map((p) => new URL(p, import.meta.url));
-      const file = candidates.find((u) => fs.existsSync(u) && JSON.parse(fs.readFileSync(u, 'utf8')).name === 'alloy-ts')!;
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8'));
       process.stdout.write(`alloy-ts ${pkg.version}\n`);
       return 0;
     }

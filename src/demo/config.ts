@@ -4,6 +4,7 @@ export interface DemoConfigOptions {
   kubeconfig: string;
   remoteWriteUrl: string;
   lokiUrl: string;
+  rulerUrl: string;
   has: (component: string) => boolean;
 }
 
@@ -55,6 +56,29 @@ loki.source.kubernetes "pods" {
 loki.write "default" {
   endpoint {
     url = "${o.lokiUrl}"
+  }
+}
+`);
+  }
+  if (o.has('prometheus.operator.servicemonitors') && o.has('mimir.rules.kubernetes')) {
+    parts.push(`// ServiceMonitors become scrape jobs without the prometheus-operator; PrometheusRules go to the ruler.
+prometheus.operator.servicemonitors "crds" {
+  forward_to = [prometheus.remote_write.default.receiver]
+
+  client {
+    kubeconfig_file = "${o.kubeconfig}"
+  }
+
+  clustering {
+    enabled = true
+  }
+}
+
+mimir.rules.kubernetes "crds" {
+  address = "${o.rulerUrl}"
+
+  client {
+    kubeconfig_file = "${o.kubeconfig}"
   }
 }
 `);

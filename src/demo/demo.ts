@@ -15,7 +15,10 @@ import { getComponent } from '../runtime/registry.js';
 import { startKubeEmulator } from '../../e2e/emulator/index.js';
 import { RemoteWriteReceiver } from '../../e2e/receivers/remote-write-receiver.js';
 import { startLokiReceiver } from '../../e2e/receivers/loki-receiver.js';
-import { DEMO_PODS, namespaceObject, podObject, startExporter } from './workloads.js';
+import { RulerReceiver } from '../../e2e/receivers/ruler-receiver.js';
+import { packageRoot } from '../runtime/package-root.js';
+import { parseAllDocuments } from 'yaml';
+import { DEMO_PODS, monitoringObjects, namespaceObject, podObject, startExporter } from './workloads.js';
 import { demoConfig } from './config.js';
 
 const demoFlags = [
@@ -54,6 +57,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
   api.writeKubeconfig(kubeconfig);
   for (const ns of new Set(DEMO_PODS.map((p) => p.namespace))) api.apply(namespaceObject(ns));
   for (const p of DEMO_PODS) api.apply(podObject(p));
+  // The monitoring.coreos.com CRDs as users install them, then a ServiceMonitor and a PrometheusRule.
+  const crds = fs.readFileSync(path.join(packageRoot(), 'manifests/crds/all.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(crds)) {
+    const obj = doc.toJS();
+    if (obj) api.apply(obj);
+  }
+  for (const obj of monitoringObjects()) api.apply(obj);
   const exporters = await Promise.all(DEMO_PODS.map(startExporter));
   let logSeq = 0;
   const logTimer = setInterval(() => {
@@ -64,10 +74,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   // 2. The receivers.
   const rw = await new RemoteWriteReceiver().start();
   const loki = await startLokiReceiver();
+  const ruler = await new RulerReceiver().start();
 
   // 3. The clustered collectors.
   const configFile = path.join(dir, 'demo.alloy');
-  fs.writeFileSync(configFile, demoConfig({ kubeconfig, remoteWriteUrl: rw.url, lokiUrl: loki.url, has: (n) => !!getComponent(n) }));
+  fs.writeFileSync(configFile, demoConfig({ kubeconfig, remoteWriteUrl: rw.url, lokiUrl: loki.url, rulerUrl: ruler.url, has: (n) => !!getComponent(n) }));
   const gossipPorts = await Promise.all(Array.from({ length: replicas }, () => freePort()));
   // Each replica joins the ones already started (a StatefulSet's headless Service gives all of them; the rejoin heals either way).
   const join = (i: number) => gossipPorts.slice(0, i).map((p) => `127.0.0.1:${p}`).join(',');
@@ -100,7 +111,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
 
   say('');
-  say('alloy demo is running: a sandbox Kubernetes API, 5 annotated workloads, a remote-write receiver, a Loki receiver');
+  say('alloy demo is running: a sandbox Kubernetes API with annotated workloads, a ServiceMonitor and a PrometheusRule, remote-write, Loki and ruler receivers');
   say(`  UI:          ${nodes[0].url}/`);
   for (let i = 0; i < nodes.length; i++) say(`  replica ${i}:   ${nodes[i].url}  (components: ${nodes[i].url}/api/v0/web/components)`);
   say(`  kube API:    ${api.url}   (kubectl --kubeconfig ${kubeconfig} get pods -A)`);
@@ -117,7 +128,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
     let samples = 0;
     for (const s of rw.series.values()) samples += s.samples.length;
     const logLine = getComponent('loki.source.kubernetes') ? ` | log lines received: ${loki.totalEntries()}` : '';
-    say(`[${new Date().toISOString().slice(11, 19)}] series received: ${rw.series.size}, samples: ${samples}${logLine}`);
+    const rulerNs = [...ruler.state.values()].flatMap((t) => [...t.keys()]);
+    const ruleLine = getComponent('mimir.rules.kubernetes') ? ` | ruler namespaces: ${rulerNs.join(', ') || 'none yet'}` : '';
+    // The operator's relabeling gives ServiceMonitor series `service` and `endpoint` labels.
+    const smSeries = [...rw.series.values()].filter((s) => s.labels.service === 'inventory' && s.labels.endpoint === 'http-metrics');
+    say(`[${new Date().toISOString().slice(11, 19)}] series received: ${rw.series.size}, samples: ${samples}${logLine}${ruleLine}`);
+    if (smSeries.length) say(`    ServiceMonitor shop/inventory: ${smSeries.length} series (job="${smSeries[0].labels.job}", instance="${smSeries[0].labels.instance}")`);
     for (const o of owners) say(`    ${o}`);
   };
   const statusTimer = setInterval(status, Number(flags['status-interval']) * 1000);
@@ -133,8 +149,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   clearInterval(logTimer);
   await Promise.all(nodes.map((n) => n.shutdown()));
   await Promise.all(exporters.map((s) => new Promise((r) => s.close(r))));
-  await rw.stop?.();
+  await rw.stop();
   await loki.close();
+  await ruler.stop();
   await api.close();
   return 0;
 }

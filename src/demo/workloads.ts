@@ -20,7 +20,58 @@ export const DEMO_PODS: DemoPod[] = [
   { namespace: 'shop', app: 'catalog', name: 'catalog-6f7a8-pqrst', ip: '127.0.0.14', port: 8080, node: 'node-b', annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/custom/metrics' } },
   { namespace: 'payments', app: 'ledger', name: 'ledger-0', ip: '127.0.0.15', port: 8080, node: 'node-c', annotations: { 'k8s.grafana.com/scrape': 'true' } },
   { namespace: 'payments', app: 'fraud', name: 'fraud-1a2b3-uvwxy', ip: '127.0.0.16', port: 8080, node: 'node-c', annotations: {} }, // not annotated: not scraped
+  // Not annotated either: scraped because a ServiceMonitor selects its Service.
+  { namespace: 'shop', app: 'inventory', name: 'inventory-4d5e6-zabcd', ip: '127.0.0.17', port: 8080, node: 'node-a', annotations: {} },
 ];
+
+/** The CR-driven part of the demo: a Service + Endpoints for `inventory`, its ServiceMonitor, and a PrometheusRule. */
+export function monitoringObjects(): any[] {
+  const inv = DEMO_PODS.find((p) => p.app === 'inventory')!;
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'inventory', namespace: 'shop', labels: { app: 'inventory' } },
+      spec: { selector: { app: 'inventory' }, ports: [{ name: 'http-metrics', port: 8080, targetPort: 8080 }], clusterIP: '10.96.0.50' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'inventory', namespace: 'shop', labels: { app: 'inventory' } },
+      subsets: [
+        {
+          addresses: [{ ip: inv.ip, nodeName: inv.node, targetRef: { kind: 'Pod', name: inv.name, namespace: 'shop' } }],
+          ports: [{ name: 'http-metrics', port: 8080, protocol: 'TCP' }],
+        },
+      ],
+    },
+    {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'inventory', namespace: 'shop', labels: { team: 'shop' } },
+      spec: {
+        selector: { matchLabels: { app: 'inventory' } },
+        endpoints: [{ port: 'http-metrics', interval: '5s', scrapeTimeout: '4s', metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'demo_scrapes_seen_total', action: 'drop' }] }],
+      },
+    },
+    {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'shop-slos', namespace: 'shop', labels: { team: 'shop' } },
+      spec: {
+        groups: [
+          {
+            name: 'shop.rules',
+            rules: [
+              { record: 'shop:demo_requests:rate5m', expr: 'sum by (app) (rate(demo_requests_total[5m]))' },
+              { alert: 'ShopErrorsHigh', expr: 'sum(rate(demo_requests_total{code="500"}[5m])) > 1', for: '10m', labels: { severity: 'warning' } },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
 
 export function podObject(p: DemoPod): any {
   return {

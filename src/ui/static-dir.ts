@@ -4,27 +4,9 @@
 // package root (the nearest package.json named alloy-ts above this module).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../runtime/package-root.js';
 
-const PACKAGE_NAME = 'alloy-ts';
-
-export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (let i = 0; i < 8; i++) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === PACKAGE_NAME) return dir;
-      } catch {
-        // an unreadable package.json is not ours; keep walking up
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  throw new Error(`ui: cannot find the ${PACKAGE_NAME} package root above ${from}`);
-}
+export { packageRoot };
 
 /** Absolute path of the directory the UI is served from; ALLOY_UI_STATIC_DIR overrides it (packaging). */
 export function uiStaticDir(): string {
