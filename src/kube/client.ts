@@ -6,15 +6,9 @@ import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { revealString, type Secret } from '../runtime/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
+import { bearerTokenAttrs, KUBE_TLS_ATTRS, tlsConfigSchemaOf, validateHttpAuth, validateTlsConfig, type KubeTlsConfig } from '../net/http-options.js';
 
-export interface KubeTLSArgs {
-  ca_file?: string;
-  ca_pem?: string;
-  cert_file?: string;
-  key_file?: string;
-  insecure_skip_verify?: boolean;
-  server_name?: string;
-}
+export type KubeTLSArgs = KubeTlsConfig;
 
 export interface KubeClientArgs {
   api_server?: string;
@@ -28,24 +22,12 @@ export interface KubeClientArgs {
 export const kubeClientAttrs: Record<string, AttrSchema> = {
   api_server: { type: t.string() },
   kubeconfig_file: { type: t.string() },
-  bearer_token: { type: t.secret() },
-  bearer_token_file: { type: t.string() },
+  ...bearerTokenAttrs,
   proxy_url: { type: t.string() },
 };
 
 export const kubeClientBlocks: Record<string, BlockSpec> = {
-  tls_config: {
-    schema: {
-      attrs: {
-        ca_file: { type: t.string() },
-        ca_pem: { type: t.string() },
-        cert_file: { type: t.string() },
-        key_file: { type: t.string() },
-        insecure_skip_verify: { type: t.bool(), default: false },
-        server_name: { type: t.string() },
-      },
-    },
-  },
+  tls_config: { schema: tlsConfigSchemaOf(KUBE_TLS_ATTRS) },
 };
 
 /** Spread `attrs` and `blocks` into a component's BlockSchema. */
@@ -54,7 +36,7 @@ export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBloc
 /** Reject contradictory client settings with a reason naming the attributes. */
 export function validateKubeClientArgs(a: KubeClientArgs): void {
   if (a.api_server && a.kubeconfig_file) throw new Error("cannot use 'kubeconfig_file' and 'api_server' together");
-  if (a.bearer_token !== undefined && a.bearer_token_file) throw new Error("at most one of 'bearer_token' and 'bearer_token_file' may be set");
+  validateHttpAuth({ bearer_token: a.bearer_token, bearer_token_file: a.bearer_token_file || undefined });
   const custom = a.bearer_token !== undefined || a.bearer_token_file || a.tls_config || a.proxy_url;
   if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, tls_config or proxy_url");
   if (a.api_server) {
@@ -64,7 +46,7 @@ export function validateKubeClientArgs(a: KubeClientArgs): void {
       throw new Error(`api_server ${JSON.stringify(a.api_server)} is not a valid URL`);
     }
   }
-  if (a.tls_config?.ca_file && a.tls_config.ca_pem) throw new Error("tls_config: at most one of 'ca_file' and 'ca_pem' may be set");
+  validateTlsConfig(a.tls_config, KUBE_TLS_ATTRS);
 }
 
 /**

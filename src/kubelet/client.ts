@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { tlsClientOptions } from '../net/http-options.js';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
 import { revealString } from '../runtime/secret.js';
 import { SERVICE_ACCOUNT_TOKEN, type KubeletArgs } from './arguments.js';
@@ -59,14 +60,11 @@ export function resolveToken(a: KubeletArgs, defaultFile = SERVICE_ACCOUNT_TOKEN
 
 /** TLS options from tls_config, files read now (so rotated client certificates are used). */
 function tlsOptions(a: KubeletArgs): https.RequestOptions {
-  const tls = a.tls_config ?? {};
-  const o: https.RequestOptions = { rejectUnauthorized: tls.insecure_skip_verify !== true };
-  if (tls.ca_pem) o.ca = tls.ca_pem;
-  else if (tls.ca_file) o.ca = readFile('tls_config.ca_file', tls.ca_file);
-  if (tls.cert_file) o.cert = readFile('tls_config.cert_file', tls.cert_file);
-  if (tls.key_file) o.key = readFile('tls_config.key_file', tls.key_file);
-  if (tls.server_name) o.servername = tls.server_name;
-  return o;
+  try {
+    return tlsClientOptions(a.tls_config);
+  } catch (e) {
+    throw new KubeletError('config', (e as Error).message);
+  }
 }
 
 function describeTransportError(e: NodeJS.ErrnoException, url: URL): KubeletError {

@@ -49,6 +49,14 @@ export type TlsAttr = keyof TlsConfig;
 /** Every attribute of Alloy's tls_config, in its documented order. */
 export const TLS_ATTRS: readonly TlsAttr[] = ['ca_pem', 'ca_file', 'cert_pem', 'cert_file', 'key_pem', 'key_file', 'server_name', 'insecure_skip_verify', 'min_version'];
 
+/**
+ * The tls_config of the Kubernetes clients (API server, kubelet) as documented
+ * here: files for the client certificate, no min_version.
+ */
+export const KUBE_TLS_ATTRS = ['ca_file', 'ca_pem', 'cert_file', 'key_file', 'insecure_skip_verify', 'server_name'] as const satisfies readonly TlsAttr[];
+
+export type KubeTlsConfig = Pick<TlsConfig, (typeof KUBE_TLS_ATTRS)[number]>;
+
 const TLS_ATTR_SCHEMAS: Record<TlsAttr, AttrSchema> = {
   ca_pem: { type: t.string() },
   ca_file: { type: t.string() },
