@@ -53,13 +53,34 @@ test('honor_timestamps=false uses the scrape time', () => {
   expect(rows[0].t).toBe(7000);
 });
 
-test('parse error fails the whole scrape and marks every series stale', () => {
+test('parse error fails the scrape: stale markers only for earlier series it had not reached (Prometheus)', () => {
+  const s = new TargetState(target, base);
+  const refs = new Map<number, string[]>();
+  decode(refs, s.apply('a 1\nb 2\nc 3\n', prometheusText, 1000, 0));
+  // a is appended before the error (and so stays current), n is new; b and c were not reached.
+  const bad = s.apply('a 1\nn 9\nx{', prometheusText, 2000, 0);
+  expect(bad.stats.error).toBeDefined();
+  const rows = decode(refs, bad);
+  expect(rows.map((r) => [r.name.split(',')[1], isStaleNaN(r.v), r.t])).toEqual([
+    ['b', true, 2000],
+    ['c', true, 2000],
+  ]);
+  // a and the new n keep their refs (n's labels travel so a later marker can name it).
+  expect([...refs.values()].map((l) => l[1]).sort()).toEqual(['a', 'n']);
+  // Next good scrape without n: n gets its marker then, a is not stale.
+  const rows2 = decode(refs, s.apply('a 1\nb 2\n', prometheusText, 3000, 0));
+  expect(rows2.map((r) => [r.name.split(',')[1], isStaleNaN(r.v)])).toEqual([
+    ['a', false],
+    ['b', false],
+    ['n', true],
+  ]);
+});
+
+test('a scrape that fails before any sample marks every earlier series stale', () => {
   const s = new TargetState(target, base);
   const refs = new Map<number, string[]>();
   decode(refs, s.apply('a 1\nb 2\n', prometheusText, 1000, 0));
-  const bad = s.apply('a 1\nb 2\nc{', prometheusText, 2000, 0);
-  expect(bad.stats.error).toBeDefined();
-  const rows = decode(refs, bad);
+  const rows = decode(refs, s.apply('x{', prometheusText, 2000, 0));
   expect(rows).toHaveLength(2);
   expect(rows.every((r) => isStaleNaN(r.v))).toBe(true);
   expect(refs.size).toBe(0);
@@ -71,14 +92,18 @@ test('parse error fails the whole scrape and marks every series stale', () => {
 test('sample_limit counts post-relabel samples and fails the scrape', () => {
   const rules = compileRules([{ sourceLabels: ['__name__'], regex: 'drop_.*', action: 'drop' }]);
   const s = new TargetState(target, { ...base, sampleLimit: 2, metricRelabel: rules });
-  const ok = s.apply('a 1\nb 2\ndrop_me 3\n', prometheusText, 1000, 0);
+  const refs = new Map<number, string[]>();
+  const ok = s.apply('z 0\na 1\ndrop_me 3\n', prometheusText, 1000, 0);
   expect(ok.stats).toMatchObject({ total: 3, added: 2 });
   expect(ok.stats.error).toBeUndefined();
+  decode(refs, ok);
+  // a and b fit under the limit (appended, so current); c is over it; z was not reached.
   const over = s.apply('a 1\nb 2\nc 3\n', prometheusText, 2000, 0);
   expect(over.stats.error).toBe('sample limit exceeded');
   expect(over.stats.added).toBe(3);
-  expect(over.values.every(isStaleNaN)).toBe(true);
-  expect(over.values).toHaveLength(2);
+  const rows = decode(refs, over);
+  expect(rows.map((r) => [r.name.split(',')[1], isStaleNaN(r.v)])).toEqual([['z', true]]);
+  expect([...refs.values()].map((l) => l[1]).sort()).toEqual(['a', 'b']);
 });
 
 test('label limit breaks the scrape; missing __name__ after relabel breaks it too', () => {

@@ -62,7 +62,7 @@ export class TargetState {
     return this.series.size;
   }
 
-  /** Processes a body; on any parse or append error the whole scrape fails (stale markers for everything). */
+  /** Processes a body; on any parse or append error the whole scrape fails (up 0, no samples, see failedAppend). */
   apply(body: string, format: ExpositionFormat, appendTime: number, bodyBytes: number, badUtf8 = false): WireBatch {
     const iter = ++this.iter;
     const o = this.opts;
@@ -122,11 +122,7 @@ export class TargetState {
       if (limitExceeded) throw new AppendError('sample limit exceeded');
     } catch (e) {
       if (!(e instanceof ParseError || e instanceof AppendError || e instanceof DuplicateLabelError)) throw e;
-      for (const se of pending) {
-        se.alive = false;
-        this.series.delete(se.key);
-      }
-      return this.staleAll(appendTime, { total, added, seriesAdded, bodyBytes, error: e.message });
+      return this.failedAppend(iter, pending, appendTime, { total, added, seriesAdded, bodyBytes, error: e.message });
     }
 
     // Series seen last time but not now get a staleness marker; their refs are released.
@@ -142,6 +138,36 @@ export class TargetState {
       out.newLabels.push(se.labels);
     }
     return out.finish({ total, added, seriesAdded, bodyBytes });
+  }
+
+  /**
+   * A scrape that failed partway through (parse error, a limit, a bad label
+   * set). Its samples are discarded, as Prometheus rolls the appender back,
+   * but the series it had already appended stay current, as in Prometheus's
+   * scrape cache (they were tracked before the error; the retry with an empty
+   * body only marks what is missing). So: staleness markers only for series
+   * of earlier scrapes that this one had not reached; the series it did reach
+   * (new ones included) keep their refs and get a marker later if they vanish.
+   * Series first seen past the failure point (e.g. beyond sample_limit) are forgotten.
+   */
+  private failedAppend(iter: number, pending: SeriesEntry[], appendTime: number, stats: ScrapeStats): WireBatch {
+    const out = new BatchBuilder();
+    for (const se of pending) {
+      if (se.lastIter === iter) continue;
+      se.alive = false;
+      this.series.delete(se.key);
+    }
+    for (const se of this.series.values()) {
+      if (se.lastIter === iter) continue;
+      if (se.tracked) out.push(se.ref, STALE_NAN, appendTime);
+      this.release(se, out);
+    }
+    for (const se of pending) {
+      if (!se.alive) continue;
+      out.newRefs.push(se.ref);
+      out.newLabels.push(se.labels);
+    }
+    return out.finish(stats);
   }
 
   /** A failed scrape (or a target that went away): stale markers for every series, all refs released. */
