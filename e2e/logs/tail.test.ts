@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
 import { makeTestContext } from '../../src/runtime/testing.js';
-import { lokiSourceKubernetes, sourceKubernetesTuning } from '../../src/logs/loki-source-kubernetes.js';
+import { lokiSourceKubernetes } from '../../src/logs/loki-source-kubernetes.js';
 import { lokiWrite } from '../../src/logs/loki-write.js';
 import { lokiProcess } from '../../src/logs/loki-process.js';
 import type { LogsReceiver } from '../../src/logs/types.js';
@@ -15,10 +15,14 @@ import { numbered, runningPod, streamLines, targetsFor } from './harness.js';
 
 import { jest } from '@jest/globals';
 jest.setTimeout(60_000);
-sourceKubernetesTuning.tail = { minBackoffMs: 50, maxBackoffMs: 500, drainMs: 2000 };
-sourceKubernetesTuning.localFlushMs = 20;
-sourceKubernetesTuning.sharedFlushMs = 100;
-sourceKubernetesTuning.positionsNamespace = 'default';
+// The documented tuning variables (docs/components/loki.source.kubernetes.md); jest gives each test file its own process.env.
+Object.assign(process.env, {
+  ALLOY_LOGS_TAIL_MIN_BACKOFF: '50ms',
+  ALLOY_LOGS_TAIL_MAX_BACKOFF: '500ms',
+  ALLOY_LOGS_TAIL_DRAIN_TIMEOUT: '2s',
+  ALLOY_LOGS_POSITIONS_SHARED_INTERVAL: '100ms',
+  ALLOY_LOGS_POSITIONS_NAMESPACE: 'default',
+});
 
 interface Pipeline {
   source: Component;

@@ -10,10 +10,12 @@ import { kubeClientSchema, makeKubeConfig, type KubeClientArgs } from '../kube/c
 import { registerComponent } from '../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../runtime/types.js';
 import { KubeApi } from './kube/api.js';
+import { waitForRelease } from './positions/handoff.js';
 import { ConfigMapPositions } from './positions/shared.js';
 import { PositionStore } from './positions/store.js';
 import { tailMetrics, type TailMetrics } from './tail/tail-metrics.js';
-import { DEFAULT_TAIL_OPTIONS, Tailer, type TailOptions, type TailTarget } from './tail/tailer.js';
+import { DEFAULT_TAIL_OPTIONS, Tailer, type TailOptions, type TailTarget, type TurnResult } from './tail/tailer.js';
+import { sourceTuningFromEnv, type SourceTuning } from './tuning.js';
 import { checkReceivers, LOGS_RECEIVER, type LogsReceiver } from './types.js';
 
 export interface LokiSourceKubernetesArgs {
@@ -22,21 +24,6 @@ export interface LokiSourceKubernetesArgs {
   client?: KubeClientArgs;
   clustering?: { enabled?: boolean };
 }
-
-/**
- * Process-level tuning that is not part of Alloy's arguments (tests and the
- * bench shorten the intervals). Set before components are built.
- */
-export const sourceKubernetesTuning: {
-  tail: Partial<TailOptions>;
-  localFlushMs?: number;
-  sharedFlushMs?: number;
-  /** Wait before opening a stream gained through an ownership change (the old owner flushes first). */
-  handoffDelayMs: number;
-  /** Namespace of the shared positions ConfigMaps; default: this pod's namespace. */
-  positionsNamespace?: string;
-  sharedPositions: boolean;
-} = { tail: {}, handoffDelayMs: 3000, sharedPositions: true };
 
 const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -71,9 +58,14 @@ class LokiSourceKubernetes {
   readonly #metrics: TailMetrics;
   #stopped = false;
   #reconciling: Promise<void> = Promise.resolve();
+  readonly #tuning: SourceTuning;
+  readonly #tailOptions: TailOptions;
 
   constructor(private readonly ctx: ComponentContext) {
     this.#metrics = tailMetrics(ctx.metrics);
+    this.#tuning = sourceTuningFromEnv();
+    const t = this.#tuning;
+    this.#tailOptions = { ...DEFAULT_TAIL_OPTIONS, minBackoffMs: t.minBackoffMs, maxBackoffMs: t.maxBackoffMs, drainMs: t.drainMs, silenceMs: t.silenceMs, recycleMs: t.recycleMs };
   }
 
   async update(args: LokiSourceKubernetesArgs): Promise<void> {
@@ -106,18 +98,31 @@ class LokiSourceKubernetes {
   }
 
   #makeStore(api: KubeApi): PositionStore {
-    const tune = sourceKubernetesTuning;
+    const tune = this.#tuning;
     let shared: ConfigMapPositions | undefined;
     if (tune.sharedPositions) {
-      const ns = tune.positionsNamespace ?? process.env.ALLOY_POSITIONS_NAMESPACE ?? process.env.POD_NAMESPACE ?? (existsSync(SA_NAMESPACE) ? readFileSync(SA_NAMESPACE, 'utf8').trim() : undefined) ?? api.contextNamespace ?? 'default';
+      const ns = tune.positionsNamespace ?? process.env.POD_NAMESPACE ?? (existsSync(SA_NAMESPACE) ? readFileSync(SA_NAMESPACE, 'utf8').trim() : undefined) ?? api.contextNamespace ?? 'default';
       shared = new ConfigMapPositions(api, ns, this.ctx.id, this.ctx.cluster.self, this.ctx.logger);
     }
     return new PositionStore({
       file: join(this.ctx.dataPath(), 'positions.json'),
       shared,
       logger: this.ctx.logger,
-      localFlushMs: tune.localFlushMs,
-      sharedFlushMs: tune.sharedFlushMs,
+      localFlushMs: tune.fileIntervalMs,
+      sharedFlushMs: tune.sharedIntervalMs,
+    });
+  }
+
+  /** Wait until no other live replica tails the stream (see positions/handoff.ts). */
+  #awaitTurn(positions: PositionStore, key: string, handoff: boolean, signal: AbortSignal): Promise<TurnResult> {
+    const cluster = this.ctx.cluster;
+    return waitForRelease(positions, key, {
+      handoff,
+      signal,
+      timeoutMs: this.#tuning.handoffTimeoutMs,
+      // Without shared positions the old owner's flush cannot be seen: give it a moment.
+      blindDelayMs: Math.min(3000, this.#tuning.handoffTimeoutMs),
+      liveMembers: () => new Set(cluster.peers().filter((p) => !p.isSelf).map((p) => p.name)),
     });
   }
 
@@ -145,11 +150,11 @@ class LokiSourceKubernetes {
       const keep = tt && this.#owns(tt) && tt.uid === tailer.target.uid && sameLabels(tt.labels, tailer.target.labels);
       if (keep) continue;
       this.#tailers.delete(key);
-      if (tt && !this.#owns(tt)) {
-        lost = true;
-        positions.release(key);
-      }
-      stops.push(tailer.stop());
+      const moved = !!tt && !this.#owns(tt);
+      lost ||= moved;
+      // Released only once the tailer committed its last batch: the published
+      // release must carry the final position.
+      stops.push(tailer.stop().then(() => (moved || !tt ? positions.release(key) : undefined)));
     }
     for (const key of this.#finished) if (!this.#targets.has(key)) this.#finished.delete(key);
     // Hand-off: persist what the stopped tailers delivered so the new owner resumes exactly there.
@@ -166,7 +171,8 @@ class LokiSourceKubernetes {
         logger: this.ctx.logger,
         metrics: this.#metrics,
         componentId: this.ctx.id,
-        options: { ...DEFAULT_TAIL_OPTIONS, ...sourceKubernetesTuning.tail },
+        options: this.#tailOptions,
+        awaitTurn: (k, h, signal) => this.#awaitTurn(positions, k, h, signal),
         onFinished: (k) => {
           if (this.#tailers.get(k) === tailer) {
             this.#tailers.delete(k);
@@ -176,7 +182,7 @@ class LokiSourceKubernetes {
         },
       });
       this.#tailers.set(key, tailer);
-      tailer.start(handoff ? sourceKubernetesTuning.handoffDelayMs : 0);
+      tailer.start(handoff);
     }
   }
 

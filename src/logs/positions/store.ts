@@ -2,13 +2,18 @@
 // component's data path (survives restarts on the same node) and, when
 // available, a shared backend (follows streams across replicas).
 //
-// Writes are debounced: the file every `localFlushMs`, the shared backend
-// every `sharedFlushMs`, and both at once on flush() (stop, hand-off).
+// Writes follow each change at once (a commit after a successful push is
+// persisted right away: a crash can only re-send what was pushed after the
+// last write), limited to one per `localFlushMs` for the file and one per
+// `sharedFlushMs` for the shared backend (leading edge: the first change
+// after a quiet period is written at once, later ones within the interval
+// are coalesced into one write at its end). flush() writes both now
+// (stop, hand-off).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { fromJSON, mergePositions, toJSON, type Position } from './position.js';
-import type { SharedPositionsBackend } from './shared.js';
+import type { SharedPositionsBackend, SharedView } from './shared.js';
 
 export interface PositionStoreOptions {
   file: string;
@@ -25,11 +30,16 @@ export interface PositionStoreOptions {
 export class PositionStore {
   /** Positions this replica delivered (what it persists). */
   readonly #mine = new Map<string, Position>();
+  /** Streams this replica is tailing now (published so a new owner waits for their release). */
+  readonly #held = new Set<string>();
   /** Merged view of other replicas' records (read before a stream is opened). */
-  #shared = new Map<string, Position>();
+  #shared: SharedView = { positions: new Map(), holders: new Map(), ownStaleHolds: false };
+  #sharedOk = false;
   readonly #releasedAt = new Map<string, number>();
   #localTimer: NodeJS.Timeout | undefined;
   #sharedTimer: NodeJS.Timeout | undefined;
+  #localWrittenAt = 0;
+  #sharedWrittenAt = 0;
   #sharedDirty = false;
   #sharedReadAt = 0;
   #sharedRead: Promise<void> | undefined;
@@ -57,12 +67,32 @@ export class PositionStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.o.logger.warn({ file: this.o.file, err: (err as Error).message }, 'positions file unreadable, starting without it');
     }
-    await this.refreshShared(true);
+    await this.refreshShared(0);
+    // An earlier run of this replica died holding streams: say at once that it no longer does.
+    if (this.#shared.ownStaleHolds) this.#markShared();
   }
 
   /** Best known position of a stream: this replica's, merged with the other replicas'. */
   get(key: string): Position | undefined {
-    return mergePositions(this.#mine.get(key), this.#shared.get(key));
+    return mergePositions(this.#mine.get(key), this.#shared.positions.get(key));
+  }
+
+  /** Other replicas that, as of the last read, say they are tailing the stream. */
+  holders(key: string): string[] {
+    return this.#shared.holders.get(key) ?? [];
+  }
+
+  /** The last read of the shared backend succeeded. */
+  get sharedOk(): boolean {
+    return this.#sharedOk;
+  }
+
+  /** This replica starts tailing the stream. */
+  claim(key: string): void {
+    if (this.#held.has(key)) return;
+    this.#held.add(key);
+    this.#releasedAt.delete(key);
+    this.#markShared();
   }
 
   /** Record a delivered position (the stream is owned by this replica). */
@@ -70,39 +100,44 @@ export class PositionStore {
     this.#mine.set(key, pos);
     this.#releasedAt.delete(key);
     this.#scheduleLocal();
-    this.#sharedDirty = true;
-    this.#scheduleShared();
+    this.#markShared();
   }
 
-  /** The stream moved away from this replica. */
+  /** This replica stopped tailing the stream (moved away, or stopped). */
   release(key: string): void {
     if (this.#mine.has(key)) this.#releasedAt.set(key, Date.now());
+    if (this.#held.delete(key)) this.#markShared();
   }
 
   /** The stream is gone for good (pod deleted). */
   remove(key: string): void {
+    this.#held.delete(key);
     if (!this.#mine.delete(key)) return;
     this.#releasedAt.delete(key);
-    this.#shared.delete(key);
+    this.#shared.positions.delete(key);
     this.#scheduleLocal();
-    this.#sharedDirty = true;
-    this.#scheduleShared();
+    this.#markShared();
   }
 
-  /** Re-read the other replicas' positions (single flight, rate limited unless forced). */
-  refreshShared(force = false): Promise<void> {
+  /**
+   * Re-read the other replicas' records (single flight; skipped when the last
+   * read is younger than `maxAgeMs`, default sharedReadMinMs; 0 forces a read).
+   */
+  refreshShared(maxAgeMs?: number): Promise<void> {
     const backend = this.o.shared;
     if (!backend) return Promise.resolve();
     if (this.#sharedRead) return this.#sharedRead;
-    if (!force && Date.now() - this.#sharedReadAt < (this.o.sharedReadMinMs ?? 500)) return Promise.resolve();
+    if (Date.now() - this.#sharedReadAt < (maxAgeMs ?? this.o.sharedReadMinMs ?? 500)) return Promise.resolve();
     this.#sharedRead = backend
       .readAll()
       .then((m) => {
         this.#shared = m;
         this.#sharedReadAt = Date.now();
+        this.#sharedOk = true;
         this.lastSharedError = '';
       })
       .catch((err: Error) => {
+        this.#sharedOk = false;
         this.lastSharedError = err.message;
         this.o.logger.warn({ err: err.message }, 'reading shared log positions failed; using local positions only');
       })
@@ -112,16 +147,21 @@ export class PositionStore {
 
   /** Write both records now (stop, hand-off). */
   async flush(): Promise<void> {
+    clearTimeout(this.#localTimer);
+    this.#localTimer = undefined;
     this.#writeLocal();
     this.#sharedDirty = true;
     await this.#writeShared();
   }
 
+  /** Stop writing on a schedule; the final state is written (nothing held any more). */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#localTimer);
     clearTimeout(this.#sharedTimer);
     this.#localTimer = this.#sharedTimer = undefined;
+    for (const k of this.#held) if (this.#mine.has(k)) this.#releasedAt.set(k, Date.now());
+    this.#held.clear();
     await this.flush();
   }
 
@@ -129,26 +169,34 @@ export class PositionStore {
     return [...this.#mine.entries()];
   }
 
+  #markShared(): void {
+    this.#sharedDirty = true;
+    this.#scheduleShared();
+  }
+
+  /** Leading-edge limited: at once (next turn of the event loop) unless the last write is younger than the interval. */
   #scheduleLocal(): void {
     if (this.#localTimer || this.#stopped) return;
+    const wait = Math.max(0, this.#localWrittenAt + (this.o.localFlushMs ?? 0) - Date.now());
     this.#localTimer = setTimeout(() => {
       this.#localTimer = undefined;
       this.#writeLocal();
-    }, this.o.localFlushMs ?? 250);
+    }, wait);
   }
 
   #scheduleShared(): void {
     if (!this.o.shared || this.#sharedTimer || this.#stopped) return;
+    const wait = Math.max(0, this.#sharedWrittenAt + (this.o.sharedFlushMs ?? 1000) - Date.now());
     this.#sharedTimer = setTimeout(() => {
       this.#sharedTimer = undefined;
       void this.#writeShared();
-    }, this.o.sharedFlushMs ?? 2000);
+    }, wait);
   }
 
   #prune(): void {
     const limit = Date.now() - (this.o.releasedRetentionMs ?? 10 * 60_000);
     for (const [k, at] of this.#releasedAt) {
-      if (at < limit) {
+      if (at < limit && !this.#held.has(k)) {
         this.#mine.delete(k);
         this.#releasedAt.delete(k);
       }
@@ -156,6 +204,7 @@ export class PositionStore {
   }
 
   #writeLocal(): void {
+    this.#localWrittenAt = Date.now();
     this.#prune();
     const positions: Record<string, unknown> = {};
     for (const [k, p] of this.#mine) positions[k] = toJSON(p);
@@ -176,9 +225,10 @@ export class PositionStore {
     this.#sharedWrite = this.#sharedWrite.then(async () => {
       if (!this.#sharedDirty) return;
       this.#sharedDirty = false;
+      this.#sharedWrittenAt = Date.now();
       this.#prune();
       try {
-        await backend.write(new Map(this.#mine));
+        await backend.write(new Map(this.#mine), new Set(this.#held));
         this.lastSharedError = '';
       } catch (err) {
         this.#sharedDirty = true;

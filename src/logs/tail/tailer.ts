@@ -49,6 +49,12 @@ export const DEFAULT_TAIL_OPTIONS: TailOptions = {
   drainMs: 10_000,
 };
 
+/** What waiting for the stream's previous owner ended with (debug info). */
+export interface TurnResult {
+  outcome: string;
+  waitedMs: number;
+}
+
 export interface TailerDeps {
   api: KubeApi;
   positions: PositionStore;
@@ -59,6 +65,12 @@ export interface TailerDeps {
   options: TailOptions;
   /** The stream ended for good (pod deleted or finished). */
   onFinished(key: string): void;
+  /**
+   * Resolves when this replica may open the stream: no other live replica
+   * tails it any more (see positions/handoff.ts). `handoff`: gained through
+   * an ownership change.
+   */
+  awaitTurn(key: string, handoff: boolean, signal: AbortSignal): Promise<TurnResult>;
 }
 
 export type TailState = 'starting' | 'following' | 'backoff' | 'finished' | 'stopped';
@@ -91,6 +103,8 @@ export class Tailer {
   #lastError = '';
   #lastReadAt = 0;
   #opens = 0;
+  #turn: TurnResult | undefined;
+  #delivered = 0;
 
   constructor(
     readonly target: TailTarget,
@@ -101,10 +115,10 @@ export class Tailer {
     return this.#state;
   }
 
-  /** delayMs: grace period before reading a stream that another replica may still be finishing. */
-  start(delayMs = 0): void {
+  /** handoff: the stream was gained through an ownership change (its previous owner may still be finishing). */
+  start(handoff = false): void {
     this.d.metrics.streams.inc({ component_id: this.d.componentId });
-    this.#loop = this.#run(delayMs).catch((err: Error) => {
+    this.#loop = this.#run(handoff).catch((err: Error) => {
       // #run handles its errors; reaching here is a bug, keep the process alive.
       this.d.logger.error({ stream: this.target.key, err: err.message }, 'tailer crashed');
       this.#state = 'stopped';
@@ -129,16 +143,20 @@ export class Tailer {
       lag_seconds: pos ? Math.max(0, (Date.now() - Number(pos.ts / 1_000_000n)) / 1000) : undefined,
       last_read: this.#lastReadAt ? new Date(this.#lastReadAt).toISOString() : undefined,
       opens: this.#opens,
+      delivered: this.#delivered,
+      inflight_batches: this.#session?.pending.length ?? 0,
+      handoff: this.#turn ? `${this.#turn.outcome} after ${this.#turn.waitedMs} ms` : 'waiting',
       last_error: this.#lastError || undefined,
     };
   }
 
-  async #run(delayMs: number): Promise<void> {
+  async #run(handoff: boolean): Promise<void> {
     const stop = this.#stop.signal;
     const { options: o, logger } = this.d;
-    if (delayMs > 0) await sleep(delayMs, stop);
+    this.#turn = await this.d.awaitTurn(this.target.key, handoff, stop);
     if (stop.aborted) return this.#finish('stopped');
-    await this.d.positions.refreshShared(delayMs > 0);
+    if (this.#turn.outcome !== 'free') logger.info({ stream: this.target.key, handoff: this.#turn.outcome, waited_ms: this.#turn.waitedMs }, 'log stream taken over');
+    this.d.positions.claim(this.target.key);
     this.#pos = this.d.positions.get(this.target.key);
     const backoff = new Backoff(o.minBackoffMs, o.maxBackoffMs);
     let reason: EndReason | 'start' | 'error' = 'start';
@@ -294,13 +312,18 @@ export class Tailer {
       if (s.failed) return;
       this.#setPos(advance(this.#pos, entries, restartCount)!);
       s.delivered += entries.length;
+      this.#delivered += entries.length;
       let bytes = 0;
       for (const e of entries) bytes += e.line.length;
       this.d.metrics.entries.inc({ component_id: this.d.componentId }, entries.length);
       this.d.metrics.bytes.inc({ component_id: this.d.componentId }, bytes);
     }));
     s.pending.push(step);
-    void step.then(() => s.pending.splice(s.pending.indexOf(step), 1));
+    // The step never rejects (errors become s.failed), so this always runs.
+    void step.then(() => {
+      const i = s.pending.indexOf(step);
+      if (i >= 0) s.pending.splice(i, 1);
+    });
   }
 
   #setPos(p: Position): void {
