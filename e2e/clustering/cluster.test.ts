@@ -1,4 +1,4 @@
-// Several collector processes as one cluster on 127.0.0.x loopback addresses,
+// Several `alloy run` processes (src/main.ts) as one cluster on 127.0.0.x addresses,
 // all scraping the same 60 synthetic targets with clustering enabled. The
 // exporter counts every scrape per target; each node's debug info lists the
 // targets it owns. Checked: exactly one owner per target (union = all,
@@ -112,7 +112,8 @@ async function startNode(name: string, host: string, join: string[]): Promise<No
   fs.writeFileSync(cfg, config());
   const gossip = `${host}:${await freePort(host)}`;
   const args = [
-    '--import', TSX, path.join(ROOT, 'e2e/clustering/alloy-node.ts'), cfg,
+    '--import', TSX, path.join(ROOT, 'src/main.ts'), 'run', cfg,
+    '--log.format=json',
     `--server.http.listen-addr=${host}:0`,
     `--storage.path=${path.join(tmp, name)}`,
     '--cluster.enabled',
