@@ -3,20 +3,20 @@
 import { createHash } from 'node:crypto';
 import { t, type BlockSchema } from '../runtime/types.js';
 import type { Secret } from '../runtime/secret.js';
+import {
+  type AuthorizationConfig,
+  type BasicAuthConfig,
+  bearerTokenAttrs,
+  httpClientBlocks,
+  type TlsConfig,
+  tlsConfigSchema,
+  validateHttpAuth,
+  validateTlsConfig,
+} from '../net/http-options.js';
 import { ruleBlockSchema, rulesFromConfig, type RuleBlock } from '../discovery/relabel/index.js';
 import type { CompiledRule } from '../discovery/relabel/index.js';
 
-export interface TlsArgs {
-  ca_pem?: string;
-  ca_file?: string;
-  cert_pem?: string;
-  cert_file?: string;
-  key_pem?: Secret | string;
-  key_file?: string;
-  server_name?: string;
-  insecure_skip_verify?: boolean;
-  min_version?: string;
-}
+export type TlsArgs = TlsConfig;
 
 export interface QueueArgs {
   capacity: number;
@@ -38,8 +38,8 @@ export interface EndpointArgs {
   send_exemplars?: boolean;
   bearer_token?: Secret | string;
   bearer_token_file?: string;
-  basic_auth?: { username?: string; password?: Secret | string; password_file?: string };
-  authorization?: { type?: string; credentials?: Secret | string; credentials_file?: string };
+  basic_auth?: BasicAuthConfig;
+  authorization?: AuthorizationConfig;
   tls_config?: TlsArgs;
   queue_config: QueueArgs;
   write_relabel_config?: RuleBlock[];
@@ -100,20 +100,6 @@ export const WAL_DEFAULTS: WalArgs = {
 };
 const REMOTE_TIMEOUT = 30 * SEC;
 
-const tlsSchema: BlockSchema = {
-  attrs: {
-    ca_pem: { type: t.string() },
-    ca_file: { type: t.string() },
-    cert_pem: { type: t.string() },
-    cert_file: { type: t.string() },
-    key_pem: { type: t.secret() },
-    key_file: { type: t.string() },
-    server_name: { type: t.string() },
-    insecure_skip_verify: { type: t.bool() },
-    min_version: { type: t.string() },
-  },
-};
-
 const queueSchema: BlockSchema = {
   attrs: {
     capacity: { type: t.number(), default: QUEUE_DEFAULTS.capacity },
@@ -136,19 +122,12 @@ const endpointSchema: BlockSchema = {
     remote_timeout: { type: t.duration(), default: REMOTE_TIMEOUT },
     send_exemplars: { type: t.bool(), default: true },
     send_native_histograms: { type: t.bool(), default: false },
-    bearer_token: { type: t.secret() },
-    bearer_token_file: { type: t.string() },
+    ...bearerTokenAttrs,
     follow_redirects: { type: t.bool(), default: true },
     enable_http2: { type: t.bool(), default: true },
   },
   blocks: {
-    basic_auth: {
-      schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } },
-    },
-    authorization: {
-      schema: { attrs: { type: { type: t.string() }, credentials: { type: t.secret() }, credentials_file: { type: t.string() } } },
-    },
-    tls_config: { schema: tlsSchema },
+    ...httpClientBlocks(tlsConfigSchema),
     queue_config: { schema: queueSchema },
     // Accepted for config compatibility; metadata is not sent.
     metadata_config: {
@@ -221,8 +200,12 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
     positive(q.min_backoff, `${where}: queue_config.min_backoff`, 0);
     positive(q.max_backoff, `${where}: queue_config.max_backoff`, 0);
     positive(q.sample_age_limit, `${where}: queue_config.sample_age_limit`, 0);
-    const auths = [raw.basic_auth, raw.authorization, raw.bearer_token ?? raw.bearer_token_file].filter((x) => x !== undefined);
-    if (auths.length > 1) throw new Error(`${where}: at most one of basic_auth, authorization and bearer_token(_file) may be set`);
+    try {
+      validateHttpAuth(raw);
+      validateTlsConfig(raw.tls_config);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
     let rules: CompiledRule[];
     try {
       rules = rulesFromConfig(raw.write_relabel_config ?? []);

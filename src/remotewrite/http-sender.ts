@@ -2,10 +2,11 @@
 // outcome for the retry policy; never retries by itself.
 import http from 'node:http';
 import https from 'node:https';
-import { promises as fsp, readFileSync } from 'node:fs';
 import { revealString, type Secret } from '../runtime/secret.js';
 import { parseRetryAfter } from './backoff.js';
-import type { EndpointArgs, TlsArgs } from './args.js';
+import { authorizationHeader } from '../net/http-options.js';
+import { TlsAgent } from '../net/tls-agent.js';
+import type { EndpointArgs } from './args.js';
 
 export const USER_AGENT = 'alloy-ts/0.1.0';
 
@@ -16,7 +17,8 @@ export type SendOutcome =
 
 export class HttpSender {
   private readonly url: URL;
-  private readonly agent: http.Agent;
+  /** Plain-HTTP agent, or the TLS agent that follows rotated tls_config files. */
+  private readonly agent: http.Agent | TlsAgent;
   private readonly mod: typeof http | typeof https;
 
   constructor(private readonly ep: EndpointArgs) {
@@ -30,9 +32,13 @@ export class HttpSender {
     }
     const isHttps = this.url.protocol === 'https:';
     this.mod = isHttps ? https : http;
-    this.agent = isHttps
-      ? new https.Agent({ keepAlive: true, maxSockets: 256, ...tlsOptions(ep.tls_config) })
-      : new http.Agent({ keepAlive: true, maxSockets: 256 });
+    const agentOptions = { keepAlive: true, maxSockets: 256 };
+    if (isHttps) {
+      this.agent = new TlsAgent(ep.tls_config, agentOptions);
+      this.agent.get(); // unreadable TLS files reject the config now, not at the first send
+    } else {
+      this.agent = new http.Agent(agentOptions);
+    }
   }
 
   async send(body: Uint8Array, signal: AbortSignal): Promise<SendOutcome> {
@@ -42,10 +48,11 @@ export class HttpSender {
     } catch (e) {
       return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
     }
+    const agent = this.agent instanceof TlsAgent ? this.agent.get() : this.agent;
     return new Promise<SendOutcome>((resolve) => {
       const req = this.mod.request(
         this.url,
-        { method: 'POST', agent: this.agent, headers, timeout: this.ep.remote_timeout, signal },
+        { method: 'POST', agent, headers, timeout: this.ep.remote_timeout, signal },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -83,7 +90,7 @@ export class HttpSender {
     h['User-Agent'] = USER_AGENT;
     h['X-Prometheus-Remote-Write-Version'] = '0.1.0';
     h['Content-Length'] = String(length);
-    const auth = await authorization(this.ep);
+    const auth = await authorizationHeader(this.ep);
     if (auth) h['Authorization'] = auth;
     return h;
   }
@@ -93,51 +100,6 @@ export class HttpSender {
   }
 }
 
-async function readSecretFile(file: string): Promise<string> {
-  return (await fsp.readFile(file, 'utf8')).trim();
-}
-
-/** The Authorization header; files are re-read per request so rotated credentials apply. */
-async function authorization(ep: EndpointArgs): Promise<string | undefined> {
-  if (ep.basic_auth) {
-    const b = ep.basic_auth;
-    const pw = b.password_file ? await readSecretFile(b.password_file) : revealString(b.password) ?? '';
-    return `Basic ${Buffer.from(`${b.username ?? ''}:${pw}`).toString('base64')}`;
-  }
-  if (ep.authorization) {
-    const a = ep.authorization;
-    const cred = a.credentials_file ? await readSecretFile(a.credentials_file) : revealString(a.credentials) ?? '';
-    return `${a.type || 'Bearer'} ${cred}`;
-  }
-  if (ep.bearer_token_file) return `Bearer ${await readSecretFile(ep.bearer_token_file)}`;
-  const tok = revealString(ep.bearer_token);
-  if (tok) return `Bearer ${tok}`;
-  return undefined;
-}
-
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
-  TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3',
-};
-
-function tlsOptions(t: TlsArgs | undefined): https.AgentOptions {
-  if (!t) return {};
-  const o: https.AgentOptions = {};
-  const ca = t.ca_pem ?? (t.ca_file ? readFileSync(t.ca_file, 'utf8') : undefined);
-  if (ca) o.ca = ca;
-  const cert = t.cert_pem ?? (t.cert_file ? readFileSync(t.cert_file, 'utf8') : undefined);
-  if (cert) o.cert = cert;
-  const key = revealString(t.key_pem) ?? (t.key_file ? readFileSync(t.key_file, 'utf8') : undefined);
-  if (key) o.key = key;
-  if (t.server_name) o.servername = t.server_name;
-  if (t.insecure_skip_verify) o.rejectUnauthorized = false;
-  if (t.min_version) {
-    const v = TLS_VERSIONS[t.min_version];
-    if (!v) throw new Error(`tls_config: unknown min_version ${t.min_version} (want TLS10, TLS11, TLS12 or TLS13)`);
-    o.minVersion = v;
-  }
-  return o;
 }

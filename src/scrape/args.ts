@@ -2,6 +2,17 @@
 // runtime (durations in ms), and their conversion to the worker settings.
 import { describeRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../discovery/relabel/index.js';
 import type { MetricsReceiver } from '../metrics/types.js';
+import {
+  type AuthorizationConfig,
+  type BasicAuthConfig,
+  bearerTokenAttrs,
+  httpClientBlocks,
+  TLS_ATTRS,
+  type TlsConfig,
+  tlsConfigSchemaOf,
+  validateHttpAuth,
+  validateTlsConfig,
+} from '../net/http-options.js';
 import { revealString, type Secret } from '../runtime/secret.js';
 import { type BlockSchema, t } from '../runtime/types.js';
 import type { HttpClientConfig } from './http.js';
@@ -30,18 +41,9 @@ export interface ScrapeArgs {
   scrape_protocols?: string[];
   bearer_token?: Secret;
   bearer_token_file?: string;
-  basic_auth?: { username?: string; password?: Secret; password_file?: string };
-  authorization?: { type?: string; credentials?: Secret; credentials_file?: string };
-  tls_config?: {
-    ca_file?: string;
-    ca_pem?: string;
-    cert_file?: string;
-    cert_pem?: string;
-    key_file?: string;
-    key_pem?: Secret;
-    server_name?: string;
-    insecure_skip_verify?: boolean;
-  };
+  basic_auth?: BasicAuthConfig;
+  authorization?: AuthorizationConfig;
+  tls_config?: TlsConfig;
   follow_redirects: boolean;
   extra_metrics: boolean;
   clustering?: { enabled?: boolean };
@@ -70,32 +72,13 @@ export const scrapeArgsSchema: BlockSchema = {
     body_size_limit: { type: t.any() },
     enable_compression: { type: t.bool(), default: true },
     scrape_protocols: { type: t.array(t.string()) },
-    bearer_token: { type: t.secret() },
-    bearer_token_file: { type: t.string() },
+    ...bearerTokenAttrs,
     follow_redirects: { type: t.bool(), default: true },
     extra_metrics: { type: t.bool(), default: false },
   },
   blocks: {
-    basic_auth: {
-      schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } },
-    },
-    authorization: {
-      schema: { attrs: { type: { type: t.string(), default: 'Bearer' }, credentials: { type: t.secret() }, credentials_file: { type: t.string() } } },
-    },
-    tls_config: {
-      schema: {
-        attrs: {
-          ca_file: { type: t.string() },
-          ca_pem: { type: t.string() },
-          cert_file: { type: t.string() },
-          cert_pem: { type: t.string() },
-          key_file: { type: t.string() },
-          key_pem: { type: t.secret() },
-          server_name: { type: t.string() },
-          insecure_skip_verify: { type: t.bool(), default: false },
-        },
-      },
-    },
+    // Alloy's prometheus.scrape tls_config as documented here: no min_version.
+    ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS.filter((a) => a !== 'min_version'))),
     clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false } } } },
     metric_relabel: { schema: ruleBlockSchema, multiple: true },
   },
@@ -130,20 +113,8 @@ export function validateScrapeArgs(a: ScrapeArgs): void {
   if (a.scrape_protocols && new Set(a.scrape_protocols).size !== a.scrape_protocols.length) {
     throw new Error('scrape_protocols: duplicate protocol');
   }
-  const auths = [a.bearer_token !== undefined, a.bearer_token_file !== undefined, !!a.basic_auth, !!a.authorization].filter(Boolean).length;
-  if (auths > 1) throw new Error('at most one of bearer_token, bearer_token_file, basic_auth and authorization may be set');
-  if (a.basic_auth && a.basic_auth.password !== undefined && a.basic_auth.password_file !== undefined) {
-    throw new Error('basic_auth: at most one of password and password_file may be set');
-  }
-  if (a.authorization && a.authorization.credentials !== undefined && a.authorization.credentials_file !== undefined) {
-    throw new Error('authorization: at most one of credentials and credentials_file may be set');
-  }
-  const tls = a.tls_config;
-  if (tls) {
-    if (tls.ca_file && tls.ca_pem) throw new Error('tls_config: at most one of ca_file and ca_pem may be set');
-    if (tls.cert_file && tls.cert_pem) throw new Error('tls_config: at most one of cert_file and cert_pem may be set');
-    if (tls.key_file && tls.key_pem) throw new Error('tls_config: at most one of key_file and key_pem may be set');
-  }
+  validateHttpAuth(a);
+  validateTlsConfig(a.tls_config);
   for (const k of ['sample_limit', 'target_limit', 'label_limit', 'label_name_length_limit', 'label_value_length_limit'] as const) {
     if (!Number.isInteger(a[k]) || a[k] < 0) throw new Error(`${k} must be a non-negative integer`);
   }

@@ -1,13 +1,13 @@
 // The HTTP side of a scrape, run inside a scrape worker: GET with the
 // negotiated Accept header, auth and TLS, an overall deadline, optional gzip,
 // a limit on the uncompressed size, and redirects like Go's client (<= 10).
-import { readFileSync } from 'node:fs';
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { authorizationHeader, type HttpAuthConfig, type TlsConfig } from '../net/http-options.js';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
+import { TlsAgent } from '../net/tls-agent.js';
 
 /** Plain, clonable client settings (secrets already revealed by the main thread). */
 export interface HttpClientConfig {
@@ -53,39 +53,19 @@ const looseDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 /** One client per scrape_config: keeps its own keep-alive agents and TLS material. */
 export class ScrapeHttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  private readonly httpsAgent: https.Agent;
+  /** TLS files are read when the client is built (config load) and re-read when they change. */
+  private readonly tls: TlsAgent;
+  private readonly auth: HttpAuthConfig;
 
   constructor(readonly cfg: HttpClientConfig) {
-    const t = cfg.tls ?? {};
-    const read = (pem: string | undefined, file: string | undefined) =>
-      pem ?? (file ? readTlsFile(file) : undefined);
-    this.httpsAgent = new https.Agent({
-      keepAlive: true,
-      maxSockets: 4,
-      ca: read(t.ca, t.caFile),
-      cert: read(t.cert, t.certFile),
-      key: read(t.key, t.keyFile),
-      servername: t.serverName || undefined,
-      rejectUnauthorized: !t.insecureSkipVerify,
-    });
+    this.tls = new TlsAgent(tlsConfigOf(cfg), { keepAlive: true, maxSockets: 4 });
+    this.tls.get();
+    this.auth = authConfigOf(cfg);
   }
 
   close(): void {
     this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
-
-  private async authHeader(): Promise<string | undefined> {
-    const { authorization: a, basicAuth: b } = this.cfg;
-    if (a) {
-      const cred = a.credentialsFile ? (await fs.readFile(a.credentialsFile, 'utf8')).trim() : (a.credentials ?? '');
-      return `${a.type || 'Bearer'} ${cred}`;
-    }
-    if (b) {
-      const pw = b.passwordFile ? (await fs.readFile(b.passwordFile, 'utf8')).trim() : (b.password ?? '');
-      return `Basic ${Buffer.from(`${b.username}:${pw}`).toString('base64')}`;
-    }
-    return undefined;
+    this.tls.destroy();
   }
 
   async scrape(url: string, timeoutMs: number): Promise<ScrapeResponse> {
@@ -95,7 +75,7 @@ export class ScrapeHttpClient {
       'User-Agent': this.cfg.userAgent,
       'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
     };
-    const auth = await this.authHeader();
+    const auth = await authorizationHeader(this.auth);
     if (auth) headers.Authorization = auth;
     const deadline = AbortSignal.timeout(timeoutMs);
     let target = url;
@@ -141,7 +121,13 @@ export class ScrapeHttpClient {
         return;
       }
       const mod = u.protocol === 'https:' ? https : http;
-      const agent = u.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+      let agent: http.Agent;
+      try {
+        agent = u.protocol === 'https:' ? this.tls.get() : this.httpAgent;
+      } catch (e) {
+        reject(e);
+        return;
+      }
       const req = mod.get(u, { headers, agent, signal }, resolve);
       req.on('error', (e) => reject(deadlineOr(e, signal, orig)));
     });
@@ -187,11 +173,25 @@ function deadlineOr(e: Error, signal: AbortSignal, url: string): Error {
   return e.message.startsWith('Get ') ? e : new Error(`Get ${JSON.stringify(url)}: ${e.message}`);
 }
 
-/** TLS files are read once when the client is built (config load). */
-function readTlsFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`unable to read TLS file ${path}: ${(e as Error).message}`);
-  }
+/** The worker's camelCase TLS settings as the tls_config they came from. */
+function tlsConfigOf(cfg: HttpClientConfig): TlsConfig | undefined {
+  const t = cfg.tls;
+  if (!t) return undefined;
+  return {
+    ca_pem: t.ca,
+    ca_file: t.caFile,
+    cert_pem: t.cert,
+    cert_file: t.certFile,
+    key_pem: t.key,
+    key_file: t.keyFile,
+    server_name: t.serverName,
+    insecure_skip_verify: t.insecureSkipVerify,
+  };
+}
+
+function authConfigOf(cfg: HttpClientConfig): HttpAuthConfig {
+  const { authorization: a, basicAuth: b } = cfg;
+  if (a) return { authorization: { type: a.type, credentials: a.credentials, credentials_file: a.credentialsFile } };
+  if (b) return { basic_auth: { username: b.username, password: b.password, password_file: b.passwordFile } };
+  return {};
 }
