@@ -3,6 +3,7 @@
 // retries and backpressure.
 import { registerComponent } from '../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../runtime/types.js';
+import { bearerTokenAttrs, httpClientBlocks, tlsConfigSchema, validateHttpAuth } from '../net/http-options.js';
 import { EndpointClient } from './write/endpoint.js';
 import type { EndpointArgs } from './write/config.js';
 import { writeMetrics } from './write/write-metrics.js';
@@ -18,20 +19,6 @@ export interface LokiWriteExports {
   receiver: LogsReceiver;
 }
 
-const tlsSchema: BlockSchema = {
-  attrs: {
-    ca_pem: { type: t.string() },
-    ca_file: { type: t.string() },
-    cert_pem: { type: t.string() },
-    cert_file: { type: t.string() },
-    key_pem: { type: t.secret() },
-    key_file: { type: t.string() },
-    server_name: { type: t.string() },
-    insecure_skip_verify: { type: t.bool(), default: false },
-    min_version: { type: t.string() },
-  },
-};
-
 export const endpointSchema: BlockSchema = {
   attrs: {
     url: { type: t.string(), required: true },
@@ -39,8 +26,7 @@ export const endpointSchema: BlockSchema = {
     tenant_id: { type: t.string() },
     headers: { type: t.map(t.string()) },
     http_headers: { type: t.map(t.array(t.secret())) },
-    bearer_token: { type: t.secret() },
-    bearer_token_file: { type: t.string() },
+    ...bearerTokenAttrs,
     batch_size: { type: t.any(), default: '1MiB' },
     batch_wait: { type: t.duration(), default: 1000 },
     remote_timeout: { type: t.duration(), default: 10_000 },
@@ -53,14 +39,10 @@ export const endpointSchema: BlockSchema = {
     proxy_url: { type: t.string() },
   },
   blocks: {
-    basic_auth: { schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } } },
-    authorization: { schema: { attrs: { type: { type: t.string() }, credentials: { type: t.secret() }, credentials_file: { type: t.string() } } } },
-    tls_config: { schema: tlsSchema },
+    ...httpClientBlocks(tlsConfigSchema),
   },
   validate(e: EndpointArgs) {
-    const auth = [e.basic_auth, e.authorization, e.bearer_token ?? e.bearer_token_file].filter((x) => x !== undefined);
-    if (auth.length > 1) throw new Error('at most one of basic_auth, authorization, bearer_token/bearer_token_file may be set');
-    if (e.bearer_token !== undefined && e.bearer_token_file !== undefined) throw new Error('bearer_token and bearer_token_file are mutually exclusive');
+    validateHttpAuth(e);
   },
 };
 

@@ -1,17 +1,9 @@
 // Arguments of loki.write's endpoint block, as decoded by the runtime
 // (Alloy attribute names; durations already in milliseconds).
+import type { AuthorizationConfig, BasicAuthConfig, TlsConfig } from '../../net/http-options.js';
 import type { Secret } from '../../runtime/secret.js';
 
-export interface TLSConfigArgs {
-  ca_pem?: string;
-  ca_file?: string;
-  cert_pem?: string;
-  cert_file?: string;
-  key_pem?: string | Secret;
-  key_file?: string;
-  server_name?: string;
-  insecure_skip_verify?: boolean;
-}
+export type TLSConfigArgs = TlsConfig;
 
 export interface EndpointArgs {
   url: string;
@@ -19,8 +11,8 @@ export interface EndpointArgs {
   tenant_id?: string;
   headers?: Record<string, string>;
   http_headers?: Record<string, (string | Secret)[]>;
-  basic_auth?: { username?: string; password?: string | Secret; password_file?: string };
-  authorization?: { type?: string; credentials?: string | Secret; credentials_file?: string };
+  basic_auth?: BasicAuthConfig;
+  authorization?: AuthorizationConfig;
   bearer_token?: string | Secret;
   bearer_token_file?: string;
   tls_config?: TLSConfigArgs;
