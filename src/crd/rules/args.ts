@@ -1,6 +1,17 @@
 // Arguments of mimir.rules.kubernetes and loki.rules.kubernetes (Alloy's
 // names and defaults) and their translation into the ruler client settings.
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
+import {
+  type AuthorizationConfig,
+  type BasicAuthConfig,
+  bearerTokenAttrs,
+  httpClientBlocks,
+  TLS_ATTRS,
+  type TlsConfig,
+  tlsConfigSchemaOf,
+  validateHttpAuth,
+  validateTlsConfig,
+} from '../../net/http-options.js';
 import { revealString, type Secret } from '../../runtime/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
@@ -21,9 +32,9 @@ export interface RulesArgs {
   external_labels?: Record<string, string>;
   follow_redirects: boolean;
   enable_http2: boolean;
-  basic_auth?: { username?: string; password?: Secret; password_file?: string };
-  authorization?: { type?: string; credentials?: Secret; credentials_file?: string };
-  tls_config?: { ca_pem?: string; ca_file?: string; cert_pem?: string; cert_file?: string; key_pem?: Secret; key_file?: string; server_name?: string; insecure_skip_verify?: boolean };
+  basic_auth?: BasicAuthConfig;
+  authorization?: AuthorizationConfig;
+  tls_config?: TlsConfig;
   rule_selector?: SelectorBlock;
   rule_namespace_selector?: SelectorBlock;
   /** alloy-ts extension: Kubernetes API access (Alloy uses the in-cluster config only). */
@@ -42,8 +53,7 @@ export function rulesArgsSchema(flavor: RulerFlavor): BlockSchema {
     attrs: {
       address: { type: t.string(), required: true },
       tenant_id: { type: t.string() },
-      bearer_token: { type: t.secret() },
-      bearer_token_file: { type: t.string() },
+      ...bearerTokenAttrs,
       sync_interval: { type: t.duration(), default: f.syncMs },
       [f.prefixAttr]: { type: t.string(), default: 'alloy' },
       [f.separatorAttr]: { type: t.string(), default: f.separator },
@@ -54,22 +64,8 @@ export function rulesArgsSchema(flavor: RulerFlavor): BlockSchema {
       enable_http2: { type: t.bool(), default: true },
     },
     blocks: {
-      basic_auth: { schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } } },
-      authorization: { schema: { attrs: { type: { type: t.string(), default: 'Bearer' }, credentials: { type: t.secret() }, credentials_file: { type: t.string() } } } },
-      tls_config: {
-        schema: {
-          attrs: {
-            ca_pem: { type: t.string() },
-            ca_file: { type: t.string() },
-            cert_pem: { type: t.string() },
-            cert_file: { type: t.string() },
-            key_pem: { type: t.secret() },
-            key_file: { type: t.string() },
-            server_name: { type: t.string() },
-            insecure_skip_verify: { type: t.bool(), default: false },
-          },
-        },
-      },
+      // As documented for these components: Alloy's tls_config without min_version.
+      ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS.filter((a) => a !== 'min_version'))),
       rule_selector: { schema: selectorBlockSchema },
       rule_namespace_selector: { schema: selectorBlockSchema },
       client: { schema: { attrs: kubeClientAttrs, blocks: kubeClientBlocks } },
@@ -95,8 +91,8 @@ export function validateRulesArgs(a: RulesArgs): void {
   if (!a.namespace_prefix) throw new Error('the namespace prefix must not be empty');
   if (!a.namespace_separator) throw new Error('the namespace separator must not be empty');
   if (!(a.sync_interval > 0)) throw new Error('sync_interval must be greater than 0');
-  const auths = [a.bearer_token !== undefined, !!a.bearer_token_file, !!a.basic_auth, !!a.authorization].filter(Boolean).length;
-  if (auths > 1) throw new Error('at most one of bearer_token, bearer_token_file, basic_auth and authorization may be set');
+  validateHttpAuth({ ...a, bearer_token_file: a.bearer_token_file || undefined });
+  validateTlsConfig(a.tls_config);
   if (a.client) validateKubeClientArgs(a.client);
 }
 
