@@ -2,24 +2,14 @@
 // runtime (durations in ms), and their conversion to the worker settings.
 import { describeRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../discovery/relabel/index.js';
 import type { MetricsReceiver } from '../metrics/types.js';
-import {
-  type AuthorizationConfig,
-  type BasicAuthConfig,
-  bearerTokenAttrs,
-  httpClientBlocks,
-  TLS_ATTRS,
-  type TlsConfig,
-  tlsConfigSchemaOf,
-  validateHttpAuth,
-  validateTlsConfig,
-} from '../net/http-options.js';
-import { revealString, type Secret } from '../runtime/secret.js';
+import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../net/http-options.js';
+import { revealString } from '../runtime/secret.js';
 import { type BlockSchema, t } from '../runtime/types.js';
 import type { HttpClientConfig } from './http.js';
 import { acceptHeader, DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
 import type { PoolWireConfig } from './protocol.js';
 
-export interface ScrapeArgs {
+export interface ScrapeArgs extends HttpClientArgs {
   targets: Record<string, string>[];
   forward_to: MetricsReceiver[];
   job_name?: string;
@@ -39,14 +29,9 @@ export interface ScrapeArgs {
   body_size_limit?: string | number;
   enable_compression: boolean;
   scrape_protocols?: string[];
-  bearer_token?: Secret;
-  bearer_token_file?: string;
-  basic_auth?: BasicAuthConfig;
-  authorization?: AuthorizationConfig;
-  tls_config?: TlsConfig;
   follow_redirects: boolean;
   extra_metrics: boolean;
-  clustering?: { enabled?: boolean };
+  clustering?: { enabled?: boolean; excluded_labels?: string[] };
   /** alloy-ts extension: Prometheus's metric_relabel_configs (rules applied in the scrape workers). */
   metric_relabel?: RuleBlock[];
 }
@@ -77,9 +62,8 @@ export const scrapeArgsSchema: BlockSchema = {
     extra_metrics: { type: t.bool(), default: false },
   },
   blocks: {
-    // Alloy's prometheus.scrape tls_config as documented here: no min_version.
-    ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS.filter((a) => a !== 'min_version'))),
-    clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false } } } },
+    ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS_NO_MIN_VERSION)),
+    clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false }, excluded_labels: { type: t.array(t.string()), default: [] } } } },
     metric_relabel: { schema: ruleBlockSchema, multiple: true },
   },
   validate: (a: ScrapeArgs) => validateScrapeArgs(a),
@@ -113,8 +97,7 @@ export function validateScrapeArgs(a: ScrapeArgs): void {
   if (a.scrape_protocols && new Set(a.scrape_protocols).size !== a.scrape_protocols.length) {
     throw new Error('scrape_protocols: duplicate protocol');
   }
-  validateHttpAuth(a);
-  validateTlsConfig(a.tls_config);
+  validateHttpClientArgs(a, TLS_ATTRS_NO_MIN_VERSION);
   for (const k of ['sample_limit', 'target_limit', 'label_limit', 'label_name_length_limit', 'label_value_length_limit'] as const) {
     if (!Number.isInteger(a[k]) || a[k] < 0) throw new Error(`${k} must be a non-negative integer`);
   }

@@ -12,6 +12,7 @@ export interface ScrapeMetrics {
   poolsTotal: Counter;
   scrapesSkipped: Counter<'scrape_job'>;
   appendFailures: Counter<'scrape_job'>;
+  syncFailed: Counter<'scrape_job'>;
 }
 
 const byRegistry = new WeakMap<Registry, ScrapeMetrics>();
@@ -37,6 +38,7 @@ export function scrapeMetrics(registry: Registry): ScrapeMetrics {
     poolTargets: new Gauge({ name: 'prometheus_target_scrape_pool_targets', help: 'Current number of targets in this scrape pool.', labelNames: ['scrape_job'], registers }),
     poolsTotal: new Counter({ name: 'prometheus_target_scrape_pools_total', help: 'Total number of scrape pool creation attempts.', registers }),
     scrapesSkipped: new Counter({ name: 'alloy_ts_scrape_skipped_total', help: 'Scrapes skipped because the previous scrape of the target was still running or being delivered.', labelNames: ['scrape_job'], registers }),
+    syncFailed: new Counter({ name: 'prometheus_target_sync_failed_total', help: 'Total number of target sync failures.', labelNames: ['scrape_job'], registers }),
     appendFailures: new Counter({ name: 'alloy_ts_scrape_append_failures_total', help: 'Batches a downstream receiver (forward_to) rejected.', labelNames: ['scrape_job'], registers }),
   };
   byRegistry.set(registry, m);

@@ -23,7 +23,7 @@ class PrometheusScrape implements Component<ScrapeArgs> {
       ctx.id,
       this.pool,
       metrics,
-      (key) => ctx.cluster.owns(key),
+      ctx.cluster,
       (msg, extra) => ctx.logger.debug(extra ?? {}, msg),
     );
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
@@ -53,6 +53,7 @@ class PrometheusScrape implements Component<ScrapeArgs> {
           targetLimit: args.target_limit,
           extraMetrics: args.extra_metrics,
           clustering,
+          excludedLabels: args.clustering?.excluded_labels ?? [],
           forwardTo: args.forward_to ?? [],
         },
         Array.isArray(args.targets) ? args.targets : [],

@@ -2,9 +2,10 @@
 // pool): turns discovered targets into scrape targets, keeps one timer per
 // target on its hashed phase, ships scrape requests to the worker pool, turns
 // the returned batches into Samples (plus the synthetic report series) and
-// hands them to forward_to. Targets that go away get staleness markers;
-// targets handed to another cluster member do not.
-import { targetKey } from '../clustering/ownership.js';
+// hands them to forward_to. Targets that go away get staleness markers at
+// their next scheduled scrape time (Prometheus's end-of-run staleness);
+// targets handed to another cluster member get none.
+import { type ClusterOwnership, targetKey } from '../clustering/ownership.js';
 import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../metrics/types.js';
 import { STALE_NAN } from '../metrics/staleness.js';
 import { formatDuration } from '../runtime/duration.js';
@@ -22,8 +23,13 @@ export interface SchedulerConfig {
   targetLimit: number;
   extraMetrics: boolean;
   clustering: boolean;
+  /** Label names left out of a target's cluster key, besides `__meta_*` (clustering { excluded_labels }). */
+  excludedLabels?: readonly string[];
   forwardTo: MetricsReceiver[];
 }
+
+/** What the scheduler asks of the cluster: ownership of a target key, and who owns it (debug info). */
+export type SchedulerCluster = Pick<ClusterOwnership, 'owns' | 'ownerOf' | 'self'>;
 
 export interface TargetDebug {
   job: string;
@@ -35,6 +41,23 @@ export interface TargetDebug {
   last_scrape_duration: string | undefined;
   last_error: string | undefined;
   series: number;
+  /** The cluster member that scrapes this target (this node when clustering is off for the component). */
+  owner: string | undefined;
+}
+
+export interface DroppedTarget {
+  discovered_labels: Record<string, string>;
+  /** Why the target cannot be scraped, worded as Prometheus's PopulateLabels does. */
+  reason: string;
+}
+
+/** A removed target waiting for its end-of-run staleness markers. */
+interface Retiring {
+  t: ActiveTarget;
+  timer: NodeJS.Timeout | undefined;
+  /** Resolves once the markers were forwarded or the retirement was called off. */
+  done: Promise<void>;
+  finish: () => void;
 }
 
 const REPORT_NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'];
@@ -67,13 +90,15 @@ class ActiveTarget implements TargetListener {
   constructor(
     readonly key: string,
     public target: ScrapeTarget,
-    private readonly owner: ScrapeScheduler,
+    /** targetKey() of the discovered labels: what the cluster ring assigns. */
+    public clusterKey: string,
+    private readonly sched: ScrapeScheduler,
   ) {
     this.offsetMs = scrapeOffsetMs(target.labels, target.url, target.intervalMs);
   }
 
   onResult(msg: Extract<FromWorker, { op: 'result' }>): void {
-    this.owner.deliver(this, msg);
+    this.sched.deliver(this, msg);
   }
 
   onError(message: string): void {
@@ -90,22 +115,27 @@ class ActiveTarget implements TargetListener {
 
 export class ScrapeScheduler {
   private readonly active = new Map<string, ActiveTarget>();
-  private dropped: { discovered_labels: Record<string, string>; reason: string }[] = [];
+  private readonly retiring = new Map<string, Retiring>();
+  /** Removals in progress that can no longer be called off (hand-offs, markers being written). */
+  private readonly removals = new Set<Promise<void>>();
+  private dropped: DroppedTarget[] = [];
   private discovered: Record<string, string>[] = [];
   private cfg: SchedulerConfig | undefined;
   private targetLimitError: string | undefined;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     readonly poolId: string,
     private readonly pool: ScrapeWorkerPool,
     private readonly metrics: ScrapeMetrics,
-    private readonly owns: (key: string) => boolean,
+    private readonly cluster: SchedulerCluster,
     private readonly log: (msg: string, extra?: Record<string, unknown>) => void,
   ) {}
 
   /** New arguments and/or targets. Unchanged targets keep their loops, caches and phase. */
   update(cfg: SchedulerConfig, discovered: Record<string, string>[]): void {
+    if (this.stopped) return;
     const wireChanged = JSON.stringify(cfg.wire) !== JSON.stringify(this.cfg?.wire);
     this.cfg = cfg;
     this.discovered = discovered;
@@ -118,24 +148,45 @@ export class ScrapeScheduler {
     if (this.cfg) this.sync();
   }
 
+  /**
+   * Withdraws every target, as if discovery had returned none, and resolves
+   * once their removal is complete: end-of-run staleness markers forwarded
+   * (about two intervals later, see retire()), or the retirement called off
+   * by stop(). Further update() calls bring targets back.
+   */
+  async drain(): Promise<void> {
+    if (this.cfg && !this.stopped) {
+      this.discovered = [];
+      this.sync();
+    }
+    await Promise.all([...[...this.retiring.values()].map((r) => r.done), ...this.removals]);
+  }
+
   private sync(): void {
     const cfg = this.cfg!;
-    const want = new Map<string, ScrapeTarget>();
+    const want = new Map<string, { target: ScrapeTarget; clusterKey: string }>();
     const notOwned = new Set<string>();
+    const excluded = cfg.excludedLabels ?? [];
     this.dropped = [];
+    let failed = 0;
     for (const d of this.discovered) {
       const r = populateTarget(d, cfg.defaults);
       if ('error' in r) {
+        // Prometheus logs "Creating target failed" and counts it; the reason also shows in debug info.
+        failed++;
         this.dropped.push({ discovered_labels: d, reason: r.error });
+        this.log('creating target failed', { err: r.error, address: d.__address__ });
         continue;
       }
       const key = `${r.target.labels.join('\xff')}\x00${r.target.url}`;
-      if (cfg.clustering && !this.owns(targetKey(d))) {
+      const clusterKey = targetKey(d, excluded);
+      if (cfg.clustering && !this.cluster.owns(clusterKey)) {
         notOwned.add(key);
         continue;
       }
-      want.set(key, r.target);
+      want.set(key, { target: r.target, clusterKey });
     }
+    if (failed > 0) this.metrics.syncFailed.inc({ scrape_job: cfg.defaults.jobName }, failed);
     this.targetLimitError =
       cfg.targetLimit > 0 && want.size > cfg.targetLimit ? `target_limit exceeded (number of targets: ${want.size}, limit: ${cfg.targetLimit})` : undefined;
     if (this.targetLimitError) this.metrics.exceededTargetLimit.inc();
@@ -143,21 +194,35 @@ export class ScrapeScheduler {
     for (const [key, t] of this.active) {
       if (want.has(key)) continue;
       this.active.delete(key);
-      void this.stopTarget(t, notOwned.has(key) ? 'handoff' : 'stale');
+      if (notOwned.has(key)) this.handOff(t);
+      else this.retire(t);
     }
-    for (const [key, target] of want) {
-      const cur = this.active.get(key);
+    // A retiring target now owned by another member: its new owner scrapes it, so no markers from here.
+    for (const [key, r] of this.retiring) if (notOwned.has(key)) this.callOff(r, 'handoff');
+    for (const [key, { target, clusterKey }] of want) {
+      let cur = this.active.get(key);
+      let reschedule = false;
+      const back = this.retiring.get(key);
+      if (!cur && back) {
+        // Back before its markers went out: resume the same loop (caches, refs, phase), no markers.
+        cur = back.t;
+        this.callOff(back, 'revive');
+        cur.stopped = false;
+        this.active.set(key, cur);
+        reschedule = true;
+      }
       if (cur) {
         const timing = cur.target.intervalMs !== target.intervalMs || cur.target.timeoutMs !== target.timeoutMs;
         cur.target = target;
+        cur.clusterKey = clusterKey;
         cur.reportSeries = this.reportSeriesFor(target);
         if (timing) {
           this.pool.addTarget({ op: 'add', tid: cur.tid, poolId: this.poolId, labels: target.labels, url: target.url, timeoutMs: target.timeoutMs }, cur);
-          this.schedule(cur);
         }
+        if (timing || reschedule) this.schedule(cur);
         continue;
       }
-      const t = new ActiveTarget(key, target, this);
+      const t = new ActiveTarget(key, target, clusterKey, this);
       t.reportSeries = this.reportSeriesFor(target);
       this.active.set(key, t);
       this.pool.addTarget({ op: 'add', tid: t.tid, poolId: this.poolId, labels: target.labels, url: target.url, timeoutMs: target.timeoutMs }, t);
@@ -282,33 +347,92 @@ export class ScrapeScheduler {
     await Promise.all(jobs);
   }
 
-  /** Ends a target's loop. 'stale': markers for its series and report series; 'handoff': none. */
-  private async stopTarget(t: ActiveTarget, mode: 'stale' | 'handoff'): Promise<void> {
+  /** Ends a target's loop at once, without markers (hand-off, shutdown, never scraped). */
+  private handOff(t: ActiveTarget): void {
     t.stopped = true;
     if (t.timer) clearTimeout(t.timer);
-    const ts = Date.now();
-    const batch = await this.pool.removeTarget(t.tid, mode, ts);
-    if (mode === 'handoff' || this.stopped) return;
-    // 'stale': written straight into the Float64Array (a plain array of NaNs would lose the marker's bits).
-    const stale = t.lastScrape !== undefined ? 'stale' : [];
-    const empty = { newRefs: new Int32Array(0), newLabels: [], refs: new Int32Array(0), values: new Float64Array(0), ts: new Float64Array(0), freed: new Int32Array(0), stats: { total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 } };
-    await this.forward(t, this.batchOf(t, batch ?? empty, ts, stale));
+    const p = this.pool.removeTarget(t.tid, 'handoff', Date.now()).then(() => {
+      this.removals.delete(p);
+    });
+    this.removals.add(p);
+  }
+
+  /**
+   * A target that went away (Prometheus's loop stop + endOfRunStaleness): the
+   * markers carry the time of the next scrape the target would have had, and
+   * are written one interval after that plus a tenth of the interval, so a
+   * target that comes back in the meantime is resumed instead (no markers).
+   * A target never scraped has no series: it ends at once.
+   */
+  private retire(t: ActiveTarget): void {
+    t.stopped = true;
+    if (t.timer) clearTimeout(t.timer);
+    t.timer = undefined;
+    if (t.lastScrape === undefined && !t.busy) return this.handOff(t);
+    const interval = t.target.intervalMs;
+    const now = Date.now();
+    const staleAt = t.nextAt > now ? t.nextAt : nextScrapeTime(now, interval, t.offsetMs % interval);
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const r: Retiring = { t, timer: undefined, done, finish };
+    r.timer = setTimeout(() => void this.writeEndOfRun(r, staleAt), staleAt + interval + interval / 10 - now);
+    this.retiring.set(t.key, r);
+  }
+
+  private async writeEndOfRun(r: Retiring, staleAt: number): Promise<void> {
+    const t = r.t;
+    // From here on the retirement cannot be called off; drain() and stop() still wait for it.
+    r.timer = undefined;
+    this.retiring.delete(t.key);
+    this.removals.add(r.done);
+    void r.done.then(() => this.removals.delete(r.done));
+    try {
+      // An in-flight first scrape has delivered by now (timeout <= interval); none at all: no series, no markers.
+      const mode = t.lastScrape === undefined ? 'handoff' : 'stale';
+      const batch = await this.pool.removeTarget(t.tid, mode, staleAt);
+      if (mode === 'handoff' || this.stopped) return;
+      // 'stale': written straight into the Float64Array (a plain array of NaNs would lose the marker's bits).
+      const empty = { newRefs: new Int32Array(0), newLabels: [], refs: new Int32Array(0), values: new Float64Array(0), ts: new Float64Array(0), freed: new Int32Array(0), stats: { total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 } };
+      await this.forward(t, this.batchOf(t, batch ?? empty, staleAt, 'stale'));
+    } finally {
+      r.finish();
+    }
+  }
+
+  /** Calls off a pending retirement: 'revive' keeps the worker state, 'handoff' drops it without markers. */
+  private callOff(r: Retiring, how: 'revive' | 'handoff'): void {
+    if (r.timer) clearTimeout(r.timer);
+    r.timer = undefined;
+    this.retiring.delete(r.t.key);
+    if (how === 'handoff') this.handOff(r.t);
+    r.finish();
   }
 
   /**
    * Component removed or process stopping. Prometheus writes no staleness
-   * markers on shutdown or reload (the series are not known to be gone), so neither do we.
+   * markers on shutdown or reload (the series are not known to be gone), so
+   * neither do we; pending end-of-run markers are called off too.
    */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    const all = [...this.active.values()];
-    this.active.clear();
-    await Promise.all(all.map((t) => this.stopTarget(t, 'handoff')));
-    this.pool.dropPool(this.poolId);
-    if (this.cfg) this.metrics.poolTargets.remove({ scrape_job: this.cfg.defaults.jobName });
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
   }
 
-  debugTargets(): { active: TargetDebug[]; dropped: { discovered_labels: Record<string, string>; reason: string }[] } {
+  private async doStop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.active.values()) this.handOff(t);
+    this.active.clear();
+    for (const r of [...this.retiring.values()]) this.callOff(r, 'handoff');
+    await Promise.all([...[...this.retiring.values()].map((r) => r.done), ...this.removals]);
+    this.pool.dropPool(this.poolId);
+    if (this.cfg) {
+      this.metrics.poolTargets.remove({ scrape_job: this.cfg.defaults.jobName });
+      this.metrics.syncFailed.remove({ scrape_job: this.cfg.defaults.jobName });
+    }
+  }
+
+  debugTargets(): { active: TargetDebug[]; dropped: DroppedTarget[] } {
+    const clustering = this.cfg?.clustering === true;
     const active = [...this.active.values()].map((t) => ({
       job: this.cfg!.defaults.jobName,
       url: t.target.url,
@@ -319,6 +443,7 @@ export class ScrapeScheduler {
       last_scrape_duration: t.lastDurationMs === undefined ? undefined : `${(t.lastDurationMs / 1000).toFixed(6)}s`,
       last_error: t.lastError,
       series: t.refs.size,
+      owner: clustering ? this.cluster.ownerOf(t.clusterKey) : this.cluster.self,
     }));
     return { active, dropped: this.dropped };
   }

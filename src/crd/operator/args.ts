@@ -14,7 +14,7 @@ export interface OperatorArgs {
   informer_sync_timeout: number;
   client?: KubeClientArgs;
   selector?: SelectorBlock;
-  clustering?: { enabled?: boolean };
+  clustering?: { enabled?: boolean; excluded_labels?: string[] };
   scrape?: { default_scrape_interval?: number; default_scrape_timeout?: number; default_sample_limit?: number };
   rule?: RuleBlock[];
 }
@@ -34,7 +34,7 @@ export function operatorArgsSchema(withRole: boolean): BlockSchema {
     blocks: {
       client: { schema: { attrs: kubeClientAttrs, blocks: kubeClientBlocks } },
       selector: { schema: selectorBlockSchema },
-      clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false } } } },
+      clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false }, excluded_labels: { type: t.array(t.string()), default: [] } } } },
       scrape: {
         schema: {
           attrs: {

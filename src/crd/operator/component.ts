@@ -78,7 +78,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     if (this.stopped) return;
     this.args = args;
     const clustering = args.clustering?.enabled === true;
-    this.runner.setClustering(clustering);
+    this.runner.setClustering(clustering, args.clustering?.excluded_labels ?? []);
     if (clustering && !this.unsubscribeCluster) this.unsubscribeCluster = this.ctx.cluster.onChange(() => this.runner.resync());
     if (!clustering && this.unsubscribeCluster) {
       this.unsubscribeCluster();

@@ -1,8 +1,8 @@
 // Runs monitor jobs on the shared scrape machinery: one ScrapeScheduler per
 // job (prometheus.scrape's scheduler, the process-wide worker pool, the same
 // cluster ownership filter), fed with relabeled targets. A job that goes
-// away first drops its targets (staleness markers, as Prometheus does for a
-// removed scrape pool) and is stopped shortly after.
+// away is drained (its targets withdrawn; their end-of-run staleness markers
+// go out about two scrape intervals later) and stopped once that is done.
 import type { ClusterOwnership } from '../../clustering/ownership.js';
 import { applyRules } from '../../discovery/relabel/index.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
@@ -13,9 +13,6 @@ import type { ScrapeWorkerPool } from '../../scrape/pool.js';
 import { ScrapeScheduler, type SchedulerConfig, type TargetDebug } from '../../scrape/scheduler.js';
 import { METRICS_PATH, PARAM_PREFIX, SCHEME, SCRAPE_INTERVAL, SCRAPE_TIMEOUT } from '../../scrape/target.js';
 import type { JobConfig } from './job.js';
-
-/** Time a removed job keeps running after its targets were withdrawn, so its staleness markers go out. */
-const RETIRE_MS = 3000;
 
 interface RunningJob {
   scheduler: ScrapeScheduler;
@@ -55,8 +52,9 @@ export function relabelTargets(discovered: Target[], job: JobConfig): Record<str
 
 export class JobRunner {
   private readonly jobs = new Map<string, RunningJob>();
-  private readonly retiring = new Set<{ scheduler: ScrapeScheduler; timer: NodeJS.Timeout }>();
+  private readonly retiring = new Set<{ scheduler: ScrapeScheduler; done: Promise<void> }>();
   private clustering = false;
+  private excludedLabels: string[] = [];
 
   constructor(
     private readonly id: string,
@@ -66,8 +64,10 @@ export class JobRunner {
     private readonly log: (msg: string, extra?: Record<string, unknown>) => void,
   ) {}
 
-  setClustering(on: boolean): void {
+  /** `excluded`: label names left out of the targets' cluster keys (clustering { excluded_labels }). */
+  setClustering(on: boolean, excluded: string[] = []): void {
     this.clustering = on;
+    this.excludedLabels = excluded;
   }
 
   /** Cluster membership changed. */
@@ -87,13 +87,14 @@ export class JobRunner {
       targetLimit: job.targetLimit,
       extraMetrics: false,
       clustering: this.clustering,
+      excludedLabels: this.excludedLabels,
       forwardTo,
     };
-    const key = JSON.stringify([cfg.defaults, cfg.wire, cfg.targetLimit, cfg.clustering, targets]);
+    const key = JSON.stringify([cfg.defaults, cfg.wire, cfg.targetLimit, cfg.clustering, cfg.excludedLabels, targets]);
     let j = this.jobs.get(job.name);
     if (j && j.key === key && j.forwardTo === forwardTo) return;
     if (!j) {
-      const scheduler = new ScrapeScheduler(`${this.id}/${job.name}#${++poolSeq}`, this.pool, this.metrics, (k) => this.cluster.owns(k), this.log);
+      const scheduler = new ScrapeScheduler(`${this.id}/${job.name}#${++poolSeq}`, this.pool, this.metrics, this.cluster, this.log);
       j = { scheduler, key: '', forwardTo: undefined, cfg: undefined, targets: 0 };
       this.jobs.set(job.name, j);
     }
@@ -114,14 +115,14 @@ export class JobRunner {
   }
 
   private retire(j: RunningJob): void {
-    // Withdraw every target (stale markers), then stop the scheduler once they went out.
-    if (j.cfg) j.scheduler.update(j.cfg, []);
+    // Withdraw every target, then stop the scheduler once their staleness markers went out.
     const entry = {
       scheduler: j.scheduler,
-      timer: setTimeout(() => {
-        this.retiring.delete(entry);
-        void j.scheduler.stop();
-      }, RETIRE_MS),
+      done: j.scheduler
+        .drain()
+        .then(() => j.scheduler.stop())
+        .catch((e: Error) => this.log('stopping a removed scrape job failed', { err: e.message }))
+        .finally(() => this.retiring.delete(entry)),
     };
     this.retiring.add(entry);
   }
@@ -140,11 +141,10 @@ export class JobRunner {
   async stop(): Promise<void> {
     const all = [...this.jobs.values()].map((j) => j.scheduler);
     this.jobs.clear();
-    for (const r of this.retiring) {
-      clearTimeout(r.timer);
-      all.push(r.scheduler);
-    }
-    this.retiring.clear();
+    // Stopping calls off pending markers (none on shutdown, as in Prometheus), which ends the drains.
+    const draining = [...this.retiring];
+    for (const r of draining) all.push(r.scheduler);
     await Promise.all(all.map((s) => s.stop()));
+    await Promise.all(draining.map((r) => r.done));
   }
 }
