@@ -31,10 +31,10 @@ export function endpointsTargets(eps: Endpoints, ctx: RoleContext = {}): TargetG
       t[`${META}endpoint_address_target_kind`] = addr.targetRef.kind ?? '';
       t[`${META}endpoint_address_target_name`] = addr.targetRef.name ?? '';
     }
-    if (addr.nodeName !== undefined) t[`${META}endpoint_node_name`] = addr.nodeName;
+    if (addr.nodeName != null) t[`${META}endpoint_node_name`] = addr.nodeName;
     if (addr.hostname) t[`${META}endpoint_hostname`] = addr.hostname;
     if (ctx.node) {
-      if (addr.nodeName !== undefined) t = { ...t, ...nodeMetaLabels(ctx, addr.nodeName) };
+      if (addr.nodeName != null) t = { ...t, ...nodeMetaLabels(ctx, addr.nodeName) };
       else if (addr.targetRef?.kind === 'Node') t = { ...t, ...nodeMetaLabels(ctx, addr.targetRef.name) };
     }
     const pod = pods.resolve(addr.targetRef);

@@ -37,7 +37,7 @@ export function endpointSliceTargets(eps: EndpointSlice, ctx: RoleContext = {}):
   const labels: Target = { [NAMESPACE_LABEL]: namespace, [`${P}address_type`]: eps.addressType ?? '' };
   addObjectMetaLabels(labels, eps.metadata, 'endpointslice');
   const svcName = eps.metadata?.labels?.[SERVICE_NAME_LABEL];
-  const svc = svcName !== undefined ? ctx.service?.(namespace, svcName) : undefined;
+  const svc = svcName != null ? ctx.service?.(namespace, svcName) : undefined;
   if (svc) Object.assign(labels, serviceLabels(svc));
   Object.assign(labels, namespaceMetaLabels(ctx, namespace));
   const group: TargetGroup = { source: endpointSliceSource(namespace, nm(eps.metadata)), labels, targets: [] };
@@ -46,24 +46,24 @@ export function endpointSliceTargets(eps: EndpointSlice, ctx: RoleContext = {}):
 
   const add = (addr: string, ep: SliceEndpoint, port: EndpointPort): void => {
     let t: Target = { [ADDRESS]: port.port != null ? joinHostPort(addr, port.port) : addr };
-    if (port.name !== undefined) t[`${P}port_name`] = port.name;
-    if (port.protocol !== undefined) t[`${P}port_protocol`] = port.protocol;
+    if (port.name != null) t[`${P}port_name`] = port.name;
+    if (port.protocol != null) t[`${P}port_protocol`] = port.protocol;
     if (port.port != null) t[`${P}port`] = String(port.port);
-    if (port.appProtocol !== undefined) t[`${P}port_app_protocol`] = port.appProtocol;
+    if (port.appProtocol != null) t[`${P}port_app_protocol`] = port.appProtocol;
     const cond = ep.conditions ?? {};
-    if (cond.ready !== undefined) t[`${P}endpoint_conditions_ready`] = String(cond.ready);
-    if (cond.serving !== undefined) t[`${P}endpoint_conditions_serving`] = String(cond.serving);
-    if (cond.terminating !== undefined) t[`${P}endpoint_conditions_terminating`] = String(cond.terminating);
-    if (ep.hostname !== undefined) t[`${P}endpoint_hostname`] = ep.hostname;
+    if (cond.ready != null) t[`${P}endpoint_conditions_ready`] = String(cond.ready);
+    if (cond.serving != null) t[`${P}endpoint_conditions_serving`] = String(cond.serving);
+    if (cond.terminating != null) t[`${P}endpoint_conditions_terminating`] = String(cond.terminating);
+    if (ep.hostname != null) t[`${P}endpoint_hostname`] = ep.hostname;
     if (ep.targetRef) {
       t[`${P}address_target_kind`] = ep.targetRef.kind ?? '';
       t[`${P}address_target_name`] = ep.targetRef.name ?? '';
     }
-    if (ep.nodeName !== undefined) t[`${P}endpoint_node_name`] = ep.nodeName;
-    if (ep.zone !== undefined) t[`${P}endpoint_zone`] = ep.zone;
+    if (ep.nodeName != null) t[`${P}endpoint_node_name`] = ep.nodeName;
+    if (ep.zone != null) t[`${P}endpoint_zone`] = ep.zone;
     for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
       const n = sanitizeLabelName(k);
-      t[`${P}endpoint_topology_${n}`] = v;
+      t[`${P}endpoint_topology_${n}`] = v ?? '';
       t[`${P}endpoint_topology_present_${n}`] = 'true';
     }
     if (ctx.node) {

@@ -8,7 +8,7 @@ export function ingressSource(namespace: string, name: string): string {
 
 export function ingressLabels(ing: Ingress): Target {
   const ls: Target = { [NAMESPACE_LABEL]: ns(ing.metadata) };
-  if (ing.spec?.ingressClassName !== undefined) ls[`${META}ingress_class_name`] = ing.spec.ingressClassName;
+  if (ing.spec?.ingressClassName != null) ls[`${META}ingress_class_name`] = ing.spec.ingressClassName;
   addObjectMetaLabels(ls, ing.metadata, 'ingress');
   return ls;
 }

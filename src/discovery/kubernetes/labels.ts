@@ -15,12 +15,12 @@ export function sanitizeLabelName(name: string): string {
 export function addLabelsAndAnnotations(ls: Target, meta: ObjectMeta | undefined, resource: string): void {
   for (const [k, v] of Object.entries(meta?.labels ?? {})) {
     const n = sanitizeLabelName(k);
-    ls[`${META}${resource}_label_${n}`] = v;
+    ls[`${META}${resource}_label_${n}`] = v ?? '';
     ls[`${META}${resource}_labelpresent_${n}`] = 'true';
   }
   for (const [k, v] of Object.entries(meta?.annotations ?? {})) {
     const n = sanitizeLabelName(k);
-    ls[`${META}${resource}_annotation_${n}`] = v;
+    ls[`${META}${resource}_annotation_${n}`] = v ?? '';
     ls[`${META}${resource}_annotationpresent_${n}`] = 'true';
   }
 }
@@ -42,9 +42,9 @@ export function joinHostPort(host: string, port: number | string): string {
 }
 
 /** Labels of a node (attach_metadata.node): node name, labels, annotations. Empty when unknown. */
-export function nodeMetaLabels(ctx: RoleContext, nodeName: string | undefined): Target {
+export function nodeMetaLabels(ctx: RoleContext, nodeName: string | null | undefined): Target {
   const out: Target = {};
-  if (nodeName === undefined || !ctx.node) return out;
+  if (nodeName == null || !ctx.node) return out;
   const node: Node | undefined = ctx.node(nodeName);
   if (node) addObjectMetaLabels(out, node.metadata, 'node');
   return out;

@@ -18,10 +18,13 @@ export function podSource(namespace: string, name: string): string {
   return `pod/${namespace}/${name}`;
 }
 
-/** `__meta_kubernetes_pod_ready`: the Ready condition lowercased, "unknown" when absent. */
+/**
+ * `__meta_kubernetes_pod_ready`: the first Ready condition's status lowercased (even when
+ * empty), "unknown" only when there is no Ready condition.
+ */
 function podReady(pod: Pod): string {
   const c = pod.status?.conditions?.find((x) => x.type === 'Ready');
-  return (c?.status ?? 'Unknown').toLowerCase();
+  return c ? (c.status ?? '').toLowerCase() : 'unknown';
 }
 
 /** Pod-level labels, also merged into endpoints/endpointslice targets backed by this pod. */
@@ -70,7 +73,7 @@ export function podTargets(pod: Pod, ctx: RoleContext = {}): TargetGroup {
   const ip = pod.status?.podIP ?? '';
   if (ip === '') return group;
   // With node metadata on, Prometheus holds the pod back until its node is known.
-  if (ctx.node && (pod.spec?.nodeName === undefined || !ctx.node(pod.spec.nodeName))) return group;
+  if (ctx.node && (pod.spec?.nodeName == null || !ctx.node(pod.spec.nodeName))) return group;
 
   group.labels = {
     ...podLabels(pod, ctx),

@@ -32,9 +32,9 @@ export class PodJoin {
       this.#seen.set(key, entry);
     }
     const out: Target = { ...target, ...podLabels(pod, this.ctx) };
-    if (port !== undefined) {
+    if (port != null) {
       for (const { c, isInit } of podContainers(pod)) {
-        const cp = (c.ports ?? []).find((p) => p.containerPort === port);
+        const cp = (c.ports ?? []).find((p) => (p.containerPort ?? 0) === port);
         if (!cp) continue;
         out[`${META}pod_container_name`] = c.name ?? '';
         out[`${META}pod_container_image`] = c.image ?? '';
