@@ -73,7 +73,7 @@ export interface TailerDeps {
   awaitTurn(key: string, handoff: boolean, signal: AbortSignal): Promise<TurnResult>;
 }
 
-export type TailState = 'starting' | 'following' | 'backoff' | 'finished' | 'stopped';
+export type TailState = 'starting' | 'opening' | 'following' | 'backoff' | 'finished' | 'stopped';
 
 type EndReason = 'end' | 'recycle' | 'silence' | 'stop' | 'downstream_error';
 
@@ -169,8 +169,11 @@ export class Tailer {
         // Lines of an instance that ended while nobody followed it: read the previous log first.
         const knownRestarts = this.#pos?.restartCount ?? (this.#pos ? c.restartCount : 0);
         if (c.restartCount > knownRestarts) {
-          await this.#read({ previous: true, restartCount: this.#pos?.restartCount, reason });
+          const prev = await this.#read({ previous: true, restartCount: this.#pos?.restartCount, reason });
           if (stop.aborted) break;
+          // The rest of the previous instance must be read before the current one moves the position past it.
+          if (prev.failed) throw prev.failed;
+          if (prev.reason === 'silence') throw new Error(`reading the previous log of ${this.target.key} stalled`);
         }
         if (this.#pos && this.#pos.restartCount !== c.restartCount) this.#setPos({ ...this.#pos, restartCount: c.restartCount });
         const s = await this.#read({ previous: false, restartCount: c.restartCount, reason });
@@ -244,6 +247,10 @@ export class Tailer {
       silence = setTimeout(() => s.end('silence'), o.silenceMs);
     };
     try {
+      // Armed before the answer: a server (or proxy) that never sends the
+      // response head of an idle log must not keep the request open forever.
+      armSilence();
+      this.#state = 'opening';
       const res = await this.d.api.stream(path, s.abort.signal);
       this.#state = 'following';
       this.#lastError = '';
@@ -255,7 +262,7 @@ export class Tailer {
       try {
         for await (const chunk of res as AsyncIterable<string>) {
           this.#lastReadAt = Date.now();
-          if (!req.previous) armSilence();
+          armSilence();
           this.#deliver(s, filter, splitter.push(chunk), req.restartCount);
           // Backpressure: stop pulling from the socket while downstream is behind.
           while (s.pending.length >= o.maxInflight && !s.failed) await s.pending[0];
