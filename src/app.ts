@@ -38,6 +38,8 @@ export interface AlloyOptions {
 /** What the process needs from a cluster implementation beyond ownership. */
 export interface ClusterLifecycle {
   setState?(state: 'participant' | 'terminating'): void;
+  /** Advertise the HTTP server's base URL to peers (once it listens). */
+  setHttpAddress?(url: string): void;
   leave?(): Promise<void>;
   stop?(): Promise<void>;
 }
@@ -92,6 +94,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
   });
   const { server, url } = await listen(app, opts.listenAddr);
   logger.info({ addr: url }, 'now listening for http traffic');
+  cluster.setHttpAddress?.(url);
 
   // Follow the config file (a mounted ConfigMap changes without any signal).
   let watchTimer: NodeJS.Timeout | undefined;

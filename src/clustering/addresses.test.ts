@@ -1,4 +1,4 @@
-import { chooseAdvertiseAddress, resolveJoinAddresses, splitHostPort } from './addresses.js';
+import { advertisedHttpUrl, chooseAdvertiseAddress, resolveJoinAddresses, splitHostPort } from './addresses.js';
 
 describe('join addresses', () => {
   test('split host and port in every notation', () => {
@@ -48,5 +48,18 @@ describe('join addresses', () => {
     expect(chooseAdvertiseAddress({ listenHost: '127.0.0.3' }, 7, ifs)).toBe('127.0.0.3:7');
     expect(chooseAdvertiseAddress({ listenHost: '0.0.0.0' }, 7, ifs)).toBe('10.2.3.4:7');
     expect(() => chooseAdvertiseAddress({ listenHost: '::', advertiseInterfaces: ['wlan9'] }, 7, ifs)).toThrow(/set --cluster.advertise-address/);
+  });
+});
+
+describe('advertised HTTP address', () => {
+  test('a wildcard listen host becomes the advertised host; a specific one is kept', () => {
+    expect(advertisedHttpUrl('http://0.0.0.0:12345', '10.0.0.7')).toBe('http://10.0.0.7:12345');
+    expect(advertisedHttpUrl('http://[::]:12345', 'fd00::7')).toBe('http://[fd00::7]:12345');
+    // The default port is implied, as in any URL.
+    expect(advertisedHttpUrl('http://[::]:80', '10.0.0.7')).toBe('http://10.0.0.7');
+    expect(advertisedHttpUrl('http://127.0.0.3:4000/', '10.0.0.7')).toBe('http://127.0.0.3:4000');
+    expect(advertisedHttpUrl('https://alloy-0.alloy:443', '10.0.0.7')).toBe('https://alloy-0.alloy');
+    expect(() => advertisedHttpUrl('127.0.0.1:80', 'x')).toThrow(/not an http\(s\) URL|not a URL/);
+    expect(() => advertisedHttpUrl('nonsense', 'x')).toThrow(/"nonsense" is not a URL/);
   });
 });

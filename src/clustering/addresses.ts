@@ -95,3 +95,21 @@ export function chooseAdvertiseAddress(
   }
   throw new Error(`cluster: cannot infer an address to advertise from interfaces ${names.join(', ')}; set --cluster.advertise-address`);
 }
+
+/**
+ * The HTTP base URL peers can reach us at, from the URL the server reports
+ * (http://host:port of the bound socket): a wildcard host (0.0.0.0, ::) is
+ * replaced by the host of our advertised gossip address. Throws on a string
+ * that is not an http(s) URL.
+ */
+export function advertisedHttpUrl(boundUrl: string, advertiseHost: string): string {
+  let u: URL;
+  try {
+    u = new URL(boundUrl);
+  } catch {
+    throw new Error(`cluster: HTTP address "${boundUrl}" is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`cluster: HTTP address "${boundUrl}" is not an http(s) URL`);
+  if (WILDCARDS.has(u.hostname)) u.hostname = isIP(advertiseHost) === 6 ? `[${advertiseHost.replace(/^\[|\]$/g, '')}]` : advertiseHost;
+  return u.origin;
+}

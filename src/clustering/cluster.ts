@@ -4,7 +4,7 @@
 // once the config is loaded and leave() on SIGTERM.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { chooseAdvertiseAddress, resolveJoinAddresses, splitHostPort, type Lookup } from './addresses.js';
+import { advertisedHttpUrl, chooseAdvertiseAddress, resolveJoinAddresses, splitHostPort, type Lookup } from './addresses.js';
 import { MemberTable, isLive } from './members.js';
 import { ClusterMetrics } from './metrics.js';
 import type { ClusterOptions } from './options.js';
@@ -172,7 +172,7 @@ export class Cluster implements ClusterOwnership {
     return this.swim.table
       .all()
       .filter(isLive)
-      .map((r) => ({ name: r.name, address: r.addr, state: r.role, isSelf: r.name === this.self }))
+      .map((r) => ({ name: r.name, address: r.addr, state: r.role, isSelf: r.name === this.self, ...(r.httpAddress ? { httpAddress: r.httpAddress } : {}) }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -201,6 +201,25 @@ export class Cluster implements ClusterOwnership {
     this.log.info({ state }, 'cluster: node state changed');
     // Becoming terminating drops our ownership at once (see ownerOf).
     if (state === 'terminating') this.notify();
+  }
+
+  /**
+   * Advertise the HTTP server's base URL (called once it listens, so the real
+   * port is known) in our gossip record: peers' UIs ask it for cluster-wide
+   * pages. A wildcard host becomes our advertised host.
+   */
+  setHttpAddress(boundUrl: string): void {
+    if (this.stopped) return;
+    let url: string;
+    try {
+      url = advertisedHttpUrl(boundUrl, splitHostPort(this.advertiseAddress).host);
+    } catch (err) {
+      // Peers then fall back to their own guess; not worth stopping the node for.
+      this.log.warn({ err: (err as Error).message }, 'cluster: not advertising an HTTP address');
+      return;
+    }
+    this.swim.setHttpAddress(url);
+    this.log.info({ httpAddress: url }, 'cluster: advertising HTTP address');
   }
 
   /** Graceful leave: terminating, then "left" told to every live member. */

@@ -171,3 +171,24 @@ test('join addresses may be DNS names resolving to several nodes', async () => {
   await c.rejoin();
   expect(lookups).toEqual(['peers.cluster.test', 'peers.cluster.test']);
 });
+
+test('each node advertises its HTTP address in its record; peers() shows it everywhere', async () => {
+  const a = await node('a', '127.0.0.1');
+  const b = await node('b', '127.0.0.2', { joinAddresses: [a.advertiseAddress] });
+  const c = await node('c', '127.0.0.3', { joinAddresses: [a.advertiseAddress] });
+  await waitFor('3 members', () => allSeeMembers(nodes, ['a', 'b', 'c']), 3000);
+  expect(a.peers().every((p) => p.httpAddress === undefined)).toBe(true);
+  a.setHttpAddress('http://127.0.0.1:4001');
+  // Bound to all interfaces: peers get our advertised host instead.
+  b.setHttpAddress('http://0.0.0.0:4002');
+  c.setHttpAddress('http://[::]:4003');
+  const want: Record<string, string> = { a: 'http://127.0.0.1:4001', b: 'http://127.0.0.2:4002', c: 'http://127.0.0.3:4003' };
+  await waitFor('HTTP addresses everywhere', () => nodes.every((n) => n.peers().every((p) => p.httpAddress === want[p.name])), 3000);
+  // Later state changes keep the address.
+  b.setState('participant');
+  await waitFor('b participant on a', () => a.peers().find((p) => p.name === 'b')?.state === 'participant', 3000);
+  expect(a.peers().find((p) => p.name === 'b')?.httpAddress).toBe(want.b);
+  // Bad input is logged, not thrown.
+  expect(() => a.setHttpAddress('not a url')).not.toThrow();
+  expect(a.peers().find((p) => p.isSelf)?.httpAddress).toBe(want.a);
+});

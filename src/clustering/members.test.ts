@@ -76,4 +76,26 @@ describe('MemberTable merge rules', () => {
     expect(t.get('a')).toBeUndefined();
     expect(t.all().map((m) => m.name)).toEqual(['me']);
   });
+
+  test('httpAddress: carried in records, kept when an older node relays a record without it, never a reason to refute when absent', () => {
+    const t = new MemberTable(r('me', 0));
+    const me = t.updateSelf({ httpAddress: 'http://me:12345' });
+    expect(me).toMatchObject({ incarnation: 1, httpAddress: 'http://me:12345' });
+    // An older node echoes our record without the field: no refutation, no new incarnation.
+    const { httpAddress: _drop, ...echoed } = me;
+    expect(t.apply(echoed).kind).toBe('ignored');
+    expect(t.self().incarnation).toBe(1);
+    // A stale record of ours (another process) with another HTTP address is refuted.
+    expect(t.apply({ ...me, httpAddress: 'http://old:1' }).kind).toBe('refuted');
+    expect(t.self()).toMatchObject({ incarnation: 2, httpAddress: 'http://me:12345' });
+
+    t.apply({ ...r('a', 3), httpAddress: 'http://a:1' });
+    // Suspicion relayed by an older node (no field), same process: the address stays.
+    expect(t.apply(r('a', 3, 'suspect')).kind).toBe('applied');
+    expect(t.get('a')).toMatchObject({ status: 'suspect', httpAddress: 'http://a:1' });
+    expect(t.all().find((m) => m.name === 'a')?.httpAddress).toBe('http://a:1');
+    // A new process at another gossip address does not inherit it.
+    t.apply(r('a', 4, 'alive', 'participant', 'a:9999'));
+    expect(t.get('a')?.httpAddress).toBeUndefined();
+  });
 });

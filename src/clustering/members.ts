@@ -67,7 +67,7 @@ export class MemberTable {
   }
 
   /** Change our own record; always bumps the incarnation so it wins everywhere. */
-  updateSelf(patch: { role?: Role; status?: Status; addr?: string }): NodeRecord {
+  updateSelf(patch: { role?: Role; status?: Status; addr?: string; httpAddress?: string }): NodeRecord {
     this.me = { ...this.me, ...patch, incarnation: this.me.incarnation + 1, since: this.now() };
     this.records.set(this.me.name, this.me);
     return strip(this.me);
@@ -80,6 +80,9 @@ export class MemberTable {
     let upd = u;
     if (fromSync && u.status === 'dead' && cur && isLive(cur)) upd = { ...u, status: 'suspect' };
     if (cur && !supersedes(upd, cur)) return { kind: 'ignored' };
+    // A node older than the httpAddress field relays records without it:
+    // keep what we know about the same process (same gossip address).
+    if (!upd.httpAddress && cur?.httpAddress && cur.addr === upd.addr) upd = { ...upd, httpAddress: cur.httpAddress };
     const after: StoredRecord = { ...upd, since: this.now() };
     this.records.set(u.name, after);
     return { kind: 'applied', before: cur && strip(cur), after: strip(after) };
@@ -107,7 +110,13 @@ export class MemberTable {
     // Once we have left we stay gone: never argue with the cluster about it.
     if (this.me.status === 'left') return { kind: 'ignored' };
     if (u.incarnation < this.me.incarnation) return { kind: 'ignored' };
-    const same = u.incarnation === this.me.incarnation && u.status === this.me.status && u.role === this.me.role && u.addr === this.me.addr;
+    // A missing httpAddress is no contradiction: older nodes drop the field.
+    const same =
+      u.incarnation === this.me.incarnation &&
+      u.status === this.me.status &&
+      u.role === this.me.role &&
+      u.addr === this.me.addr &&
+      (!u.httpAddress || u.httpAddress === this.me.httpAddress);
     if (same) return { kind: 'ignored' };
     this.me = { ...this.me, incarnation: u.incarnation + 1, since: this.now() };
     this.records.set(this.me.name, this.me);
@@ -122,5 +131,7 @@ export function supersedes(u: NodeRecord, cur: NodeRecord): boolean {
 }
 
 function strip(r: StoredRecord): NodeRecord {
-  return { name: r.name, addr: r.addr, incarnation: r.incarnation, role: r.role, status: r.status };
+  const out: NodeRecord = { name: r.name, addr: r.addr, incarnation: r.incarnation, role: r.role, status: r.status };
+  if (r.httpAddress) out.httpAddress = r.httpAddress;
+  return out;
 }

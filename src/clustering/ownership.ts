@@ -7,6 +7,8 @@ export interface Peer {
   address: string;
   state: 'viewer' | 'participant' | 'terminating';
   isSelf: boolean;
+  /** Base URL of the peer's HTTP server, when it advertises one (gossip metadata). */
+  httpAddress?: string;
 }
 
 export interface ClusterOwnership {

@@ -194,6 +194,13 @@ export class Swim {
     this.hooks.onChange();
   }
 
+  /** Advertise our HTTP base URL; spreads like any change of our record. */
+  setHttpAddress(httpAddress: string): void {
+    if (this.table.self().httpAddress === httpAddress || this.table.self().status === 'left') return;
+    this.broadcast(this.table.updateSelf({ httpAddress }));
+    this.hooks.onChange();
+  }
+
   /**
    * Graceful leave: mark ourselves left and tell every live member directly
    * (bounded by the deadline), so nobody waits for the failure detector.
@@ -429,7 +436,8 @@ export class Swim {
 }
 
 function stripSince(r: StoredRecord): NodeRecord {
-  return { name: r.name, addr: r.addr, incarnation: r.incarnation, role: r.role, status: r.status };
+  const { since: _since, ...rec } = r;
+  return rec;
 }
 
 export function shuffle<T>(a: T[]): T[] {

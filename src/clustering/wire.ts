@@ -17,6 +17,12 @@ export interface NodeRecord {
   incarnation: number;
   role: Role;
   status: Status;
+  /**
+   * Base URL of the node's HTTP server ("http://host:port"), once it listens.
+   * Added after the first release of the wire format: absent (empty on the
+   * wire) from older nodes, and ignored by them.
+   */
+  httpAddress?: string;
 }
 
 /** Request of every RPC; unused fields stay at their zero value. */
@@ -56,6 +62,8 @@ const root = protobuf.Root.fromJSON({
             incarnation: { type: 'uint32', id: 3 },
             role: { type: 'uint32', id: 4 },
             status: { type: 'uint32', id: 5 },
+            // New fields get new ids: older decoders skip unknown fields.
+            httpAddress: { type: 'string', id: 6 },
           },
         },
         Request: {
@@ -90,17 +98,27 @@ interface WireNode {
   incarnation: number;
   role: number;
   status: number;
+  httpAddress: string;
 }
 
 function toWire(n: NodeRecord): WireNode {
-  return { name: n.name, addr: n.addr, incarnation: n.incarnation, role: ROLES.indexOf(n.role), status: STATUSES.indexOf(n.status) };
+  return {
+    name: n.name,
+    addr: n.addr,
+    incarnation: n.incarnation,
+    role: ROLES.indexOf(n.role),
+    status: STATUSES.indexOf(n.status),
+    httpAddress: n.httpAddress ?? '',
+  };
 }
 
 function fromWire(n: Partial<WireNode>): NodeRecord {
   const role = ROLES[n.role ?? 0];
   const status = STATUSES[n.status ?? 0];
   if (!n.name || !role || !status) throw new Error(`malformed node record ${JSON.stringify(n)}`);
-  return { name: n.name, addr: n.addr ?? '', incarnation: n.incarnation ?? 0, role, status };
+  const rec: NodeRecord = { name: n.name, addr: n.addr ?? '', incarnation: n.incarnation ?? 0, role, status };
+  if (n.httpAddress) rec.httpAddress = n.httpAddress;
+  return rec;
 }
 
 export function encodeRequest(r: GossipRequest): Buffer {

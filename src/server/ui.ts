@@ -18,8 +18,9 @@ export interface UiOptions {
   pathPrefix?: string;
   /**
    * HTTP addresses (host:port or URLs) of the peers, read on every request.
-   * Default: ALLOY_UI_PEER_HTTP_ADDRESSES (comma-separated), else derived from
-   * each peer's gossip address (HTTP port = gossip port - 1, the default).
+   * Default: ALLOY_UI_PEER_HTTP_ADDRESSES (comma-separated), else the HTTP
+   * address each peer advertises in its gossip record, else derived from its
+   * gossip address (HTTP port = gossip port - 1, the default).
    */
   peerHttpAddresses?: () => string[];
   /** How long a peer may take to answer (ms). */

@@ -162,8 +162,9 @@ export function normalizeBase(addr: string): string {
 
 /**
  * The HTTP address of a peer from its gossip address, by the default of
- * --cluster.listen-addr (the HTTP port + 1). Wrong when a node sets
- * --cluster.listen-addr itself; list the addresses then (ALLOY_UI_PEER_HTTP_ADDRESSES).
+ * --cluster.listen-addr (the HTTP port + 1). Only for peers that do not
+ * advertise their HTTP address (older versions); wrong when such a node sets
+ * --cluster.listen-addr itself (list the addresses in ALLOY_UI_PEER_HTTP_ADDRESSES then).
  */
 export function httpFromGossip(gossip: string): string | undefined {
   const i = gossip.lastIndexOf(':');
@@ -180,17 +181,19 @@ export interface PeerEndpoint {
   derived?: boolean;
 }
 
-/** Where to ask for peers' targets: an explicit list, else addresses derived from membership. */
+/**
+ * Where to ask for peers' targets: an explicit list, else each peer's
+ * advertised HTTP address (gossip metadata), else a guess from its gossip address.
+ */
 export function peerEndpoints(cluster: ClusterOwnership, explicit: string[] | undefined): PeerEndpoint[] {
   if (explicit && explicit.length > 0) return explicit.map((a) => ({ base: normalizeBase(a) }));
   if (!cluster.enabled) return [];
   const out: PeerEndpoint[] = [];
   for (const p of cluster.peers()) {
     if (p.isSelf) continue;
-    // A cluster implementation may carry the HTTP address in peer metadata.
-    const meta = (p as { httpAddress?: unknown }).httpAddress;
-    if (typeof meta === 'string' && meta) {
-      out.push({ name: p.name, base: normalizeBase(meta) });
+    // The address the peer advertises in its gossip record comes before any guess.
+    if (p.httpAddress) {
+      out.push({ name: p.name, base: normalizeBase(p.httpAddress) });
       continue;
     }
     const addr = httpFromGossip(p.address);
