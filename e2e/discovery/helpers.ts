@@ -9,6 +9,7 @@ import { ingressTargets } from '../../src/discovery/kubernetes/ingress.js';
 import { flattenGroups } from '../../src/discovery/kubernetes/labels.js';
 import { nodeTargets } from '../../src/discovery/kubernetes/node.js';
 import { podTargets } from '../../src/discovery/kubernetes/pod.js';
+import { scopeToNamespace } from '../../src/discovery/kubernetes/scope.js';
 import { serviceTargets } from '../../src/discovery/kubernetes/service.js';
 import { contextOf } from '../../src/discovery/kubernetes/testdata/fixtures.js';
 import type { Target, TargetGroup } from '../../src/discovery/kubernetes/types.js';
@@ -68,31 +69,33 @@ export function expectedTargets(emu: KubeEmulator, args: Pick<DiscoveryArgs, 'ro
   const pods = emu.list('v1', 'Pod');
   const services = emu.list('v1', 'Service');
   const am = args.attach_metadata ?? {};
-  const ctx = contextOf({
+  const all = contextOf({
     pods: args.role === 'pod' ? undefined : pods.filter(inNs),
     services: args.role === 'service' ? undefined : services.filter(inNs),
     nodes: am.node && args.role !== 'node' ? emu.list('v1', 'Node') : undefined,
     namespaces: am.namespace ? emu.list('v1', 'Namespace') : undefined,
   });
+  // Explicit namespaces: one Prometheus discoverer (and pod/service store) per namespace.
+  const ctxOf = (o: any) => (namespaces ? scopeToNamespace(all, o.metadata?.namespace ?? '') : all);
   let groups: TargetGroup[];
   switch (args.role) {
     case 'pod':
-      groups = pods.filter(inNs).map((p) => podTargets(p, ctx));
+      groups = pods.filter(inNs).map((p) => podTargets(p, ctxOf(p)));
       break;
     case 'service':
-      groups = services.filter(inNs).map((s) => serviceTargets(s, ctx));
+      groups = services.filter(inNs).map((s) => serviceTargets(s, ctxOf(s)));
       break;
     case 'endpoints':
-      groups = emu.list('v1', 'Endpoints').filter(inNs).map((e) => endpointsTargets(e, ctx));
+      groups = emu.list('v1', 'Endpoints').filter(inNs).map((e) => endpointsTargets(e, ctxOf(e)));
       break;
     case 'endpointslice':
-      groups = emu.list('discovery.k8s.io/v1', 'EndpointSlice').filter(inNs).map((e) => endpointSliceTargets(e, ctx));
+      groups = emu.list('discovery.k8s.io/v1', 'EndpointSlice').filter(inNs).map((e) => endpointSliceTargets(e, ctxOf(e)));
       break;
     case 'node':
       groups = emu.list('v1', 'Node').map((n) => nodeTargets(n));
       break;
     case 'ingress':
-      groups = emu.list('networking.k8s.io/v1', 'Ingress').filter(inNs).map((i) => ingressTargets(i, ctx));
+      groups = emu.list('networking.k8s.io/v1', 'Ingress').filter(inNs).map((i) => ingressTargets(i, ctxOf(i)));
       break;
   }
   groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));

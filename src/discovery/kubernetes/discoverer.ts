@@ -9,11 +9,12 @@ import { selectorFor, type DiscoveryArgs, type Role } from './arguments.js';
 import { endpointSliceTargets } from './endpointslice.js';
 import { endpointsTargets } from './endpoints.js';
 import { ingressTargets } from './ingress.js';
-import { flattenGroups } from './labels.js';
-import { nodeTargets } from './node.js';
+import { flattenGroups, nm, ns } from './labels.js';
+import { nodeGroupAfterUpdate, nodeSource, nodeTargets } from './node.js';
 import { podTargets } from './pod.js';
+import { scopeToNamespace } from './scope.js';
 import { serviceTargets } from './service.js';
-import type { KubeObject, RoleContext, Target, TargetGroup } from './types.js';
+import type { KubeObject, Node, RoleContext, Target, TargetGroup } from './types.js';
 
 interface Res {
   group: string;
@@ -88,6 +89,8 @@ export class KubeDiscoverer {
   #lastHealth = '';
   #stopped = false;
   #targets: Target[] = [];
+  /** role node: the last group of each node (kept while a node has no address, as Prometheus does). */
+  #nodeGroups = new Map<string, TargetGroup>();
 
   constructor(private readonly o: DiscovererOptions) {
     const a = o.args;
@@ -166,6 +169,25 @@ export class KubeDiscoverer {
     return ctx;
   }
 
+  /** One target group per object, with the lookups Prometheus's discoverer of that object would have. */
+  #groups(objects: KubeObject[]): TargetGroup[] {
+    const role = this.o.args.role;
+    const ctx = this.#context();
+    if (role === 'node') {
+      const next = new Map<string, TargetGroup>();
+      for (const o of objects) {
+        const g = nodeGroupAfterUpdate(o as Node, this.#nodeGroups.get(nodeSource(nm(o.metadata))));
+        if (g) next.set(g.source, g);
+      }
+      this.#nodeGroups = next;
+      return [...next.values()];
+    }
+    const build = BUILD[role];
+    // Explicit namespaces mean one Prometheus discoverer per namespace (see scope.ts).
+    const perNamespace = this.o.namespaces.some((n) => n !== undefined);
+    return objects.map((o) => build(o, perNamespace ? scopeToNamespace(ctx, ns(o.metadata)) : ctx));
+  }
+
   #recompute(): void {
     if (this.#stopped) return;
     const bad = this.#all.map((h) => h.health()).filter((h) => h.state === 'unhealthy');
@@ -173,9 +195,7 @@ export class KubeDiscoverer {
     // Publish nothing until every cache holds a first full list: a partial view would drop targets.
     const synced = this.#all.every((h) => h.synced);
     if (synced) {
-      const ctx = this.#context();
-      const build = BUILD[this.o.args.role];
-      const groups = (this.#sets.get(MAIN[this.o.args.role])?.objects() ?? []).map((o) => build(o, ctx));
+      const groups = this.#groups(this.#sets.get(MAIN[this.o.args.role])?.objects() ?? []);
       groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
       const targets = flattenGroups(groups);
       const key = JSON.stringify(targets);

@@ -49,3 +49,14 @@ export function nodeTargets(node: Node, _ctx: RoleContext = {}): TargetGroup {
   group.targets.push(t);
   return group;
 }
+
+/**
+ * The group Prometheus holds for `node` after processing it: buildNode returns
+ * nil for a node without a usable address and nil is never sent (node.go
+ * buildNode, kubernetes.go send), so such a node keeps the group it had before
+ * (`previous`), or has none. Deleting the node is what clears its group.
+ */
+export function nodeGroupAfterUpdate(node: Node, previous: TargetGroup | undefined): TargetGroup | undefined {
+  if (nodeAddress(node).address === undefined) return previous;
+  return nodeTargets(node);
+}

@@ -5,8 +5,10 @@ import { endpointSliceTargets } from './endpointslice.js';
 import { endpointsTargets } from './endpoints.js';
 import { ingressTargets } from './ingress.js';
 import { flattenGroups } from './labels.js';
+import { nodeGroupAfterUpdate } from './node.js';
 import { podTargets } from './pod.js';
-import { contextOf, makePods } from './testdata/fixtures.js';
+import { scopeToNamespace } from './scope.js';
+import { clone, contextOf, makeNode, makePods } from './testdata/fixtures.js';
 import type { EndpointSlice, Endpoints, Ingress, Pod } from './types.js';
 
 const M = '__meta_kubernetes_';
@@ -94,5 +96,38 @@ describe('parity with Prometheus beyond the ported fixtures', () => {
     const ts = flattenGroups([endpointsTargets(eps, contextOf({ pods: [pod] }))]);
     expect(ts).toHaveLength(1);
     expect(ts[0]).toMatchObject({ __address__: '1.2.3.4:0', [`${M}pod_container_port_name`]: 'zero', [`${M}pod_container_port_number`]: '0' });
+  });
+
+  // kubernetes.go Run (RoleEndpoint): with explicit namespaces each namespace has its own
+  // discoverer and pod store, and endpoints.go resolvePodRef looks up only that store.
+  test('per-namespace lookups: a target ref to a pod of another namespace does not join', () => {
+    const podA = makePods('a');
+    const podB = makePods('b');
+    const eps = (ns: string): Endpoints => ({
+      metadata: { name: 'e', namespace: ns },
+      subsets: [{ addresses: [{ ip: '1.2.3.4', targetRef: { kind: 'Pod', name: 'testpod', namespace: 'b' } }], ports: [{ port: 9000, protocol: 'TCP' }] }],
+    });
+    const all = contextOf({ pods: [podA, podB] });
+    // Watching all namespaces: one store, the reference resolves.
+    expect(flattenGroups([endpointsTargets(eps('a'), all)])[0][`${M}pod_name`]).toBe('testpod');
+    // Watching [a, b]: the discoverer of namespace a has no pod of b.
+    const [t] = flattenGroups([endpointsTargets(eps('a'), scopeToNamespace(all, 'a'))]);
+    expect(t[`${M}pod_name`]).toBeUndefined();
+    expect(t[`${M}endpoint_address_target_name`]).toBe('testpod');
+    // Same-namespace references still resolve under scoping.
+    expect(flattenGroups([endpointsTargets(eps('b'), scopeToNamespace(all, 'b'))])[0][`${M}pod_name`]).toBe('testpod');
+  });
+
+  // node.go buildNode returns nil without a usable address; kubernetes.go send drops nil,
+  // so the node's previous group stays in place.
+  test('node: losing every address keeps the previous group; no previous group means none', () => {
+    const node = makeNode('n1', '1.2.3.4', 'p');
+    const before = nodeGroupAfterUpdate(node, undefined)!;
+    expect(before.targets.map((t) => t.__address__)).toEqual(['1.2.3.4:10250']);
+    const bare = clone(node);
+    bare.status!.addresses = [];
+    bare.metadata!.labels = { changed: 'yes' };
+    expect(nodeGroupAfterUpdate(bare, before)).toBe(before);
+    expect(nodeGroupAfterUpdate(bare, undefined)).toBeUndefined();
   });
 });
