@@ -3,7 +3,7 @@
 // retries and backpressure.
 import { registerComponent } from '../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../runtime/types.js';
-import { bearerTokenAttrs, httpClientBlocks, tlsConfigSchema, validateHttpAuth } from '../net/http-options.js';
+import { bearerTokenAttrs, httpClientBlocks, tlsConfigSchema, validateHttpClientArgs } from '../net/http-options.js';
 import { EndpointClient } from './write/endpoint.js';
 import type { EndpointArgs } from './write/config.js';
 import { writeMetrics } from './write/write-metrics.js';
@@ -42,7 +42,7 @@ export const endpointSchema: BlockSchema = {
     ...httpClientBlocks(tlsConfigSchema),
   },
   validate(e: EndpointArgs) {
-    validateHttpAuth(e);
+    validateHttpClientArgs(e);
   },
 };
 

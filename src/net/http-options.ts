@@ -44,6 +44,11 @@ export interface HttpAuthConfig {
   authorization?: AuthorizationConfig;
 }
 
+/** Everything an HTTP client endpoint block may carry: credentials and tls_config. */
+export interface HttpClientArgs extends HttpAuthConfig {
+  tls_config?: TlsConfig;
+}
+
 export type TlsAttr = keyof TlsConfig;
 
 /** Every attribute of Alloy's tls_config, in its documented order. */
@@ -54,6 +59,9 @@ export const TLS_ATTRS: readonly TlsAttr[] = ['ca_pem', 'ca_file', 'cert_pem', '
  * here: files for the client certificate, no min_version.
  */
 export const KUBE_TLS_ATTRS = ['ca_file', 'ca_pem', 'cert_file', 'key_file', 'insecure_skip_verify', 'server_name'] as const satisfies readonly TlsAttr[];
+
+/** tls_config as prometheus.scrape and the rules components document it (no min_version). */
+export const TLS_ATTRS_NO_MIN_VERSION: readonly TlsAttr[] = TLS_ATTRS.filter((a) => a !== 'min_version');
 
 export type KubeTlsConfig = Pick<TlsConfig, (typeof KUBE_TLS_ATTRS)[number]>;
 
@@ -152,6 +160,12 @@ export function validateHttpAuth(a: HttpAuthConfig): void {
   if (set.length > 1) throw new Error(`at most one of ${joinAnd(quoted([...set]))} may be set`);
   validateBasicAuth(a.basic_auth);
   validateAuthorization(a.authorization);
+}
+
+/** validateHttpAuth and validateTlsConfig of one endpoint (`tlsAttrs`: the tls_config surface offered). */
+export function validateHttpClientArgs(a: HttpClientArgs, tlsAttrs: readonly TlsAttr[] = TLS_ATTRS): void {
+  validateHttpAuth(a);
+  validateTlsConfig(a.tls_config, tlsAttrs);
 }
 
 function joinAnd(xs: string[]): string {

@@ -3,20 +3,9 @@
 import { createHash } from 'node:crypto';
 import { t, type BlockSchema } from '../runtime/types.js';
 import type { Secret } from '../runtime/secret.js';
-import {
-  type AuthorizationConfig,
-  type BasicAuthConfig,
-  bearerTokenAttrs,
-  httpClientBlocks,
-  type TlsConfig,
-  tlsConfigSchema,
-  validateHttpAuth,
-  validateTlsConfig,
-} from '../net/http-options.js';
+import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, tlsConfigSchema, validateHttpClientArgs } from '../net/http-options.js';
 import { ruleBlockSchema, rulesFromConfig, type RuleBlock } from '../discovery/relabel/index.js';
 import type { CompiledRule } from '../discovery/relabel/index.js';
-
-export type TlsArgs = TlsConfig;
 
 export interface QueueArgs {
   capacity: number;
@@ -30,17 +19,12 @@ export interface QueueArgs {
   sample_age_limit: number;
 }
 
-export interface EndpointArgs {
+export interface EndpointArgs extends HttpClientArgs {
   url: string;
   name?: string;
   headers?: Record<string, string | Secret>;
   remote_timeout: number;
   send_exemplars?: boolean;
-  bearer_token?: Secret | string;
-  bearer_token_file?: string;
-  basic_auth?: BasicAuthConfig;
-  authorization?: AuthorizationConfig;
-  tls_config?: TlsArgs;
   queue_config: QueueArgs;
   write_relabel_config?: RuleBlock[];
 }
@@ -201,8 +185,7 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
     positive(q.max_backoff, `${where}: queue_config.max_backoff`, 0);
     positive(q.sample_age_limit, `${where}: queue_config.sample_age_limit`, 0);
     try {
-      validateHttpAuth(raw);
-      validateTlsConfig(raw.tls_config);
+      validateHttpClientArgs(raw);
     } catch (e) {
       throw new Error(`${where}: ${(e as Error).message}`);
     }

@@ -1,17 +1,7 @@
 // Arguments of mimir.rules.kubernetes and loki.rules.kubernetes (Alloy's
 // names and defaults) and their translation into the ruler client settings.
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
-import {
-  type AuthorizationConfig,
-  type BasicAuthConfig,
-  bearerTokenAttrs,
-  httpClientBlocks,
-  TLS_ATTRS,
-  type TlsConfig,
-  tlsConfigSchemaOf,
-  validateHttpAuth,
-  validateTlsConfig,
-} from '../../net/http-options.js';
+import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../../net/http-options.js';
 import { revealString, type Secret } from '../../runtime/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
@@ -19,7 +9,7 @@ import type { RulerClientConfig } from './ruler-client.js';
 
 export type RulerFlavor = 'mimir' | 'loki';
 
-export interface RulesArgs {
+export interface RulesArgs extends HttpClientArgs {
   address: string;
   tenant_id?: string;
   bearer_token?: Secret;
@@ -32,9 +22,6 @@ export interface RulesArgs {
   external_labels?: Record<string, string>;
   follow_redirects: boolean;
   enable_http2: boolean;
-  basic_auth?: BasicAuthConfig;
-  authorization?: AuthorizationConfig;
-  tls_config?: TlsConfig;
   rule_selector?: SelectorBlock;
   rule_namespace_selector?: SelectorBlock;
   /** alloy-ts extension: Kubernetes API access (Alloy uses the in-cluster config only). */
@@ -64,8 +51,7 @@ export function rulesArgsSchema(flavor: RulerFlavor): BlockSchema {
       enable_http2: { type: t.bool(), default: true },
     },
     blocks: {
-      // As documented for these components: Alloy's tls_config without min_version.
-      ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS.filter((a) => a !== 'min_version'))),
+      ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS_NO_MIN_VERSION)),
       rule_selector: { schema: selectorBlockSchema },
       rule_namespace_selector: { schema: selectorBlockSchema },
       client: { schema: { attrs: kubeClientAttrs, blocks: kubeClientBlocks } },
@@ -91,8 +77,7 @@ export function validateRulesArgs(a: RulesArgs): void {
   if (!a.namespace_prefix) throw new Error('the namespace prefix must not be empty');
   if (!a.namespace_separator) throw new Error('the namespace separator must not be empty');
   if (!(a.sync_interval > 0)) throw new Error('sync_interval must be greater than 0');
-  validateHttpAuth({ ...a, bearer_token_file: a.bearer_token_file || undefined });
-  validateTlsConfig(a.tls_config);
+  validateHttpClientArgs({ ...a, bearer_token_file: a.bearer_token_file || undefined }, TLS_ATTRS_NO_MIN_VERSION);
   if (a.client) validateKubeClientArgs(a.client);
 }
 

@@ -1,21 +1,14 @@
 // Arguments of loki.write's endpoint block, as decoded by the runtime
 // (Alloy attribute names; durations already in milliseconds).
-import type { AuthorizationConfig, BasicAuthConfig, TlsConfig } from '../../net/http-options.js';
+import type { HttpClientArgs } from '../../net/http-options.js';
 import type { Secret } from '../../runtime/secret.js';
 
-export type TLSConfigArgs = TlsConfig;
-
-export interface EndpointArgs {
+export interface EndpointArgs extends HttpClientArgs {
   url: string;
   name?: string;
   tenant_id?: string;
   headers?: Record<string, string>;
   http_headers?: Record<string, (string | Secret)[]>;
-  basic_auth?: BasicAuthConfig;
-  authorization?: AuthorizationConfig;
-  bearer_token?: string | Secret;
-  bearer_token_file?: string;
-  tls_config?: TLSConfigArgs;
   batch_size?: string | number;
   batch_wait?: number;
   remote_timeout?: number;
