@@ -8,6 +8,7 @@ export type {
   KubeEmulator,
   KubeletEmulatorOptions,
   KubeletEmulator,
+  KubeletRequestLogEntry,
 } from './types.js';
 export { startKubeEmulator } from './kube-emulator.js';
 export { startKubeletEmulator } from './kubelet.js';

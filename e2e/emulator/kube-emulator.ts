@@ -17,6 +17,7 @@ import {
 } from './discovery.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
 import { Listener } from './listener.js';
+import { isNodeProxy, serveNodeProxy, type NodeProxyStore } from './node-proxy.js';
 import { PodLogStore } from './pod-logs.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceHandler, sendJson } from './resource-handler.js';
@@ -60,6 +61,11 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     cluster.applyControl({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
+
+  const nodeProxyStore: NodeProxyStore = {
+    node: (name) => cluster.store.get('/nodes', undefined, name),
+    pods: () => cluster.list(cluster.infoForKind('v1', 'Pod')),
+  };
 
   const takeFailure = (resource: string, verb: string): number | undefined => {
     const f = failures.find(
@@ -168,6 +174,10 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
         done(code);
         return origWriteHead(code, ...rest);
       };
+      if (isNodeProxy(ri)) {
+        serveNodeProxy(req, res, ri, nodeProxyStore);
+        return;
+      }
       await handler.handle(req, res, ri, query);
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, `internal error: ${(e as Error).message}`);

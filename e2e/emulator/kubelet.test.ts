@@ -1,4 +1,5 @@
-// The kubelet emulator: TLS with its own CA, bearer auth, live node-local pod list, setDown.
+// The kubelet emulator: TLS with its own CA, bearer auth, live node-local pod list, setDown,
+// request log and stall.
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { loadSampleCluster, startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from './index.js';
@@ -16,7 +17,16 @@ afterAll(async () => {
   await api.close();
 });
 
-function get(path: string, token?: string): Promise<{ status: number; body: string }> {
+/** Polls a condition no event announces (a request arriving at the server), bounded in time. */
+async function waitFor(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function get(path: string, token?: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       `${kubelet.url}${path}`,
@@ -27,7 +37,7 @@ function get(path: string, token?: string): Promise<{ status: number; body: stri
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
 }
@@ -60,4 +70,60 @@ test('setDown closes the port and brings it back', async () => {
   kubelet.setDown(false);
   await kubelet.settled();
   expect((await get('/pods', 'kt')).status).toBe(200);
+});
+
+test('logs every request: method, path, auth scheme, token check, user, status', async () => {
+  const from = kubelet.requests.length;
+  await get('/pods', 'kt');
+  await get('/pods', 'nope');
+  await get('/nothing', 'kt');
+  const seen = kubelet.requests.slice(from);
+  expect(seen.map(({ method, path, authScheme, tokenOk, user, status }) => ({ method, path, authScheme, tokenOk, user, status }))).toEqual([
+    { method: 'GET', path: '/pods', authScheme: 'Bearer', tokenOk: true, user: 'kubelet-client', status: 200 },
+    { method: 'GET', path: '/pods', authScheme: 'Bearer', tokenOk: false, user: 'system:anonymous', status: 401 },
+    { method: 'GET', path: '/nothing', authScheme: 'Bearer', tokenOk: true, user: 'kubelet-client', status: 404 },
+  ]);
+  for (const r of seen) {
+    expect(Date.parse(r.time)).toBeGreaterThan(Date.now() - 60_000);
+    expect(r.durationMs).toBeGreaterThanOrEqual(0);
+  }
+});
+
+test('stall holds answers back; a client that gives up is logged unanswered; stall(0) answers held requests at once', async () => {
+  expect(() => kubelet.stall(-1)).toThrow(/stall\(-1\): ms must be a non-negative number/);
+  kubelet.stall(60_000);
+  try {
+    // The client gives up after 300 ms: the request arrived but was never answered.
+    const from = kubelet.requests.length;
+    const t0 = Date.now();
+    await expect(get('/pods', 'kt', 300)).rejects.toThrow(/timeout/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const abandoned = kubelet.requests[from];
+    expect(abandoned).toMatchObject({ path: '/pods', tokenOk: true, status: 0 });
+
+    // A held request is answered as soon as the stall is lifted, not after the 60 s.
+    const held = get('/pods', 'kt');
+    const arrived = kubelet.requests.length;
+    await waitFor(() => kubelet.requests.length > arrived);
+    expect(kubelet.requests[kubelet.requests.length - 1].status).toBe(0);
+    const lifted = Date.now();
+    kubelet.stall(0);
+    expect((await held).status).toBe(200);
+    expect(Date.now() - lifted).toBeLessThan(5_000);
+    expect(abandoned.status).toBe(0);
+  } finally {
+    kubelet.stall(0);
+  }
+});
+
+test('a short stall delays each answer by about that long', async () => {
+  kubelet.stall(250);
+  try {
+    const t0 = Date.now();
+    expect((await get('/pods', 'kt')).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
+    expect(kubelet.requests[kubelet.requests.length - 1].durationMs).toBeGreaterThanOrEqual(240);
+  } finally {
+    kubelet.stall(0);
+  }
 });

@@ -12,6 +12,8 @@ export interface RequestInfo {
   name?: string;
   subresource?: string;
   verb: Verb;
+  /** For the `proxy` subresource: the path after `/proxy` (`/pods`), `/` when none. */
+  proxyPath?: string;
   /** Remaining parts for non-resource and discovery paths. */
   parts: string[];
 }
@@ -46,7 +48,10 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
   info.resource = rest[0] ?? '';
   info.name = rest[1];
   info.subresource = rest[2];
-  if (rest.length > 3) info.subresource = rest.slice(2).join('/');
+  if (rest[2] === 'proxy') {
+    // As the apiserver: the proxy subresource is `proxy` whatever path follows it (RBAC `nodes/proxy`).
+    info.proxyPath = `/${rest.slice(3).join('/')}`;
+  } else if (rest.length > 3) info.subresource = rest.slice(2).join('/');
 
   const watch = legacyWatch || query.watch === 'true' || query.watch === '1';
   switch (method) {
@@ -69,5 +74,7 @@ export function parseRequestInfo(method: string, pathname: string, query: Record
     default:
       info.verb = 'get';
   }
+  // A proxied GET is a get of the proxy subresource whatever its query says (`watch` is the target's business).
+  if (info.proxyPath !== undefined && info.verb === 'watch') info.verb = 'get';
   return info;
 }

@@ -95,6 +95,26 @@ export interface KubeletEmulatorOptions {
   token: string;
   host?: string;
   port?: number;
+  /** User name recorded in `requests` for requests with the right token (default `kubelet-client`). */
+  user?: string;
+}
+
+export interface KubeletRequestLogEntry {
+  /** When the request arrived (ISO 8601, ms). */
+  time: string;
+  method: string;
+  /** URL path without the query. */
+  path: string;
+  /** Scheme of the Authorization header (`Bearer`, `Basic`, …), absent without one. */
+  authScheme?: string;
+  /** Whether it carried `Authorization: Bearer <token>` with the emulator's token. */
+  tokenOk: boolean;
+  /** The `user` option when tokenOk, else `system:anonymous`. */
+  user: string;
+  /** Status sent; 0 while unanswered, and for good when the client went away first (e.g. during a stall). */
+  status: number;
+  /** Arrival to status sent (or to the client going away). */
+  durationMs?: number;
 }
 
 export interface KubeletEmulator {
@@ -102,6 +122,14 @@ export interface KubeletEmulator {
   url: string;
   /** PEM file of the self-signed certificate the kubelet serves. */
   caCertPath: string;
+  /** Every request (health checks included), in arrival order. */
+  requests: KubeletRequestLogEntry[];
+  /**
+   * Hold every answer back by `ms` (a hung or overloaded kubelet): requests are accepted and
+   * logged, then answered `ms` later unless the client gives up first. `stall(0)` lifts the stall
+   * and answers every held request at once.
+   */
+  stall(ms: number): void;
   close(): Promise<void>;
   setDown(down: boolean): void;
   /** Resolves when queued setDown transitions have completed. */
