@@ -1,28 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { makeTestCert, type TestCert } from './test-certs.js';
 import { TlsAgent } from './tls-agent.js';
 
 let dir: string;
 let server: https.Server;
 let url: string;
-const certs: { cert: string; key: string }[] = [];
-
-/** A self-signed EC certificate for 127.0.0.1 (its own CA). */
-function makeCert(name: string): { cert: string; key: string } {
-  const certPath = path.join(dir, `${name}.crt`);
-  const keyPath = path.join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2',
-      '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE'],
-    { stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 },
-  );
-  return { cert: fs.readFileSync(certPath, 'utf8'), key: fs.readFileSync(keyPath, 'utf8') };
-}
+const certs: TestCert[] = [];
 
 function get(agent: https.Agent): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,8 +25,8 @@ function get(agent: https.Agent): Promise<string> {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-agent-'));
-  certs.push(makeCert('first'), makeCert('second'));
-  server = https.createServer({ ...certs[0], keepAlive: true }, (_req, res) => res.end('ok'));
+  certs.push(makeTestCert(dir, 'first'), makeTestCert(dir, 'second'));
+  server = https.createServer({ cert: certs[0].cert, key: certs[0].key, keepAlive: true }, (_req, res) => res.end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
@@ -50,7 +37,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-afterEach(() => server.setSecureContext(certs[0]));
+afterEach(() => server.setSecureContext({ cert: certs[0].cert, key: certs[0].key }));
 
 test('a rotated CA file is picked up: a new agent, the old one retired', async () => {
   const caFile = path.join(dir, 'ca.pem');
@@ -63,7 +50,7 @@ test('a rotated CA file is picked up: a new agent, the old one retired', async (
     await new Promise((r) => setImmediate(r)); // the socket returns to the pool after the response ends
     expect(Object.values(first.freeSockets).flat()).toHaveLength(1);
 
-    server.setSecureContext(certs[1]);
+    server.setSecureContext({ cert: certs[1].cert, key: certs[1].key });
     // The old agent's kept-alive connection still speaks to the first certificate;
     // a new connection with the old CA must fail, proving verification is on.
     await expect(get(new https.Agent({ ca: certs[0].cert }))).rejects.toThrow(/self.signed|unable to verify|certificate/i);
