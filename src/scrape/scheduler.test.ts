@@ -5,11 +5,10 @@
 import { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import { isStaleNaN } from '../metrics/staleness.js';
-import { poolWireConfig, type ScrapeArgs } from './args.js';
 import { scrapeMetrics } from './metrics.js';
 import { configureScrapeWorkers, ScrapeWorkerPool } from './pool.js';
 import { type SchedulerCluster, type SchedulerConfig, ScrapeScheduler } from './scheduler.js';
-import { Exporters, label, nameOf, type Received, Recorder } from './test-support.js';
+import { defaultWire, Exporters, label, nameOf, type Received, Recorder } from './test-support.js';
 
 configureScrapeWorkers(1);
 
@@ -29,14 +28,9 @@ afterAll(async () => {
 });
 
 function config(rec: Recorder, over: Partial<SchedulerConfig> = {}): SchedulerConfig {
-  const args = {
-    scrape_protocols: undefined, enable_compression: true, body_size_limit: undefined, follow_redirects: true,
-    honor_labels: false, honor_timestamps: true, track_timestamps_staleness: false, sample_limit: 0, label_limit: 0,
-    label_name_length_limit: 0, label_value_length_limit: 0,
-  } as unknown as ScrapeArgs;
   return {
     defaults: { jobName: 'j', scheme: 'http', metricsPath: '/metrics', intervalMs: INTERVAL, timeoutMs: 250, params: {} },
-    wire: poolWireConfig(args),
+    wire: defaultWire(),
     targetLimit: 0,
     extraMetrics: false,
     clustering: false,

@@ -3,6 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MetricsReceiver, Sample } from '../metrics/types.js';
+import { poolWireConfig, type ScrapeArgs } from './args.js';
+import type { PoolWireConfig } from './protocol.js';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -60,4 +62,13 @@ export const nameOf = (s: Sample): string | undefined => label(s, '__name__');
 export function label(s: Sample, n: string): string | undefined {
   for (let i = 0; i < s.labels.length; i += 2) if (s.labels[i] === n) return s.labels[i + 1];
   return undefined;
+}
+
+/** Worker settings of a scrape with every argument at its default. */
+export function defaultWire(): PoolWireConfig {
+  const args = {
+    enable_compression: true, follow_redirects: true, honor_labels: false, honor_timestamps: true,
+    track_timestamps_staleness: false, sample_limit: 0, label_limit: 0, label_name_length_limit: 0, label_value_length_limit: 0,
+  } as ScrapeArgs;
+  return poolWireConfig(args);
 }

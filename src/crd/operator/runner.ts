@@ -127,6 +127,11 @@ export class JobRunner {
     this.retiring.add(entry);
   }
 
+  /** Resolves once every removed job has drained (its staleness markers forwarded) and stopped. */
+  async retired(): Promise<void> {
+    await Promise.all([...this.retiring].map((r) => r.done));
+  }
+
   debug(name: string): { active: TargetDebug[]; dropped: number } | undefined {
     const j = this.jobs.get(name);
     if (!j) return undefined;
