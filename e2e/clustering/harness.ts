@@ -1,0 +1,264 @@
+// Shared by the clustering e2e tests: a counting exporter standing for many
+// targets, and `alloy run` processes (src/main.ts) on 127.0.0.x addresses that
+// scrape them with clustering enabled, plus the ownership checks.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** One HTTP server standing for `targets` targets (one metrics path each), counting scrapes. */
+export class Exporter {
+  readonly scrapes: number[][];
+  private server = http.createServer((req, res) => {
+    const m = /^\/t\/(\d+)$/.exec(req.url ?? '');
+    if (!m || Number(m[1]) >= this.targets) {
+      res.writeHead(404).end();
+      return;
+    }
+    this.scrapes[Number(m[1])].push(Date.now());
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`synthetic_up{target="${m[1]}"} 1\n`);
+  });
+  port = 0;
+
+  constructor(
+    readonly targets: number,
+    readonly intervalMs: number,
+  ) {
+    this.scrapes = Array.from({ length: targets }, () => []);
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  /** All scrapes so far, of every target. */
+  total(): number {
+    return this.scrapes.reduce((s, ts) => s + ts.length, 0);
+  }
+
+  /** Time of the first scrape of any target, if any. */
+  first(): number | undefined {
+    const all = this.scrapes.flat();
+    return all.length ? Math.min(...all) : undefined;
+  }
+
+  /**
+   * Per target, the gaps between consecutive scrapes from the last one before
+   * `from` to `to`: a gap of ~k intervals is k-1 missed scrapes, a gap under
+   * half an interval a doubled one (two nodes scraping the same target).
+   */
+  gaps(from: number, to: number): { missed: number; doubled: number; movedTargets: number } {
+    let missed = 0;
+    let doubled = 0;
+    let moved = 0;
+    for (const ts of this.scrapes) {
+      const before = ts.filter((t) => t < from);
+      const w = [...before.slice(-1), ...ts.filter((t) => t >= from && t < to)];
+      let m = 0;
+      let d = 0;
+      for (let i = 1; i < w.length; i++) {
+        const g = w[i] - w[i - 1];
+        if (g < 0.5 * this.intervalMs) d++;
+        else m += Math.max(0, Math.round(g / this.intervalMs) - 1);
+      }
+      missed += m;
+      doubled += d;
+      if (m || d) moved++;
+    }
+    return { missed, doubled, movedTargets: moved };
+  }
+
+  /** Scrapes per target in [from, to). */
+  counts(from: number, to: number): number[] {
+    return this.scrapes.map((ts) => ts.filter((t) => t >= from && t < to).length);
+  }
+}
+
+export interface Node {
+  name: string;
+  host: string;
+  gossip: string;
+  url: string;
+  proc: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+export async function freePort(host: string): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, host, r));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A set of `alloy run` processes scraping one exporter's targets; close() kills them all. */
+export class ProcessCluster {
+  readonly nodes: Node[] = [];
+  private readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-e2e-'));
+
+  constructor(
+    readonly exporter: Exporter,
+    private readonly clusterName = 'e2e',
+  ) {}
+
+  private config(): string {
+    const e = this.exporter;
+    const targets = Array.from({ length: e.targets }, (_, i) => `{"__address__" = "127.0.0.1:${e.port}", "__metrics_path__" = "/t/${i}"}`).join(',\n    ');
+    return `prometheus.scrape "synthetic" {
+  targets = [
+    ${targets},
+  ]
+  forward_to      = []
+  scrape_interval = "${e.intervalMs}ms"
+  scrape_timeout  = "${Math.floor(e.intervalMs / 2)}ms"
+  clustering { enabled = true }
+}
+`;
+  }
+
+  /**
+   * Start one process; resolves once its HTTP server listens. The gossip port
+   * is picked explicitly (not HTTP port + 1), so anything that finds a peer's
+   * HTTP server must use the address the peer advertises.
+   */
+  async start(name: string, host: string, join: string[], extraFlags: string[] = []): Promise<Node> {
+    const cfg = path.join(this.tmp, `${name}.alloy`);
+    fs.writeFileSync(cfg, this.config());
+    const gossip = `${host}:${await freePort(host)}`;
+    const args = [
+      '--import', TSX, path.join(ROOT, 'src/main.ts'), 'run', cfg,
+      '--log.format=json',
+      `--server.http.listen-addr=${host}:0`,
+      `--storage.path=${path.join(this.tmp, name)}`,
+      '--cluster.enabled',
+      `--cluster.node-name=${name}`,
+      `--cluster.listen-addr=${gossip}`,
+      `--cluster.join-addresses=${join.join(',')}`,
+      '--cluster.rejoin-interval=2s',
+      `--cluster.name=${this.clusterName}`,
+      ...extraFlags,
+    ];
+    // ALLOY_UI_PEER_HTTP_ADDRESSES must not leak in from the environment: the UI would not need gossip metadata.
+    const env = { ...process.env };
+    delete env.ALLOY_UI_PEER_HTTP_ADDRESSES;
+    const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((r) => proc.once('exit', r));
+    const node: Node = { name, host, gossip, url: '', proc, out: () => out, exited };
+    this.nodes.push(node); // killed by close() even if it never starts
+    node.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 30_000);
+      const onData = (b: Buffer) => {
+        out += b.toString();
+        const m = /"addr":"(http:\/\/[^"]+)"[^\n]*now listening/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited:\n${out}`));
+      });
+    });
+    return node;
+  }
+
+  /** Targets (metrics paths) each live node says it owns. */
+  async owned(live: Node[]): Promise<Map<string, string[]>> {
+    const res = new Map<string, string[]>();
+    await Promise.all(
+      live.map(async (n) => {
+        const r = await fetch(`${n.url}/api/v0/web/components/prometheus.scrape.synthetic`, { signal: AbortSignal.timeout(5000) });
+        const body = (await r.json()) as { debugInfo?: { targets?: { labels?: Record<string, string>; url?: string }[] } };
+        const ts = body.debugInfo?.targets ?? [];
+        res.set(n.name, ts.map((t) => new URL(t.url ?? '').pathname));
+      }),
+    );
+    return res;
+  }
+
+  exactlyOneOwner(o: Map<string, string[]>): boolean {
+    const all = [...o.values()].flat();
+    return all.length === this.exporter.targets && new Set(all).size === this.exporter.targets;
+  }
+
+  /** Poll ownership until exactly one owner per target and every node owns some; returns ms waited. */
+  async converge(live: Node[], what: string, timeoutMs = 20_000): Promise<number> {
+    const t0 = Date.now();
+    let last = new Map<string, string[]>();
+    for (let i = 0; Date.now() - t0 < timeoutMs && i < 2000; i++) {
+      last = await this.owned(live);
+      if (this.exactlyOneOwner(last) && live.every((n) => (last.get(n.name) ?? []).length > 0)) return Date.now() - t0;
+      await sleep(100);
+    }
+    const counts = [...last].map(([k, v]) => `${k}:${v.length}`).join(' ');
+    throw new Error(`${what}: no exactly-one-owner after ${timeoutMs} ms (${counts})`);
+  }
+
+  /** Wait until ownership has not changed for `quietMs` (and is exactly-one-owner). */
+  async stable(live: Node[], quietMs = 2000, timeoutMs = 20_000): Promise<void> {
+    const sig = (o: Map<string, string[]>) =>
+      [...o]
+        .map(([k, v]) => `${k}:${[...v].sort().join(',')}`)
+        .sort()
+        .join(' ');
+    const t0 = Date.now();
+    let last = '';
+    let since = Date.now();
+    while (Date.now() - t0 < timeoutMs) {
+      const o = await this.owned(live);
+      const s = sig(o);
+      if (s !== last || !this.exactlyOneOwner(o)) {
+        last = s;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return;
+      await sleep(200);
+    }
+    throw new Error(`ownership did not settle within ${timeoutMs} ms`);
+  }
+
+  async close(): Promise<void> {
+    for (const n of this.nodes) {
+      n.proc.kill('SIGCONT');
+      n.proc.kill('SIGKILL');
+    }
+    await Promise.all(this.nodes.map((n) => n.exited));
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** GET a JSON document from a node, with a deadline. */
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Poll `cond` (async) every `stepMs` until true; throws naming `what` after `timeoutMs`. */
+export async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 100): Promise<number> {
+  const t0 = Date.now();
+  for (let i = 0; i < 100_000; i++) {
+    if (await cond()) return Date.now() - t0;
+    if (Date.now() - t0 > timeoutMs) break;
+    await sleep(stepMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
