@@ -1,4 +1,4 @@
-import { podsURL, validateKubeletArgs } from './arguments.js';
+import { kubeletArgsSchema, podsURL, validateKubeletArgs } from './arguments.js';
 
 test('podsURL appends /pods to the base path (kubelet or API server node proxy)', () => {
   expect(podsURL('https://localhost:10250').href).toBe('https://localhost:10250/pods');
@@ -15,6 +15,11 @@ test.each([
   [{ tls_config: { ca_file: '/a', ca_pem: 'b' } }, /tls_config: at most one of 'ca_file' and 'ca_pem'/],
   [{ tls_config: { cert_file: '/a' } }, /'cert_file' and 'key_file' must be set together/],
   [{ namespaces: [''] }, /namespaces: "" is not a namespace name/],
+  [{ bearer_token_file: '/t', authorization: { credentials: 'c' } }, /at most one of 'bearer_token_file' and 'authorization' may be set/],
+  [{ basic_auth: { username: 'u' }, authorization: { credentials: 'c' } }, /at most one of 'basic_auth' and 'authorization' may be set/],
+  [{ authorization: { credentials: 'c', credentials_file: '/f' } }, /authorization: at most one of 'credentials' and 'credentials_file'/],
+  [{ authorization: { type: 'Basic', credentials: 'c' } }, /authorization: type cannot be "Basic", use the basic_auth block instead/],
+  [{ basic_auth: { username: 'u', password: 'p', password_file: '/f' } }, /basic_auth: at most one of 'password' and 'password_file'/],
 ])('rejects %j', (args, re) => {
   expect(() => validateKubeletArgs(args)).toThrow(re);
 });
@@ -24,4 +29,13 @@ test('accepts the defaults and a full config', () => {
   expect(() =>
     validateKubeletArgs({ url: 'http://127.0.0.1:10255', bearer_token_file: '/t', refresh_interval: 1000, namespaces: ['a'], tls_config: { ca_pem: 'x', cert_file: 'c', key_file: 'k', server_name: 'n' } }),
   ).not.toThrow();
+  expect(() => validateKubeletArgs({ authorization: { type: 'Bearer', credentials_file: '/t' } })).not.toThrow();
+  expect(() => validateKubeletArgs({ basic_auth: { username: 'u', password_file: '/p' } })).not.toThrow();
+});
+
+test('the schema offers Alloy\'s authorization and basic_auth blocks next to tls_config (oauth2 is not implemented)', () => {
+  expect(Object.keys(kubeletArgsSchema.blocks ?? {}).sort()).toEqual(['authorization', 'basic_auth', 'tls_config']);
+  expect(Object.keys(kubeletArgsSchema.blocks!.authorization.schema.attrs ?? {}).sort()).toEqual(['credentials', 'credentials_file', 'type']);
+  expect(kubeletArgsSchema.blocks!.authorization.schema.attrs!.type.default).toBe('Bearer');
+  expect(Object.keys(kubeletArgsSchema.blocks!.basic_auth.schema.attrs ?? {}).sort()).toEqual(['password', 'password_file', 'username']);
 });

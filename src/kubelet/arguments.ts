@@ -2,7 +2,17 @@
 // runtime (durations in ms), and their validation.
 import type { Secret } from '../runtime/secret.js';
 import { t, type BlockSchema } from '../runtime/types.js';
-import { bearerTokenAttrs, KUBE_TLS_ATTRS, tlsConfigSchemaOf, validateHttpAuth, validateTlsConfig, type KubeTlsConfig } from '../net/http-options.js';
+import {
+  bearerTokenAttrs,
+  httpClientBlocks,
+  KUBE_TLS_ATTRS,
+  tlsConfigSchemaOf,
+  validateHttpAuth,
+  validateTlsConfig,
+  type AuthorizationConfig,
+  type BasicAuthConfig,
+  type KubeTlsConfig,
+} from '../net/http-options.js';
 
 export const DEFAULT_URL = 'https://localhost:10250';
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -14,6 +24,8 @@ export interface KubeletArgs {
   url?: string;
   bearer_token?: string | Secret;
   bearer_token_file?: string;
+  authorization?: AuthorizationConfig;
+  basic_auth?: BasicAuthConfig;
   tls_config?: KubeletTLSArgs;
   refresh_interval?: number;
   namespaces?: string[];
@@ -26,9 +38,8 @@ export const kubeletArgsSchema: BlockSchema = {
     refresh_interval: { type: t.duration(), default: DEFAULT_REFRESH_MS },
     namespaces: { type: t.array(t.string()), default: [] },
   },
-  blocks: {
-    tls_config: { schema: tlsConfigSchemaOf(KUBE_TLS_ATTRS) },
-  },
+  // Alloy documents authorization, basic_auth, oauth2 and tls_config; oauth2 is not implemented.
+  blocks: httpClientBlocks(tlsConfigSchemaOf(KUBE_TLS_ATTRS)),
   validate: (a: KubeletArgs) => validateKubeletArgs(a),
 };
 
@@ -45,7 +56,7 @@ export function validateKubeletArgs(a: KubeletArgs): void {
     throw new Error(`url ${JSON.stringify(raw)}: scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`);
   }
   if (url.search || url.hash) throw new Error(`url ${JSON.stringify(raw)}: must not carry a query or fragment ("/pods" is appended to its path)`);
-  validateHttpAuth({ bearer_token: a.bearer_token, bearer_token_file: a.bearer_token_file || undefined });
+  validateHttpAuth({ bearer_token: a.bearer_token, bearer_token_file: a.bearer_token_file || undefined, authorization: a.authorization, basic_auth: a.basic_auth });
   const r = a.refresh_interval ?? DEFAULT_REFRESH_MS;
   if (!Number.isFinite(r) || r <= 0) throw new Error(`refresh_interval must be positive, got ${r} ms`);
   validateTlsConfig(a.tls_config, KUBE_TLS_ATTRS);

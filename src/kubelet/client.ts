@@ -1,24 +1,15 @@
-// One GET of the kubelet's /pods over TLS with a bearer token, with every
+// One GET of the kubelet's /pods over TLS with the configured credentials, with every
 // failure turned into a KubeletError whose message says what to fix.
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tlsClientOptions } from '../net/http-options.js';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
-import { revealString } from '../runtime/secret.js';
-import { SERVICE_ACCOUNT_TOKEN, type KubeletArgs } from './arguments.js';
+import type { KubeletArgs } from './arguments.js';
+import { resolveCredentials } from './credentials.js';
+import { KubeletError } from './errors.js';
 
-export type KubeletErrorKind = 'config' | 'unauthorized' | 'forbidden' | 'tls' | 'timeout' | 'network' | 'status' | 'body';
-
-export class KubeletError extends Error {
-  constructor(
-    readonly kind: KubeletErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KubeletError';
-  }
-}
+export { KubeletError, type KubeletErrorKind } from './errors.js';
+export { resolveToken } from './credentials.js';
 
 /** A PodList can be large (110 pods with long annotations); anything beyond this is not a kubelet. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -33,30 +24,6 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
-
-function readFile(what: string, path: string): Buffer {
-  try {
-    return fs.readFileSync(path);
-  } catch (e) {
-    throw new KubeletError('config', `${what} ${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-/**
- * The token to send, read on every poll so rotated service-account tokens are
- * picked up. Without bearer_token(_file) the service-account token is used when
- * present (in a pod); outside a pod no token is sent.
- */
-export function resolveToken(a: KubeletArgs, defaultFile = SERVICE_ACCOUNT_TOKEN): { token?: string; source: string } {
-  const inline = revealString(a.bearer_token);
-  if (inline !== undefined) return { token: inline.trim(), source: 'bearer_token' };
-  if (a.bearer_token_file) return { token: readFile('bearer_token_file', a.bearer_token_file).toString('utf8').trim(), source: `bearer_token_file ${a.bearer_token_file}` };
-  try {
-    return { token: fs.readFileSync(defaultFile, 'utf8').trim(), source: `service-account token ${defaultFile}` };
-  } catch {
-    return { source: 'no token (no bearer_token, bearer_token_file, or service-account token file)' };
-  }
-}
 
 /** TLS options from tls_config, files read now (so rotated client certificates are used). */
 function tlsOptions(a: KubeletArgs): https.RequestOptions {
@@ -88,6 +55,9 @@ function describeTransportError(e: NodeJS.ErrnoException, url: URL): KubeletErro
   return new KubeletError('network', `request to ${where} failed: ${e.message}`);
 }
 
+/** `/api/v1/nodes/<node>/proxy/pods`: the API server's proxy to the node's kubelet. */
+const NODE_PROXY_PATH = /\/api\/v1\/nodes\/[^/]+\/proxy\/pods$/;
+
 function statusError(status: number, body: string, url: URL, tokenSource: string): KubeletError {
   let detail = body.trim().slice(0, 300);
   try {
@@ -100,8 +70,14 @@ function statusError(status: number, body: string, url: URL, tokenSource: string
   const at = `GET ${url.href}`;
   // The kubelet's plain-text bodies just repeat the status text: show only what adds something.
   const extra = (text: string) => (detail && detail.toLowerCase() !== text.toLowerCase() ? ` (${detail})` : '');
+  // Through the API server's node proxy the API server authenticates and authorizes (nodes/proxy).
+  const viaProxy = NODE_PROXY_PATH.test(url.pathname);
   if (status === 401) {
-    return new KubeletError('unauthorized', `${at}: 401 Unauthorized${extra('Unauthorized')}; the kubelet rejected the credentials: ${tokenSource}`);
+    const who = viaProxy ? 'the API server' : 'the kubelet';
+    return new KubeletError('unauthorized', `${at}: 401 Unauthorized${extra('Unauthorized')}; ${who} rejected the credentials: ${tokenSource}`);
+  }
+  if (status === 403 && viaProxy) {
+    return new KubeletError('forbidden', `${at}: 403 Forbidden${extra('Forbidden')}; through the API server's node proxy the service account needs RBAC 'get' on 'nodes/proxy'`);
   }
   if (status === 403) {
     return new KubeletError(
@@ -129,11 +105,11 @@ export async function fetchPodsBody(o: FetchOptions): Promise<string> {
   } catch (e) {
     throw new KubeletError('config', (e as Error).message);
   }
-  const { token, source } = resolveToken(o.args, o.defaultTokenFile);
+  const { header, source } = await resolveCredentials(o.args, o.defaultTokenFile);
   const https_ = o.url.protocol === 'https:';
   const opts: https.RequestOptions = {
     method: 'GET',
-    headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: { Accept: 'application/json', ...(header ? { Authorization: header } : {}) },
     agent: o.agent,
     ...(https_ ? tlsOptions(o.args) : {}),
   };

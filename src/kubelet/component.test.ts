@@ -163,6 +163,32 @@ test('tokens: inline secret, file re-read on every poll (rotation), default serv
   expect(kubelet.requests.at(-1)!.auth).toBeUndefined();
 });
 
+test('authorization and basic_auth blocks set the Authorization header; a 401 names the block', async () => {
+  const file = path.join(tmp, 'credentials');
+  fs.writeFileSync(file, 'first\n');
+  await run({ authorization: { type: 'Bearer', credentials_file: file } });
+  await kubelet.requestsMore(1);
+  expect(kubelet.requests.at(-1)!.auth).toBe('Bearer first');
+  fs.writeFileSync(file, 'second');
+  await kubelet.requestsMore(2);
+  expect(kubelet.requests.at(-1)!.auth).toBe('Bearer second');
+  kubelet.reply = { status: 401, body: 'Unauthorized' };
+  await waitHealth('unhealthy', /401 Unauthorized; the kubelet rejected the credentials: authorization \(type Bearer, credentials_file .*credentials\)$/);
+  kubelet.reply = undefined;
+  await comp.stop();
+
+  await run({ basic_auth: { username: 'alloy', password: new Secret('pw') } });
+  await kubelet.requestsMore(1);
+  expect(kubelet.requests.at(-1)!.auth).toBe(`Basic ${Buffer.from('alloy:pw').toString('base64')}`);
+});
+
+test('an unreadable authorization.credentials_file is a health message naming it, no request', async () => {
+  await run({ authorization: { credentials_file: path.join(tmp, 'missing') } });
+  await until(() => ctx.health.state === 'unhealthy', 'unhealthy');
+  expect(ctx.health.message).toMatch(/^discovery\.kubelet: authorization\.credentials_file .*missing: cannot read: ENOENT$/);
+  expect(kubelet.requests).toHaveLength(0);
+});
+
 test('an unreadable bearer_token_file is a health message naming the file, no crash', async () => {
   await run({ bearer_token_file: path.join(tmp, 'missing') });
   await until(() => ctx.health.state === 'unhealthy', 'unhealthy');
