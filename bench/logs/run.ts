@@ -1,18 +1,18 @@
-// Logs pipeline benchmark: pods/log tail -> loki.write push, in a collector
-// process of its own (e2e/logs/collector.ts), against the API emulator and
-// our Loki receiver in this process.
-//   node --import tsx bench/logs/run.ts [--streams 50] [--backlog 4000] [--rate 5000] [--seconds 5] [--batch-wait 100]
+// Logs pipeline benchmark: a real `alloy run` process (discovery.kubernetes
+// -> loki.source.kubernetes -> loki.write, e2e/logs/cli-harness.ts) against
+// the API emulator and our Loki receiver in this process.
+//   node --import tsx bench/logs/run.ts [--streams 50] [--backlog 4000] [--rate 5000] [--seconds 5] [--batch-wait 100] [--stall-seconds 20]
 // Phase 1 (throughput): a backlog of lines per stream exists before the collector starts;
 //   measures lines/s and the collector's CPU (utime+stime from /proc) -> lines/s per core.
 // Phase 2 (latency): a steady rate; end-to-end latency = arrival at Loki - line timestamp.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Watchdog: when nothing arrives at Loki for --stall-seconds while lines are
+// outstanding, the run fails loudly with the tailers' and the writer's state
+// (debug info of both components and the relevant metrics) and exits 2.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startKubeEmulator } from '../../e2e/emulator/index.js';
-import { startLokiReceiver } from '../../e2e/receivers/loki-receiver.js';
-import { numbered, runningPod, targetsFor } from '../../e2e/logs/harness.js';
+import type { AlloyProcess } from '../../e2e/lib/alloy-process.js';
+import { numbered } from '../../e2e/logs/harness.js';
+import { SOURCE_ID, startCollector, startLogsEnv, WRITE_ID } from '../../e2e/logs/cli-harness.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -21,13 +21,17 @@ const { values: a } = parseArgs({
     rate: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '5' },
     'batch-wait': { type: 'string', default: '100' },
+    'stall-seconds': { type: 'string', default: '20' },
   },
 });
 const STREAMS = Number(a.streams);
 const BACKLOG = Number(a.backlog);
 const RATE = Number(a.rate);
 const SECONDS = Number(a.seconds);
-const ROOT = join(import.meta.dirname, '..', '..');
+const STALL_MS = Number(a['stall-seconds']) * 1000;
+for (const [k, v] of Object.entries({ streams: STREAMS, backlog: BACKLOG, rate: RATE, seconds: SECONDS, 'stall-seconds': STALL_MS })) {
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${k} must be a positive number`);
+}
 
 function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -39,33 +43,80 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const api = await startKubeEmulator();
-const loki = await startLokiReceiver();
-const dir = mkdtempSync(join(tmpdir(), 'logs-bench-'));
-const pods = Array.from({ length: STREAMS }, (_, i) => api.apply(runningPod('default', `bench-${i}`, ['main'])));
+// One stream per pod: startLogsEnv makes pods with two containers, so half as many pods.
+const env = await startLogsEnv(Math.ceil(STREAMS / 2));
+const { api, loki } = env;
+const streams = env.streams.slice(0, STREAMS);
 const line = (i: number) => `level=info msg="request served" path=/api/v1/items/${i} status=200 duration_ms=${i % 97} user=u${i % 13}`;
 const t0 = BigInt(Date.now() - 60_000) * 1_000_000n;
-for (const [pi, p] of pods.entries()) {
+for (const [si, s] of streams.entries()) {
   const lines = Array.from({ length: BACKLOG }, (_, i) => line(i));
-  const at = lines.map((_, i) => t0 + BigInt(i) * 1000n + BigInt(pi));
-  api.logs.append('default', p.metadata.name, 'main', lines, at);
+  const at = lines.map((_, i) => t0 + BigInt(i) * 1000n + BigInt(si));
+  api.logs.append('default', s.pod, s.container, lines, at);
 }
-const cfgFile = join(dir, 'cfg.json');
-writeFileSync(cfgFile, JSON.stringify({ apiServer: api.url, lokiUrl: loki.url, dataDir: join(dir, 'data'), node: 'bench', targets: pods.flatMap(targetsFor), batchWaitMs: Number(a['batch-wait']) }));
+// Streams beyond --streams (odd counts) get no lines and are not waited for.
 
-const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'e2e/logs/collector.ts'), cfgFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+let child: AlloyProcess | undefined;
 // Never leave the collector behind, whatever happens to this process.
-process.on('exit', () => child.kill('SIGKILL'));
+process.on('exit', () => child?.proc.kill('SIGKILL'));
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
-await new Promise<void>((resolve) => child.stdout!.on('data', (c: Buffer) => c.toString().includes('READY') && resolve()));
-const cpu0 = cpuSeconds(child.pid!);
+
+child = await startCollector(env, {
+  batchWait: `${Number(a['batch-wait'])}ms`,
+  tuning: { ALLOY_LOGS_TAIL_DRAIN_TIMEOUT: '10s' },
+});
+const pid = child.proc.pid!;
+
+/** Fails the run loudly when Loki receives nothing for STALL_MS while `expected` entries are outstanding. */
+function watchdog(phase: string, expected: () => number) {
+  let last = loki.totalEntries();
+  let lastChange = Date.now();
+  let firing = false;
+  const timer = setInterval(async () => {
+    const now = loki.totalEntries();
+    if (now !== last || now >= expected()) {
+      last = now;
+      lastChange = Date.now();
+      return;
+    }
+    if (firing || Date.now() - lastChange < STALL_MS) return;
+    firing = true;
+    const get = async (path: string) => {
+      try {
+        const r = await fetch(`${child!.url}${path}`, { signal: AbortSignal.timeout(5000) });
+        return r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text();
+      } catch (err) {
+        return `unavailable: ${(err as Error).message}`;
+      }
+    };
+    const source = (await get(`/api/v0/web/components/${SOURCE_ID}`)) as { debugInfo?: unknown; health?: unknown };
+    const write = (await get(`/api/v0/web/components/${WRITE_ID}`)) as { debugInfo?: unknown; health?: unknown };
+    const metrics = String(await get('/metrics'))
+      .split('\n')
+      .filter((l) => /^(loki_source_kubernetes|loki_write)_/.test(l))
+      .join('\n');
+    process.stderr.write(
+      `\n*** STALL in ${phase}: Loki received nothing for ${Math.round((Date.now() - lastChange) / 1000)} s ` +
+        `(${now}/${expected()} entries, ${loki.requests} push requests). Collector state:\n` +
+        `source health: ${JSON.stringify(source.health)}\nsource debug info: ${JSON.stringify(source.debugInfo, null, 1)}\n` +
+        `write health: ${JSON.stringify(write.health)}\nwrite debug info: ${JSON.stringify(write.debugInfo, null, 1)}\n` +
+        `metrics:\n${metrics}\ncollector output (tail):\n${child!.output().slice(-4000)}\n`,
+    );
+    process.exit(2);
+  }, 1000);
+  return { stop: () => clearInterval(timer) };
+}
+
+const cpu0 = cpuSeconds(pid);
 const start = performance.now();
 const backlogTotal = STREAMS * BACKLOG;
 const progress = setInterval(() => process.stderr.write(`backlog: ${loki.totalEntries()}/${backlogTotal}\n`), 2000);
-await loki.waitFor(() => loki.totalEntries() >= backlogTotal, 300_000, 'backlog');
+let dog = watchdog('backlog', () => backlogTotal);
+await loki.waitFor(() => loki.totalEntries() >= backlogTotal, 600_000, 'backlog');
 clearInterval(progress);
+dog.stop();
 const wall = (performance.now() - start) / 1000;
-const cpu1 = cpuSeconds(child.pid!);
+const cpu1 = cpuSeconds(pid);
 
 // Phase 2: steady rate; record arrival - timestamp for every new entry.
 const latencies: number[] = [];
@@ -87,16 +138,18 @@ const stopWatch = setInterval(sample, 5);
 const perTick = Math.max(1, Math.round(RATE / STREAMS / 100)); // lines per stream every 10 ms
 let produced = 0;
 const end = Date.now() + SECONDS * 1000;
-const cpu2 = cpuSeconds(child.pid!);
+const cpu2 = cpuSeconds(pid);
+dog = watchdog('steady', () => backlogTotal + produced * STREAMS);
 while (Date.now() < end) {
-  for (const p of pods) api.logs.append('default', p.metadata.name, 'main', numbered('steady', produced, produced + perTick));
+  for (const s of streams) api.logs.append('default', s.pod, s.container, numbered('steady', produced, produced + perTick));
   produced += perTick;
   await new Promise((r) => setTimeout(r, 10));
 }
-await loki.waitFor(() => loki.totalEntries() >= backlogTotal + produced * STREAMS, 60_000, 'steady lines');
+await loki.waitFor(() => loki.totalEntries() >= backlogTotal + produced * STREAMS, 120_000, 'steady lines');
+dog.stop();
 sample();
 clearInterval(stopWatch);
-const cpu3 = cpuSeconds(child.pid!);
+const cpu3 = cpuSeconds(pid);
 latencies.sort((x, y) => x - y);
 
 const result = {
@@ -117,7 +170,6 @@ const result = {
   duplicates: loki.duplicates(),
 };
 console.log(JSON.stringify(result, null, 2));
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
-await loki.close();
-await api.close();
+await child.stop();
+child = undefined;
+await env.close();

@@ -45,7 +45,7 @@ describe('logs pipeline on two clustered alloy run processes', () => {
         const [sa, sb] = [await streamsOf(a), await streamsOf(b)];
         const names = new Set([...sa, ...sb].map((s) => s.stream));
         const settled = sb.length > 0 && sa.length + sb.length === streams.length && names.size === streams.length && sb.every((s) => s.delivered > 0);
-        return settled && { a: sa.length, b: sb.length, handoffs: sb.map((s) => s.handoff) };
+        return settled ? { a: sa.length, b: sb.length, handoffs: sb.map((s) => s.handoff) } : undefined;
       },
       30_000,
     );

@@ -66,7 +66,7 @@ export async function startLogsEnv(pods: number): Promise<LogsEnv> {
 }
 
 /** The pipeline as a user writes it. `endpointExtra`: more loki.write endpoint attributes. */
-export function pipelineConfig(env: LogsEnv, endpointExtra = ''): string {
+export function pipelineConfig(env: LogsEnv, endpointExtra = '', batchWait = '20ms'): string {
   return `discovery.kubernetes "pods" {
   role            = "pod"
   kubeconfig_file = ${JSON.stringify(env.kubeconfig)}
@@ -86,7 +86,7 @@ loki.source.kubernetes "pods" {
 loki.write "default" {
   endpoint {
     url                 = ${JSON.stringify(env.loki.url)}
-    batch_wait          = "20ms"
+    batch_wait          = ${JSON.stringify(batchWait)}
     min_backoff_period  = "20ms"
     max_backoff_period  = "500ms"
     max_backoff_retries = 100000
@@ -114,9 +114,9 @@ export function clusterArgs(c: ClusterSpec): string[] {
   ];
 }
 
-export function startCollector(env: LogsEnv, opts: { storagePath?: string; cluster?: ClusterSpec; endpointExtra?: string; tuning?: Record<string, string> } = {}): Promise<AlloyProcess> {
+export function startCollector(env: LogsEnv, opts: { storagePath?: string; cluster?: ClusterSpec; endpointExtra?: string; batchWait?: string; tuning?: Record<string, string> } = {}): Promise<AlloyProcess> {
   return startAlloyProcess({
-    config: pipelineConfig(env, opts.endpointExtra),
+    config: pipelineConfig(env, opts.endpointExtra, opts.batchWait),
     storagePath: opts.storagePath,
     args: opts.cluster ? clusterArgs(opts.cluster) : [],
     env: { ...TEST_TUNING, ...opts.tuning },
@@ -146,6 +146,23 @@ export async function sourceInfo(p: AlloyProcess): Promise<{ targets: number; st
   return ((await res.json()) as { debugInfo: { targets: number; streams: StreamInfo[] } }).debugInfo;
 }
 
+/** Tailer and writer state for failure messages: what a stalled pipeline was doing. */
+export async function pipelineState(p: AlloyProcess): Promise<string> {
+  const get = async (path: string) => {
+    try {
+      const r = await fetch(`${p.url}${path}`, { signal: AbortSignal.timeout(5000) });
+      return await r.text();
+    } catch (err) {
+      return `unavailable: ${(err as Error).message}`;
+    }
+  };
+  const metrics = (await get('/metrics'))
+    .split('\n')
+    .filter((l) => /^(loki_source_kubernetes|loki_write)_/.test(l) && !/_bucket\{/.test(l))
+    .join('\n');
+  return `source: ${await get(`/api/v0/web/components/${SOURCE_ID}`)}\nwrite: ${await get(`/api/v0/web/components/${WRITE_ID}`)}\n${metrics}\nlog tail:\n${p.output().slice(-3000)}`;
+}
+
 /** Value of a metric (summed over its series) from the process's /metrics. */
 export async function metric(p: AlloyProcess, name: string): Promise<number> {
   const text = await (await fetch(`${p.url}/metrics`)).text();
@@ -157,7 +174,7 @@ export async function metric(p: AlloyProcess, name: string): Promise<number> {
 }
 
 /** Polls until `fn` holds (bounded); the error names what was awaited and the last value seen. */
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -193,7 +210,12 @@ export function producer(api: KubeEmulator, streams: Stream[], everyMs: number, 
  * one timestamp, so it is an identical stream + timestamp + line, which Loki
  * itself ignores (loki.duplicates() counts the same thing by that identity).
  */
-export function audit(loki: LokiReceiver, streams: Stream[], total: number): { expected: number; lost: number; rawDuplicates: number; outOfOrder: number; unexpected: number } {
+export function audit(
+  loki: LokiReceiver,
+  streams: Stream[],
+  total: number,
+  prefix: (s: Stream) => string = (s) => `${s.pod}/${s.container}`,
+): { expected: number; lost: number; rawDuplicates: number; outOfOrder: number; unexpected: number } {
   let lost = 0;
   let unexpected = 0;
   let outOfOrder = 0;
@@ -209,7 +231,7 @@ export function audit(loki: LokiReceiver, streams: Stream[], total: number): { e
     let last = -1;
     for (const e of got) {
       const m = /^(.*) (\d+)$/.exec(e.line);
-      if (!m || m[1] !== `${s.pod}/${s.container}` || Number(m[2]) >= total) unexpected++;
+      if (!m || m[1] !== prefix(s) || Number(m[2]) >= total) unexpected++;
       else if (!seen.has(e.line)) {
         // Order among first deliveries (re-sent lines are duplicates, not disorder).
         if (Number(m[2]) < last) outOfOrder++;
@@ -218,7 +240,7 @@ export function audit(loki: LokiReceiver, streams: Stream[], total: number): { e
       seen.add(e.line);
     }
     raw += got.length - seen.size;
-    for (let i = 0; i < total; i++) if (!seen.has(`${s.pod}/${s.container} ${i}`)) lost++;
+    for (let i = 0; i < total; i++) if (!seen.has(`${prefix(s)} ${i}`)) lost++;
   }
   return { expected: total * streams.length, lost, rawDuplicates: raw, outOfOrder, unexpected };
 }
