@@ -2,9 +2,11 @@
 // discovery.annotations -> prometheus.scrape -> prometheus.remote_write into a
 // remote-write receiver, against the API and kubelet emulators. It runs for
 // about 65 s: node-local annotated pods (127.0.0.x exporters of this test) are
-// scraped, pod changes follow, the API server gets ZERO requests, and the
-// kubelet faults (down, wrong token, CA mismatch) are clear health messages
-// that heal by themselves while scraping of known targets goes on.
+// scraped, pod changes follow, the API server gets ZERO requests, the kubelet
+// sees one /pods poll per refresh_interval (its request log, against the
+// component's poll counter), and the kubelet faults (down, wrong token, CA
+// mismatch) are clear health messages that heal by themselves while scraping
+// of known targets goes on.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -84,6 +86,23 @@ function upInstances(since: number): Set<string> {
   return out;
 }
 
+const REFRESH_MS = 1_000;
+
+/** The kubelet's log of /pods requests. */
+const podPolls = (k: KubeletEmulator) => k.requests.filter((r) => r.path === '/pods');
+
+/** alloy_kubelet_polls_total of the component, by outcome. */
+function pollsByOutcome(metrics: string): Record<string, number> {
+  const out: Record<string, number> = { success: 0, unauthorized: 0, network: 0, tls: 0 };
+  const re = new RegExp(`^alloy_kubelet_polls_total\\{([^}]*)\\} (\\S+)$`, 'gm');
+  for (const m of metrics.matchAll(re)) {
+    if (!m[1].includes(`component_id="${COMPONENT}"`)) continue;
+    const outcome = /outcome="([^"]+)"/.exec(m[1])?.[1];
+    if (outcome) out[outcome] = Number(m[2]);
+  }
+  return out;
+}
+
 const apiPodRequests = () => api.requests.filter((r) => r.resource === 'pods' && (r.verb === 'list' || r.verb === 'watch'));
 
 beforeAll(async () => {
@@ -125,7 +144,7 @@ test('DaemonSet config: node-local pods scraped for ~65 s with no API requests; 
 discovery.kubelet "local" {
   url               = sys.env("KUBELET_URL")
   bearer_token_file = sys.env("KUBELET_TOKEN_FILE")
-  refresh_interval  = "1s"
+  refresh_interval  = "${REFRESH_MS / 1000}s"
   tls_config {
     ca_file = sys.env("KUBELET_CA_FILE")
   }
@@ -176,13 +195,16 @@ prometheus.remote_write "default" {
   const bHitsAfterDelete = b.hits;
 
   // 3. faults; each keeps the last targets (scraping goes on) and heals by itself
+  const faultWindows: Record<string, [number, number]> = {};
   const during = async (label: string, inject: () => Promise<void> | void, re: RegExp, restore: () => Promise<void> | void) => {
     const before = a.hits;
+    const from = Date.now();
     await inject();
     const msg = await waitHealth('unhealthy', re, `${label}: unhealthy`);
     expect(alloy!.proc.exitCode).toBeNull();
     await restore();
     await waitHealth('healthy', /3 pods/, `${label}: recovery`);
+    faultWindows[label] = [from, Date.now()];
     expect(a.hits).toBeGreaterThan(before); // known targets were scraped throughout
     return msg;
   };
@@ -231,11 +253,46 @@ prometheus.remote_write "default" {
   const aSamples = [...receiver.series.values()].find((s) => s.labels.__name__ === 'kl_test_scrapes_total' && s.labels.exporter === a.ip)!.samples;
   expect(aSamples.length).toBeGreaterThan(elapsedS * 0.6);
 
+  // The kubelet's view: one GET /pods per refresh_interval (1 s), never more often, none missed
+  // outside the faults that keep requests from reaching it (port down, untrusted certificate).
+  const metricsText = await (await fetch(`${alloy.url}/metrics`)).text();
+  const polls = podPolls(kubelet);
+  const arrivals = polls.map((r) => Date.parse(r.time));
+  const spanMs = Date.now() - arrivals[0];
+  const unreachableMs = faultWindows['kubelet down'][1] - faultWindows['kubelet down'][0] + faultWindows['CA mismatch'][1] - faultWindows['CA mismatch'][0];
+  const attempts = pollsByOutcome(metricsText);
+  const attemptsTotal = Object.values(attempts).reduce((n, v) => n + v, 0);
+  expect(attemptsTotal).toBeLessThanOrEqual(spanMs / REFRESH_MS + 2);
+  expect(attemptsTotal).toBeGreaterThanOrEqual((spanMs / REFRESH_MS) * 0.8);
+  expect(polls.length).toBeLessThanOrEqual(attemptsTotal + 1);
+  expect(polls.length).toBeGreaterThanOrEqual(((spanMs - unreachableMs) / REFRESH_MS) * 0.8);
+  const gaps = arrivals.slice(1).map((t, i) => ({ from: arrivals[i], ms: t - arrivals[i] }));
+  // The next poll starts refresh_interval after the previous answer: never sooner (a few ms of timer slack).
+  expect(Math.min(...gaps.map((g) => g.ms))).toBeGreaterThanOrEqual(REFRESH_MS - 50);
+  const inFault = (g: { from: number; ms: number }) => Object.values(faultWindows).some(([f, t]) => g.from < t && g.from + g.ms > f);
+  expect(Math.max(...gaps.filter((g) => !inFault(g)).map((g) => g.ms))).toBeLessThan(5 * REFRESH_MS);
+  // Every request is the component's: GET /pods with a bearer token, refused only while the token was wrong.
+  expect(kubelet.requests.every((r) => r.method === 'GET' && r.path === '/pods' && r.authScheme === 'Bearer')).toBe(true);
+  const unauthorized = polls.filter((r) => r.status === 401);
+  expect(unauthorized.length).toBeGreaterThan(0);
+  expect(unauthorized.every((r) => !r.tokenOk)).toBe(true);
+  const [tokenFrom, tokenTo] = faultWindows['wrong token'];
+  expect(unauthorized.every((r) => Date.parse(r.time) >= tokenFrom && Date.parse(r.time) <= tokenTo)).toBe(true);
+  expect(polls.filter((r) => r.status !== 401 && r.status !== 0).every((r) => r.tokenOk && r.status === 200)).toBe(true);
+  // The component counted what the kubelet saw (the last request may still be in flight).
+  expect(attempts.unauthorized).toBe(unauthorized.length);
+  expect(Math.abs(attempts.success - polls.filter((r) => r.status === 200).length)).toBeLessThanOrEqual(1);
+  expect(attempts.network).toBeGreaterThan(0);
+  expect(attempts.tls).toBeGreaterThan(0);
+
   const rss = /process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/.exec(await (await fetch(`${alloy.url}/metrics`)).text())?.[1];
   // Figures for the report (visible with --verbose).
   console.log(
     JSON.stringify({
       run_s: Math.round(elapsedS),
+      kubelet_polls: polls.length,
+      poll_attempts: attempts,
+      poll_gap_ms: { min: Math.min(...gaps.map((g) => g.ms)), max_outside_faults: Math.max(...gaps.filter((g) => !inFault(g)).map((g) => g.ms)) },
       exporter_a_scrapes: a.hits,
       samples_written_for_a: aSamples.length,
       receiver_samples: receiver.totalSamples(),
