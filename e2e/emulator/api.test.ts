@@ -110,7 +110,11 @@ describe('CRUD', () => {
     };
     const r = await call('PATCH', '/api/v1/namespaces/default/pods/smp', patch, { 'Content-Type': 'application/strategic-merge-patch+json' });
     expect(r.status).toBe(200);
-    expect(r.json.spec.containers).toEqual([{ name: 'a', image: 'a:2', ports: [{ containerPort: 80 }, { containerPort: 81 }] }]);
+    // Container defaults as a real apiserver applies them on every write (scheme-defaults.ts).
+    const containerDefaults = { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
+    expect(r.json.spec.containers).toEqual([
+      { name: 'a', image: 'a:2', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 81, protocol: 'TCP' }], ...containerDefaults },
+    ]);
     const jp = await call('PATCH', '/api/v1/namespaces/default/pods/smp', [{ op: 'add', path: '/metadata/labels', value: { j: 'p' } }], { 'Content-Type': 'application/json-patch+json' });
     expect(jp.json.metadata.labels).toEqual({ j: 'p' });
   });

@@ -1,7 +1,7 @@
 // The emulated cluster's semantics on top of the store: validation, server-generated metadata,
 // optimistic concurrency, status subresources, finalizers, and cascades (namespace and CRD deletion).
 import { randomUUID } from 'node:crypto';
-import { applyCreateDefaults, rfc3339, setCrdStatus } from './defaults.js';
+import { applyCreateDefaults, applyUpdateDefaults, rfc3339, setCrdStatus } from './defaults.js';
 import { ResourceCatalog, groupVersion, storageKey, validateCrd, type ResourceInfo } from './resources.js';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
 import { ObjectStore } from './store.js';
@@ -31,7 +31,8 @@ function randomSuffix(): string {
 /** Everything but metadata and status: a change here bumps metadata.generation. */
 function specPart(obj: any): string {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj ?? {};
-  return JSON.stringify(rest);
+  // Key order is not a change (a client may send the fields in any order).
+  return JSON.stringify(rest, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 export class Cluster {
@@ -80,7 +81,7 @@ export class Cluster {
     delete meta.deletionTimestamp;
     if (obj.spec !== undefined) meta.generation = 1;
     else delete meta.generation;
-    applyCreateDefaults(info.kind, info.group, obj, now);
+    applyCreateDefaults(info.kind, info.group, obj, now, { control: opts.control });
     if (opts.dryRun) return this.present(info, { ...obj, metadata: { ...meta, resourceVersion: '' } });
     const stored = this.store.put(key, obj);
     if (key === CRD_KEY) this.catalog.setCrd(stored);
@@ -115,6 +116,8 @@ export class Cluster {
     const meta = (next.metadata = { ...next.metadata, name, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp });
     if (ns !== undefined) meta.namespace = ns;
     else delete meta.namespace;
+    // Defaulted before the generation check: re-sending an object without its defaults is no change.
+    applyUpdateDefaults(info.kind, info.group, next, old);
     if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
     if (old.metadata.generation !== undefined) {
       meta.generation = old.metadata.generation + (specPart(old) !== specPart(next) ? 1 : 0);
