@@ -5,7 +5,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { makeTestContext } from '../../src/runtime/testing.js';
 import { remoteWrite } from '../../src/remotewrite/remote-write.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import { acceptsBatches, type BatchMetricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../src/metrics/types.js';
 import { prometheusScrape } from '../../src/scrape/prometheus_scrape.js';
 
 const cfg = JSON.parse(process.argv[2]) as { ports: number[]; sink: number; intervalMs: number };
@@ -20,12 +20,25 @@ const inner: MetricsReceiver = scrapeOnly
   ? { append: () => undefined }
   : ((await rwCtx.waitForExports((e) => e.receiver !== undefined)).receiver as MetricsReceiver);
 let samples = 0;
-const counting: MetricsReceiver = {
-  append(s: Sample[]) {
-    samples += s.length;
-    return inner.append(s);
-  },
-};
+// Counts and passes on, keeping the columnar batch path when the receiver has it.
+// SAMPLES_PATH=1: Sample objects only (measures the path other receivers get).
+const counting: MetricsReceiver | BatchMetricsReceiver = acceptsBatches(inner) && process.env.SAMPLES_PATH !== '1'
+  ? {
+      append(s: Sample[]) {
+        samples += s.length;
+        return inner.append(s);
+      },
+      appendBatch(b: SampleBatch) {
+        samples += b.length;
+        return inner.appendBatch(b);
+      },
+    }
+  : {
+      append(s: Sample[]) {
+        samples += s.length;
+        return inner.append(s);
+      },
+    };
 const sc = prometheusScrape.build(makeTestContext({ id: 'prometheus.scrape.bench' }), undefined as never);
 await sc.update({
   targets: cfg.ports.map((p) => ({ __address__: `127.0.0.1:${p}` })),
@@ -47,7 +60,24 @@ await sc.update({
   follow_redirects: true,
   extra_metrics: false,
 });
-process.on('SIGUSR2', () => process.stdout.write(JSON.stringify({ samples }) + '\n'));
+// WINDOW_PROFILE=1: profile the main thread between the two measurements
+// (steady state only) into bench/scrape/profiles/window-main.cpuprofile.
+let usr2 = 0;
+const session = process.env.WINDOW_PROFILE === '1' ? new (await import('node:inspector/promises')).Session() : undefined;
+process.on('SIGUSR2', async () => {
+  usr2++;
+  if (session && usr2 === 1) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  } else if (session && usr2 === 2) {
+    const { profile } = await session.post('Profiler.stop');
+    const out = path.join(path.dirname(new URL(import.meta.url).pathname), 'profiles', 'window-main.cpuprofile');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(profile));
+  }
+  process.stdout.write(JSON.stringify({ samples }) + '\n');
+});
 process.on('SIGTERM', async () => {
   await sc.stop?.();
   await rw.stop?.();

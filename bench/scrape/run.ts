@@ -47,6 +47,10 @@ function cpuSeconds(pid: number): number {
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK; // utime + stime, all threads
 }
+function sysSeconds(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[12]) / CLK_TCK; // stime only (kernel: I/O, fsync, sockets)
+}
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -106,25 +110,26 @@ remote_write:
 
     console.log(`targets=${N} series/target=${S} interval=${INTERVAL}s warmup=${WARMUP}s duration=${DURATION}s cores=${os.availableParallelism()}`);
     await sleep(WARMUP);
-    const t0 = { promCpu: cpuSeconds(prom.pid!), oursCpu: cpuSeconds(ours.pid!), promS: await promSamplesIn(promPort), oursS: await oursSamples() };
+    const t0 = { promSys: sysSeconds(prom.pid!), oursSys: sysSeconds(ours.pid!), promCpu: cpuSeconds(prom.pid!), oursCpu: cpuSeconds(ours.pid!), promS: await promSamplesIn(promPort), oursS: await oursSamples() };
     const rss = { prom: 0, ours: 0 };
     for (let i = 0; i < DURATION; i += 5) {
       await sleep(Math.min(5, DURATION - i));
       rss.prom = Math.max(rss.prom, rssMiB(prom.pid!));
       rss.ours = Math.max(rss.ours, rssMiB(ours.pid!));
     }
-    const t1 = { promCpu: cpuSeconds(prom.pid!), oursCpu: cpuSeconds(ours.pid!), promS: await promSamplesIn(promPort), oursS: await oursSamples() };
+    const t1 = { promSys: sysSeconds(prom.pid!), oursSys: sysSeconds(ours.pid!), promCpu: cpuSeconds(prom.pid!), oursCpu: cpuSeconds(ours.pid!), promS: await promSamplesIn(promPort), oursS: await oursSamples() };
 
-    const row = (name: string, cpu: number, samples: number, r: number) => ({
+    const row = (name: string, cpu: number, sys: number, samples: number, r: number) => ({
       scraper: name,
       'samples/s': Math.round(samples / DURATION),
       'cpu s': +cpu.toFixed(2),
+      'of which sys s': +sys.toFixed(2),
       'cpu %': +((cpu / DURATION) * 100).toFixed(1),
       'cpu s / 1M samples': +(cpu / (samples / 1e6)).toFixed(3),
       'max RSS MiB': +r.toFixed(1),
     });
-    const p = row('prometheus 2.42 agent', t1.promCpu - t0.promCpu, t1.promS - t0.promS, rss.prom);
-    const o = row('alloy-ts', t1.oursCpu - t0.oursCpu, t1.oursS - t0.oursS, rss.ours);
+    const p = row('prometheus 2.42 agent', t1.promCpu - t0.promCpu, t1.promSys - t0.promSys, t1.promS - t0.promS, rss.prom);
+    const o = row('alloy-ts', t1.oursCpu - t0.oursCpu, t1.oursSys - t0.oursSys, t1.oursS - t0.oursS, rss.ours);
     console.table([p, o]);
     console.log(
       `ratio us/prometheus: cpu per sample ${(o['cpu s / 1M samples'] / p['cpu s / 1M samples']).toFixed(2)}x, RSS ${(o['max RSS MiB'] / p['max RSS MiB']).toFixed(2)}x`,

@@ -12,15 +12,17 @@ import type { LabelPairs } from '../metrics/types.js';
 import { labelsHash } from './sharding.js';
 import { StructuredSnappyWriter, varint32Length, varint64Length } from './snappy-struct.js';
 
-/** A series ready to send: final labels (external labels and write relabeling applied). */
+/**
+ * A series ready to send: final labels (external labels and write relabeling
+ * applied), kept only in their encoded form. One per series per endpoint, so
+ * it is kept small: one byte buffer and one small integer array.
+ */
 export class SeriesEntry {
   readonly hash: number;
   /** Protobuf encoding of the labels (the repeated Label field of TimeSeries). */
   readonly bytes: Uint8Array;
-  /** End offset in `bytes` of each label pair. */
-  readonly pairEnds: Int32Array;
-  /** Dictionary key of each label pair, valid while dictGen matches the dictionary's generation. */
-  pairIds: Int32Array;
+  /** Per label pair: [end offset in `bytes`, dictionary key] (keys valid while dictGen matches). */
+  readonly pairs: number[];
   dictGen = -1;
   // Per-request scratch used by the encoder (grouping samples by series).
   mark = 0;
@@ -28,37 +30,64 @@ export class SeriesEntry {
   cursor = 0;
   size = 0;
 
-  constructor(readonly labels: LabelPairs) {
+  constructor(labels: LabelPairs) {
     this.hash = labelsHash(labels);
-    const pairs = labels.length >> 1;
-    this.pairEnds = new Int32Array(pairs);
-    this.pairIds = new Int32Array(pairs);
+    const n = labels.length >> 1;
+    this.pairs = new Array(2 * n).fill(0);
     let total = 0;
-    const lens: number[] = new Array(pairs * 2);
-    for (let k = 0; k < pairs; k++) {
+    for (let k = 0; k < n; k++) {
       const nb = Buffer.byteLength(labels[2 * k]!, 'utf8');
       const vb = Buffer.byteLength(labels[2 * k + 1]!, 'utf8');
-      lens[2 * k] = nb;
-      lens[2 * k + 1] = vb;
       const inner = 1 + varint32Length(nb) + nb + 1 + varint32Length(vb) + vb;
       total += 1 + varint32Length(inner) + inner;
     }
-    const b = Buffer.allocUnsafe(total);
+    const b = Buffer.allocUnsafe(total); // small sizes come from Node's shared pool
     let off = 0;
-    for (let k = 0; k < pairs; k++) {
-      const nb = lens[2 * k]!;
-      const vb = lens[2 * k + 1]!;
+    for (let k = 0; k < n; k++) {
+      const name = labels[2 * k]!;
+      const value = labels[2 * k + 1]!;
+      const nb = Buffer.byteLength(name, 'utf8');
+      const vb = Buffer.byteLength(value, 'utf8');
       b[off++] = 0x0a;
       off = putVarint(b, off, 1 + varint32Length(nb) + nb + 1 + varint32Length(vb) + vb);
       b[off++] = 0x0a;
       off = putVarint(b, off, nb);
-      off += b.write(labels[2 * k]!, off, 'utf8');
+      off += b.write(name, off, 'utf8');
       b[off++] = 0x12;
       off = putVarint(b, off, vb);
-      off += b.write(labels[2 * k + 1]!, off, 'utf8');
-      this.pairEnds[k] = off;
+      off += b.write(value, off, 'utf8');
+      this.pairs[2 * k] = off;
     }
     this.bytes = b;
+  }
+
+  /** The labels, decoded from `bytes` (debugging and tests; not used when sending). */
+  get labels(): LabelPairs {
+    const out: string[] = [];
+    const b = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+    let off = 0;
+    const varint = () => {
+      let v = 0;
+      let shift = 0;
+      for (;;) {
+        const c = b[off++]!;
+        v += (c & 0x7f) * 2 ** shift;
+        if (c < 0x80) return v;
+        shift += 7;
+      }
+    };
+    while (off < b.length) {
+      off++; // Label tag
+      varint();
+      off++; // name tag
+      const nl = varint();
+      out.push(b.toString('utf8', off, off + nl));
+      off += nl + 1; // value tag
+      const vl = varint();
+      out.push(b.toString('utf8', off, off + vl));
+      off += vl;
+    }
+    return out;
   }
 }
 
@@ -90,17 +119,21 @@ export class PairDictionary {
   }
 
   keysFor(e: SeriesEntry): void {
-    const l = e.labels;
-    for (let k = 0; k < e.pairIds.length; k++) {
-      const name = l[2 * k]!;
-      // Length-prefixed, so no name/value split can collide with another.
-      const key = `${name.length}:${name}${l[2 * k + 1]!}`;
+    const p = e.pairs;
+    const b = e.bytes;
+    let start = 0;
+    for (let k = 0; k < p.length; k += 2) {
+      // The pair's exact bytes (one char per byte): equal keys mean equal bytes.
+      const end = p[k]!;
+      let key = '';
+      for (let i = start; i < end; i++) key += String.fromCharCode(b[i]!);
       let id = this.map.get(key);
       if (id === undefined) {
         id = this.map.size;
         this.map.set(key, id);
       }
-      e.pairIds[k] = id;
+      p[k + 1] = id;
+      start = end;
     }
     e.dictGen = this.gen;
   }
@@ -166,12 +199,11 @@ export class WriteRequestEncoder {
     for (const e of order) {
       w.byte(0x0a);
       w.varint32(e.size);
-      const ids = e.pairIds;
-      const ends = e.pairEnds;
+      const p = e.pairs;
       let start = 0;
-      for (let k = 0; k < ids.length; k++) {
-        w.chunk(ids[k]!, e.bytes, start, ends[k]!);
-        start = ends[k]!;
+      for (let k = 0; k < p.length; k += 2) {
+        w.chunk(p[k + 1]!, e.bytes, start, p[k]!);
+        start = p[k]!;
       }
       for (let c = 0; c < e.count; c++, j++) {
         const i = idx ? idx[j]! : j;
