@@ -103,6 +103,7 @@ export class Cluster implements ClusterOwnership {
         onChange: () => cluster?.membershipChanged(),
         onEvent: (kind: string) => metrics.event(kind),
         onProbeFailure: () => metrics.probeFailures.inc(),
+        onHealth: (score: number) => metrics.localHealth.set(score),
       };
       swim = new Swim(table, (a, m, r, t) => transport.call(a, m, r, t), opts.clusterName, cfg, log, hooks);
       bound = swim.handlers();
@@ -136,6 +137,11 @@ export class Cluster implements ClusterOwnership {
 
   get state(): Role {
     return this.swim.self.role;
+  }
+
+  /** Local health score (0 = healthy; timeouts scale by score + 1). */
+  get localHealth(): number {
+    return this.swim.health.score;
   }
 
   /** Whether ownership is still held back by --cluster.wait-for-size. */

@@ -83,16 +83,18 @@ export class MemberTable {
     // A node older than the httpAddress field relays records without it:
     // keep what we know about the same process (same gossip address).
     if (!upd.httpAddress && cur?.httpAddress && cur.addr === upd.addr) upd = { ...upd, httpAddress: cur.httpAddress };
+    // Only a suspicion has an accuser.
+    if (upd.status !== 'suspect' && upd.suspector !== undefined) upd = { ...upd, suspector: undefined };
     const after: StoredRecord = { ...upd, since: this.now() };
     this.records.set(u.name, after);
     return { kind: 'applied', before: cur && strip(cur), after: strip(after) };
   }
 
-  /** Local failure-detector verdicts (at the record's current incarnation). */
-  mark(name: string, status: 'suspect' | 'dead', incarnation: number): ApplyResult {
+  /** Local failure-detector verdicts (at the record's current incarnation); `by` names the accuser of a suspicion. */
+  mark(name: string, status: 'suspect' | 'dead', incarnation: number, by?: string): ApplyResult {
     const cur = this.records.get(name);
     if (!cur || name === this.me.name) return { kind: 'ignored' };
-    return this.apply({ ...strip(cur), status, incarnation });
+    return this.apply({ ...strip(cur), status, incarnation, suspector: status === 'suspect' ? by : undefined });
   }
 
   /** Forget tombstones (dead/left) older than `ageMs`; returns the names dropped. */
@@ -133,5 +135,6 @@ export function supersedes(u: NodeRecord, cur: NodeRecord): boolean {
 function strip(r: StoredRecord): NodeRecord {
   const out: NodeRecord = { name: r.name, addr: r.addr, incarnation: r.incarnation, role: r.role, status: r.status };
   if (r.httpAddress) out.httpAddress = r.httpAddress;
+  if (r.suspector && r.status === 'suspect') out.suspector = r.suspector;
   return out;
 }

@@ -17,6 +17,7 @@ export class ClusterMetrics implements ByteCounter {
   readonly probeFailures: Counter;
   readonly ownershipChanges: Counter;
   readonly incarnation: Gauge;
+  readonly localHealth: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -29,6 +30,7 @@ export class ClusterMetrics implements ByteCounter {
     this.rxPackets = new Counter({ name: 'cluster_transport_rx_packets_total', help: 'Gossip messages received.', registers });
     this.probeFailures = new Counter({ name: 'cluster_node_probe_failures_total', help: 'Direct probes a member did not answer in time.', registers });
     this.ownershipChanges = new Counter({ name: 'cluster_node_ownership_changes_total', help: 'Recomputations of the ring that changed ownership.', registers });
+    this.localHealth = new Gauge({ name: 'cluster_node_local_health_score', help: 'Local health score (0 = healthy); timeouts are scaled by score + 1 while this node misses its own deadlines.', registers });
     this.incarnation = new Gauge({ name: 'cluster_node_incarnation', help: "This node's incarnation number (bumped on every state change or refutation).", registers });
   }
 
@@ -46,6 +48,11 @@ export class ClusterMetrics implements ByteCounter {
 
   event(kind: string): void {
     this.events.inc({ event: kind });
+  }
+
+  /** Updates of one kind applied so far (tests, benchmarks). */
+  async eventCount(kind: string): Promise<number> {
+    return (await this.events.get()).values.find((v) => v.labels.event === kind)?.value ?? 0;
   }
 
   setState(state: Role | 'left'): void {

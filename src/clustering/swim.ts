@@ -3,10 +3,16 @@
 // refutation by incarnation, infection-style dissemination piggy-backed on
 // every message (plus eager forwarding so news spreads in ~log N hops), full
 // state sync on join and periodically (anti-entropy), and graceful leave.
+// Lifeguard extensions against false positives under CPU starvation: local
+// health (local-health.ts) scales our timeouts when we miss our own
+// deadlines, and suspicions (suspicion.ts) start long and shrink as other
+// members independently confirm them.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
+import { DEFAULT_MAX_LOCAL_HEALTH, LagMonitor, LocalHealth, lagPenalty, overran } from './local-health.js';
 import { MemberTable, isLive, type ApplyResult, type StoredRecord } from './members.js';
+import { Suspicion, type SuspicionTimes } from './suspicion.js';
 import { RpcError, type Handlers } from './transport.js';
 import type { GossipReply, GossipRequest, MethodName, NodeRecord, Role } from './wire.js';
 
@@ -19,8 +25,12 @@ export interface SwimConfig {
   indirectChecks: number;
   /** Suspicion timeout = mult * max(1, log10(members)) * probe interval ... */
   suspicionMult: number;
-  /** ... but never less than this. */
+  /** ... but never less than this. That is the timeout once confirmed by others; */
   suspicionMinMs: number;
+  /** ... an unconfirmed suspicion starts at this multiple of it (Lifeguard). */
+  suspicionMaxMult: number;
+  /** Ceiling of the local health score: timeouts grow up to (max + 1)x under starvation. */
+  maxLocalHealth: number;
   /** Time between two gossip rounds (only when there is news). */
   gossipIntervalMs: number;
   /** Members each gossip round sends to. */
@@ -45,6 +55,8 @@ export const DEFAULT_SWIM: SwimConfig = {
   indirectChecks: 3,
   suspicionMult: 4,
   suspicionMinMs: 2000,
+  suspicionMaxMult: 6,
+  maxLocalHealth: DEFAULT_MAX_LOCAL_HEALTH,
   gossipIntervalMs: 200,
   gossipFanout: 4,
   retransmitMult: 4,
@@ -63,6 +75,8 @@ export interface SwimHooks {
   /** An update from the network was applied (metric label = kind). */
   onEvent?(kind: string): void;
   onProbeFailure?(): void;
+  /** The local health score changed (0 = healthy). */
+  onHealth?(score: number): void;
 }
 
 /** A refusal the joiner must not ignore (wrong cluster name, name taken). */
@@ -78,7 +92,9 @@ export class ClusterJoinError extends Error {
 
 export class Swim {
   readonly queue = new BroadcastQueue();
-  private readonly suspicions = new Map<string, NodeJS.Timeout>();
+  readonly health: LocalHealth;
+  private readonly lag: LagMonitor;
+  private readonly suspicions = new Map<string, Suspicion>();
   private readonly timers: NodeJS.Timeout[] = [];
   private probeTimer: NodeJS.Timeout | undefined;
   private probeOrder: string[] = [];
@@ -93,7 +109,13 @@ export class Swim {
     private readonly cfg: SwimConfig,
     private readonly log: Logger,
     private readonly hooks: SwimHooks,
-  ) {}
+  ) {
+    this.health = new LocalHealth(cfg.maxLocalHealth ?? DEFAULT_MAX_LOCAL_HEALTH, (score) => hooks.onHealth?.(score));
+    // Our own timer lag, sampled at half the probe timeout: a stall of half a
+    // probe timeout or more is what makes our deadlines fire before replies are read.
+    const stall = cfg.probeTimeoutMs / 2;
+    this.lag = new LagMonitor(stall, stall, (lagMs) => this.health.apply(lagPenalty(lagMs, cfg.probeTimeoutMs)));
+  }
 
   get self(): NodeRecord {
     return this.table.self();
@@ -101,6 +123,7 @@ export class Swim {
 
   /** Start the periodic loops (probe, gossip, anti-entropy, reaping). */
   start(): void {
+    this.lag.start();
     this.scheduleProbe(Math.random() * this.cfg.probeIntervalMs);
     this.every(this.cfg.gossipIntervalMs, () => this.gossipRound());
     if (this.cfg.pushPullIntervalMs > 0) this.every(this.cfg.pushPullIntervalMs, () => void this.pushPull());
@@ -111,9 +134,10 @@ export class Swim {
 
   stop(): void {
     this.stopped = true;
+    this.lag.stop();
     if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const t of this.timers) clearInterval(t);
-    for (const t of this.suspicions.values()) clearTimeout(t);
+    for (const t of this.suspicions.values()) t.cancel();
     this.suspicions.clear();
     this.queue.clear();
   }
@@ -209,6 +233,7 @@ export class Swim {
     if (this.table.self().status === 'left') return;
     const me = this.table.updateSelf({ status: 'left', role: 'terminating' });
     this.stopped = true;
+    this.lag.stop();
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.hooks.onChange();
     const peers = this.table.liveOthers();
@@ -220,7 +245,10 @@ export class Swim {
     let changed = false;
     for (const u of updates) {
       const r = this.table.apply(u, fromSync);
-      if (r.kind === 'ignored') continue;
+      if (r.kind === 'ignored') {
+        this.maybeConfirm(u);
+        continue;
+      }
       changed = true;
       this.afterApply(r);
     }
@@ -230,13 +258,15 @@ export class Swim {
   private afterApply(r: Exclude<ApplyResult, { kind: 'ignored' }>): void {
     if (r.kind === 'refuted') {
       this.hooks.onEvent?.('refute');
+      // Being suspected hints that we are the slow one (Lifeguard).
+      this.health.apply(1);
       this.log.info({ incarnation: r.self.incarnation }, 'cluster: refuting a stale or hostile record about this node');
       this.broadcast(r.self);
       return;
     }
     const a = r.after;
     this.hooks.onEvent?.(r.before ? a.status : 'join');
-    if (a.status === 'suspect') this.startSuspicion(a);
+    if (a.status === 'suspect') this.startSuspicion(a, r.before?.status === 'suspect' && r.before.incarnation === a.incarnation);
     else this.clearSuspicion(a.name);
     if (r.before && isLive(r.before) && !isLive(a)) this.log.info({ member: a.name, status: a.status }, 'cluster: member gone');
     this.broadcast(a);
@@ -291,14 +321,30 @@ export class Swim {
 
   /** Direct ping; true when the node at `addr` answered as `name`. */
   private async ping(addr: string, name: string, timeoutMs: number, extra: NodeRecord[] = []): Promise<boolean> {
+    return (await this.pingOutcome(addr, name, timeoutMs, extra)) === 'ack';
+  }
+
+  /**
+   * Direct ping: 'ack', 'failed', or 'late' when it failed only after its
+   * deadline was long overdue (our event loop was stalled: no verdict).
+   */
+  private async pingOutcome(addr: string, name: string, timeoutMs: number, extra: NodeRecord[] = []): Promise<'ack' | 'failed' | 'late'> {
+    const t0 = performance.now();
     try {
       const reply = await this.call(addr, 'Ping', this.request({ target: name, updates: [...extra, ...this.piggyback()] }), timeoutMs);
       this.merge(reply.updates);
-      return true;
+      return 'ack';
     } catch {
-      return false;
+      return overran(performance.now() - t0, timeoutMs) ? 'late' : 'failed';
     }
   }
+
+  /** The probe timeout, scaled by our local health. */
+  private probeTimeout(): number {
+    return this.health.scale(this.cfg.probeTimeoutMs);
+  }
+
+
 
   private scheduleProbe(delayMs: number): void {
     if (this.stopped) return;
@@ -309,7 +355,8 @@ export class Swim {
       } catch (err) {
         this.log.warn({ err }, 'cluster: probe failed unexpectedly');
       }
-      this.scheduleProbe(Math.max(0, this.cfg.probeIntervalMs - (Date.now() - t0)));
+      // A starved node probes less often too (memberlist scales the interval alike).
+      this.scheduleProbe(Math.max(0, this.health.scale(this.cfg.probeIntervalMs) - (Date.now() - t0)));
     }, delayMs);
     this.probeTimer.unref?.();
   }
@@ -320,29 +367,55 @@ export class Swim {
     if (!target) return;
     // A suspect gets its own suspicion record so it can refute straight away.
     const extra = target.status === 'suspect' ? [stripSince(target)] : [];
-    if (await this.ping(target.addr, target.name, this.cfg.probeTimeoutMs, extra)) return;
+    const timeout = this.probeTimeout();
+    const started = performance.now();
+    const direct = await this.pingOutcome(target.addr, target.name, timeout, extra);
+    if (direct === 'ack') {
+      this.health.apply(-1);
+      return;
+    }
     if (this.stopped) return;
+    if (direct === 'late' || this.lag.stalledSince(started)) {
+      // We missed our own deadline: the silence is ours, not the target's.
+      this.health.apply(1);
+      return;
+    }
     this.hooks.onProbeFailure?.();
     const relays = sample(
       this.table.liveOthers().filter((m) => m.name !== target.name),
       this.cfg.indirectChecks,
     );
-    const acks = await Promise.all(
+    const t0 = performance.now();
+    // Per relay: true = the target answered it, false = it answered "no" in time (a nack), undefined = no answer at all.
+    const answers = await Promise.all(
       relays.map((r) =>
-        this.call(r.addr, 'IndirectPing', this.request({ target: target.name, targetAddr: target.addr, timeoutMs: this.cfg.probeTimeoutMs }), this.cfg.probeTimeoutMs * 2).then(
+        this.call(r.addr, 'IndirectPing', this.request({ target: target.name, targetAddr: target.addr, timeoutMs: timeout }), timeout * 2).then(
           (reply) => {
             this.merge(reply.updates);
             return reply.ok;
           },
-          () => false,
+          () => undefined,
         ),
       ),
     );
-    if (acks.some(Boolean) || this.stopped) return;
+    if (answers.some(Boolean) || this.stopped) return;
+    // No relay answered at all, not even "no": more likely we are the slow
+    // (or cut-off) one than all of them (Lifeguard's missed nacks). One silent
+    // relay among answering ones says nothing about us (it may be dead or
+    // partitioned away), and without relays a failed probe is no evidence.
+    if (relays.length > 0 && answers.every((a) => a === undefined)) this.health.apply(1);
+    // A stall of our own during the probe makes the silence no evidence.
+    if ((relays.length && overran(performance.now() - t0, timeout * 2)) || this.lag.stalledSince(started)) return;
     const cur = this.table.get(target.name);
-    if (!cur || cur.status !== 'alive' || cur.incarnation !== target.incarnation) return;
+    if (!cur || cur.incarnation !== target.incarnation) return;
+    if (cur.status === 'suspect') {
+      // Already suspected by someone: our failed probe is an independent confirmation.
+      this.confirmSuspicion({ ...stripSince(cur), suspector: this.table.selfName });
+      return;
+    }
+    if (cur.status !== 'alive') return;
     this.log.debug({ member: cur.name }, 'cluster: member missed direct and indirect probes, suspecting');
-    const r = this.table.mark(cur.name, 'suspect', cur.incarnation);
+    const r = this.table.mark(cur.name, 'suspect', cur.incarnation, this.table.selfName);
     if (r.kind === 'applied') {
       this.afterApply(r);
       this.hooks.onChange();
@@ -360,31 +433,75 @@ export class Swim {
     return undefined;
   }
 
-  private suspicionTimeout(): number {
+  /**
+   * Suspicion timeouts: the classic SWIM one (mult * max(1, log10 N) * probe
+   * interval, at least suspicionMinMs) once `expected` others confirmed it,
+   * suspicionMaxMult times that unconfirmed; both scaled by our local health.
+   */
+  suspicionTimes(): SuspicionTimes {
     const n = Math.max(1, this.table.liveCount());
-    return Math.max(this.cfg.suspicionMinMs, this.cfg.suspicionMult * Math.max(1, Math.log10(n)) * this.cfg.probeIntervalMs);
+    const min = Math.max(this.cfg.suspicionMinMs, this.cfg.suspicionMult * Math.max(1, Math.log10(n)) * this.cfg.probeIntervalMs);
+    return {
+      minMs: this.health.scale(min),
+      maxMs: this.health.scale(min * Math.max(1, this.cfg.suspicionMaxMult ?? 1)),
+      // Besides the accuser and the suspect, at most indirectChecks others are expected to confirm.
+      expected: Math.max(0, Math.min(this.cfg.indirectChecks, n - 2)),
+    };
   }
 
-  private startSuspicion(rec: NodeRecord): void {
+  /** Start (or, for a newer incarnation, restart) the suspicion of `rec`. */
+  private startSuspicion(rec: NodeRecord, sameIncarnation: boolean): void {
+    if (sameIncarnation && this.suspicions.has(rec.name)) return;
     this.clearSuspicion(rec.name);
-    const t = setTimeout(() => {
-      this.suspicions.delete(rec.name);
-      const cur = this.table.get(rec.name);
-      if (!cur || cur.status !== 'suspect' || cur.incarnation !== rec.incarnation) return;
-      this.log.info({ member: rec.name }, 'cluster: suspicion timed out, member declared dead');
-      const r = this.table.mark(rec.name, 'dead', rec.incarnation);
-      if (r.kind === 'applied') {
-        this.afterApply(r);
-        this.hooks.onChange();
-      }
-    }, this.suspicionTimeout());
-    t.unref?.();
-    this.suspicions.set(rec.name, t);
+    const s = new Suspicion(rec.suspector, {
+      times: () => this.suspicionTimes(),
+      expire: (lateMs) => this.suspicionExpired(rec, s, lateMs),
+    });
+    this.suspicions.set(rec.name, s);
+  }
+
+  private suspicionExpired(rec: NodeRecord, s: Suspicion, lateMs: number): void {
+    if (this.suspicions.get(rec.name) !== s || this.stopped) return;
+    const cur = this.table.get(rec.name);
+    if (!cur || cur.status !== 'suspect' || cur.incarnation !== rec.incarnation) {
+      this.clearSuspicion(rec.name);
+      return;
+    }
+    const penalty = lagPenalty(lateMs, this.cfg.probeTimeoutMs);
+    if (penalty > 0 || this.lag.stalledSince(performance.now() - this.health.scale(this.cfg.probeIntervalMs))) {
+      // We could not keep this deadline, or stalled just before it: the member
+      // may have refuted in a message we have not read yet. Give it one more
+      // (scaled) probe interval.
+      this.health.apply(penalty);
+      s.postpone(this.health.scale(this.cfg.probeIntervalMs));
+      return;
+    }
+    this.suspicions.delete(rec.name);
+    this.log.info({ member: rec.name, confirmations: s.confirmations }, 'cluster: suspicion timed out, member declared dead');
+    const r = this.table.mark(rec.name, 'dead', rec.incarnation);
+    if (r.kind === 'applied') {
+      this.afterApply(r);
+      this.hooks.onChange();
+    }
+  }
+
+  /** A suspicion we already hold, raised again by someone else: count it and pass it on. */
+  private maybeConfirm(u: NodeRecord): void {
+    if (u.status !== 'suspect' || !u.suspector) return;
+    const cur = this.table.get(u.name);
+    if (!cur || cur.status !== 'suspect' || cur.incarnation !== u.incarnation) return;
+    this.confirmSuspicion(u);
+  }
+
+  private confirmSuspicion(u: NodeRecord): void {
+    const s = this.suspicions.get(u.name);
+    if (!s || !u.suspector || !s.confirm(u.suspector)) return;
+    this.hooks.onEvent?.('confirm');
+    this.broadcast(u);
   }
 
   private clearSuspicion(name: string): void {
-    const t = this.suspicions.get(name);
-    if (t) clearTimeout(t);
+    this.suspicions.get(name)?.cancel();
     this.suspicions.delete(name);
   }
 

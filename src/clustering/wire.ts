@@ -23,6 +23,12 @@ export interface NodeRecord {
    * wire) from older nodes, and ignored by them.
    */
   httpAddress?: string;
+  /**
+   * With status "suspect": the member that raised this accusation, so others
+   * count independent confirmations (Lifeguard). Also newer than the first
+   * wire format; older nodes drop it when they relay.
+   */
+  suspector?: string;
 }
 
 /** Request of every RPC; unused fields stay at their zero value. */
@@ -64,6 +70,7 @@ const root = protobuf.Root.fromJSON({
             status: { type: 'uint32', id: 5 },
             // New fields get new ids: older decoders skip unknown fields.
             httpAddress: { type: 'string', id: 6 },
+            suspector: { type: 'string', id: 7 },
           },
         },
         Request: {
@@ -99,6 +106,7 @@ interface WireNode {
   role: number;
   status: number;
   httpAddress: string;
+  suspector: string;
 }
 
 function toWire(n: NodeRecord): WireNode {
@@ -109,6 +117,7 @@ function toWire(n: NodeRecord): WireNode {
     role: ROLES.indexOf(n.role),
     status: STATUSES.indexOf(n.status),
     httpAddress: n.httpAddress ?? '',
+    suspector: n.status === 'suspect' ? (n.suspector ?? '') : '',
   };
 }
 
@@ -118,6 +127,7 @@ function fromWire(n: Partial<WireNode>): NodeRecord {
   if (!n.name || !role || !status) throw new Error(`malformed node record ${JSON.stringify(n)}`);
   const rec: NodeRecord = { name: n.name, addr: n.addr ?? '', incarnation: n.incarnation ?? 0, role, status };
   if (n.httpAddress) rec.httpAddress = n.httpAddress;
+  if (n.suspector && status === 'suspect') rec.suspector = n.suspector;
   return rec;
 }
 
