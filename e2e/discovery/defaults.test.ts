@@ -15,12 +15,12 @@ describe('discovery.kubernetes e2e: labels from API-server defaults', () => {
     running.push(r);
     return r;
   };
-  const post = async (path: string, body: unknown) => {
+  const post = async (path: string, body: unknown): Promise<any> => {
     const res = await fetch(`${emu.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };
-  const put = async (path: string, body: unknown) => {
+  const put = async (path: string, body: unknown): Promise<any> => {
     const res = await fetch(`${emu.url}${path}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     if (res.status !== 200) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
     return res.json();

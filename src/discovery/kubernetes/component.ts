@@ -17,6 +17,10 @@ function argsKey(a: DiscoveryArgs): string {
 export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
   #discoverer: KubeDiscoverer | undefined;
   #key: string | undefined;
+  /** Accepted-but-questionable settings of the current arguments (shown in debug info). */
+  #warnings: string[] = [];
+  /** Warnings already logged: each is logged once per component, not on every update. */
+  readonly #logged = new Set<string>();
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -25,7 +29,12 @@ export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
   ) {}
 
   async update(args: DiscoveryArgs): Promise<void> {
-    validateDiscoveryArgs(args);
+    this.#warnings = validateDiscoveryArgs(args);
+    for (const w of this.#warnings) {
+      if (this.#logged.has(w)) continue;
+      this.#logged.add(w);
+      this.ctx.logger.warn(`${this.ctx.id}: ${w}`);
+    }
     const key = argsKey(args);
     if (key === this.#key) return;
     this.#key = key;
@@ -63,7 +72,7 @@ export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
   }
 
   debugInfo(): unknown {
-    return { informers: this.#discoverer?.informerCount ?? 0, targets: this.#discoverer?.targets.length ?? 0 };
+    return { informers: this.#discoverer?.informerCount ?? 0, targets: this.#discoverer?.targets.length ?? 0, warnings: [...this.#warnings] };
   }
 }
 
