@@ -22,7 +22,7 @@ import { PodLogStore } from './pod-logs.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceHandler, sendJson } from './resource-handler.js';
 import { ApiError, statusObject } from './status.js';
-import { makeServingCert, type ServingCert } from './tls.js';
+import { makeCert, type SelfSignedCert } from '../../src/net/certs.js';
 import type { KubeEmulator, KubeEmulatorOptions, RequestLogEntry } from './types.js';
 import { WatchRegistry } from './watch.js';
 
@@ -186,8 +186,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     }
   };
 
-  let cert: ServingCert | undefined;
-  if (opts.tls) cert = makeServingCert('kube-apiserver-emulator', [host]);
+  let cert: SelfSignedCert | undefined;
+  if (opts.tls) cert = makeCert({ commonName: 'kube-apiserver-emulator', hosts: [host] });
   const listener = new Listener(
     (req, res) => {
       route(req, res).catch(() => res.destroy());

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Listener } from './listener.js';
 import { nodePodList } from './node-pods.js';
-import { makeServingCert } from './tls.js';
+import { makeCert } from '../../src/net/certs.js';
 import type { KubeletEmulator, KubeletEmulatorOptions, KubeletRequestLogEntry } from './types.js';
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -51,7 +51,7 @@ export async function startKubeletEmulator(opts: KubeletEmulatorOptions): Promis
   if (!opts.token) throw new Error('kubelet emulator: token is required');
   const host = opts.host ?? '127.0.0.1';
   const user = opts.user ?? 'kubelet-client';
-  const cert = makeServingCert(opts.nodeName, [host]);
+  const cert = makeCert({ commonName: opts.nodeName, hosts: [host] });
   const requests: KubeletRequestLogEntry[] = [];
   const stalls = new Stalls();
 

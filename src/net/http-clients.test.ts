@@ -11,7 +11,7 @@ import { HttpPoster } from '../logs/write/http.js';
 import { QUEUE_DEFAULTS } from '../remotewrite/args.js';
 import { HttpSender } from '../remotewrite/http-sender.js';
 import { ScrapeHttpClient } from '../scrape/http.js';
-import { makeTestCert, type TestCert } from './test-certs.js';
+import { makeCert, type SelfSignedCert } from './certs.js';
 
 interface Client {
   /** Resolves on a 2xx answer; rejects with the transport or status error. */
@@ -30,8 +30,7 @@ const factories: Record<string, Factory> = {
       bodySizeLimit: 0,
       followRedirects: true,
       userAgent: 'test',
-      authorization: { type: 'Bearer', credentialsFile: tokenFile },
-      tls: caFile ? { caFile } : undefined,
+      client: { bearer_token_file: tokenFile, tls_config: caFile ? { ca_file: caFile } : undefined },
     });
     return { request: async () => void (await c.scrape(url, 5000)), close: () => c.close() };
   },
@@ -60,12 +59,12 @@ const factories: Record<string, Factory> = {
 let dir: string;
 let server: https.Server;
 let url: string;
-let cert: TestCert;
+let cert: SelfSignedCert;
 let lastAuth: string | undefined;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'http-clients-'));
-  cert = makeTestCert(dir, 'server');
+  cert = makeCert({ commonName: 'server', dir, fileName: 'server' });
   server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     lastAuth = req.headers.authorization;
     req.resume();

@@ -8,6 +8,8 @@ import fsp from 'node:fs/promises';
 import type { SecureVersion } from 'node:tls';
 import { revealString, type Secret } from '../runtime/secret.js';
 import { t, type AttrSchema, type BlockSchema, type BlockSpec } from '../runtime/types.js';
+// Type only: oauth2.ts imports this module's schemas at load time.
+import type { OAuth2Config } from './oauth2.js';
 
 /** A decoded `tls_config` block (durations none; secrets as Secret or, across threads, plain strings). */
 export interface TlsConfig {
@@ -42,6 +44,8 @@ export interface HttpAuthConfig {
   bearer_token_file?: string;
   basic_auth?: BasicAuthConfig;
   authorization?: AuthorizationConfig;
+  /** OAuth2 client credentials; needs a token source (RequestAuth), see oauth2.ts. */
+  oauth2?: OAuth2Config;
 }
 
 /** Everything an HTTP client endpoint block may carry: credentials and tls_config. */
@@ -156,7 +160,7 @@ export function validateAuthorization(a: AuthorizationConfig | undefined, where 
 
 /** At most one credential source, and each block valid; the message names the settings in conflict. */
 export function validateHttpAuth(a: HttpAuthConfig): void {
-  const set = (['bearer_token', 'bearer_token_file', 'basic_auth', 'authorization'] as const).filter((k) => a[k] !== undefined && a[k] !== null);
+  const set = (['bearer_token', 'bearer_token_file', 'basic_auth', 'authorization', 'oauth2'] as const).filter((k) => a[k] !== undefined && a[k] !== null);
   if (set.length > 1) throw new Error(`at most one of ${joinAnd(quoted([...set]))} may be set`);
   validateBasicAuth(a.basic_auth);
   validateAuthorization(a.authorization);
@@ -229,6 +233,8 @@ export async function readCredentialFile(what: string, path: string): Promise<st
  * when none is set. Files are read at every call so rotated credentials apply.
  */
 export async function authorizationHeader(a: HttpAuthConfig): Promise<string | undefined> {
+  // A programming error, not a config one: oauth2 needs state (the cached token).
+  if (a.oauth2) throw new Error('oauth2 credentials need a token source: use RequestAuth (net/request-auth.ts)');
   if (a.basic_auth) {
     const b = a.basic_auth;
     const pw = b.password_file ? await readCredentialFile('basic_auth.password_file', b.password_file) : (revealString(b.password) ?? '');
@@ -243,4 +249,36 @@ export async function authorizationHeader(a: HttpAuthConfig): Promise<string | u
   const token = revealString(a.bearer_token);
   if (token) return `Bearer ${token}`;
   return undefined;
+}
+
+/**
+ * The client settings of `a` (credentials, tls_config, oauth2) with every
+ * Secret replaced by its text, for a worker thread: a structured clone would
+ * turn a Secret into an empty object. Only the thread that makes the request
+ * should receive this.
+ */
+export function revealHttpClientArgs(a: HttpClientArgs): HttpClientArgs {
+  const out: HttpClientArgs = {};
+  if (a.bearer_token !== undefined && a.bearer_token !== null) out.bearer_token = revealString(a.bearer_token);
+  if (a.bearer_token_file) out.bearer_token_file = a.bearer_token_file;
+  if (a.basic_auth) out.basic_auth = { ...a.basic_auth, password: revealString(a.basic_auth.password) };
+  if (a.authorization) out.authorization = { ...a.authorization, credentials: revealString(a.authorization.credentials) };
+  if (a.oauth2) {
+    const o = a.oauth2;
+    out.oauth2 = { ...o, client_secret: revealString(o.client_secret), tls_config: revealTls(o.tls_config), proxy_connect_header: undefined };
+  }
+  if (a.tls_config) out.tls_config = revealTls(a.tls_config);
+  return dropUndefined(out);
+}
+
+function revealTls(c: TlsConfig | undefined): TlsConfig | undefined {
+  return c ? dropUndefined({ ...c, key_pem: revealString(c.key_pem) }) : undefined;
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) delete (o as Record<string, unknown>)[k];
+    else if (v && typeof v === 'object' && !Array.isArray(v)) dropUndefined(v);
+  }
+  return o;
 }

@@ -3,13 +3,13 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { makeTestCert, type TestCert } from './test-certs.js';
+import { makeCert, type SelfSignedCert } from './certs.js';
 import { TlsAgent } from './tls-agent.js';
 
 let dir: string;
 let server: https.Server;
 let url: string;
-const certs: TestCert[] = [];
+const certs: SelfSignedCert[] = [];
 
 function get(agent: https.Agent): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -25,7 +25,7 @@ function get(agent: https.Agent): Promise<string> {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-agent-'));
-  certs.push(makeTestCert(dir, 'first'), makeTestCert(dir, 'second'));
+  certs.push(makeCert({ commonName: 'first', dir, fileName: 'first' }), makeCert({ commonName: 'second', dir, fileName: 'second' }));
   server = https.createServer({ cert: certs[0].cert, key: certs[0].key, keepAlive: true }, (_req, res) => res.end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;

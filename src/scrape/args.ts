@@ -2,8 +2,8 @@
 // runtime (durations in ms), and their conversion to the worker settings.
 import { describeRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../discovery/relabel/index.js';
 import type { MetricsReceiver } from '../metrics/types.js';
-import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../net/http-options.js';
-import { revealString } from '../runtime/secret.js';
+import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, revealHttpClientArgs, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../net/http-options.js';
+import { oauth2Schema } from '../net/oauth2.js';
 import { type BlockSchema, t } from '../runtime/types.js';
 import type { HttpClientConfig } from './http.js';
 import { acceptHeader, DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
@@ -63,6 +63,7 @@ export const scrapeArgsSchema: BlockSchema = {
   },
   blocks: {
     ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS_NO_MIN_VERSION)),
+    oauth2: { schema: oauth2Schema },
     clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false }, excluded_labels: { type: t.array(t.string()), default: [] } } } },
     metric_relabel: { schema: ruleBlockSchema, multiple: true },
   },
@@ -115,31 +116,8 @@ export function poolWireConfig(a: ScrapeArgs): PoolWireConfig {
     bodySizeLimit: parseByteSize(a.body_size_limit),
     followRedirects: a.follow_redirects,
     userAgent: USER_AGENT,
+    client: revealHttpClientArgs(a),
   };
-  if (a.bearer_token !== undefined) http.authorization = { type: 'Bearer', credentials: revealString(a.bearer_token) };
-  else if (a.bearer_token_file) http.authorization = { type: 'Bearer', credentialsFile: a.bearer_token_file };
-  else if (a.authorization) {
-    http.authorization = {
-      type: a.authorization.type || 'Bearer',
-      credentials: revealString(a.authorization.credentials),
-      credentialsFile: a.authorization.credentials_file,
-    };
-  } else if (a.basic_auth) {
-    http.basicAuth = { username: a.basic_auth.username ?? '', password: revealString(a.basic_auth.password), passwordFile: a.basic_auth.password_file };
-  }
-  if (a.tls_config) {
-    const tc = a.tls_config;
-    http.tls = {
-      ca: tc.ca_pem,
-      caFile: tc.ca_file,
-      cert: tc.cert_pem,
-      certFile: tc.cert_file,
-      key: revealString(tc.key_pem),
-      keyFile: tc.key_file,
-      serverName: tc.server_name,
-      insecureSkipVerify: tc.insecure_skip_verify ?? false,
-    };
-  }
   return {
     http,
     honorLabels: a.honor_labels,

@@ -5,8 +5,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { authorizationHeader, type HttpAuthConfig, type TlsConfig } from '../net/http-options.js';
+import type { HttpClientArgs } from '../net/http-options.js';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
+import { RequestAuth } from '../net/request-auth.js';
 import { TlsAgent } from '../net/tls-agent.js';
 
 /** Plain, clonable client settings (secrets already revealed by the main thread). */
@@ -17,19 +18,8 @@ export interface HttpClientConfig {
   bodySizeLimit: number;
   followRedirects: boolean;
   userAgent: string;
-  /** A fixed Authorization header value, or a file whose content is the credential. */
-  authorization?: { type: string; credentials?: string; credentialsFile?: string };
-  basicAuth?: { username: string; password?: string; passwordFile?: string };
-  tls?: {
-    ca?: string;
-    caFile?: string;
-    cert?: string;
-    certFile?: string;
-    key?: string;
-    keyFile?: string;
-    serverName?: string;
-    insecureSkipVerify?: boolean;
-  };
+  /** Credentials, tls_config and oauth2 in Alloy's names (see revealHttpClientArgs). */
+  client: HttpClientArgs;
 }
 
 export class BodySizeLimitError extends Error {
@@ -55,17 +45,24 @@ export class ScrapeHttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   /** TLS files are read when the client is built (config load) and re-read when they change. */
   private readonly tls: TlsAgent;
-  private readonly auth: HttpAuthConfig;
+  /** Static credentials, or an OAuth2 token cached across scrapes of every target of the pool. */
+  private readonly auth: RequestAuth;
 
   constructor(readonly cfg: HttpClientConfig) {
-    this.tls = new TlsAgent(tlsConfigOf(cfg), { keepAlive: true, maxSockets: 4 });
+    this.tls = new TlsAgent(cfg.client.tls_config, { keepAlive: true, maxSockets: 4 });
     this.tls.get();
-    this.auth = authConfigOf(cfg);
+    this.auth = new RequestAuth(cfg.client, { userAgent: cfg.userAgent });
+  }
+
+  /** OAuth2 token requests sent by this client (0 without oauth2). */
+  get tokenRequests(): number {
+    return this.auth.tokenRequests;
   }
 
   close(): void {
     this.httpAgent.destroy();
     this.tls.destroy();
+    this.auth.close();
   }
 
   async scrape(url: string, timeoutMs: number): Promise<ScrapeResponse> {
@@ -75,13 +72,23 @@ export class ScrapeHttpClient {
       'User-Agent': this.cfg.userAgent,
       'X-Prometheus-Scrape-Timeout-Seconds': String(timeoutMs / 1000),
     };
-    const auth = await authorizationHeader(this.auth);
-    if (auth) headers.Authorization = auth;
     const deadline = AbortSignal.timeout(timeoutMs);
+    let auth = await this.authHeader(deadline, url);
+    if (auth) headers.Authorization = auth;
     let target = url;
+    let retried401 = false;
     for (let hop = 0; ; hop++) {
       const res = await this.get(target, headers, deadline, url);
       const status = res.statusCode ?? 0;
+      if (status === 401 && !retried401 && this.auth.unauthorized(auth)) {
+        // An OAuth2 token revoked before its expiry: one retry with a fresh token.
+        res.resume();
+        retried401 = true;
+        auth = await this.authHeader(deadline, url);
+        if (auth) headers.Authorization = auth;
+        hop--;
+        continue;
+      }
       if (status >= 300 && status < 400 && res.headers.location && this.cfg.followRedirects) {
         res.resume();
         if (hop >= 10) throw new Error(`Get ${JSON.stringify(url)}: stopped after 10 redirects`);
@@ -102,6 +109,14 @@ export class ScrapeHttpClient {
         badUtf8 = true;
       }
       return { body, contentType: res.headers['content-type'], bytes: buf.length, badUtf8 };
+    }
+  }
+
+  private async authHeader(deadline: AbortSignal, url: string): Promise<string | undefined> {
+    try {
+      return await this.auth.header(deadline);
+    } catch (e) {
+      throw deadlineOr(e as Error, deadline, url);
     }
   }
 
@@ -171,27 +186,4 @@ export class ScrapeHttpClient {
 function deadlineOr(e: Error, signal: AbortSignal, url: string): Error {
   if (signal.aborted) return new Error(`Get ${JSON.stringify(url)}: context deadline exceeded`);
   return e.message.startsWith('Get ') ? e : new Error(`Get ${JSON.stringify(url)}: ${e.message}`);
-}
-
-/** The worker's camelCase TLS settings as the tls_config they came from. */
-function tlsConfigOf(cfg: HttpClientConfig): TlsConfig | undefined {
-  const t = cfg.tls;
-  if (!t) return undefined;
-  return {
-    ca_pem: t.ca,
-    ca_file: t.caFile,
-    cert_pem: t.cert,
-    cert_file: t.certFile,
-    key_pem: t.key,
-    key_file: t.keyFile,
-    server_name: t.serverName,
-    insecure_skip_verify: t.insecureSkipVerify,
-  };
-}
-
-function authConfigOf(cfg: HttpClientConfig): HttpAuthConfig {
-  const { authorization: a, basicAuth: b } = cfg;
-  if (a) return { authorization: { type: a.type, credentials: a.credentials, credentials_file: a.credentialsFile } };
-  if (b) return { basic_auth: { username: b.username, password: b.password, password_file: b.passwordFile } };
-  return {};
 }

@@ -1,6 +1,6 @@
 // Worker settings of a monitor endpoint resolved from Secrets and ConfigMaps:
-// bearer token, authorization, basic auth, TLS material; missing references
-// and still-loading namespaces.
+// bearer token, authorization, basic auth, OAuth2, TLS material; missing
+// references and still-loading namespaces.
 import { buildJob, type JobOptions } from './job.js';
 import { parseMonitor } from './monitor.js';
 import { PendingError, type RefStore } from './secrets.js';
@@ -48,10 +48,10 @@ test('TLS from a ConfigMap CA, a Secret cert and key; authorization credentials;
   );
   const job = buildJob(m, m.endpoints[0], OPTS, store);
   expect(job.defaults).toMatchObject({ jobName: 'serviceMonitor/a/m/0', scheme: 'https', intervalMs: 30_000, timeoutMs: 10_000 });
-  expect(job.wire.http).toMatchObject({
-    followRedirects: false,
+  expect(job.wire.http).toMatchObject({ followRedirects: false });
+  expect(job.wire.http.client).toEqual({
     authorization: { type: 'Token', credentials: 's3cret' },
-    tls: { ca: 'CA-PEM', cert: 'CERT-PEM', key: 'KEY-PEM', serverName: 'svc.a', insecureSkipVerify: false },
+    tls_config: { ca_pem: 'CA-PEM', cert_pem: 'CERT-PEM', key_pem: 'KEY-PEM', server_name: 'svc.a', insecure_skip_verify: false },
   });
   expect(job.wire).toMatchObject({ sampleLimit: 500, labelLimit: 30 });
   expect(job.targetLimit).toBe(4);
@@ -60,7 +60,7 @@ test('TLS from a ConfigMap CA, a Secret cert and key; authorization credentials;
 test('basic auth from Secrets; missing Secret and missing key name the field; pending namespaces are PendingError', () => {
   const store = refs({ 'Secret/a/basic': { user: 'u', pass: 'p' } });
   const m = sm('a', { port: 'x', basicAuth: { username: { name: 'basic', key: 'user' }, password: { name: 'basic', key: 'pass' } } });
-  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.basicAuth).toEqual({ username: 'u', password: 'p' });
+  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.client).toEqual({ basic_auth: { username: 'u', password: 'p' } });
   const missing = sm('a', { port: 'x', bearerTokenSecret: { name: 'nope', key: 't' } });
   expect(() => buildJob(missing, missing.endpoints[0], OPTS, store)).toThrow('spec.endpoints[0].bearerTokenSecret: Secret a/nope not found');
   const loading = sm('loading', { port: 'x', bearerTokenSecret: { name: 'nope', key: 't' } });
@@ -73,4 +73,41 @@ test('unsupported settings are refused with a reason, not ignored', () => {
   expect(() => buildJob(proxy, proxy.endpoints[0], OPTS, store)).toThrow(/proxyUrl: scraping through a proxy is not supported/);
   const both = sm('a', { port: 'x', basicAuth: {}, authorization: {} });
   expect(both.endpointErrors.get(0)).toMatch(/at most one of/);
+});
+
+test('oauth2: client id from a ConfigMap or Secret, secret from a Secret, token URL, scopes, endpoint params, token TLS', () => {
+  const store = refs({ 'ConfigMap/a/oauth': { id: 'my-client' }, 'Secret/a/oauth': { id: 'secret-client', secret: 'p@ss', ca: 'CA-PEM' } });
+  const base = { tokenUrl: 'https://auth.a/token', clientSecret: { name: 'oauth', key: 'secret' } };
+  const m = sm('a', {
+    port: 'x',
+    oauth2: { ...base, clientId: { configMap: { name: 'oauth', key: 'id' } }, scopes: ['metrics', 'read'], endpointParams: { audience: 'prom' }, tlsConfig: { ca: { secret: { name: 'oauth', key: 'ca' } } } },
+  });
+  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.client).toEqual({
+    oauth2: {
+      client_id: 'my-client',
+      client_secret: 'p@ss',
+      token_url: 'https://auth.a/token',
+      scopes: ['metrics', 'read'],
+      endpoint_params: { audience: 'prom' },
+      tls_config: { ca_pem: 'CA-PEM', insecure_skip_verify: false },
+    },
+  });
+  const fromSecret = sm('a', { port: 'x', oauth2: { ...base, clientId: { secret: { name: 'oauth', key: 'id' } } } });
+  expect(buildJob(fromSecret, fromSecret.endpoints[0], OPTS, store).wire.http.client.oauth2).toMatchObject({ client_id: 'secret-client', client_secret: 'p@ss' });
+});
+
+test('oauth2: missing references, bad token URLs and proxies name the field', () => {
+  const store = refs({ 'Secret/a/oauth': { id: 'c', secret: 's' } });
+  const ep = (o2: object) => sm('a', { port: 'x', oauth2: { clientId: { secret: { name: 'oauth', key: 'id' } }, clientSecret: { name: 'oauth', key: 'secret' }, tokenUrl: 'http://auth/token', ...o2 } });
+  const build = (m: ReturnType<typeof sm>) => () => buildJob(m, m.endpoints[0], OPTS, store);
+  expect(build(ep({ clientSecret: { name: 'gone', key: 'secret' } }))).toThrow('spec.endpoints[0].oauth2.clientSecret: Secret a/gone not found');
+  expect(build(ep({ clientId: { configMap: { name: 'gone', key: 'id' } } }))).toThrow('spec.endpoints[0].oauth2.clientId.configMap: ConfigMap a/gone not found');
+  expect(build(ep({ tokenUrl: 'not a url' }))).toThrow('spec.endpoints[0].oauth2.tokenUrl: "not a url" is not a valid URL');
+  expect(build(ep({ tokenUrl: 'ftp://auth/token' }))).toThrow(/spec\.endpoints\[0\]\.oauth2: token_url must be http or https/);
+  expect(build(ep({ proxyUrl: 'http://proxy:3128' }))).toThrow(/spec\.endpoints\[0\]\.oauth2\.proxyUrl: fetching tokens through a proxy is not supported/);
+  expect(build(ep({ clientId: { secret: { name: 'gone', key: 'id', optional: true } } }))).toThrow('spec.endpoints[0].oauth2: clientId resolved to an empty value');
+  expect(ep({ tokenUrl: '' }).endpointErrors.get(0)).toMatch(/oauth2\.tokenUrl: is required/);
+  expect(sm('a', { port: 'x', oauth2: { tokenUrl: 'http://t', clientId: { secret: { name: 'o', key: 'i' } }, clientSecret: { name: 'o', key: 's' } }, authorization: {} }).endpointErrors.get(0)).toMatch(/at most one of/);
+  const loading = sm('loading', { port: 'x', oauth2: { clientId: { secret: { name: 'oauth', key: 'id' } }, clientSecret: { name: 'oauth', key: 'secret' }, tokenUrl: 'http://auth/token' } });
+  expect(() => buildJob(loading, loading.endpoints[0], OPTS, store)).toThrow(PendingError);
 });

@@ -9,6 +9,7 @@ import { parseByteSize, USER_AGENT } from '../../scrape/args.js';
 import { acceptHeader, DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from '../../scrape/parse/index.js';
 import type { PoolWireConfig } from '../../scrape/protocol.js';
 import type { TargetDefaults } from '../../scrape/target.js';
+import { clientArgs, type ReadEither, type ReadSecret } from './client-args.js';
 import type { EndpointSpec, KeyRef, MonitorSpec, SecretOrConfigMapRef } from './monitor.js';
 import { type DiscoveryRole, jobName, podMonitorRules, serviceMonitorRules } from './relabelgen.js';
 import { PendingError, type RefStore } from './secrets.js';
@@ -51,12 +52,6 @@ function duration(v: string | undefined, field: string): number | undefined {
   }
 }
 
-function refuseFile(allowed: boolean, field: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!allowed) throw new Error(`${field} references a file on the collector (${JSON.stringify(value)}), refused: set allow_arbitrary_file_access = true to permit it`);
-  return value;
-}
-
 function compile(rules: RawRule[], what: string): CompiledRule[] {
   try {
     return compileRules(rules);
@@ -94,9 +89,8 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     throw new Error(`spec.bodySizeLimit: ${(e as Error).message}`);
   }
   if (ep.proxyUrl) throw new Error(`${at}.proxyUrl: scraping through a proxy is not supported by this collector`);
-  if (ep.oauth2) throw new Error(`${at}.oauth2: OAuth2 is not supported by this collector yet (use authorization with a Secret)`);
 
-  const secret = (ref: KeyRef, field: string): string => {
+  const secret: ReadSecret = (ref: KeyRef, field: string): string => {
     try {
       return refs.value('Secret', m.namespace, ref) ?? '';
     } catch (e) {
@@ -104,7 +98,7 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
       throw new Error(`${field}: ${(e as Error).message}`);
     }
   };
-  const either = (ref: SecretOrConfigMapRef | undefined, field: string): string | undefined => {
+  const either: ReadEither = (ref: SecretOrConfigMapRef | undefined, field: string): string | undefined => {
     if (!ref) return undefined;
     if (ref.secret) return secret(ref.secret, `${field}.secret`);
     try {
@@ -121,31 +115,8 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     bodySizeLimit,
     followRedirects: ep.followRedirects ?? true,
     userAgent: USER_AGENT,
+    client: clientArgs(ep, at, o.allowFileAccess, secret, either),
   };
-  if (ep.bearerTokenSecret) http.authorization = { type: 'Bearer', credentials: secret(ep.bearerTokenSecret, `${at}.bearerTokenSecret`) };
-  else if (ep.bearerTokenFile) http.authorization = { type: 'Bearer', credentialsFile: refuseFile(o.allowFileAccess, `${at}.bearerTokenFile`, ep.bearerTokenFile) };
-  else if (ep.authorization) {
-    const a = ep.authorization;
-    http.authorization = { type: a.type, credentials: a.credentials ? secret(a.credentials, `${at}.authorization.credentials`) : '' };
-  } else if (ep.basicAuth) {
-    http.basicAuth = {
-      username: ep.basicAuth.username ? secret(ep.basicAuth.username, `${at}.basicAuth.username`) : '',
-      password: ep.basicAuth.password ? secret(ep.basicAuth.password, `${at}.basicAuth.password`) : '',
-    };
-  }
-  if (ep.tlsConfig) {
-    const t = ep.tlsConfig;
-    http.tls = {
-      ca: either(t.ca, `${at}.tlsConfig.ca`),
-      caFile: refuseFile(o.allowFileAccess, `${at}.tlsConfig.caFile`, t.caFile),
-      cert: either(t.cert, `${at}.tlsConfig.cert`),
-      certFile: refuseFile(o.allowFileAccess, `${at}.tlsConfig.certFile`, t.certFile),
-      key: t.keySecret ? secret(t.keySecret, `${at}.tlsConfig.keySecret`) : undefined,
-      keyFile: refuseFile(o.allowFileAccess, `${at}.tlsConfig.keyFile`, t.keyFile),
-      serverName: t.serverName,
-      insecureSkipVerify: t.insecureSkipVerify,
-    };
-  }
 
   const name = jobName(m, ep.index);
   let portHint: JobConfig['portHint'];

@@ -36,6 +36,10 @@ export interface OAuth2Spec {
   tokenUrl: string;
   scopes: string[];
   endpointParams: Record<string, string>;
+  /** TLS of the token request (the operator's SafeTLSConfig: references, no files). */
+  tlsConfig?: TlsSpec;
+  /** Refused by the job builder; kept so the refusal can name it. */
+  proxyUrl?: string;
 }
 
 export interface EndpointSpec {
@@ -111,6 +115,20 @@ function secretOrConfigMap(r: Reader | undefined): SecretOrConfigMapRef | undefi
   return out.secret || out.configMap ? out : undefined;
 }
 
+function tlsOf(tls: Reader | undefined, files: boolean): TlsSpec | undefined {
+  if (!tls) return undefined;
+  return {
+    ca: secretOrConfigMap(tls.obj('ca')),
+    cert: secretOrConfigMap(tls.obj('cert')),
+    keySecret: keyRef(tls.obj('keySecret')),
+    caFile: files ? tls.str('caFile') || undefined : undefined,
+    certFile: files ? tls.str('certFile') || undefined : undefined,
+    keyFile: files ? tls.str('keyFile') || undefined : undefined,
+    serverName: tls.str('serverName') || undefined,
+    insecureSkipVerify: tls.bool('insecureSkipVerify') ?? false,
+  };
+}
+
 function relabelings(r: Reader, key: string): RawRule[] {
   return r.objArray(key).map((c) => ({
     sourceLabels: c.has('sourceLabels') ? c.strArray('sourceLabels') : undefined,
@@ -162,20 +180,11 @@ function endpointOf(r: Reader, index: number, kind: MonitorKind): EndpointSpec {
           tokenUrl: o2.str('tokenUrl') ?? '',
           scopes: o2.strArray('scopes'),
           endpointParams: o2.strMap('endpointParams'),
+          tlsConfig: tlsOf(o2.obj('tlsConfig'), false),
+          proxyUrl: o2.str('proxyUrl') || (o2.bool('proxyFromEnvironment') ? 'from environment' : undefined),
         }
       : undefined,
-    tlsConfig: tls
-      ? {
-          ca: secretOrConfigMap(tls.obj('ca')),
-          cert: secretOrConfigMap(tls.obj('cert')),
-          keySecret: keyRef(tls.obj('keySecret')),
-          caFile: tls.str('caFile') || undefined,
-          certFile: tls.str('certFile') || undefined,
-          keyFile: tls.str('keyFile') || undefined,
-          serverName: tls.str('serverName') || undefined,
-          insecureSkipVerify: tls.bool('insecureSkipVerify') ?? false,
-        }
-      : undefined,
+    tlsConfig: tlsOf(tls, true),
     relabelings: relabelings(r, 'relabelings'),
     metricRelabelings: relabelings(r, 'metricRelabelings'),
     proxyUrl: r.str('proxyUrl') || undefined,

@@ -177,7 +177,7 @@ describe('bad CRs', () => {
     const m = parseMonitor('ServiceMonitor', { metadata: { name: 'x', namespace: 'a' }, spec: { selector: {}, endpoints: [{ port: 'a', bearerTokenFile: '/etc/passwd' }] } });
     expect(() => buildJob(m, m.endpoints[0], OPTS, refs)).toThrow(/bearerTokenFile references a file .* refused/);
     const job = buildJob(m, m.endpoints[0], { ...OPTS, allowFileAccess: true }, refs);
-    expect(job.wire.http.authorization).toEqual({ type: 'Bearer', credentialsFile: '/etc/passwd' });
+    expect(job.wire.http.client).toEqual({ bearer_token_file: '/etc/passwd' });
   });
 
   test('timeout: default capped at the interval; explicit timeout above the interval is an error', () => {

@@ -2,7 +2,7 @@
 // names and defaults) and their translation into the ruler client settings.
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../../net/http-options.js';
-import { revealString, type Secret } from '../../runtime/secret.js';
+import type { Secret } from '../../runtime/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 import type { RulerClientConfig } from './ruler-client.js';
@@ -87,20 +87,18 @@ export function rulesPath(flavor: RulerFlavor, a: RulesArgs): string {
 }
 
 export function rulerClientConfig(flavor: RulerFlavor, a: RulesArgs): RulerClientConfig {
-  const tls = a.tls_config;
   return {
     address: a.address,
     rulesPath: rulesPath(flavor, a),
     tenantId: a.tenant_id || undefined,
-    bearerToken: revealString(a.bearer_token),
-    bearerTokenFile: a.bearer_token_file,
-    basicAuth: a.basic_auth ? { username: a.basic_auth.username ?? '', password: revealString(a.basic_auth.password), passwordFile: a.basic_auth.password_file } : undefined,
-    authorization: a.authorization
-      ? { type: a.authorization.type || 'Bearer', credentials: revealString(a.authorization.credentials), credentialsFile: a.authorization.credentials_file }
-      : undefined,
-    tls: tls
-      ? { ca: tls.ca_pem, caFile: tls.ca_file, cert: tls.cert_pem, certFile: tls.cert_file, key: revealString(tls.key_pem), keyFile: tls.key_file, serverName: tls.server_name, insecureSkipVerify: tls.insecure_skip_verify }
-      : undefined,
+    http: {
+      bearer_token: a.bearer_token,
+      // An empty bearer_token_file means none (as in Alloy).
+      bearer_token_file: a.bearer_token_file || undefined,
+      basic_auth: a.basic_auth,
+      authorization: a.authorization,
+      tls_config: a.tls_config,
+    },
     followRedirects: a.follow_redirects,
   };
 }

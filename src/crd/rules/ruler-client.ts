@@ -1,10 +1,13 @@
 // A client of the Mimir / Loki ruler configuration API (Cortex's
 // `config/v1/rules` shape): list every namespace's groups, set one group,
-// delete one group. YAML bodies, optional tenant header and auth.
-import { readFileSync } from 'node:fs';
+// delete one group. YAML bodies, optional tenant header and auth (the shared
+// HTTP client options: credentials files re-read per request, TLS files
+// followed by a rotating agent).
 import http from 'node:http';
 import https from 'node:https';
 import YAML from 'yaml';
+import { authorizationHeader, type HttpClientArgs } from '../../net/http-options.js';
+import { TlsAgent } from '../../net/tls-agent.js';
 import type { RuleGroup } from './groups.js';
 
 export interface RulerClientConfig {
@@ -12,11 +15,8 @@ export interface RulerClientConfig {
   /** e.g. /prometheus/config/v1/rules or /loki/api/v1/rules */
   rulesPath: string;
   tenantId?: string;
-  bearerToken?: string;
-  bearerTokenFile?: string;
-  basicAuth?: { username: string; password?: string; passwordFile?: string };
-  authorization?: { type: string; credentials?: string; credentialsFile?: string };
-  tls?: { ca?: string; caFile?: string; cert?: string; certFile?: string; key?: string; keyFile?: string; serverName?: string; insecureSkipVerify?: boolean };
+  /** Credentials and tls_config as the component's arguments carry them. */
+  http: HttpClientArgs;
   followRedirects?: boolean;
   timeoutMs?: number;
   userAgent?: string;
@@ -38,21 +38,20 @@ export class RulerError extends Error {
 export type RulerState = Map<string, Map<string, RuleGroup>>;
 
 export class RulerClient {
-  private readonly agent: http.Agent | https.Agent;
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly tls: TlsAgent;
   private readonly base: URL;
 
   constructor(private readonly cfg: RulerClientConfig) {
     this.base = new URL(cfg.address);
-    const t = cfg.tls ?? {};
-    const read = (pem?: string, file?: string) => pem ?? (file ? readFileSync(file, 'utf8') : undefined);
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, ca: read(t.ca, t.caFile), cert: read(t.cert, t.certFile), key: read(t.key, t.keyFile), servername: t.serverName, rejectUnauthorized: !t.insecureSkipVerify })
-        : new http.Agent({ keepAlive: true });
+    this.tls = new TlsAgent(cfg.http.tls_config, { keepAlive: true });
+    // Unreadable TLS files are a configuration error: report it now, not at the first sync.
+    if (this.base.protocol === 'https:') this.tls.get();
   }
 
   close(): void {
-    this.agent.destroy();
+    this.httpAgent.destroy();
+    this.tls.destroy();
   }
 
   private url(...segments: string[]): URL {
@@ -62,27 +61,31 @@ export class RulerClient {
     return u;
   }
 
-  private headers(): Record<string, string> {
+  private async headers(method: string, url: URL): Promise<Record<string, string>> {
     const h: Record<string, string> = { 'User-Agent': this.cfg.userAgent ?? 'alloy-ts' };
     if (this.cfg.tenantId) h['X-Scope-OrgID'] = this.cfg.tenantId;
-    const c = this.cfg;
-    const file = (f: string) => readFileSync(f, 'utf8').trim();
-    if (c.bearerToken) h.Authorization = `Bearer ${c.bearerToken}`;
-    else if (c.bearerTokenFile) h.Authorization = `Bearer ${file(c.bearerTokenFile)}`;
-    else if (c.authorization) h.Authorization = `${c.authorization.type} ${c.authorization.credentialsFile ? file(c.authorization.credentialsFile) : (c.authorization.credentials ?? '')}`;
-    else if (c.basicAuth) {
-      const pw = c.basicAuth.passwordFile ? file(c.basicAuth.passwordFile) : (c.basicAuth.password ?? '');
-      h.Authorization = `Basic ${Buffer.from(`${c.basicAuth.username}:${pw}`).toString('base64')}`;
+    let auth: string | undefined;
+    try {
+      auth = await authorizationHeader(this.cfg.http);
+    } catch (e) {
+      throw new RulerError(0, `${method} ${url.pathname}: ${(e as Error).message}`);
     }
+    if (auth) h.Authorization = auth;
     return h;
   }
 
-  private request(method: string, url: URL, body?: string, redirects = 0): Promise<{ status: number; body: string }> {
-    const headers = this.headers();
+  private async request(method: string, url: URL, body?: string, redirects = 0): Promise<{ status: number; body: string }> {
+    const headers = await this.headers(method, url);
     if (body !== undefined) headers['Content-Type'] = 'application/yaml';
     const mod = url.protocol === 'https:' ? https : http;
+    let agent: http.Agent;
+    try {
+      agent = url.protocol === 'https:' ? this.tls.get() : this.httpAgent;
+    } catch (e) {
+      throw new RulerError(0, `${method} ${url.pathname}: ${(e as Error).message}`);
+    }
     return new Promise((resolve, reject) => {
-      const req = mod.request(url, { method, headers, agent: this.agent, timeout: this.cfg.timeoutMs ?? 10_000 }, (res) => {
+      const req = mod.request(url, { method, headers, agent, timeout: this.cfg.timeoutMs ?? 10_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => reject(new RulerError(0, `${method} ${url.pathname}: ${e.message}`)));
