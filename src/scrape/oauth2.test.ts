@@ -1,0 +1,122 @@
+// prometheus.scrape's oauth2 block from Alloy syntax through the controller
+// and a real scrape worker: the token comes from a token server on 127.0.0.1,
+// the target accepts only that token; a conflicting auth block is refused.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import '../components.js';
+import { StandaloneOwnership } from '../clustering/ownership.js';
+import { Controller } from '../runtime/controller.js';
+import { configureScrapeWorkers } from './pool.js';
+
+configureScrapeWorkers(1);
+
+interface Debug {
+  targets: { url: string; health: string; last_error?: string }[];
+}
+
+const servers: http.Server[] = [];
+async function serve(handler: http.RequestListener): Promise<string> {
+  const s = http.createServer(handler);
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return `127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+let controller: Controller | undefined;
+afterEach(async () => {
+  await controller?.stop();
+  controller = undefined;
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+});
+
+let seq = 0;
+/** Each test's component gets its own label: the worker pool is keyed by component id and outlives a stopped controller briefly. */
+const id = () => `prometheus.scrape.s${seq}`;
+
+async function load(body: string): Promise<Controller> {
+  seq++;
+  const storagePath = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-scrape-oauth2-'));
+  controller = new Controller({ logger: pino({ level: 'silent' }), metrics: new Registry(), storagePath, cluster: new StandaloneOwnership('n') });
+  await controller.load(`
+prometheus.relabel "sink" { forward_to = [] }
+prometheus.scrape "s${seq}" {
+  forward_to      = [prometheus.relabel.sink.receiver]
+  scrape_interval = "200ms"
+  scrape_timeout  = "150ms"
+${body}
+}
+`, 'scrape.alloy');
+  return controller;
+}
+
+async function waitForTarget(c: Controller, pred: (t: Debug['targets'][number]) => boolean): Promise<Debug['targets'][number]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const t = (c.view(id())!.debugInfo as Debug).targets[0];
+    if (t && pred(t)) return t;
+    if (Date.now() > deadline) throw new Error(`target state not reached: ${JSON.stringify(t)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('oauth2 { ... }: the worker fetches a token once and scrapes with it', async () => {
+  const tokenRequests: string[] = [];
+  const tokenHost = await serve((req, res) => {
+    let body = '';
+    req.on('data', (b: Buffer) => (body += b.toString()));
+    req.on('end', () => {
+      tokenRequests.push(`${req.headers.authorization} ${body}`);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'issued-1', token_type: 'bearer', expires_in: 3600 }));
+    });
+  });
+  let scrapes = 0;
+  const target = await serve((req, res) => {
+    scrapes++;
+    if (req.headers.authorization !== 'Bearer issued-1') return void res.writeHead(401).end();
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end('m 1\n');
+  });
+  const c = await load(`  targets = [{"__address__" = "${target}"}]
+  oauth2 {
+    client_id     = "alloy"
+    client_secret = "s3cret"
+    token_url     = "http://${tokenHost}/token"
+    scopes        = ["metrics"]
+  }`);
+  await waitForTarget(c, (t) => t.health === 'up');
+  const before = scrapes;
+  await waitForTarget(c, () => scrapes >= before + 2);
+  expect(tokenRequests).toEqual([`Basic ${Buffer.from('alloy:s3cret').toString('base64')} grant_type=client_credentials&scope=metrics`]);
+});
+
+test('a failing token URL marks the target down with the token URL in last_error', async () => {
+  const tokenHost = await serve((_req, res) => res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"invalid_client"}'));
+  const target = await serve((_req, res) => res.writeHead(200).end('m 1\n'));
+  const c = await load(`  targets = [{"__address__" = "${target}"}]
+  oauth2 {
+    client_id     = "alloy"
+    client_secret = "wrong"
+    token_url     = "http://${tokenHost}/token"
+  }`);
+  const t = await waitForTarget(c, (x) => x.health === 'down');
+  expect(t.last_error).toBe(`Get "http://${target}/metrics": oauth2: cannot fetch token from http://${tokenHost}/token: HTTP 400: invalid_client`);
+});
+
+test('oauth2 together with another auth method is a config error', async () => {
+  await expect(
+    load(`  targets = []
+  bearer_token = "x"
+  oauth2 {
+    client_id = "a"
+    client_secret = "b"
+    token_url = "http://127.0.0.1:1/token"
+  }`),
+  ).rejects.toThrow(/at most one of 'bearer_token' and 'oauth2' may be set/);
+});
