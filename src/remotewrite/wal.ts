@@ -19,6 +19,12 @@ export interface WalOptions {
   maxSize: number;
   minKeepaliveMs: number;
   maxKeepaliveMs: number;
+  /**
+   * Group commit spacing: a flush starts no sooner than this after the
+   * previous one started, so appends arriving meanwhile share one fdatasync
+   * (fewer syncs under load; an append after a quiet spell is flushed at once).
+   */
+  minSyncIntervalMs?: number;
 }
 
 export interface SegmentInfo {
@@ -81,6 +87,7 @@ export class Wal extends EventEmitter {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private flushActive = false;
+  private lastFlushStart = 0;
   private fh: fsp.FileHandle | undefined;
   private fhSeg = -1;
   private forceCut = false;
@@ -341,6 +348,9 @@ export class Wal extends EventEmitter {
     // in between), so an append arriving later always starts a new loop.
     try {
       while (this.pending.length > 0) {
+        const wait = this.lastFlushStart + (this.opts.minSyncIntervalMs ?? 0) - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        this.lastFlushStart = Date.now();
         const batch = this.pending;
         this.pending = [];
         let cut = false;
