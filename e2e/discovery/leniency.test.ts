@@ -1,8 +1,15 @@
 // Configurations Alloy runs although Prometheus's config loading would refuse them: they run
 // here too, with the run-time behaviour of Prometheus's discoverer, a warning logged once and
 // the warnings in the component's debug info.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { Registry } from 'prom-client';
+import '../../src/components.js';
+import { StandaloneOwnership } from '../../src/clustering/ownership.js';
+import { Controller } from '../../src/runtime/controller.js';
 import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
 import { discoveryKubernetes, type DiscoveryArgs } from '../../src/discovery/kubernetes/component.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
@@ -116,6 +123,50 @@ describe('discovery.kubernetes e2e: Alloy-compatible leniency', () => {
     expect(none.debug().warnings[0]).toMatch(/nothing is watched, so there are no targets$/);
     expect(none.logged).toHaveLength(1);
     expect(emu.requests.filter((r) => r.resource === 'pods' && r.namespace === undefined)).toEqual([]);
+  }, 20000);
+
+  test('an Alloy config with these settings loads unchanged; a malformed selector is a config error', async () => {
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-lenient-'));
+    const controller = () => new Controller({ logger: pino({ level: 'silent' }), metrics: new Registry(), storagePath: storage, cluster: new StandaloneOwnership('n1') });
+    const ctl = controller();
+    const fresh = controller();
+    try {
+      const config = `
+discovery.kubernetes "pods" {
+  api_server = "${emu.url}"
+  role       = "pod"
+  namespaces {
+    names         = ["${NS_A}"]
+    own_namespace = true
+  }
+  selectors {
+    role  = "pod"
+    label = "app=nothing"
+  }
+  selectors {
+    role  = "pod"
+    label = "app=web-1"
+  }
+  selectors {
+    role  = "ingress"
+    label = "x=y"
+  }
+}
+`;
+      await ctl.load(config, 'lenient.alloy');
+      const view = () => ctl.view('discovery.kubernetes.pods')!;
+      expect((view().debugInfo as { warnings: string[] }).warnings).toHaveLength(3);
+      expect(view().health.state).not.toBe('unhealthy');
+      const bad = config.replace('label = "x=y"', 'label = "x in (y"');
+      // A first load fails with the position; a reload keeps the running component and marks it unhealthy.
+      await expect(fresh.load(bad, 'bad.alloy')).rejects.toThrow(/bad\.alloy:2:1.*label selector "x in \(y" is malformed/s);
+      await ctl.load(bad, 'bad.alloy');
+      expect(view().health).toMatchObject({ state: 'unhealthy', message: expect.stringMatching(/label selector "x in \(y" is malformed: missing '\)'/) });
+    } finally {
+      await fresh.stop();
+      await ctl.stop();
+      fs.rmSync(storage, { recursive: true, force: true });
+    }
   }, 20000);
 
   test('malformed selectors are still rejected with the reason', async () => {

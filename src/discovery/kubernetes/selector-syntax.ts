@@ -86,7 +86,8 @@ export function labelSelectorProblem(s: string): string | undefined {
           const vp = valueProblem(v);
           if (vp) throw new Error(vp);
           if (peek()?.text === ',') i++;
-          else if (peek()?.text !== ')') throw new Error(`expected ',' or ')' in the ${t.text} list`);
+          else if (!peek()) break;
+          else if (peek().text !== ')') throw new Error(`expected ',' or ')' in the ${t.text} list, found ${JSON.stringify(peek().text)}`);
         }
         if (peek()?.text !== ')') throw new Error(`missing ')' after the ${t.text} list`);
         i++;
