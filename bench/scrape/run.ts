@@ -97,7 +97,8 @@ remote_write:
       `--storage.agent.path=${path.join(tmp, 'agent')}`,
       `--web.listen-address=127.0.0.1:${promPort}`,
     ]);
-    const oursArgs = ['--import', TSX];
+    // OURS_NODE_FLAGS: extra V8/Node flags for our process (e.g. "--max-semi-space-size=64").
+    const oursArgs = [...(process.env.OURS_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', TSX];
     if (CPU_PROF) oursArgs.push('--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/scrape/profiles')}`);
     const ours = start(process.execPath, [...oursArgs, 'bench/scrape/ours.ts', JSON.stringify({ ports, sink: sinks[1], intervalMs: INTERVAL * 1000 })]);
     await Promise.all([waitOk(`http://127.0.0.1:${promPort}/-/ready`), firstLine(ours)]);
