@@ -50,6 +50,8 @@ describe('logs pipeline on two clustered alloy run processes', () => {
       30_000,
     );
     const moved = split.b;
+    // Steady state on both replicas for a while: the crash below lands at a random point of b's write interval.
+    await new Promise((r) => setTimeout(r, 2000 + Math.random() * 1000));
     const beforeCrash = loki.totalEntries();
     const dupScaleUp = loki.duplicates();
     // b took over gracefully: it waited for a's release (never for a timeout).

@@ -149,6 +149,39 @@ describe('positions', () => {
     expect(mem.writes.at(-1)!.held).toEqual([]);
   });
 
+  it('a claim goes out at once without delaying the next position write; failed writes retry only after the interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pos-'));
+    const mem = memoryBackend(() => ({}));
+    const store = new PositionStore({ file: join(dir, 'p.json'), shared: mem.backend, logger, sharedFlushMs: 400 });
+    await store.load();
+    store.claim('k');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(mem.writes.map((w) => w.held)).toEqual([['k']]);
+    const t = Date.now();
+    store.set('k', { ts: S, fps: [], updated: 0 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(mem.writes.length).toBe(2); // not held back by the claim's write
+    expect(mem.writes[1].positions.get('k')!.ts).toBe(S);
+    expect(mem.writes[1].at - t).toBeLessThan(200);
+    await store.stop();
+
+    let attempts = 0;
+    const failing: SharedPositionsBackend = {
+      readAll: async () => ({ positions: new Map(), holders: new Map(), ownStaleHolds: false }),
+      write: async () => {
+        attempts++;
+        throw new Error('forbidden');
+      },
+    };
+    const refused = new PositionStore({ file: join(dir, 'q.json'), shared: failing, logger, sharedFlushMs: 200 });
+    await refused.load();
+    refused.claim('a');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4); // about one per 200 ms, not a hot loop
+    await refused.stop();
+  });
+
   it('a restarted replica clears the holds its previous run left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pos-'));
     const mem = memoryBackend(() => ({ ownStaleHolds: true }));

@@ -39,8 +39,12 @@ export class PositionStore {
   #localTimer: NodeJS.Timeout | undefined;
   #sharedTimer: NodeJS.Timeout | undefined;
   #localWrittenAt = 0;
+  /** When the last shared write carrying new positions started (the interval counts from it). */
   #sharedWrittenAt = 0;
   #sharedDirty = false;
+  /** Positions changed since the last shared write (holds alone do not spend the interval). */
+  #sharedPositionsDirty = false;
+  #sharedFailedAt = 0;
   #sharedReadAt = 0;
   #sharedRead: Promise<void> | undefined;
   #sharedWrite: Promise<void> = Promise.resolve();
@@ -100,6 +104,7 @@ export class PositionStore {
     this.#mine.set(key, pos);
     this.#releasedAt.delete(key);
     this.#scheduleLocal();
+    this.#sharedPositionsDirty = true;
     this.#markShared();
   }
 
@@ -116,6 +121,7 @@ export class PositionStore {
     this.#releasedAt.delete(key);
     this.#shared.positions.delete(key);
     this.#scheduleLocal();
+    this.#sharedPositionsDirty = true;
     this.#markShared();
   }
 
@@ -186,7 +192,14 @@ export class PositionStore {
 
   #scheduleShared(): void {
     if (!this.o.shared || this.#sharedTimer || this.#stopped) return;
-    const wait = Math.max(0, this.#sharedWrittenAt + (this.o.sharedFlushMs ?? 1000) - Date.now());
+    // A claim or release alone goes out at once and does not delay the next
+    // position write (a replica that just took streams over persists its
+    // first commits promptly).
+    const interval = this.o.sharedFlushMs ?? 1000;
+    const now = Date.now();
+    const since = this.#sharedPositionsDirty ? this.#sharedWrittenAt : 0;
+    // After a failed write, every retry waits the interval (no hot loop against a refusing API).
+    const wait = Math.max(0, since + interval - now, this.#sharedFailedAt + interval - now);
     this.#sharedTimer = setTimeout(() => {
       this.#sharedTimer = undefined;
       void this.#writeShared();
@@ -225,13 +238,18 @@ export class PositionStore {
     this.#sharedWrite = this.#sharedWrite.then(async () => {
       if (!this.#sharedDirty) return;
       this.#sharedDirty = false;
-      this.#sharedWrittenAt = Date.now();
+      const withPositions = this.#sharedPositionsDirty;
+      this.#sharedPositionsDirty = false;
+      if (withPositions) this.#sharedWrittenAt = Date.now();
       this.#prune();
       try {
         await backend.write(new Map(this.#mine), new Set(this.#held));
         this.lastSharedError = '';
+        this.#sharedFailedAt = 0;
       } catch (err) {
+        this.#sharedFailedAt = Date.now();
         this.#sharedDirty = true;
+        this.#sharedPositionsDirty ||= withPositions;
         this.lastSharedError = (err as Error).message;
         this.o.logger.warn({ err: (err as Error).message }, 'writing shared log positions failed; will retry');
         this.#scheduleShared();
