@@ -3,7 +3,8 @@
 // loki.write. While a producer writes 250 lines/s to each of 12 streams:
 // scale-up (the second replica joins: some streams move to it, gracefully),
 // then a crash of that replica (SIGKILL: its streams come back once the
-// failure detector declares it dead). Counted at the Loki receiver: lost
+// failure detector declares it dead), its return, and a graceful stop of the
+// first replica (SIGTERM: scale-down). Counted at the Loki receiver: lost
 // lines and raw duplicates per phase.
 import { jest } from '@jest/globals';
 import type { AlloyProcess } from '../lib/alloy-process.js';
@@ -25,7 +26,7 @@ describe('logs pipeline on two clustered alloy run processes', () => {
 
   const streamsOf = async (p: AlloyProcess) => (await sourceInfo(p)).streams;
 
-  it('streams move on scale-up without loss or duplicate, and back after a crash without loss', async () => {
+  it('streams move on scale-up and on a graceful stop without loss or duplicate, and after a crash without loss', async () => {
     const { api, loki, streams } = env;
     const gossipA = `127.0.0.1:${await freePort()}`;
     const gossipB = `127.0.0.1:${await freePort()}`;
@@ -69,20 +70,45 @@ describe('logs pipeline on two clustered alloy run processes', () => {
     const takeoverMs = Date.now() - killedAt;
     const takenBack = (await streamsOf(a)).filter((s) => /^holder_gone/.test(s.handoff)).length;
     await new Promise((r) => setTimeout(r, 1000));
+    const dupAfterCrash = loki.duplicates();
+
+    // b comes back (same name and storage, as a StatefulSet pod would), then a is
+    // stopped gracefully (SIGTERM, scale-down): both hand-offs must be exact.
+    const b2 = await startCollector(env, { storagePath: b.storagePath, cluster: { node: 'b', listen: gossipB, join: [gossipA] } });
+    procs.add(b2);
+    await until('streams split again', async () => {
+      const [sa, sb] = [await streamsOf(a), await streamsOf(b2)];
+      return sb.length > 0 && sa.length + sb.length === streams.length && sb.every((s) => s.delivered > 0);
+    }, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const stopAt = Date.now();
+    expect(await a.stop()).toBe(0);
+    procs.delete(a);
+    const gone = await until('b2 tails every stream', async () => {
+      const sb = await streamsOf(b2);
+      return sb.length === streams.length && sb.every((s) => s.delivered > 0) ? sb : undefined;
+    }, 30_000, 200);
+    const scaleDownMs = Date.now() - stopAt;
+    await new Promise((r) => setTimeout(r, 1000));
     prod.stop();
     const total = prod.count;
     await until('every produced line', () => audit(loki, streams, total).lost === 0, 30_000, 200);
     const r = audit(loki, streams, total);
-    const dupCrash = r.rawDuplicates - dupScaleUp;
+    const dupCrash = dupAfterCrash - dupScaleUp;
+    const dupGraceful = r.rawDuplicates - dupAfterCrash;
     console.log(
-      `logs e2e cluster: ${r.expected} lines; scale-up moved ${moved} of ${streams.length} streams, raw duplicates ${dupScaleUp} of ${beforeCrash}; ` +
-        `crash: ${takenBack} streams taken back after ${takeoverMs} ms, raw duplicates ${dupCrash}; lost ${r.lost}`,
+      `logs e2e cluster: ${r.expected} lines, lost ${r.lost}; scale-up moved ${moved} of ${streams.length} streams, raw duplicates ${dupScaleUp} of ${beforeCrash}; ` +
+        `crash: ${takenBack} streams taken back after ${takeoverMs} ms, raw duplicates ${dupCrash}; ` +
+        `rejoin + graceful scale-down (all streams on b after ${scaleDownMs} ms): raw duplicates ${dupGraceful}`,
     );
     expect(r.lost).toBe(0);
     expect(r.unexpected).toBe(0);
     expect(r.outOfOrder).toBe(0);
     expect(dupScaleUp).toBe(0);
+    expect(dupGraceful).toBe(0);
     expect(takenBack).toBe(moved);
+    // On the graceful stop a released every stream before it left: nobody timed out waiting.
+    expect(gone.filter((s) => /^(timeout|holder_gone)/.test(s.handoff))).toEqual([]);
     expect(loki.duplicates()).toBe(r.rawDuplicates); // exact duplicates only
     // A crash re-sends at most what b pushed after its last positions write
     // (≤ ALLOY_LOGS_POSITIONS_SHARED_INTERVAL, 1 s by default): ≤ 250 lines/s per moved stream.
