@@ -94,9 +94,13 @@ describe('loki.write', () => {
     const pending: Promise<void>[] = [];
     for (let i = 0; i < 200; i++) pending.push(receiver.append(entries(100, { job: 'bp' }, i * 100)).then(() => void resolved++));
     await new Promise((r) => setTimeout(r, 150));
-    const queued = (comp.debugInfo?.() as { endpoints: { queued_bytes: number }[] }).endpoints[0].queued_bytes;
-    expect(queued).toBeLessThanOrEqual(maxBuffered);
+    const ep = (comp.debugInfo?.() as { endpoints: { queued_bytes: number; waiting_appends: number; inflight_entries: number; inflight_attempts: number }[] }).endpoints[0];
+    expect(ep.queued_bytes).toBeLessThanOrEqual(maxBuffered);
     expect(resolved).toBe(0);
+    // The state a stall report shows: appends waiting for room, a batch being retried.
+    expect(ep.waiting_appends).toBeGreaterThan(0);
+    expect(ep.inflight_entries).toBeGreaterThan(0);
+    expect(ep.inflight_attempts).toBeGreaterThan(0);
     loki.setMode({ kind: 'up' });
     await Promise.all(pending);
     expect(loki.uniqueEntries()).toBe(20_000);

@@ -94,7 +94,7 @@ class LokiWrite {
 
   debugInfo(): unknown {
     return {
-      endpoints: this.#endpoints.map((e) => ({ host: e.host, queued_bytes: e.queuedBytes, max_buffered_bytes: e.maxBuffered, last_error: e.lastError || undefined })),
+      endpoints: this.#endpoints.map((e) => ({ host: e.host, queued_bytes: e.queuedBytes, max_buffered_bytes: e.maxBuffered, ...e.state(), last_error: e.lastError || undefined })),
     };
   }
 }

@@ -55,6 +55,8 @@ export class EndpointClient {
   readonly #stop = new AbortController();
   readonly #loop: Promise<void>;
   #lastError = '';
+  /** The batch being pushed (retried): entries, attempts so far, when its first attempt started. */
+  #inflight: { entries: number; attempts: number; since: number } | undefined;
 
   constructor(args: EndpointArgs, private readonly opts: EndpointOptions) {
     this.#poster = new HttpPoster(args);
@@ -79,6 +81,18 @@ export class EndpointClient {
 
   get lastError(): string {
     return this.#lastError;
+  }
+
+  /** Where the queue stands, for debug info and stall reports. */
+  state(): { queued_appends: number; waiting_appends: number; inflight_entries: number; inflight_attempts: number; inflight_for_ms: number } {
+    const f = this.#inflight;
+    return {
+      queued_appends: this.#queue.length,
+      waiting_appends: this.#roomWaiters.length,
+      inflight_entries: f?.entries ?? 0,
+      inflight_attempts: f?.attempts ?? 0,
+      inflight_for_ms: f ? Date.now() - f.since : 0,
+    };
   }
 
   append(entries: LogEntry[]): Promise<void> {
@@ -148,7 +162,9 @@ export class EndpointClient {
       }
       if (signal.aborted) break;
       const { streams, parts, count, bytes } = this.#takeBatch();
+      this.#inflight = { entries: count, attempts: 0, since: Date.now() };
       const ok = await this.#send(streams, count, bytes);
+      this.#inflight = undefined;
       if (!ok && signal.aborted) {
         // Stopped mid-retry: reject what this batch carried so sources re-read it.
         const err = new Error(`loki.write ${this.opts.componentId}: stopped before the entries were pushed`);
@@ -203,6 +219,7 @@ export class EndpointClient {
     const signal = this.#stop.signal;
     for (;;) {
       const start = performance.now();
+      if (this.#inflight) this.#inflight.attempts++;
       let status = 0;
       let reason = '';
       try {
