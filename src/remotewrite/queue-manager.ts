@@ -142,7 +142,7 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     this.wal.removeReader(this);
     this.sender.close();
     await this.checkpoint.save(this.ledger.committed);
-    await this.checkpoint.flush();
+    await this.checkpoint.close();
     this.m.remove();
   }
 
