@@ -61,6 +61,41 @@ export async function startKubeEnv(): Promise<KubeEnv> {
   return e;
 }
 
+/**
+ * `alloy run` config: prometheus.operator.servicemonitors "sm" (with
+ * `smExtra` in its body) and .podmonitors "pm" on the emulator, both
+ * forwarding to prometheus.remote_write "rw" at `rwUrl` with quick sends.
+ */
+export function operatorConfig(k: KubeEnv, rwUrl: string, smExtra = ''): string {
+  const client = `client {
+    api_server   = "${k.clientArgs.api_server}"
+    bearer_token = "${k.clientArgs.bearer_token}"
+    tls_config { ca_file = "${k.clientArgs.tls_config.ca_file}" }
+  }`;
+  return `
+prometheus.operator.servicemonitors "sm" {
+  forward_to = [prometheus.remote_write.rw.receiver]
+  ${client}
+  ${smExtra}
+}
+
+prometheus.operator.podmonitors "pm" {
+  forward_to = [prometheus.remote_write.rw.receiver]
+  ${client}
+}
+
+prometheus.remote_write "rw" {
+  endpoint {
+    url = "${rwUrl}"
+    queue_config {
+      batch_send_deadline = "200ms"
+      min_backoff         = "50ms"
+    }
+  }
+}
+`;
+}
+
 /** Polls `fn` until truthy; rejects after `timeoutMs` with the last value in the message. */
 export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,7 @@
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
 import { RemoteWriteReceiver, type ReceivedSeries } from '../receivers/remote-write-receiver.js';
 import { Exporter } from './exporter.js';
-import { HAVE_KUBECTL, type KubeEnv, startKubeEnv, until } from './helpers.js';
+import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv, until } from './helpers.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
@@ -192,35 +192,7 @@ suite('prometheus.operator.* e2e', () => {
     await k.apply(PM_WORKERS, 'pm-workers');
     await k.apply(BAD, 'bad');
 
-    const client = `client {
-    api_server   = "${k.clientArgs.api_server}"
-    bearer_token = "${k.clientArgs.bearer_token}"
-    tls_config { ca_file = "${k.clientArgs.tls_config.ca_file}" }
-  }`;
-    alloy = await startAlloyProcess({
-      config: `
-prometheus.operator.servicemonitors "sm" {
-  forward_to = [prometheus.remote_write.rw.receiver]
-  ${client}
-  scrape { default_scrape_interval = "1s" }
-}
-
-prometheus.operator.podmonitors "pm" {
-  forward_to = [prometheus.remote_write.rw.receiver]
-  ${client}
-}
-
-prometheus.remote_write "rw" {
-  endpoint {
-    url = "${rx.url}"
-    queue_config {
-      batch_send_deadline = "200ms"
-      min_backoff         = "50ms"
-    }
-  }
-}
-`,
-    });
+    alloy = await startAlloyProcess({ config: operatorConfig(k, rx.url, 'scrape { default_scrape_interval = "1s" }') });
   }, 60_000);
 
   afterAll(async () => {

@@ -2,15 +2,12 @@
 // clustering { excluded_labels } argument reaching the cluster key, and
 // targets Prometheus refuses (per-target timeout above the interval) shown
 // with their reason in dropped_targets.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { Registry } from 'prom-client';
 import '../components.js';
 import { type ClusterOwnership, targetKey } from '../clustering/ownership.js';
-import { Controller } from '../runtime/controller.js';
+import type { Controller } from '../runtime/controller.js';
 import { configureScrapeWorkers } from './pool.js';
+import { scrapeController } from './test-support.js';
 
 configureScrapeWorkers(1);
 
@@ -44,17 +41,17 @@ afterEach(async () => {
 
 async function load(c: ClusterOwnership, body: string): Promise<Debug> {
   registry = new Registry();
-  const storagePath = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-scrape-cfg-'));
-  controller = new Controller({ logger: pino({ level: 'silent' }), metrics: registry, storagePath, cluster: c });
-  await controller.load(`
-prometheus.relabel "sink" { forward_to = [] }
+  controller = await scrapeController(
+    `
 prometheus.scrape "s" {
   forward_to      = [prometheus.relabel.sink.receiver]
   scrape_interval = "1m"
   scrape_timeout  = "10s"
 ${body}
 }
-`, 'scrape.alloy');
+`,
+    { cluster: c, metrics: registry },
+  );
   const view = controller.view('prometheus.scrape.s')!;
   expect(view.health.state).not.toBe('unhealthy');
   return view.debugInfo as Debug;

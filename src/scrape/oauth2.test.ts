@@ -1,17 +1,12 @@
 // prometheus.scrape's oauth2 block from Alloy syntax through the controller
 // and a real scrape worker: the token comes from a token server on 127.0.0.1,
 // the target accepts only that token; a conflicting auth block is refused.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import '../components.js';
-import { StandaloneOwnership } from '../clustering/ownership.js';
-import { Controller } from '../runtime/controller.js';
+import type { Controller } from '../runtime/controller.js';
 import { configureScrapeWorkers } from './pool.js';
+import { scrapeController } from './test-support.js';
 
 configureScrapeWorkers(1);
 
@@ -43,17 +38,14 @@ const id = () => `prometheus.scrape.s${seq}`;
 
 async function load(body: string): Promise<Controller> {
   seq++;
-  const storagePath = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-scrape-oauth2-'));
-  controller = new Controller({ logger: pino({ level: 'silent' }), metrics: new Registry(), storagePath, cluster: new StandaloneOwnership('n') });
-  await controller.load(`
-prometheus.relabel "sink" { forward_to = [] }
+  controller = await scrapeController(`
 prometheus.scrape "s${seq}" {
   forward_to      = [prometheus.relabel.sink.receiver]
   scrape_interval = "200ms"
   scrape_timeout  = "150ms"
 ${body}
 }
-`, 'scrape.alloy');
+`);
   return controller;
 }
 

@@ -1,8 +1,16 @@
 // Test support for the scrape tests: loopback exporters and a receiver that
 // records what it gets and lets a test await a condition on it.
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { ClusterOwnership } from '../clustering/ownership.js';
+import { StandaloneOwnership } from '../clustering/ownership.js';
 import type { MetricsReceiver, Sample } from '../metrics/types.js';
+import { Controller } from '../runtime/controller.js';
 import { poolWireConfig, type ScrapeArgs } from './args.js';
 import type { PoolWireConfig } from './protocol.js';
 
@@ -71,4 +79,17 @@ export function defaultWire(): PoolWireConfig {
     track_timestamps_staleness: false, sample_limit: 0, label_limit: 0, label_name_length_limit: 0, label_value_length_limit: 0,
   } as ScrapeArgs;
   return poolWireConfig(args);
+}
+
+/**
+ * A controller (silent logs, fresh storage dir) running `config` next to a
+ * `prometheus.relabel "sink" { forward_to = [] }` that scrape blocks can
+ * forward to. The caller stops it. Components must be registered (import
+ * '../components.js').
+ */
+export async function scrapeController(config: string, o: { cluster?: ClusterOwnership; metrics?: Registry } = {}): Promise<Controller> {
+  const storagePath = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-scrape-test-'));
+  const c = new Controller({ logger: pino({ level: 'silent' }), metrics: o.metrics ?? new Registry(), storagePath, cluster: o.cluster ?? new StandaloneOwnership('n') });
+  await c.load(`prometheus.relabel "sink" { forward_to = [] }\n${config}`, 'scrape.alloy');
+  return c;
 }
