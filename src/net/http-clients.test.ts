@@ -1,5 +1,6 @@
-// The three HTTP clients built on http-options (prometheus.scrape's worker
-// client, prometheus.remote_write's sender, loki.write's poster) against one
+// The HTTP clients built on http-options (prometheus.scrape's worker client,
+// prometheus.remote_write's sender, loki.write's poster, the rules
+// components' ruler client) against one
 // HTTPS server: same TLS verification, same Authorization header, same
 // pick-up of rotated credential and CA files.
 import fs from 'node:fs';
@@ -7,6 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { RulerClient } from '../crd/rules/ruler-client.js';
 import { HttpPoster } from '../logs/write/http.js';
 import { QUEUE_DEFAULTS } from '../remotewrite/args.js';
 import { HttpSender } from '../remotewrite/http-sender.js';
@@ -53,6 +55,10 @@ const factories: Record<string, Factory> = {
       },
       close: () => p.close(),
     };
+  },
+  'mimir.rules.kubernetes': ({ url, caFile, tokenFile }) => {
+    const c = new RulerClient({ address: new URL(url).origin, rulesPath: '/prometheus/config/v1/rules', http: { bearer_token_file: tokenFile, tls_config: caFile ? { ca_file: caFile } : undefined } });
+    return { request: async () => void (await c.list()), close: () => c.close() };
   },
 };
 

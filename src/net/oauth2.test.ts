@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Secret } from '../runtime/secret.js';
 import { ScrapeHttpClient } from '../scrape/http.js';
 import { makeCert } from './certs.js';
-import { revealHttpClientArgs, validateHttpAuth } from './http-options.js';
+import { authorizationHeader, revealHttpClientArgs, validateHttpAuth } from './http-options.js';
 import { type OAuth2Config, OAuth2TokenSource, validateOAuth2 } from './oauth2.js';
 
 interface Seen {
@@ -194,7 +194,7 @@ test('an HTTPS token URL is verified with the oauth2 tls_config', async () => {
   }
 });
 
-test('validation: required fields, one secret source, no proxy, known grant type; oauth2 counts as an auth method', () => {
+test('validation: required fields, one secret source, no proxy, known grant type; oauth2 counts as an auth method', async () => {
   const ok: OAuth2Config = { client_id: 'a', client_secret: 'b', token_url: 'https://auth/token' };
   expect(() => validateOAuth2(ok)).not.toThrow();
   expect(() => validateOAuth2({ ...ok, client_id: '' })).toThrow('oauth2: client_id must be set');
@@ -206,6 +206,8 @@ test('validation: required fields, one secret source, no proxy, known grant type
   expect(() => validateOAuth2({ ...ok, scopes: ['x'], endpoint_params: { scope: 'y' } })).toThrow(/cannot overwrite "scope"/);
   expect(() => validateOAuth2({ ...ok, tls_config: { cert_file: '/c' } })).toThrow(/^oauth2\.tls_config: 'cert_file' and/);
   expect(() => validateHttpAuth({ basic_auth: { username: 'u' }, oauth2: ok })).toThrow("at most one of 'basic_auth' and 'oauth2' may be set");
+  // The stateless header helper never sends an oauth2 request unauthenticated by mistake.
+  await expect(authorizationHeader({ oauth2: ok })).rejects.toThrow(/oauth2 credentials need a token source/);
 });
 
 test('revealHttpClientArgs: plain strings only (structured-clonable), client fields only', () => {
