@@ -76,6 +76,12 @@ process.on('SIGUSR2', async () => {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(profile));
   }
+  if (usr2 === 2 && process.env.MEMORY_REPORT === '1') {
+    // Where the RSS goes (main thread heap; workers have their own heaps, counted in rss only).
+    const m = process.memoryUsage();
+    const mib = (n: number) => Math.round(n / 1048576);
+    process.stderr.write(`memory MiB: rss ${mib(m.rss)} heapTotal ${mib(m.heapTotal)} heapUsed ${mib(m.heapUsed)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)}\n`);
+  }
   process.stdout.write(JSON.stringify({ samples }) + '\n');
 });
 process.on('SIGTERM', async () => {
