@@ -19,8 +19,10 @@ class PrometheusScrape implements Component<ScrapeArgs> {
     const metrics = scrapeMetrics(ctx.metrics);
     metrics.poolsTotal.inc();
     this.pool.onWorkerLog = (m) => ctx.logger.warn(m);
+    // The worker pool is shared by the process: key this instance's settings uniquely, so a
+    // component rebuilt under the same id (or several in-process replicas) never share them.
     this.scheduler = new ScrapeScheduler(
-      ctx.id,
+      `${ctx.id}#${++instanceSeq}`,
       this.pool,
       metrics,
       ctx.cluster,
@@ -87,6 +89,8 @@ class PrometheusScrape implements Component<ScrapeArgs> {
     return this.pool;
   }
 }
+
+let instanceSeq = 0;
 
 export const prometheusScrape: ComponentDefinition<ScrapeArgs> = {
   name: 'prometheus.scrape',
