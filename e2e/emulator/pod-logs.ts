@@ -182,6 +182,8 @@ export class PodLogStore {
       finish();
       return;
     }
+    // A real API server sends the response header at once, even before the first line.
+    res.flushHeaders();
     follower = (l) => (l === null ? finish() : write(l));
     inst.followers.add(follower);
     res.on('close', () => {
