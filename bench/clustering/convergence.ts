@@ -9,6 +9,8 @@
 //
 // Protocol settings: production defaults (DEFAULT_SWIM) unless overridden by
 // env CLUSTER_BENCH_SWIM='{"gossipFanout":3}'.
+// Profiling: CLUSTER_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
+// adds node flags to the worker processes.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SWIM, type SwimConfig } from '../../src/clustering/swim.js';
@@ -24,7 +26,8 @@ class Worker {
   private waiters: { kind: Report['kind']; resolve: (r: Report) => void }[] = [];
 
   constructor(onView: (r: Extract<Report, { kind: 'view' }>) => void) {
-    this.proc = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const extra = (process.env.CLUSTER_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    this.proc = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.proc.on('message', (r: Report) => {
       if (r.kind === 'view') return onView(r);
       if (r.kind === 'error') throw new Error(`worker: ${r.message}`);

@@ -250,31 +250,41 @@ export class Cluster implements ClusterOwnership {
     await this.transport.close();
   }
 
-  /** One rejoin round now (also what the rejoin timer runs). */
-  async rejoin(): Promise<void> {
-    await this.joinPeers(false);
+  /** One rejoin round now (also what the rejoin timer runs); resolves with the number of peers synced with. */
+  async rejoin(): Promise<number> {
+    return this.joinPeers(false);
   }
 
-  private async joinPeers(initial: boolean): Promise<void> {
-    if (this.opts.joinAddresses.length === 0) return;
+  /**
+   * Full state sync with the join addresses. On rejoin, addresses of members
+   * we already hold alive are skipped: we share a partition with them and
+   * anti-entropy keeps us in step, so syncing again only costs (in a large
+   * cluster every node re-sending the whole table to the same few seeds each
+   * interval). A seed we hold dead, or do not know, is exactly the case a
+   * rejoin exists for (a healed partition, a node that started alone).
+   */
+  private async joinPeers(initial: boolean): Promise<number> {
+    if (this.opts.joinAddresses.length === 0) return 0;
     const port = splitHostPort(this.listenAddress).port ?? 0;
     const { addresses, errors } = await resolveJoinAddresses(this.opts.joinAddresses, port, this.lookup);
     for (const e of errors) this.log.warn({ error: e }, 'cluster: cannot resolve join address');
     const me = this.advertiseAddress;
-    const others = addresses.filter((a) => a !== me && a !== this.listenAddress);
-    if (others.length === 0) return;
+    const live = initial ? new Set<string>() : new Set(this.swim.table.liveOthers().filter((m) => m.status === 'alive').map((m) => m.addr));
+    const others = addresses.filter((a) => a !== me && a !== this.listenAddress && !live.has(a));
+    if (others.length === 0) return 0;
     const res = await this.swim.join(others);
     const conflict = res.refused.find((e) => e.reason === 'name-conflict');
     if (res.refused.length && (conflict || res.joined === 0)) {
       const err = conflict ?? res.refused[0];
       if (initial) throw err;
       this.log.error({ err: err.message }, 'cluster: rejoin refused');
-      return;
+      return res.joined;
     }
     for (const e of res.refused) this.log.warn({ err: e.message }, 'cluster: a peer refused the join');
     if (res.joined === 0) {
       this.log.warn({ unreachable: res.unreachable }, initial ? 'cluster: no peer answered; starting alone and retrying at every rejoin interval' : 'cluster: rejoin found no peer');
     }
+    return res.joined;
   }
 
   private scheduleRejoin(): void {

@@ -192,3 +192,19 @@ test('each node advertises its HTTP address in its record; peers() shows it ever
   expect(() => a.setHttpAddress('not a url')).not.toThrow();
   expect(a.peers().find((p) => p.isSelf)?.httpAddress).toBe(want.a);
 });
+
+test('rejoin syncs only with join addresses that are not live members already (a seed held dead is synced)', async () => {
+  const net = new SimulatedNetwork();
+  const a = await node('a', '127.0.0.1', {}, { network: net });
+  const b = await node('b', '127.0.0.2', { joinAddresses: [a.advertiseAddress] }, { network: net });
+  await waitFor('2 members', () => allSeeMembers(nodes, ['a', 'b']), 3000);
+  // The seed is a live member: nothing to do, no full state sent.
+  const tx = b.metrics.txBytes;
+  expect(await b.rejoin()).toBe(0);
+  expect(b.metrics.txBytes - tx).toBeLessThan(200); // at most a probe or two meanwhile
+  net.partition([a.advertiseAddress], [b.advertiseAddress]);
+  await waitFor('b holds a dead', () => b.members().find((m) => m.name === 'a')?.status === 'dead', 5000);
+  net.heal();
+  expect(await b.rejoin()).toBe(1);
+  await waitFor('one cluster again', () => allSeeMembers(nodes, ['a', 'b']), 3000);
+});

@@ -1,5 +1,5 @@
 // gRPC transport of the gossip protocol: one server per node, a small pool of
-// client channels to peers. Unary calls with deadlines; a failed channel is
+// client channels to peers. Unary calls with deadlines; a broken channel is
 // dropped so a peer that comes back is reached at once (no reconnect backoff).
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition, type ByteCounter, type GossipReply, type GossipRequest, type MethodName } from './wire.js';
@@ -87,6 +87,11 @@ export class Transport {
     return this.boundAddr;
   }
 
+  /** Peer channels currently open (tests, diagnostics). */
+  get openChannels(): number {
+    return this.clients.size;
+  }
+
   /** One unary call with a deadline. Rejects with the gRPC error (code + details). */
   call(addr: string, method: MethodName, req: GossipRequest, timeoutMs: number): Promise<GossipReply> {
     if (this.closed) return Promise.reject(new RpcError(grpc.status.CANCELLED, 'transport closed'));
@@ -104,7 +109,10 @@ export class Transport {
         pooled.inflight--;
         this.trim();
         if (err) {
-          if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) this.drop(addr);
+          const g = ((globalThis as any).ERRS ??= new Map());
+          const k = `${method} ${err.code}`;
+          g.set(k, (g.get(k) ?? 0) + 1);
+          if (this.broken(pooled, err.code)) this.drop(addr);
           reject(err);
         } else resolve(reply as GossipReply);
       });
@@ -150,6 +158,7 @@ export class Transport {
       return c;
     }
     const creds = this.opts.channelCredentials ?? grpc.credentials.createInsecure();
+    (globalThis as any).NEWCH = ((globalThis as any).NEWCH ?? 0) + 1;
     c = { client: new this.ClientCtor(addr, creds, { ...CHANNEL_OPTIONS, ...this.opts.channelOptions }) as unknown as Client, inflight: 0 };
     this.clients.set(addr, c);
     this.trim(addr);
@@ -164,6 +173,20 @@ export class Transport {
       if (this.clients.size <= max) break;
       if (c.inflight === 0 && addr !== keep) this.drop(addr);
     }
+  }
+
+  /**
+   * Whether a failed call means the channel itself is bad. A deadline on a
+   * connected channel only means the peer (or we) were slow: keep the
+   * connection, since a new one costs a handshake and a resolver on both
+   * loaded sides (dropping them made overload feed on itself). A deadline
+   * while still connecting, or UNAVAILABLE, drops it so the next call dials
+   * afresh instead of waiting out grpc's reconnect backoff.
+   */
+  private broken(pooled: Pooled, code: grpc.status): boolean {
+    if (code === grpc.status.UNAVAILABLE) return true;
+    if (code !== grpc.status.DEADLINE_EXCEEDED) return false;
+    return pooled.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.READY;
   }
 
   private drop(addr: string): void {
