@@ -27,6 +27,9 @@ export class StructuredSnappyWriter {
   /** Timestamp -> uncompressed position of its latest encoding (this request). */
   private readonly tsPos = new Map<number, number>();
   private lastT = Number.NaN;
+  /** Per Sample message length: latest position of a sample whose value has five zero low bytes. */
+  private readonly zeroPos = new Int32Array(32);
+  private readonly zeroStamp = new Int32Array(32);
   private lastTPos = 0;
   /** Which key's chunk starts at an uncompressed position (valid where posStamp equals gen). */
   private keyAt = new Int32Array(64 * 1024);
@@ -46,6 +49,7 @@ export class StructuredSnappyWriter {
     if (this.gen >= 0x7fffffff) {
       this.stamp.fill(0);
       this.posStamp.fill(0);
+      this.zeroStamp.fill(0);
       this.gen = 1;
     }
     this.lastT = Number.NaN;
@@ -107,21 +111,44 @@ export class StructuredSnappyWriter {
    * samples of one scrape, so it is copied when it was written before.
    */
   sample(v: number, t: number): void {
+    const vlen = varint64Length(t);
+    const len = 10 + vlen;
+    f64[0] = v;
+    // Integer-valued doubles (most counters and many gauges) end in zero
+    // mantissa bytes, little-endian first: the message start up to those
+    // zeros ([0x12 len 0x09 0 0 0 0 0]) repeats and is copied.
+    const zeroLow = LITTLE_ENDIAN && f64Bytes[0] === 0 && f64Bytes[1] === 0 && f64Bytes[2] === 0 && f64Bytes[3] === 0 && f64Bytes[4] === 0;
+    let rest = 0;
+    if (zeroLow) {
+      const prev = this.zeroStamp[len] === this.gen ? this.zeroPos[len]! : -1;
+      this.zeroStamp[len] = this.gen;
+      this.zeroPos[len] = this.rp;
+      if (prev >= 0) {
+        this.copyFrom(prev, 8);
+        rest = 5;
+      }
+    }
     if (this.lit < 0) this.openLiteral();
     const out = this.out;
     let op = this.op;
-    const vlen = varint64Length(t);
-    out[op++] = 0x12;
-    out[op++] = 10 + vlen;
-    out[op++] = 0x09;
-    f64[0] = v;
-    if (LITTLE_ENDIAN) {
-      for (let i = 0; i < 8; i++) out[op + i] = f64Bytes[i]!;
+    if (rest === 0) {
+      out[op++] = 0x12;
+      out[op++] = len;
+      out[op++] = 0x09;
+      if (LITTLE_ENDIAN) {
+        for (let i = 0; i < 8; i++) out[op + i] = f64Bytes[i]!;
+      } else {
+        for (let i = 0; i < 8; i++) out[op + i] = f64Bytes[7 - i]!;
+      }
+      op += 8;
+      this.rp += 11;
     } else {
-      for (let i = 0; i < 8; i++) out[op + i] = f64Bytes[7 - i]!;
+      out[op++] = f64Bytes[5]!;
+      out[op++] = f64Bytes[6]!;
+      out[op++] = f64Bytes[7]!;
+      this.rp += 3;
     }
-    this.op = op + 8;
-    this.rp += 11;
+    this.op = op;
     // Consecutive samples usually share the timestamp; the map covers the rest.
     const prev = t === this.lastT ? this.lastTPos : this.tsPos.get(t);
     if (t !== this.lastT) this.tsPos.set(t, this.rp);
@@ -135,6 +162,41 @@ export class StructuredSnappyWriter {
     out[op++] = 0x10;
     this.op = writeVarint64(out, op, t);
     this.rp += 1 + vlen;
+  }
+
+  /**
+   * A label pair src[start..end) with key `key`; src[start..mid) is its
+   * prefix (everything before the value) with key `prefixKey`. A pair seen
+   * before in this request is copied whole; otherwise its prefix is copied
+   * when some pair with the same prefix was seen, and the value is literal.
+   */
+  pair(key: number, prefixKey: number, src: Uint8Array, start: number, mid: number, end: number): void {
+    const gen = this.gen;
+    if (this.stamp[key] === gen) {
+      this.chunk(key, src, start, end);
+      return;
+    }
+    const rp = this.rp;
+    // Read the prefix's state first: an empty value makes the prefix the whole pair (same key).
+    const prefixPrev = this.stamp[prefixKey] === gen ? this.last[prefixKey]! : -1;
+    this.keyAt[rp] = key;
+    this.posStamp[rp] = gen;
+    this.stamp[key] = gen;
+    this.last[key] = rp;
+    this.stamp[prefixKey] = gen;
+    this.last[prefixKey] = rp;
+    let from = start;
+    if (prefixPrev >= 0) {
+      this.copyFrom(prefixPrev, mid - start);
+      from = mid;
+    }
+    if (from === end) return;
+    if (this.lit < 0) this.openLiteral();
+    const out = this.out;
+    let op = this.op;
+    for (let i = from; i < end; i++) out[op++] = src[i]!;
+    this.op = op;
+    this.rp += end - from;
   }
 
   /** Bytes src[start..end) that are identical wherever `key` is used. */

@@ -100,9 +100,17 @@ function putVarint(b: Uint8Array, off: number, v: number): number {
   return off;
 }
 
-/** Label pair -> small integer key. Reset (new generation) when it grows past `max`. */
+/**
+ * Label pair bytes -> small integer key. Each pair also has a prefix key: its
+ * bytes up to the start of the value (tags, lengths, name), so a pair first
+ * seen in a request can still copy its name part. Reset (new generation)
+ * when it grows past `max`.
+ */
 export class PairDictionary {
   private map = new Map<string, number>();
+  /** Per pair key: key and byte length of its prefix (-1: not computed). */
+  prefixKey = new Int32Array(1024).fill(-1);
+  prefixLen = new Int32Array(1024);
   gen = 0;
 
   constructor(private readonly max = 1 << 20) {}
@@ -115,7 +123,20 @@ export class PairDictionary {
   maybeReset(): void {
     if (this.map.size <= this.max) return;
     this.map = new Map();
+    this.prefixKey.fill(-1);
     this.gen++;
+  }
+
+  private keyOf(b: Uint8Array, start: number, end: number): number {
+    // The exact bytes (one char per byte): equal keys mean equal bytes.
+    let key = '';
+    for (let i = start; i < end; i++) key += String.fromCharCode(b[i]!);
+    let id = this.map.get(key);
+    if (id === undefined) {
+      id = this.map.size;
+      this.map.set(key, id);
+    }
+    return id;
   }
 
   keysFor(e: SeriesEntry): void {
@@ -123,20 +144,53 @@ export class PairDictionary {
     const b = e.bytes;
     let start = 0;
     for (let k = 0; k < p.length; k += 2) {
-      // The pair's exact bytes (one char per byte): equal keys mean equal bytes.
       const end = p[k]!;
-      let key = '';
-      for (let i = start; i < end; i++) key += String.fromCharCode(b[i]!);
-      let id = this.map.get(key);
-      if (id === undefined) {
-        id = this.map.size;
-        this.map.set(key, id);
-      }
+      const id = this.keyOf(b, start, end);
       p[k + 1] = id;
+      if (id >= this.prefixKey.length) this.grow(id + 1);
+      if (this.prefixKey[id] === -1) {
+        const mid = valueStart(b, start);
+        this.prefixLen[id] = mid - start;
+        const pk = this.keyOf(b, start, mid);
+        if (pk >= this.prefixKey.length) this.grow(pk + 1);
+        this.prefixKey[id] = pk;
+      }
       start = end;
     }
     e.dictGen = this.gen;
   }
+
+  private grow(n: number): void {
+    let size = this.prefixKey.length;
+    while (size < n) size *= 2;
+    const pk = new Int32Array(size).fill(-1);
+    pk.set(this.prefixKey);
+    const pl = new Int32Array(size);
+    pl.set(this.prefixLen);
+    this.prefixKey = pk;
+    this.prefixLen = pl;
+  }
+}
+
+/** Offset of a Label's value bytes: after [0x0a L][0x0a nlen name][0x12 vlen]. */
+function valueStart(b: Uint8Array, off: number): number {
+  const skipVarint = () => {
+    while (b[off++]! & 0x80);
+  };
+  off++;
+  skipVarint();
+  off++;
+  let nlen = 0;
+  let shift = 0;
+  for (;;) {
+    const c = b[off++]!;
+    nlen += (c & 0x7f) * 2 ** shift;
+    if (c < 0x80) break;
+    shift += 7;
+  }
+  off += nlen + 1;
+  skipVarint();
+  return off;
 }
 
 /** Samples taken from a shard for one request (parallel arrays). */
@@ -202,7 +256,8 @@ export class WriteRequestEncoder {
       const p = e.pairs;
       let start = 0;
       for (let k = 0; k < p.length; k += 2) {
-        w.chunk(p[k + 1]!, e.bytes, start, p[k]!);
+        const id = p[k + 1]!;
+        w.pair(id, dict.prefixKey[id]!, e.bytes, start, start + dict.prefixLen[id]!, p[k]!);
         start = p[k]!;
       }
       for (let c = 0; c < e.count; c++, j++) {
