@@ -82,6 +82,13 @@ async function totalBytes(ws: Worker[]): Promise<{ tx: number; nodes: number }> 
   return { tx: rs.reduce((s, r) => s + r.tx, 0), nodes: rs.reduce((s, r) => s + r.nodes, 0) };
 }
 
+async function totalEvents(ws: Worker[]): Promise<{ counts: Record<string, number>; maxHealth: number }> {
+  const rs = await Promise.all(ws.map((w) => w.ask({ cmd: 'events' }, 'events')));
+  const counts: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
+  return { counts, maxHealth: Math.max(...rs.map((r) => r.maxHealth)) };
+}
+
 interface Result {
   members: number;
   startupMs: number;
@@ -90,6 +97,12 @@ interface Result {
   leaveMs: number;
   idleBytesPerNodePerSec: number;
   changeBytesPerNodePerSec: number;
+  /** Failure-detector events summed over all nodes for the whole run (no node crashes: all false positives). */
+  suspectEvents: number;
+  deadEvents: number;
+  refuteEvents: number;
+  /** Highest local health score of any node at the end. */
+  maxLocalHealth: number;
 }
 
 async function run(n: number): Promise<Result> {
@@ -156,6 +169,7 @@ async function run(n: number): Promise<Result> {
     await new Promise((r) => setTimeout(r, 500));
     b1 = await totalBytes(ws);
     const changeBytesPerNodePerSec = (b1.tx - b0.tx) / b1.nodes / ((Date.now() - w0) / 1000);
+    const ev = await totalEvents(ws);
     return {
       members: n,
       startupMs,
@@ -164,6 +178,10 @@ async function run(n: number): Promise<Result> {
       leaveMs,
       idleBytesPerNodePerSec: Math.round(idleBytesPerNodePerSec),
       changeBytesPerNodePerSec: Math.round(changeBytesPerNodePerSec),
+      suspectEvents: ev.counts.suspect ?? 0,
+      deadEvents: ev.counts.dead ?? 0,
+      refuteEvents: ev.counts.refute ?? 0,
+      maxLocalHealth: ev.maxHealth,
     };
   } finally {
     await Promise.all(ws.map((w) => new Promise((r) => (w.proc.once('exit', r), w.send({ cmd: 'stop' })))));

@@ -11,6 +11,7 @@ export type Command =
   | { cmd: 'participant' }
   | { cmd: 'leave'; name: string }
   | { cmd: 'bytes' }
+  | { cmd: 'events' }
   | { cmd: 'stop' };
 
 export type Report =
@@ -18,12 +19,20 @@ export type Report =
   | { kind: 'view'; node: string; sig: string; count: number; t: number }
   | { kind: 'left' }
   | { kind: 'bytes'; tx: number; nodes: number }
+  | { kind: 'events'; counts: Record<string, number>; maxHealth: number }
   | { kind: 'error'; message: string };
 
 const logger = pino({ level: 'silent' });
 const nodes = new Map<string, Cluster>();
 /** Bytes sent by nodes already stopped, so totals never go backwards. */
 let retiredTx = 0;
+/** Failure-detector events: with no crash in the benchmark, every suspect or dead is a false positive. */
+const EVENTS = ['suspect', 'dead', 'refute', 'confirm'];
+const retiredEvents: Record<string, number> = Object.fromEntries(EVENTS.map((k) => [k, 0]));
+
+async function eventCounts(c: Cluster): Promise<Record<string, number>> {
+  return Object.fromEntries(await Promise.all(EVENTS.map(async (k) => [k, await c.metrics.eventCount(k)] as const)));
+}
 
 function send(r: Report): void {
   process.send?.(r);
@@ -75,6 +84,7 @@ process.on('message', async (m: Command) => {
         await c.leave();
         await c.stop();
         retiredTx += c.metrics.txBytes;
+        for (const [k, v] of Object.entries(await eventCounts(c))) retiredEvents[k] += v;
         nodes.delete(m.name);
       }
       send({ kind: 'left' });
@@ -82,6 +92,14 @@ process.on('message', async (m: Command) => {
       let tx = retiredTx;
       for (const c of nodes.values()) tx += c.metrics.txBytes;
       send({ kind: 'bytes', tx, nodes: nodes.size });
+    } else if (m.cmd === 'events') {
+      const counts = { ...retiredEvents };
+      let maxHealth = 0;
+      for (const c of nodes.values()) {
+        for (const [k, v] of Object.entries(await eventCounts(c))) counts[k] += v;
+        maxHealth = Math.max(maxHealth, c.localHealth);
+      }
+      send({ kind: 'events', counts, maxHealth });
     } else if (m.cmd === 'stop') {
       await Promise.all([...nodes.values()].map((c) => c.stop()));
       process.exit(0);

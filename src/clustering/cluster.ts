@@ -85,6 +85,9 @@ export class Cluster implements ClusterOwnership {
       channelOptions: tls?.channelOptions,
       network: deps.network,
       maxChannels: deps.maxChannels,
+      // Dialing a peer (name resolution, TCP, HTTP/2 settings) took 200-500 ms
+      // on a loaded machine: not the peer's fault, so not on the probe's clock.
+      connectAllowanceMs: cfg.probeTimeoutMs * 2,
     });
     let cluster: Cluster | undefined;
     try {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { LagMonitor, LocalHealth, lagPenalty, overran } from './local-health.js';
+import { LagMonitor, LocalHealth, lagPenalty, overdue } from './local-health.js';
 
 describe('LocalHealth', () => {
   test('the multiplier is score + 1, clamped to [1, max + 1]; changes are reported once each', () => {
@@ -34,12 +34,13 @@ describe('LocalHealth', () => {
     expect(lagPenalty(100, 0)).toBe(0);
   });
 
-  test('a failed call overran its deadline when it failed at 1.5x (and 20 ms) past it or later', () => {
-    expect(overran(500, 500)).toBe(false);
-    expect(overran(740, 500)).toBe(false);
-    expect(overran(750, 500)).toBe(true);
-    expect(overran(75, 60)).toBe(false); // 1.5x of a short deadline is still within timer noise
-    expect(overran(90, 60)).toBe(true);
+  test('a deadline fired half a timeout (and 20 ms) late or later was overdue', () => {
+    expect(overdue(undefined, 500)).toBe(false);
+    expect(overdue(0, 500)).toBe(false);
+    expect(overdue(240, 500)).toBe(false);
+    expect(overdue(250, 500)).toBe(true);
+    expect(overdue(15, 60)).toBe(false); // half of a short deadline is still timer noise
+    expect(overdue(30, 60)).toBe(true);
   });
 });
 

@@ -53,12 +53,12 @@ export function lagPenalty(lagMs: number, probeTimeoutMs: number): number {
 }
 
 /**
- * Whether a call that failed after `elapsedMs` with a deadline of
- * `timeoutMs` overran it: the deadline fired well after it was due, so the
- * failure says more about our event loop than about the peer.
+ * Whether a call whose deadline (`timeoutMs`) fired `lateMs` after it was
+ * due overran it: half a timeout (and 20 ms) late or more means our event
+ * loop was stalled, so the failure says more about us than about the peer.
  */
-export function overran(elapsedMs: number, timeoutMs: number): boolean {
-  return elapsedMs >= Math.max(timeoutMs * 1.5, timeoutMs + 20);
+export function overdue(lateMs: number | undefined, timeoutMs: number): boolean {
+  return lateMs !== undefined && lateMs >= Math.max(timeoutMs / 2, 20);
 }
 
 /**

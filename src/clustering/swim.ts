@@ -10,10 +10,10 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
-import { DEFAULT_MAX_LOCAL_HEALTH, LagMonitor, LocalHealth, lagPenalty, overran } from './local-health.js';
+import { DEFAULT_MAX_LOCAL_HEALTH, LagMonitor, LocalHealth, lagPenalty, overdue } from './local-health.js';
 import { MemberTable, isLive, type ApplyResult, type StoredRecord } from './members.js';
 import { Suspicion, type SuspicionTimes } from './suspicion.js';
-import { RpcError, type Handlers } from './transport.js';
+import { RpcError, type CallError, type Handlers } from './transport.js';
 import type { GossipReply, GossipRequest, MethodName, NodeRecord, Role } from './wire.js';
 
 export interface SwimConfig {
@@ -301,7 +301,11 @@ export class Swim {
     for (const t of targets) {
       const updates = this.piggyback();
       if (updates.length === 0) break;
-      this.call(t.addr, 'Gossip', this.request({ updates }), this.cfg.probeTimeoutMs).then(
+      // Gossip waits for nobody, so its deadline only bounds resources: the
+      // long sync deadline, as the first call on a new channel includes the
+      // connection setup (under load it took over the probe timeout, and the
+      // update was lost with its transmit counted).
+      this.call(t.addr, 'Gossip', this.request({ updates }), this.cfg.syncTimeoutMs).then(
         (reply) => this.merge(reply.updates),
         (err: grpc.ServiceError) => {
           // Lost gossip is repaired by other rounds, probes and anti-entropy.
@@ -329,13 +333,12 @@ export class Swim {
    * deadline was long overdue (our event loop was stalled: no verdict).
    */
   private async pingOutcome(addr: string, name: string, timeoutMs: number, extra: NodeRecord[] = []): Promise<'ack' | 'failed' | 'late'> {
-    const t0 = performance.now();
     try {
       const reply = await this.call(addr, 'Ping', this.request({ target: name, updates: [...extra, ...this.piggyback()] }), timeoutMs);
       this.merge(reply.updates);
       return 'ack';
-    } catch {
-      return overran(performance.now() - t0, timeoutMs) ? 'late' : 'failed';
+    } catch (err) {
+      return overdue((err as CallError).lateMs, timeoutMs) ? 'late' : 'failed';
     }
   }
 
@@ -385,7 +388,7 @@ export class Swim {
       this.table.liveOthers().filter((m) => m.name !== target.name),
       this.cfg.indirectChecks,
     );
-    const t0 = performance.now();
+    let relayLate = false;
     // Per relay: true = the target answered it, false = it answered "no" in time (a nack), undefined = no answer at all.
     const answers = await Promise.all(
       relays.map((r) =>
@@ -394,7 +397,10 @@ export class Swim {
             this.merge(reply.updates);
             return reply.ok;
           },
-          () => undefined,
+          (err: CallError) => {
+            relayLate ||= overdue(err.lateMs, timeout * 2);
+            return undefined;
+          },
         ),
       ),
     );
@@ -405,7 +411,7 @@ export class Swim {
     // partitioned away), and without relays a failed probe is no evidence.
     if (relays.length > 0 && answers.every((a) => a === undefined)) this.health.apply(1);
     // A stall of our own during the probe makes the silence no evidence.
-    if ((relays.length && overran(performance.now() - t0, timeout * 2)) || this.lag.stalledSince(started)) return;
+    if (relayLate || this.lag.stalledSince(started)) return;
     const cur = this.table.get(target.name);
     if (!cur || cur.incarnation !== target.incarnation) return;
     if (cur.status === 'suspect') {

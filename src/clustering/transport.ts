@@ -7,6 +7,12 @@ import { serviceDefinition, type ByteCounter, type GossipReply, type GossipReque
 export type Handler = (req: GossipRequest) => Promise<GossipReply> | GossipReply;
 export type Handlers = Record<MethodName, Handler>;
 
+/**
+ * A failed call's error: the gRPC error plus `lateMs`, how long after its
+ * deadline the failure was seen (a stalled event loop shows up here).
+ */
+export type CallError = grpc.ServiceError & { lateMs?: number };
+
 /** An error a handler throws to answer with a specific gRPC status. */
 export class RpcError extends Error {
   constructor(readonly code: grpc.status, message: string) {
@@ -26,6 +32,12 @@ export interface TransportOptions {
   channelOptions?: grpc.ChannelOptions;
   /** Most peer channels kept open at once (least recently used closed first). */
   maxChannels?: number;
+  /**
+   * Extra time a call gets on a channel that is not connected yet, so its
+   * deadline measures the peer's answer, not our dialing (default 0). A
+   * refused connection still fails at once.
+   */
+  connectAllowanceMs?: number;
   network?: NetworkFilter;
 }
 
@@ -92,27 +104,32 @@ export class Transport {
     return this.clients.size;
   }
 
-  /** One unary call with a deadline. Rejects with the gRPC error (code + details). */
+  /** One unary call with a deadline. Rejects with a CallError (code, details, lateness). */
   call(addr: string, method: MethodName, req: GossipRequest, timeoutMs: number): Promise<GossipReply> {
     if (this.closed) return Promise.reject(new RpcError(grpc.status.CANCELLED, 'transport closed'));
     if (this.opts.network && !this.opts.network.allow(this.selfAddr, addr)) {
       // Behave like an unreachable peer, but only after the deadline, as a real partition would.
+      const deadline = Date.now() + timeoutMs;
       return new Promise((_, reject) => {
-        const t = setTimeout(() => reject(new RpcError(grpc.status.DEADLINE_EXCEEDED, `partitioned from ${addr}`)), timeoutMs);
+        const t = setTimeout(() => {
+          const err = new RpcError(grpc.status.DEADLINE_EXCEEDED, `partitioned from ${addr}`) as RpcError & { lateMs: number };
+          err.lateMs = Math.max(0, Date.now() - deadline);
+          reject(err);
+        }, timeoutMs);
         t.unref?.();
       });
     }
     const pooled = this.client(addr);
     pooled.inflight++;
+    const connected = pooled.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+    const deadline = Date.now() + timeoutMs + (connected ? 0 : (this.opts.connectAllowanceMs ?? 0));
     return new Promise((resolve, reject) => {
-      pooled.client[method](req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, reply) => {
+      pooled.client[method](req, new grpc.Metadata(), { deadline }, (err, reply) => {
         pooled.inflight--;
         this.trim();
         if (err) {
-          const g = ((globalThis as any).ERRS ??= new Map());
-          const k = `${method} ${err.code}`;
-          g.set(k, (g.get(k) ?? 0) + 1);
           if (this.broken(pooled, err.code)) this.drop(addr);
+          (err as CallError).lateMs = Math.max(0, Date.now() - deadline);
           reject(err);
         } else resolve(reply as GossipReply);
       });
@@ -158,7 +175,6 @@ export class Transport {
       return c;
     }
     const creds = this.opts.channelCredentials ?? grpc.credentials.createInsecure();
-    (globalThis as any).NEWCH = ((globalThis as any).NEWCH ?? 0) + 1;
     c = { client: new this.ClientCtor(addr, creds, { ...CHANNEL_OPTIONS, ...this.opts.channelOptions }) as unknown as Client, inflight: 0 };
     this.clients.set(addr, c);
     this.trim(addr);
