@@ -3,9 +3,10 @@
 // forwards the survivors. Results are cached per label set (max_cache_size)
 // because the same series come back every scrape.
 import { applyRulesToPairs, type CompiledRule, describeRule, RULES_CAPSULE, type RuleBlock, ruleBlockSchema, rulesFromConfig, RuleSet } from '../discovery/relabel/index.js';
-import type { LabelPairs, MetricsReceiver, Sample } from '../metrics/types.js';
+import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../metrics/types.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { registerComponent } from '../runtime/registry.js';
+import { BatchRelabeler } from './relabel-batch.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../runtime/types.js';
 
 export interface PrometheusRelabelArgs {
@@ -90,13 +91,14 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   private rulesKey = '';
   private forwardTo: MetricsReceiver[] = [];
   private readonly cache = new RelabelCache(100_000);
+  private readonly batches = new BatchRelabeler();
   private readonly metrics: RelabelMetrics;
-  private readonly receiver: MetricsReceiver;
+  private readonly receiver: BatchMetricsReceiver;
 
   constructor(private readonly ctx: ComponentContext) {
     this.metrics = relabelMetrics(ctx.metrics);
     // One stable receiver object: dependants keep it across rule/forward_to changes.
-    this.receiver = { append: (samples) => this.append(samples) };
+    this.receiver = { append: (samples) => this.append(samples), appendBatch: (batch) => this.appendBatch(batch) };
   }
 
   update(args: PrometheusRelabelArgs): void {
@@ -107,6 +109,7 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
       this.rules = new RuleSet(compiled);
       this.rulesKey = key;
       this.cache.clear();
+      this.batches.reset();
     }
     this.cache.resize(args.max_cache_size);
     this.forwardTo = args.forward_to ?? [];
@@ -140,9 +143,40 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
     await Promise.all(this.forwardTo.map((r) => r.append(out)));
   }
 
+  private async appendBatch(batch: SampleBatch): Promise<void> {
+    const r = this.batches.relabel(batch, this.rules.rules, this.cache);
+    const out = r.batch;
+    const id = { component_id: this.ctx.id };
+    this.metrics.processed.inc(id, batch.length);
+    this.metrics.written.inc(id, out.length);
+    this.metrics.hits.inc(id, r.hits);
+    this.metrics.misses.inc(id, r.misses);
+    this.metrics.size.set(id, this.cache.size);
+    let samples: Sample[] | undefined;
+    // Receivers read labels synchronously (before their first await), so
+    // released refs can be forgotten once every receiver has been called.
+    const jobs = this.forwardTo.map((recv) => {
+      if (acceptsBatches(recv)) return out.length > 0 || out.released.length > 0 ? recv.appendBatch(out) : undefined;
+      samples ??= samplesOf(out);
+      return samples.length > 0 ? recv.append(samples) : undefined;
+    });
+    r.release();
+    await Promise.all(jobs);
+  }
+
   debugInfo(): unknown {
     return { rules: this.rules.rules.map(describeRule), cache_size: this.cache.size, cache_hits: this.cache.hits, cache_misses: this.cache.misses };
   }
+}
+
+/** A batch as Sample objects, for receivers without the batch interface. */
+function samplesOf(b: SampleBatch): Sample[] {
+  const out: Sample[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const labels = b.labels(b.refs[i]!);
+    if (labels !== undefined) out.push({ labels, t: b.ts[i]!, v: b.values[i]! });
+  }
+  return out;
 }
 
 export const prometheusRelabel: ComponentDefinition<PrometheusRelabelArgs> = {

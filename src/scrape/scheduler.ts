@@ -10,6 +10,7 @@ import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, typ
 import { STALE_NAN } from '../metrics/staleness.js';
 import { formatDuration } from '../runtime/duration.js';
 import type { WireBatch } from './batch.js';
+import { StringInterner } from './intern.js';
 import { reportLabels } from './labels.js';
 import type { ScrapeMetrics } from './metrics.js';
 import { nextScrapeTime, scrapeOffsetMs } from './offset.js';
@@ -64,6 +65,9 @@ const REPORT_NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped',
 const EXTRA_NAMES = ['scrape_timeout_seconds', 'scrape_sample_limit', 'scrape_body_size_bytes'];
 
 let nextTid = 1;
+
+/** Shared by every scheduler of the process: label texts repeat across jobs and targets. */
+const labelStrings = new StringInterner();
 
 class ActiveTarget implements TargetListener {
   readonly tid = nextTid++;
@@ -294,7 +298,7 @@ export class ScrapeScheduler {
    * New refs from the worker are registered here; freed ones go in forward().
    */
   private batchOf(t: ActiveTarget, b: WireBatch, reportTs: number, reportValues: number[] | 'stale'): SampleBatch {
-    for (let i = 0; i < b.newRefs.length; i++) t.refs.set(b.newRefs[i], b.newLabels[i]);
+    for (let i = 0; i < b.newRefs.length; i++) t.refs.set(b.newRefs[i], labelStrings.internAll(b.newLabels[i]));
     const n = b.refs.length;
     const k = reportValues === 'stale' ? t.reportSeries.length : reportValues.length;
     let refs = b.refs;
