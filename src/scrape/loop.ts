@@ -7,6 +7,7 @@ import type { LabelPairs } from '../metrics/types.js';
 import { STALE_NAN } from '../metrics/staleness.js';
 import { BatchBuilder, type ScrapeStats, type WireBatch } from './batch.js';
 import { checkLabelLimits, DuplicateLabelError, type LabelLimits, mergeTargetLabels, pairsKey } from './labels.js';
+import { StringInterner } from './intern.js';
 import { type ExpositionFormat, ParseError } from './parse/index.js';
 
 export interface LoopOptions extends LabelLimits {
@@ -32,6 +33,12 @@ interface MetEntry {
   series: SeriesEntry | null;
   lastIter: number;
 }
+
+/**
+ * Shared by the targets of this thread: parsed label names and values are
+ * fresh substrings per series, yet most texts repeat across series.
+ */
+const labelStrings = new StringInterner();
 
 /** A failure that fails the whole scrape (limits, missing __name__). */
 class AppendError extends Error {}
@@ -76,7 +83,7 @@ export class TargetState {
     const register = (labels: LabelPairs, key: string): SeriesEntry => {
       let se = this.series.get(key);
       if (!se) {
-        se = { ref: this.nextRef++, labels, key, lastIter: 0, tracked: false, alive: true };
+        se = { ref: this.nextRef++, labels: labelStrings.internAll(labels), key, lastIter: 0, tracked: false, alive: true };
         this.series.set(key, se);
         pending.push(se);
       }
