@@ -161,3 +161,28 @@ test('stale NaN survives typed arrays and structured clone', () => {
   expect(isStaleNaN(obj.v)).toBe(true);
   expect(isStaleNaN(STALE_NAN)).toBe(true);
 });
+
+test('series matched by position or by text alike: reordered, inserted, dropped and reconfigured bodies', () => {
+  const s = new TargetState(target, { ...base, metricRelabel: compileRules([{ sourceLabels: ['__name__'], regex: 'drop_.*', action: 'drop' }]) });
+  const refs = new Map<number, string[]>();
+  const names = (b: WireBatch) => decode(refs, b).map((r) => `${r.name.split(',')[1]}=${isStaleNaN(r.v) ? 'stale' : r.v}`);
+  const first = s.apply('a 1\ndrop_me 9\nb 2\nc 3\n', prometheusText, 1000, 0);
+  const refOf = new Map(first.newRefs.length ? Array.from(first.newRefs, (r, i) => [first.newLabels[i][1], r] as const) : []);
+  expect(names(first)).toEqual(['a=1', 'b=2', 'c=3']);
+  // Same texts in another order, one inserted, one gone: same refs for survivors, no new series but 'n'.
+  const second = s.apply('c 30\nn 5\na 10\ndrop_me 9\n', prometheusText, 2000, 0);
+  expect(second.stats.seriesAdded).toBe(1);
+  expect(Array.from(second.newLabels, (l) => l[1])).toEqual(['n']);
+  expect(names(second)).toEqual(['c=30', 'n=5', 'a=10', 'b=stale']);
+  expect(second.refs[0]).toBe(refOf.get('c'));
+  expect(second.refs[2]).toBe(refOf.get('a'));
+  // Back to the first order: 'b' is new again (its ref was released), the rest are found.
+  const third = s.apply('a 1\ndrop_me 9\nb 2\nc 3\n', prometheusText, 3000, 0);
+  expect(Array.from(third.newLabels, (l) => l[1])).toEqual(['b']);
+  expect(names(third)).toEqual(['a=1', 'b=2', 'c=3', 'n=stale']);
+  // New options: texts are looked at afresh (now drop_me is kept), positions notwithstanding.
+  s.reconfigure(target, base);
+  const fourth = s.apply('a 1\ndrop_me 9\nb 2\nc 3\n', prometheusText, 4000, 0);
+  expect(Array.from(fourth.newLabels, (l) => l[1])).toEqual(['drop_me']);
+  expect(names(fourth)).toEqual(['a=1', 'drop_me=9', 'b=2', 'c=3']);
+});

@@ -29,6 +29,8 @@ interface SeriesEntry {
 }
 
 interface MetEntry {
+  /** The raw series text (the key in `met`). */
+  text: string;
   /** null: dropped by metric relabeling. */
   series: SeriesEntry | null;
   lastIter: number;
@@ -46,6 +48,13 @@ class AppendError extends Error {}
 export class TargetState {
   private readonly met = new Map<string, MetEntry>();
   private readonly series = new Map<string, SeriesEntry>();
+  /**
+   * Entries in the order of the last complete scrape. Exporters print series
+   * in a stable order, so comparing a sample's text with the entry at its
+   * position usually finds it without hashing the text (a position hint only:
+   * on a mismatch the map decides).
+   */
+  private order: MetEntry[] = [];
   private nextRef = 1;
   private iter = 0;
 
@@ -63,6 +72,7 @@ export class TargetState {
     this.targetLabels = targetLabels;
     this.opts = opts;
     this.met.clear();
+    this.order = [];
   }
 
   get seriesCount(): number {
@@ -75,6 +85,8 @@ export class TargetState {
     const o = this.opts;
     const out = new BatchBuilder();
     const pending: SeriesEntry[] = [];
+    const hints = this.order;
+    const seen: MetEntry[] = [];
     let total = 0;
     let added = 0;
     let seriesAdded = 0;
@@ -92,8 +104,8 @@ export class TargetState {
 
     try {
       format.parse(body, (text, v, ts) => {
-        total++;
-        let me = this.met.get(text);
+        const hint = hints[total++];
+        let me = hint !== undefined && hint.text === text ? hint : this.met.get(text);
         let miss = false;
         if (me === undefined) {
           miss = true;
@@ -102,16 +114,19 @@ export class TargetState {
           let lset: LabelPairs | null = mergeTargetLabels(raw, this.targetLabels, o.honorLabels);
           if (o.metricRelabel.length > 0) lset = applyRulesToPairs(lset, o.metricRelabel);
           if (lset === null || lset.length === 0) {
-            this.met.set(text, { series: null, lastIter: iter });
+            const dropped = { text, series: null, lastIter: iter };
+            this.met.set(text, dropped);
+            seen.push(dropped);
             return;
           }
           if (!hasName(lset)) throw new AppendError('missing metric name (__name__ label)');
           const why = checkLabelLimits(lset, o);
           if (why) throw new AppendError(why);
-          me = { series: register(lset, pairsKey(lset)), lastIter: iter };
+          me = { text, series: register(lset, pairsKey(lset)), lastIter: iter };
           this.met.set(text, me);
         }
         me.lastIter = iter;
+        seen.push(me);
         let se = me.series;
         if (se === null) return;
         if (!se.alive) se = me.series = register(se.labels, se.key);
@@ -139,7 +154,10 @@ export class TargetState {
       this.release(se, out);
     }
     // Forget raw texts not seen this time (an empty body is a failed scrape: keep them).
-    if (body.length > 0) for (const [k, me] of this.met) if (me.lastIter !== iter) this.met.delete(k);
+    if (body.length > 0) {
+      for (const [k, me] of this.met) if (me.lastIter !== iter) this.met.delete(k);
+      this.order = seen;
+    }
     for (const se of pending) {
       out.newRefs.push(se.ref);
       out.newLabels.push(se.labels);
@@ -192,6 +210,7 @@ export class TargetState {
     const out = new BatchBuilder();
     for (const se of this.series.values()) this.release(se, out);
     this.met.clear();
+    this.order = [];
     return out.finish({ total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 });
   }
 
