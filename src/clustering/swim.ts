@@ -97,6 +97,7 @@ export class Swim {
   private readonly suspicions = new Map<string, Suspicion>();
   private readonly timers: NodeJS.Timeout[] = [];
   private probeTimer: NodeJS.Timeout | undefined;
+  private followUp: NodeJS.Timeout | undefined;
   private probeOrder: string[] = [];
   private kickPending = false;
   private lastRound = 0;
@@ -136,6 +137,7 @@ export class Swim {
     this.stopped = true;
     this.lag.stop();
     if (this.probeTimer) clearTimeout(this.probeTimer);
+    if (this.followUp) clearTimeout(this.followUp);
     for (const t of this.timers) clearInterval(t);
     for (const t of this.suspicions.values()) t.cancel();
     this.suspicions.clear();
@@ -208,7 +210,25 @@ export class Swim {
         }
       }),
     );
+    if (joined > 0 && refused.length === 0) this.followUpSync();
     return { joined, refused, unreachable };
+  }
+
+  /**
+   * One more full sync, with a random member, shortly after a join. Updates
+   * in flight while we joined were forwarded only to the members their
+   * forwarders knew, not yet us, and the seed's state we got may predate
+   * them: without this a joiner could miss, say, another joiner turning
+   * participant until anti-entropy, 30 s later (seen in the 150-node bench).
+   */
+  private followUpSync(): void {
+    if (this.followUp || this.stopped) return;
+    const delay = Math.max(4 * this.cfg.gossipIntervalMs, this.cfg.probeIntervalMs) * (1 + Math.random() / 2);
+    this.followUp = setTimeout(() => {
+      this.followUp = undefined;
+      void this.pushPull();
+    }, delay);
+    this.followUp.unref?.();
   }
 
   /** Change our role; the new incarnation spreads at once. */

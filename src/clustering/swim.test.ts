@@ -1,0 +1,52 @@
+// Swim on its own, with a scripted network (no gRPC).
+import pino from 'pino';
+import { MemberTable } from './members.js';
+import { DEFAULT_SWIM, Swim, type Caller } from './swim.js';
+import { waitFor } from './testing.js';
+import type { NodeRecord } from './wire.js';
+
+const rec = (name: string, role: NodeRecord['role'] = 'participant'): NodeRecord => ({ name, addr: `${name}:1`, incarnation: 0, role, status: 'alive' });
+
+test('a join is followed by one more full sync with a random member shortly after (in-flight updates the seed had not seen)', async () => {
+  const syncs: { addr: string; join: boolean; at: number }[] = [];
+  const call: Caller = async (addr, method, req) => {
+    if (method === 'Sync') {
+      syncs.push({ addr, join: req.join, at: Date.now() });
+      return { from: addr, ok: true, updates: [rec('seed'), rec('b'), rec('c')] };
+    }
+    return { from: addr, ok: true, updates: [] };
+  };
+  const cfg = { ...DEFAULT_SWIM, gossipIntervalMs: 20, probeIntervalMs: 50 };
+  const swim = new Swim(new MemberTable(rec('me', 'viewer')), call, 'test', cfg, pino({ level: 'silent' }), { onChange: () => {} });
+  try {
+    const t0 = Date.now();
+    expect(await swim.join(['seed:1'])).toMatchObject({ joined: 1 });
+    expect(syncs).toEqual([{ addr: 'seed:1', join: true, at: expect.any(Number) }]);
+    await waitFor('the follow-up sync', () => syncs.length === 2, 2000, 5);
+    const follow = syncs[1];
+    expect(follow.join).toBe(false);
+    expect(['seed:1', 'b:1', 'c:1']).toContain(follow.addr);
+    // Not at once (the updates in flight need a moment), and only once.
+    expect(follow.at - t0).toBeGreaterThanOrEqual(cfg.probeIntervalMs);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(syncs).toHaveLength(2);
+  } finally {
+    swim.stop();
+  }
+});
+
+test('no follow-up sync when nobody answered the join', async () => {
+  let syncs = 0;
+  const call: Caller = async (_addr, method) => {
+    if (method === 'Sync') syncs++;
+    throw Object.assign(new Error('unreachable'), { code: 14 });
+  };
+  const swim = new Swim(new MemberTable(rec('me', 'viewer')), call, 'test', { ...DEFAULT_SWIM, gossipIntervalMs: 10, probeIntervalMs: 20 }, pino({ level: 'silent' }), { onChange: () => {} });
+  try {
+    expect(await swim.join(['seed:1'])).toMatchObject({ joined: 0, unreachable: [expect.stringContaining('seed:1')] });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(syncs).toBe(1);
+  } finally {
+    swim.stop();
+  }
+});
