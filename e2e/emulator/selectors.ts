@@ -1,121 +1,38 @@
-// Label and field selectors with the apiserver's grammar and matching rules.
+// Label and field selectors for the emulator: the grammar is src/kube/selectors.ts; this file
+// turns its syntax errors into apiserver-style 400s and knows which fields each resource has.
 import { badRequest } from './status.js';
+import {
+  matchLabels,
+  parseFieldSelectorTerms,
+  parseLabelSelector as parseKubeLabelSelector,
+  SelectorSyntaxError,
+  type LabelRequirement,
+  type LabelSelector,
+} from '../../src/kube/selectors.js';
 
-export type LabelRequirement =
-  | { key: string; op: 'exists' | '!' }
-  | { key: string; op: '=' | '!='; value: string }
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'gt' | 'lt'; value: number };
+export { matchLabels, type LabelRequirement, type LabelSelector };
 
-export type LabelSelector = LabelRequirement[];
-
-const KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
-/** Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h,i>3`. Throws a 400 ApiError on bad syntax. */
+/** Parses a label selector; bad syntax is a 400 ApiError naming the selector. */
 export function parseLabelSelector(input: string | undefined): LabelSelector {
   const src = (input ?? '').trim();
-  if (!src) return [];
-  const reqs: LabelSelector = [];
-  let pos = 0;
   const fail = (why: string): never => {
     throw badRequest(`unable to parse requirement: ${why} (selector ${JSON.stringify(src)})`);
   };
-  const skipWs = () => {
-    while (pos < src.length && /\s/.test(src[pos])) pos++;
-  };
-  const readWord = (): string => {
-    skipWs();
-    const start = pos;
-    while (pos < src.length && !/[\s,=!()<>]/.test(src[pos])) pos++;
-    return src.slice(start, pos);
-  };
-  const checkKey = (k: string) => {
-    if (!KEY_RE.test(k) || k.length > 317) fail(`invalid label key ${JSON.stringify(k)}`);
-  };
-  const checkValue = (v: string) => {
-    if (!VALUE_RE.test(v) || v.length > 63) fail(`invalid label value ${JSON.stringify(v)}`);
-  };
-  while (pos < src.length) {
-    skipWs();
-    if (src[pos] === '!') {
-      pos++;
-      const key = readWord();
-      checkKey(key);
-      reqs.push({ key, op: '!' });
-    } else {
-      const key = readWord();
-      if (!key) fail('found no key');
-      checkKey(key);
-      skipWs();
-      const rest = src.slice(pos);
-      if (pos >= src.length || src[pos] === ',') {
-        reqs.push({ key, op: 'exists' });
-      } else if (rest.startsWith('==') || rest.startsWith('=') || rest.startsWith('!=')) {
-        const op = rest.startsWith('!=') ? '!=' : '=';
-        pos += rest.startsWith('==') || rest.startsWith('!=') ? 2 : 1;
-        const value = readWord();
-        checkValue(value);
-        reqs.push({ key, op, value });
-      } else if (rest.startsWith('>') || rest.startsWith('<')) {
-        pos++;
-        const raw = readWord();
-        const value = Number(raw);
-        if (!/^-?\d+$/.test(raw)) fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
-        reqs.push({ key, op: rest[0] === '>' ? 'gt' : 'lt', value });
-      } else {
-        const word = readWord();
-        if (word !== 'in' && word !== 'notin') fail(`found '${word}', expected: in, notin, =, ==, !=, gt, lt`);
-        skipWs();
-        if (src[pos] !== '(') fail(`found '${src[pos] ?? ''}', expected: '('`);
-        const close = src.indexOf(')', pos);
-        if (close < 0) fail(`found '', expected: ')'`);
-        const values = src
-          .slice(pos + 1, close)
-          .split(',')
-          .map((v) => v.trim());
-        if (values.length === 1 && values[0] === '') fail('for \'in\', \'notin\' operators, values set can\'t be empty');
-        values.forEach(checkValue);
-        pos = close + 1;
-        reqs.push({ key, op: word as 'in' | 'notin', values });
-      }
-    }
-    skipWs();
-    if (pos < src.length) {
-      if (src[pos] !== ',') fail(`found '${src[pos]}', expected: ',' or end of string`);
-      pos++;
-      skipWs();
-      if (pos >= src.length) fail('found \'\', expected: identifier after \',\'');
+  let reqs: LabelSelector;
+  try {
+    reqs = parseKubeLabelSelector(src);
+  } catch (e) {
+    if (e instanceof SelectorSyntaxError) return fail(e.reason);
+    throw e;
+  }
+  // Stricter than apimachinery (which reads `()` as the set {""}): the emulator has always
+  // rejected an empty value list, and its tests rely on that.
+  for (const r of reqs) {
+    if ((r.op === 'in' || r.op === 'notin') && r.values.length === 1 && r.values[0] === '') {
+      fail("for 'in', 'notin' operators, values set can't be empty");
     }
   }
   return reqs;
-}
-
-export function matchLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
-  return sel.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const v = l[r.key];
-    switch (r.op) {
-      case 'exists':
-        return has;
-      case '!':
-        return !has;
-      case '=':
-        return has && v === r.value;
-      case '!=':
-        return !has || v !== r.value;
-      case 'in':
-        return has && r.values.includes(v);
-      case 'notin':
-        return !has || !r.values.includes(v);
-      case 'gt':
-      case 'lt': {
-        if (!has || !/^-?\d+$/.test(v)) return false;
-        return r.op === 'gt' ? Number(v) > r.value : Number(v) < r.value;
-      }
-    }
-  });
 }
 
 export interface FieldRequirement {
@@ -155,38 +72,23 @@ const FIELDS: Record<string, string[]> = {
   'apps/replicasets': ['status.replicas'],
 };
 
-function unescapeField(v: string): string {
-  return v.replace(/\\(.)/g, '$1');
-}
-
-/** Splits on unescaped commas. */
-function splitTerms(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '\\' && i + 1 < s.length) {
-      cur += s[i] + s[i + 1];
-      i++;
-    } else if (s[i] === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += s[i];
-  }
-  out.push(cur);
-  return out;
-}
-
 /** Parses a field selector for resource `storageKey` (e.g. '/pods'). Throws 400 on bad syntax or unknown field. */
 export function parseFieldSelector(input: string | undefined, storageKey: string): FieldRequirement[] {
   const src = (input ?? '').trim();
   if (!src) return [];
   const allowed = new Set(['metadata.name', 'metadata.namespace', ...(FIELDS[storageKey] ?? [])]);
-  return splitTerms(src).map((term) => {
-    const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(term.trim());
-    if (!m) throw badRequest(`invalid selector: '${src}'; can't understand '${term}'`);
-    const field = m[1].trim();
+  let terms;
+  try {
+    terms = parseFieldSelectorTerms(src);
+  } catch (e) {
+    if (!(e instanceof SelectorSyntaxError)) throw e;
+    throw badRequest(e.term !== undefined ? `invalid selector: '${src}'; can't understand '${e.term}'` : `invalid selector: '${src}'; ${e.reason}`);
+  }
+  return terms.map(({ field: raw, op, value }) => {
+    // The emulator has always tolerated blanks around the operator.
+    const field = raw.trim();
     if (!allowed.has(field)) throw badRequest(`field label not supported: ${field}`);
-    return { field, op: m[2] === '!=' ? '!=' : '=', value: unescapeField(m[3]) };
+    return { field, op, value: value.trim() };
   });
 }
 
