@@ -1,9 +1,9 @@
 // Lifeguard's local health awareness: a node that misses its own deadlines
 // (its timers fire late, its RPC deadlines overrun, it has to refute
 // suspicions about itself) is more likely starved of CPU than surrounded by
-// dead peers. It then waits longer before blaming others: probe timeouts,
-// the probe interval and suspicion timeouts are scaled by a multiplier
-// (score + 1), which falls back as probes succeed on time again.
+// dead peers. It then waits longer before blaming others: probe timeouts
+// and suspicion timeouts are scaled by a multiplier (score + 1), which falls
+// back as probes succeed on time again.
 
 /** Default ceiling of the score (multiplier 9), memberlist's default too. */
 export const DEFAULT_MAX_LOCAL_HEALTH = 8;

@@ -20,7 +20,7 @@ export interface StoredRecord extends NodeRecord {
 export type ApplyResult =
   | { kind: 'ignored' }
   | { kind: 'applied'; before: NodeRecord | undefined; after: NodeRecord }
-  | { kind: 'refuted'; self: NodeRecord };
+  | { kind: 'refuted'; self: NodeRecord; accuser?: string };
 
 export function isLive(r: NodeRecord): boolean {
   return r.status === 'alive' || r.status === 'suspect';
@@ -122,7 +122,7 @@ export class MemberTable {
     if (same) return { kind: 'ignored' };
     this.me = { ...this.me, incarnation: u.incarnation + 1, since: this.now() };
     this.records.set(this.me.name, this.me);
-    return { kind: 'refuted', self: strip(this.me) };
+    return { kind: 'refuted', self: strip(this.me), accuser: u.status === 'suspect' ? u.suspector : undefined };
   }
 }
 

@@ -50,3 +50,30 @@ test('no follow-up sync when nobody answered the join', async () => {
     swim.stop();
   }
 });
+
+test('a refutation goes straight to the accuser, even when replies to stale requests use up its queued retransmits', async () => {
+  const gossip: { addr: string; updates: NodeRecord[] }[] = [];
+  const call: Caller = async (addr, method, req) => {
+    if (method === 'Gossip') gossip.push({ addr, updates: req.updates });
+    return { from: addr, ok: true, updates: [] };
+  };
+  const table = new MemberTable(rec('me'));
+  for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) table.apply(rec(n));
+  const swim = new Swim(table, call, 'test', { ...DEFAULT_SWIM, gossipFanout: 2 }, pino({ level: 'silent' }), { onChange: () => {} });
+  try {
+    const h = swim.handlers();
+    const ping = (from: string, updates: NodeRecord[] = []) =>
+      h.Ping({ cluster: 'test', from, target: 'me', targetAddr: '', timeoutMs: 0, join: false, updates });
+    // Thawed after a freeze: the first request read carries b's suspicion of us, then come a pile of stale pings.
+    await ping('a', [{ ...rec('me'), status: 'suspect', suspector: 'b' }]);
+    for (let i = 0; i < 20; i++) await ping('c');
+    expect(swim.queue.size).toBe(0); // all spent on replies nobody reads
+    await waitFor('the refutation sent to b', () => gossip.some((g) => g.addr === 'b:1'), 1000, 5);
+    const toB = gossip.find((g) => g.addr === 'b:1')!;
+    expect(toB.updates).toEqual([expect.objectContaining({ name: 'me', incarnation: 1, status: 'alive' })]);
+    // Plus gossipFanout random members.
+    expect(new Set(gossip.map((g) => g.addr)).size).toBeGreaterThanOrEqual(2);
+  } finally {
+    swim.stop();
+  }
+});

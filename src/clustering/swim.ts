@@ -280,8 +280,9 @@ export class Swim {
       this.hooks.onEvent?.('refute');
       // Being suspected hints that we are the slow one (Lifeguard).
       this.health.apply(1);
-      this.log.info({ incarnation: r.self.incarnation }, 'cluster: refuting a stale or hostile record about this node');
+      this.log.info({ incarnation: r.self.incarnation, accuser: r.accuser }, 'cluster: refuting a stale or hostile record about this node');
       this.broadcast(r.self);
+      this.announce(r.self, r.accuser);
       return;
     }
     const a = r.after;
@@ -290,6 +291,25 @@ export class Swim {
     else this.clearSuspicion(a.name);
     if (r.before && isLive(r.before) && !isLive(a)) this.log.info({ member: a.name, status: a.status }, 'cluster: member gone');
     this.broadcast(a);
+  }
+
+  /**
+   * Send a refutation straight to the accuser and a few random members, on
+   * top of the queue. After a freeze, the queue is not enough: the first
+   * thing a thawed node does is answer the requests that piled up meanwhile,
+   * whose callers gave up long ago, and those replies spend the refutation's
+   * bounded retransmits (the e2e heal took 25 s, until anti-entropy).
+   */
+  private announce(self: NodeRecord, accuser: string | undefined): void {
+    const others = this.table.liveOthers();
+    const targets = sample(others, this.cfg.gossipFanout);
+    const acc = accuser ? this.table.get(accuser) : undefined;
+    if (acc && acc.name !== self.name && !targets.some((t) => t.name === acc.name)) targets.push(acc);
+    for (const t of targets) {
+      this.call(t.addr, 'Gossip', this.request({ updates: [self] }), this.cfg.syncTimeoutMs).catch((err: grpc.ServiceError) => {
+        this.log.debug({ peer: t.name, code: err.code }, 'cluster: refutation not delivered');
+      });
+    }
   }
 
   private broadcast(rec: NodeRecord): void {
@@ -378,8 +398,11 @@ export class Swim {
       } catch (err) {
         this.log.warn({ err }, 'cluster: probe failed unexpectedly');
       }
-      // A starved node probes less often too (memberlist scales the interval alike).
-      this.scheduleProbe(Math.max(0, this.health.scale(this.cfg.probeIntervalMs) - (Date.now() - t0)));
+      // The interval is not scaled by local health (memberlist scales it): a
+      // node thawed after a freeze must probe soon, since a probe answer is
+      // one way it learns it was declared dead. Scaled timeouts already space
+      // out slow probes.
+      this.scheduleProbe(Math.max(0, this.cfg.probeIntervalMs - (Date.now() - t0)));
     }, delayMs);
     this.probeTimer.unref?.();
   }
