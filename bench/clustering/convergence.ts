@@ -3,7 +3,9 @@
 // ~N^2 sockets of a large full mesh under a 20k fd limit; a real cluster has
 // one process per node anyway). Measures, for each N, the time until every
 // member sees the same participant set after a node joins and after one
-// leaves, and gossip bytes/s per node at rest and around the changes.
+// leaves, gossip bytes/s per node at rest and around the changes, and the
+// failure detector's events over the run (no node crashes here, so every
+// suspect or dead is a false positive).
 //
 //   node --import tsx bench/clustering/convergence.ts [50,100,150] [--json]
 //
