@@ -98,4 +98,32 @@ describe('MemberTable merge rules', () => {
     t.apply(r('a', 4, 'alive', 'participant', 'a:9999'));
     expect(t.get('a')?.httpAddress).toBeUndefined();
   });
+
+  test('digest: the same live view gives the same digest in any order; any incarnation or role change, join or death changes it', () => {
+    const t1 = new MemberTable(r('me', 0));
+    const t2 = new MemberTable(r('b', 1));
+    t1.apply(r('b', 1));
+    t1.apply(r('c', 2));
+    t2.apply(r('c', 2));
+    t2.apply(r('me', 0));
+    expect(t1.digest()).toBe(t2.digest());
+    const d = t1.digest();
+    // A suspicion is transient: same digest.
+    t1.apply(r('c', 2, 'suspect'));
+    expect(t1.digest()).toBe(d);
+    t1.apply(r('c', 3));
+    expect(t1.digest()).not.toBe(d);
+    const d3 = t1.digest();
+    t1.apply(r('c', 4, 'alive', 'viewer'));
+    expect(t1.digest()).not.toBe(d3);
+    const d4 = t1.digest();
+    t1.apply(r('c', 4, 'dead', 'viewer'));
+    expect(t1.digest()).not.toBe(d4);
+    const d5 = t1.digest();
+    t1.apply(r('e', 0));
+    expect(t1.digest()).not.toBe(d5);
+    t1.updateSelf({ role: 'viewer' });
+    expect(t1.digest()).not.toBe(d5);
+    expect(Number.isInteger(t1.digest()) && t1.digest() >= 0 && t1.digest() < 2 ** 32).toBe(true);
+  });
 });

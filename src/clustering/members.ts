@@ -29,6 +29,7 @@ export function isLive(r: NodeRecord): boolean {
 export class MemberTable {
   private readonly records = new Map<string, StoredRecord>();
   private me: StoredRecord;
+  private cachedDigest: number | undefined;
 
   constructor(self: NodeRecord, private readonly now: () => number = Date.now) {
     this.me = { ...self, since: now() };
@@ -45,6 +46,20 @@ export class MemberTable {
 
   get(name: string): StoredRecord | undefined {
     return this.records.get(name);
+  }
+
+  /**
+   * Order-independent 32-bit digest of the live members (name, incarnation,
+   * role; alive and suspect alike, since a suspicion is transient). Two
+   * nodes with the same view have the same digest.
+   */
+  digest(): number {
+    if (this.cachedDigest === undefined) {
+      let d = 0;
+      for (const r of this.records.values()) if (isLive(r)) d ^= fnv1a(`${r.name}\x00${r.incarnation}\x00${r.role}`);
+      this.cachedDigest = d >>> 0;
+    }
+    return this.cachedDigest;
   }
 
   /** Every record, tombstones included (the full state for a sync). */
@@ -70,6 +85,7 @@ export class MemberTable {
   updateSelf(patch: { role?: Role; status?: Status; addr?: string; httpAddress?: string }): NodeRecord {
     this.me = { ...this.me, ...patch, incarnation: this.me.incarnation + 1, since: this.now() };
     this.records.set(this.me.name, this.me);
+    this.cachedDigest = undefined;
     return strip(this.me);
   }
 
@@ -87,6 +103,7 @@ export class MemberTable {
     if (upd.status !== 'suspect' && upd.suspector !== undefined) upd = { ...upd, suspector: undefined };
     const after: StoredRecord = { ...upd, since: this.now() };
     this.records.set(u.name, after);
+    this.cachedDigest = undefined;
     return { kind: 'applied', before: cur && strip(cur), after: strip(after) };
   }
 
@@ -105,6 +122,7 @@ export class MemberTable {
       if (r.name !== this.me.name && !isLive(r) && r.since <= cutoff) gone.push(r.name);
     }
     for (const n of gone) this.records.delete(n);
+    if (gone.length) this.cachedDigest = undefined;
     return gone;
   }
 
@@ -122,8 +140,19 @@ export class MemberTable {
     if (same) return { kind: 'ignored' };
     this.me = { ...this.me, incarnation: u.incarnation + 1, since: this.now() };
     this.records.set(this.me.name, this.me);
+    this.cachedDigest = undefined;
     return { kind: 'refuted', self: strip(this.me), accuser: u.status === 'suspect' ? u.suspector : undefined };
   }
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /** Does `u` replace `cur` (both about the same node)? */

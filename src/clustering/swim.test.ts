@@ -77,3 +77,45 @@ test('a refutation goes straight to the accuser, even when replies to stale requ
     swim.stop();
   }
 });
+
+test('a member table that stays different from every pinged member is repaired by a sync with one of them, rate-limited', async () => {
+  const syncs: { addr: string; at: number }[] = [];
+  let theirDigest = 0;
+  const call: Caller = async (addr, method) => {
+    if (method === 'Sync') syncs.push({ addr, at: Date.now() });
+    return { from: addr, ok: true, updates: [], digest: theirDigest };
+  };
+  const table = new MemberTable(rec('me'));
+  for (const n of ['a', 'b', 'c']) table.apply(rec(n));
+  const interval = 20;
+  const swim = new Swim(table, call, 'test', { ...DEFAULT_SWIM, probeIntervalMs: interval }, pino({ level: 'silent' }), { onChange: () => {} });
+  const probeFor = async (ms: number) => {
+    const t0 = Date.now();
+    for (let i = 0; i < 500 && Date.now() - t0 < ms; i++) {
+      await swim.probeOnce();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  try {
+    // Agreeing members: never a sync.
+    theirDigest = table.digest();
+    await probeFor(150);
+    expect(syncs).toEqual([]);
+    // Everyone we ping disagrees (we missed an update): a sync once that lasted 3 intervals, then at most one per 5.
+    theirDigest = (table.digest() ^ 1) >>> 0;
+    const disagreeing = Date.now();
+    await probeFor(400);
+    expect(syncs.length).toBeGreaterThanOrEqual(2);
+    expect(syncs.length).toBeLessThanOrEqual(Math.ceil(400 / (5 * interval)) + 1);
+    expect(syncs[0].at - disagreeing).toBeGreaterThanOrEqual(3 * interval - 10);
+    for (let i = 1; i < syncs.length; i++) expect(syncs[i].at - syncs[i - 1].at).toBeGreaterThanOrEqual(5 * interval);
+    for (const x of syncs) expect(['a:1', 'b:1', 'c:1']).toContain(x.addr);
+    // Older nodes send no digest: nothing to compare.
+    theirDigest = 0;
+    const n = syncs.length;
+    await probeFor(200);
+    expect(syncs).toHaveLength(n);
+  } finally {
+    swim.stop();
+  }
+});

@@ -101,6 +101,9 @@ export class Swim {
   private probeOrder: string[] = [];
   private kickPending = false;
   private lastRound = 0;
+  /** Last time a pinged member's table digest matched ours, and last repair sync (ms). */
+  private lastAgreement = Date.now();
+  private lastRepair = 0;
   private stopped = false;
 
   constructor(
@@ -157,7 +160,7 @@ export class Swim {
         // tell it, so it refutes now instead of at its next rejoin.
         const caller = this.table.get(req.from);
         const news = caller && caller.status !== 'alive' ? [stripSince(caller)] : [];
-        return { from: this.table.selfName, ok: true, updates: [...news, ...this.piggyback()] };
+        return { from: this.table.selfName, ok: true, updates: [...news, ...this.piggyback()], digest: this.table.digest() };
       },
       IndirectPing: async (req) => {
         this.checkCluster(req);
@@ -376,6 +379,7 @@ export class Swim {
     try {
       const reply = await this.call(addr, 'Ping', this.request({ target: name, updates: [...extra, ...this.piggyback()] }), timeoutMs);
       this.merge(reply.updates);
+      this.compareDigest(addr, reply.digest);
       return 'ack';
     } catch (err) {
       return overdue((err as CallError).lateMs, timeoutMs) ? 'late' : 'failed';
@@ -557,13 +561,40 @@ export class Swim {
   /** Anti-entropy: full state exchange with one random live member. */
   private async pushPull(): Promise<void> {
     const [peer] = sample(this.table.liveOthers(), 1);
-    if (!peer || this.stopped) return;
+    if (peer) await this.syncWith(peer.addr);
+  }
+
+  private async syncWith(addr: string): Promise<void> {
+    if (this.stopped) return;
     try {
-      const reply = await this.call(peer.addr, 'Sync', this.request({ updates: this.table.all() }), this.cfg.syncTimeoutMs);
+      const reply = await this.call(addr, 'Sync', this.request({ updates: this.table.all() }), this.cfg.syncTimeoutMs);
       this.merge(reply.updates, true);
     } catch {
       // The probe loop deals with unreachable members.
     }
+  }
+
+  /**
+   * Repair of missed updates, between anti-entropy rounds. While news
+   * spreads, views differ briefly; a node that missed an update (gossip is
+   * best effort, its retransmits are bounded) differs from everyone it
+   * pings, for good. So when no pinged member has agreed with our table for
+   * 3 probe intervals, sync with the one that just disagreed (at most once
+   * per 5 intervals). Without this, a missed update waited up to 30 s for
+   * anti-entropy (150-node bench startups of 38-46 s).
+   */
+  private compareDigest(addr: string, digest: number | undefined): void {
+    if (!digest) return; // an older node
+    const now = Date.now();
+    if (digest === this.table.digest()) {
+      this.lastAgreement = now;
+      return;
+    }
+    const interval = this.cfg.probeIntervalMs;
+    if (now - this.lastAgreement < 3 * interval || now - this.lastRepair < 5 * interval || this.stopped) return;
+    this.lastRepair = now;
+    this.log.debug({ peer: addr }, 'cluster: member tables differ for a while, syncing');
+    void this.syncWith(addr);
   }
 
   private checkCluster(req: GossipRequest): void {

@@ -26,7 +26,8 @@ test('records round-trip with and without an HTTP address', () => {
   const with_ = node({ httpAddress: 'http://10.0.0.1:12345' });
   const without = node({ name: 'b', status: 'suspect' });
   expect(decodeRequest(encodeRequest(req([with_, without]))).updates).toEqual([with_, without]);
-  expect(decodeReply(encodeReply({ from: 'a', ok: true, updates: [with_] })).updates).toEqual([with_]);
+  expect(decodeReply(encodeReply({ from: 'a', ok: true, updates: [with_] }))).toEqual({ from: 'a', ok: true, updates: [with_] });
+  expect(decodeReply(encodeReply({ from: 'a', ok: true, updates: [], digest: 0xfedcba98 })).digest).toBe(0xfedcba98);
 });
 
 test('an older node decodes new records (the field is skipped), and its records decode without the field', () => {

@@ -52,6 +52,12 @@ export interface GossipReply {
   /** IndirectPing: whether the target acknowledged. */
   ok: boolean;
   updates: NodeRecord[];
+  /**
+   * Ping: digest of the replier's live member table (MemberTable.digest), so
+   * the prober notices when their views stay apart. 0 or absent from older
+   * nodes.
+   */
+  digest?: number;
 }
 
 export const ROLES: Role[] = ['viewer', 'participant', 'terminating'];
@@ -89,6 +95,7 @@ const root = protobuf.Root.fromJSON({
             from: { type: 'string', id: 1 },
             ok: { type: 'bool', id: 2 },
             updates: { rule: 'repeated', type: 'Node', id: 3 },
+            digest: { type: 'uint32', id: 4 },
           },
         },
       },
@@ -156,7 +163,9 @@ export function encodeReply(r: GossipReply): Buffer {
 
 export function decodeReply(b: Buffer): GossipReply {
   const o = ReplyType.toObject(ReplyType.decode(b), { defaults: true }) as any;
-  return { from: o.from, ok: o.ok, updates: (o.updates ?? []).map(fromWire) };
+  const reply: GossipReply = { from: o.from, ok: o.ok, updates: (o.updates ?? []).map(fromWire) };
+  if (o.digest) reply.digest = o.digest >>> 0;
+  return reply;
 }
 
 export type MethodName = 'Ping' | 'IndirectPing' | 'Gossip' | 'Sync';
