@@ -4,7 +4,7 @@
 // port), answer status N for the next k requests (optionally with
 // Retry-After), or answer slowly.
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 
@@ -48,7 +48,7 @@ interface Fault {
   body?: string;
 }
 
-export class RemoteWriteReceiver {
+export class RemoteWriteReceiver extends LoopbackServer {
   readonly series = new Map<string, ReceivedSeries>();
   /** Requests answered 2xx / with a scripted fault. */
   accepted = 0;
@@ -57,49 +57,12 @@ export class RemoteWriteReceiver {
   samplesRejected = 0;
   lastHeaders: http.IncomingHttpHeaders = {};
   readonly errors: string[] = [];
-  private server: http.Server | undefined;
-  private sockets = new Set<Socket>();
-  private port = 0;
   private faults: Fault[] = [];
   private delayMs = 0;
   private waiters: (() => void)[] = [];
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/api/v1/write`;
-  }
-
-  async start(port = this.port): Promise<this> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 5000;
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this;
-  }
-
-  /** Closes the port (and open connections): the sender sees connection refused. */
-  async down(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  /** Listens again on the same port. */
-  up(): Promise<this> {
-    return this.start(this.port);
-  }
-
-  stop(): Promise<void> {
-    return this.down();
   }
 
   /** The next `count` requests get `status` (with an optional Retry-After header value). */
@@ -136,7 +99,7 @@ export class RemoteWriteReceiver {
     });
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));

@@ -5,7 +5,7 @@
 // logged with its tenant; the receiver can go down (port closed) and come
 // back on the same port, and can require a tenant header or a bearer token.
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { LoopbackServer } from './loopback-server.js';
 import YAML from 'yaml';
 
 export interface RulerCall {
@@ -32,54 +32,20 @@ export interface RulerReceiverOptions {
 
 const NO_TENANT = 'anonymous';
 
-export class RulerReceiver {
+export class RulerReceiver extends LoopbackServer {
   /** tenant -> namespace -> group name -> group. */
   readonly state = new Map<string, Map<string, Map<string, any>>>();
   readonly calls: RulerCall[] = [];
-  private server: http.Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private port = 0;
   private readonly prefixes: string[];
   private waiters: (() => void)[] = [];
 
   constructor(private readonly o: RulerReceiverOptions = {}) {
+    super();
     this.prefixes = o.prefixes ?? ['/prometheus/config/v1/rules', '/loki/api/v1/rules'];
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(port = this.port): Promise<this> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this;
-  }
-
-  /** Close the port and every connection: clients see connection refused. */
-  async down(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  up(): Promise<this> {
-    return this.start(this.port);
-  }
-
-  stop(): Promise<void> {
-    return this.down();
   }
 
   /** Namespaces and their group names of a tenant, sorted (for assertions). */
@@ -127,7 +93,7 @@ export class RulerReceiver {
     return n;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
