@@ -188,20 +188,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
 
   let cert: SelfSignedCert | undefined;
   if (opts.tls) cert = makeCert({ commonName: 'kube-apiserver-emulator', hosts: [host] });
-  const listener = new Listener(
-    (req, res) => {
-      route(req, res).catch(() => res.destroy());
-    },
-    host,
-    cert,
-  );
-  let port: number;
-  try {
-    port = await listener.listen(opts.port ?? 0);
-  } catch (e) {
-    cert?.dispose();
-    throw new Error(`kube emulator: cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`);
-  }
+  const { listener, port } = await Listener.open('kube emulator', route, host, opts.port ?? 0, cert);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `${opts.tls ? 'https' : 'http'}://${urlHost}:${port}`;
 

@@ -93,20 +93,7 @@ export async function startKubeletEmulator(opts: KubeletEmulatorOptions): Promis
     return send(res, 404, 'text/plain; charset=utf-8', '404 page not found');
   };
 
-  const listener = new Listener(
-    (req, res) => {
-      handle(req, res).catch(() => res.destroy());
-    },
-    host,
-    cert,
-  );
-  let port: number;
-  try {
-    port = await listener.listen(opts.port ?? 0);
-  } catch (e) {
-    cert.dispose();
-    throw new Error(`kubelet emulator ${opts.nodeName}: cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`);
-  }
+  const { listener, port } = await Listener.open(`kubelet emulator ${opts.nodeName}`, handle, host, opts.port ?? 0, cert);
   return {
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     caCertPath: cert.certPath,

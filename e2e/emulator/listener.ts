@@ -30,6 +30,26 @@ export class Listener {
     this.server.on(tls ? 'secureConnection' : 'connection', track);
   }
 
+  /**
+   * Creates a listener serving `handler` (a rejected handler destroys the response) and
+   * binds it; on failure the certificate is disposed and the error names `what`.
+   */
+  static async open(
+    what: string,
+    handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+    host: string,
+    port: number,
+    cert?: { cert: string; key: string; dispose(): void },
+  ): Promise<{ listener: Listener; port: number }> {
+    const listener = new Listener((req, res) => void handler(req, res).catch(() => res.destroy()), host, cert);
+    try {
+      return { listener, port: await listener.listen(port) };
+    } catch (e) {
+      cert?.dispose();
+      throw new Error(`${what}: cannot listen on ${host}:${port}: ${(e as Error).message}`);
+    }
+  }
+
   async listen(port: number): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(e);

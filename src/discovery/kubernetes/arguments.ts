@@ -94,7 +94,8 @@ export function validateDiscoveryArgs(a: DiscoveryArgs): string[] {
 
 /** Roles that can watch nodes for attach_metadata { node = true }. */
 const NODE_META_ROLES: Role[] = ['pod', 'endpoints', 'endpointslice'];
-const MAIN_RESOURCE: Record<Role, string> = {
+/** The resource each role lists and watches for its own targets. */
+export const MAIN_RESOURCE: Record<Role, string> = {
   pod: 'pods',
   service: 'services',
   endpoints: 'endpoints',

@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
-import { selectorFor, type DiscoveryArgs, type Role } from './arguments.js';
+import { MAIN_RESOURCE, selectorFor, type DiscoveryArgs, type Role } from './arguments.js';
 import { endpointSliceTargets } from './endpointslice.js';
 import { endpointsTargets } from './endpoints.js';
 import { ingressTargets } from './ingress.js';
@@ -32,15 +32,6 @@ const R: Record<string, Res> = {
   ingresses: { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', namespaced: true },
   replicasets: { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true },
   jobs: { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true },
-};
-
-const MAIN: Record<Role, string> = {
-  pod: 'pods',
-  service: 'services',
-  endpoints: 'endpoints',
-  endpointslice: 'endpointslices',
-  node: 'nodes',
-  ingress: 'ingresses',
 };
 
 const BUILD: Record<Role, (o: any, ctx: RoleContext) => TargetGroup> = {
@@ -95,7 +86,7 @@ export class KubeDiscoverer {
   constructor(private readonly o: DiscovererOptions) {
     const a = o.args;
     const am = a.attach_metadata ?? {};
-    const want: [string, Role | undefined][] = [[MAIN[a.role], a.role]];
+    const want: [string, Role | undefined][] = [[MAIN_RESOURCE[a.role], a.role]];
     if (a.role === 'endpoints' || a.role === 'endpointslice') want.push(['services', 'service'], ['pods', 'pod']);
     const nodeMeta = am.node && ['pod', 'endpoints', 'endpointslice'].includes(a.role);
     if (nodeMeta) want.push(['nodes', 'node']);
@@ -195,7 +186,7 @@ export class KubeDiscoverer {
     // Publish nothing until every cache holds a first full list: a partial view would drop targets.
     const synced = this.#all.every((h) => h.synced);
     if (synced) {
-      const groups = this.#groups(this.#sets.get(MAIN[this.o.args.role])?.objects() ?? []);
+      const groups = this.#groups(this.#sets.get(MAIN_RESOURCE[this.o.args.role])?.objects() ?? []);
       groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
       const targets = flattenGroups(groups);
       const key = JSON.stringify(targets);
