@@ -7,10 +7,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY e2e ./e2e
-COPY bench ./bench
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type http from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import './components.js';
+import './components/index.js';
 import { StandaloneOwnership, type ClusterOwnership } from './clustering/ownership.js';
 import { Controller } from './runtime/controller.js';
 import { decodeBlock } from './runtime/decode.js';

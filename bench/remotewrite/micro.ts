@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { makeTestContext } from '../../src/runtime/testing.js';
-import { remoteWrite } from '../../src/remotewrite/remote-write.js';
+import { makeTestContext } from '../../e2e/lib/component-context.js';
+import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

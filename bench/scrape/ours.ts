@@ -3,10 +3,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { makeTestContext } from '../../src/runtime/testing.js';
-import { remoteWrite } from '../../src/remotewrite/remote-write.js';
+import { makeTestContext } from '../../e2e/lib/component-context.js';
+import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import { acceptsBatches, type BatchMetricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../src/metrics/types.js';
-import { prometheusScrape } from '../../src/scrape/prometheus_scrape.js';
+import { prometheusScrape } from '../../src/components/prometheus/scrape.js';
 
 const cfg = JSON.parse(process.argv[2]) as { ports: number[]; sink: number; intervalMs: number };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ours-'));

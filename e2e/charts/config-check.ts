@@ -2,7 +2,7 @@
 // parse, plan the graph (unknown components, bad references) and decode every
 // block's arguments against its schema with zero-valued exports (unknown
 // attributes, wrong types) - the dry run Controller.load does, without starting anything.
-import '../../src/components.js';
+import '../../src/components/index.js';
 import { decodeBlock, zeroValue } from '../../src/runtime/decode.js';
 import { planGraph } from '../../src/runtime/graph.js';
 import { getComponent } from '../../src/runtime/registry.js';

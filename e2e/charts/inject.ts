@@ -2,7 +2,7 @@
 // config uses the in-cluster config, which a test process does not have):
 // components with a `kubeconfig_file` attribute get it, those with a `client`
 // block get `client { kubeconfig_file = ... }`.
-import '../../src/components.js';
+import '../../src/components/index.js';
 import { getComponent } from '../../src/runtime/registry.js';
 
 export function withKubeconfig(config: string, kubeconfig: string): string {

@@ -57,9 +57,14 @@ describe('manifests/ and the container image', () => {
     expect(values.alloy.podSecurityContext.runAsUser).toBe(10001);
   });
 
-  test('.dockerignore keeps node_modules, dist and VCS data out of the context but not the sources', () => {
+  test('.dockerignore keeps node_modules, dist, VCS data and tests out of the context but not the sources', () => {
     const ignore = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(ignore).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
-    for (const needed of ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'e2e', 'bench']) expect(ignore).not.toContain(needed);
+    for (const needed of ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) expect(ignore).not.toContain(needed);
+    // The image holds no tests: e2e/, bench/ and unit tests stay out, and the build compiles src/ only.
+    expect(ignore).toEqual(expect.arrayContaining(['e2e', 'bench', '**/*.test.ts']));
+    const build = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8'));
+    expect(build.include).toEqual(['src/**/*.ts']);
+    expect(build.exclude).toContain('src/**/*.test.ts');
   });
 });

@@ -11,8 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
-import { RemoteWriteReceiver } from '../receivers/remote-write-receiver.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
+import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { withKubeconfig } from './inject.js';
 import { configOf, find, renderObjects, workload } from './render.js';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 
 export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 export const HAVE_KUBECTL = existsSync(KUBECTL);

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
-import { RemoteWriteReceiver, type ReceivedSeries } from '../receivers/remote-write-receiver.js';
+import { RemoteWriteReceiver, type ReceivedSeries } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv, until } from './helpers.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;

@@ -7,7 +7,7 @@
 // pod/container/endpoint, jobLabel/targetLabels/podTargetLabels, selectors,
 // the Succeeded/Failed filter, then the CR's relabelings and metricRelabelings.
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
-import { RemoteWriteReceiver, type ReceivedSeries } from '../receivers/remote-write-receiver.js';
+import { RemoteWriteReceiver, type ReceivedSeries } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { Exporter } from './exporter.js';
 import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv, until } from './helpers.js';
 

@@ -5,11 +5,11 @@
 // (3 s here instead of the 30 s), a bad CR, and 3 clustered replicas
 // of which exactly one writes.
 import type { Cluster } from '../../src/clustering/cluster.js';
-import { allSeeParticipants, startTestNode, waitFor } from '../../src/clustering/testing.js';
+import { allSeeParticipants, startTestNode, waitFor } from '../lib/cluster-nodes.js';
 import { rulesArgsSchema } from '../../src/crd/rules/args.js';
 import { RulesComponent } from '../../src/crd/rules/component.js';
-import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
-import { RulerReceiver } from '../receivers/ruler-receiver.js';
+import { makeTestContext, type TestContext } from '../lib/component-context.js';
+import { RulerReceiver } from '../../src/sandbox/receivers/ruler-receiver.js';
 import { HAVE_KUBECTL, type KubeEnv, startKubeEnv, until } from './helpers.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;

@@ -2,7 +2,7 @@
 // emulator's state, and the heap returns near its baseline.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { NS_A, NS_B, loadFixture, pod } from './fixture.js';
 import { canon, expectedTargets, runDiscovery, type Running } from './helpers.js';

@@ -1,7 +1,7 @@
 // The labels discovery.kubernetes produces for objects written without the fields the API server
 // defaults (as `kubectl apply` of a minimal manifest does): the emulator defaults them like a
 // real apiserver, so the labels equal what Prometheus shows on a real cluster.
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { runDiscovery, type Running } from './helpers.js';
 

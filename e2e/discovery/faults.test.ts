@@ -1,7 +1,7 @@
 // Faults: watch drop, 410 (HTTP status and ERROR event), API down for a few
 // seconds, 403 then fixed. The component recovers to the exact state and its
 // health goes unhealthy with the reason and back.
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { NS_A, loadFixture, pod } from './fixture.js';
 import { canon, expectedTargets, runDiscovery, type Running } from './helpers.js';

@@ -1,7 +1,7 @@
 // A small cluster for discovery e2e tests: two nodes, two namespaces, pods
 // (multi-port, no-port, init container, not ready), services of every type,
 // endpoints (ready + not ready), an endpointslice and an ingress with TLS.
-import type { KubeEmulator } from '../emulator/index.js';
+import type { KubeEmulator } from '../../src/sandbox/kube/index.js';
 
 export const NS_A = 'disco-a';
 export const NS_B = 'disco-b';

@@ -1,8 +1,8 @@
 // Shared e2e helpers: run discovery.kubernetes against the emulator and compute
 // the expected targets from the emulator's state with the pure role functions.
 import { Registry } from 'prom-client';
-import type { KubeEmulator } from '../emulator/index.js';
-import { discoveryKubernetes, type DiscoveryArgs } from '../../src/discovery/kubernetes/component.js';
+import type { KubeEmulator } from '../../src/sandbox/kube/index.js';
+import { discoveryKubernetes, type DiscoveryArgs } from '../../src/components/discovery/kubernetes.js';
 import { endpointSliceTargets } from '../../src/discovery/kubernetes/endpointslice.js';
 import { endpointsTargets } from '../../src/discovery/kubernetes/endpoints.js';
 import { ingressTargets } from '../../src/discovery/kubernetes/ingress.js';
@@ -11,10 +11,10 @@ import { nodeTargets } from '../../src/discovery/kubernetes/node.js';
 import { podTargets } from '../../src/discovery/kubernetes/pod.js';
 import { scopeToNamespace } from '../../src/discovery/kubernetes/scope.js';
 import { serviceTargets } from '../../src/discovery/kubernetes/service.js';
-import { contextOf } from '../../src/discovery/kubernetes/testdata/fixtures.js';
+import { contextOf } from '../lib/fixtures/kube-objects.js';
 import type { Target, TargetGroup } from '../../src/discovery/kubernetes/types.js';
 import type { Component, HealthState } from '../../src/runtime/types.js';
-import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
+import { makeTestContext, type TestContext } from '../lib/component-context.js';
 
 export interface Running {
   ctx: TestContext;

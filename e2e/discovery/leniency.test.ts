@@ -7,13 +7,13 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import '../../src/components.js';
+import '../../src/components/index.js';
 import { StandaloneOwnership } from '../../src/clustering/ownership.js';
 import { Controller } from '../../src/runtime/controller.js';
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
-import { discoveryKubernetes, type DiscoveryArgs } from '../../src/discovery/kubernetes/component.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
+import { discoveryKubernetes, type DiscoveryArgs } from '../../src/components/discovery/kubernetes.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
-import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
+import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import type { Component } from '../../src/runtime/types.js';
 import { NS_A, NS_B, loadFixture } from './fixture.js';
 

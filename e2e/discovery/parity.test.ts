@@ -2,7 +2,7 @@
 // functions cannot show alone: per-namespace discoverers (pod joins stay in
 // the endpoints' namespace when namespaces are listed) and a node that loses
 // every address keeping its last targets (Prometheus sends no group for it).
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { NS_A, NS_B, loadFixture } from './fixture.js';
 import { runDiscovery, type Running } from './helpers.js';

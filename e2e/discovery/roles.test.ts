@@ -1,7 +1,7 @@
 // discovery.kubernetes against the API emulator: every role matches the pure
 // role functions on the emulator's state, hand-written spot checks, and
 // scripted changes are reflected exactly.
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { NS_A, NS_B, endpoints, loadFixture, pod } from './fixture.js';
 import { canon, expectedTargets, runDiscovery, type Running } from './helpers.js';

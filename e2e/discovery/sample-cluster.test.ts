@@ -1,6 +1,6 @@
 // The emulator's sample cluster through every role (with node and namespace
 // metadata attached): exports equal the pure role functions on the same state.
-import { loadSampleCluster, startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { loadSampleCluster, startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { canon, expectedTargets, runDiscovery, type Running } from './helpers.js';
 

@@ -1,5 +1,5 @@
 // Shared informers across components, and selectors narrowing the watch.
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { NS_A, NS_B, loadFixture } from './fixture.js';
 import { canon, expectedTargets, runDiscovery, type Running } from './helpers.js';

@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
-import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../emulator/index.js';
-import { RemoteWriteReceiver } from '../receivers/remote-write-receiver.js';
+import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
+import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 
 const NODE = 'node-1';
 const RUN_MS = 65_000;

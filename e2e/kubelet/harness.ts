@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import '../../src/components.js';
+import '../../src/components/index.js';
 import { StandaloneOwnership } from '../../src/clustering/ownership.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { Controller } from '../../src/runtime/controller.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../lib/alloy-process.js';
 import { canon } from '../discovery/helpers.js';
-import { loadSampleCluster, startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../emulator/index.js';
+import { loadSampleCluster, startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 import { startCollector, q, type Collector } from './harness.js';
 
 const NODE = 'node-b';

@@ -5,7 +5,7 @@
 // the last targets stay exported and polls never pile up; lifting the stall
 // heals it at once with the pods changed meanwhile.
 import { eventually } from '../lib/alloy-process.js';
-import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../emulator/index.js';
+import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 import { startCollector, q, type Collector } from './harness.js';
 
 const NODE = 'node-s';

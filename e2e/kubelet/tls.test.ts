@@ -2,12 +2,12 @@
 // certificate (SANs 127.0.0.1 and localhost): ca_pem, server_name,
 // insecure_skip_verify, and the messages of the failures.
 import fs from 'node:fs';
-import { DiscoveryKubelet, type KubeletArgs } from '../../src/kubelet/component.js';
-import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
-import { Secret } from '../../src/runtime/secret.js';
+import { DiscoveryKubelet, type KubeletArgs } from '../../src/components/discovery/kubelet.js';
+import { makeTestContext, type TestContext } from '../lib/component-context.js';
+import { Secret } from '../../src/syntax/secret.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { eventually } from '../lib/alloy-process.js';
-import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../emulator/index.js';
+import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 
 let api: KubeEmulator;
 let kubelet: KubeletEmulator;

@@ -7,8 +7,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
-import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
+import { startLokiReceiver, type LokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
 import { numbered, runningPod } from './harness.js';
 
 export const SOURCE_ID = 'loki.source.kubernetes.pods';

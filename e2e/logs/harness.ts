@@ -1,7 +1,7 @@
 // Shared helpers of the logs e2e tests: running pods in the emulator, the
 // discovery-like targets for them, and checks over what Loki received.
-import type { KubeEmulator } from '../emulator/index.js';
-import type { LokiReceiver } from '../receivers/loki-receiver.js';
+import type { KubeEmulator } from '../../src/sandbox/kube/index.js';
+import type { LokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
 
 export function runningPod(ns: string, name: string, containers: string[], uid = `uid-${ns}-${name}`): any {
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

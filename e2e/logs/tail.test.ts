@@ -3,12 +3,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKubeEmulator, type KubeEmulator } from '../emulator/index.js';
-import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
-import { makeTestContext } from '../../src/runtime/testing.js';
-import { lokiSourceKubernetes } from '../../src/logs/loki-source-kubernetes.js';
-import { lokiWrite } from '../../src/logs/loki-write.js';
-import { lokiProcess } from '../../src/logs/loki-process.js';
+import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
+import { startLokiReceiver, type LokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
+import { makeTestContext } from '../lib/component-context.js';
+import { lokiSourceKubernetes } from '../../src/components/loki/source/kubernetes.js';
+import { lokiWrite } from '../../src/components/loki/write.js';
+import { lokiProcess } from '../../src/components/loki/process.js';
 import type { LogsReceiver } from '../../src/logs/types.js';
 import type { Component } from '../../src/runtime/types.js';
 import { numbered, runningPod, streamLines, targetsFor } from './harness.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RemoteWriteReceiver } from '../receivers/remote-write-receiver.js';
+import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { kill, startWriter, type Writer } from './helpers.js';
 
 const BASE_TS = 1_700_000_000_000;

@@ -4,11 +4,11 @@
 // disk use staying bounded while the receiver is down.
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
+import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
-import { remoteWrite } from '../../src/remotewrite/remote-write.js';
+import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { Component } from '../../src/runtime/types.js';
-import { RemoteWriteReceiver } from '../receivers/remote-write-receiver.js';
+import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { dirSize } from './helpers.js';
 
 const BASE_TS = 1_700_000_000_000;

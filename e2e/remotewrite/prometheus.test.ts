@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { makeTestContext, type TestContext } from '../../src/runtime/testing.js';
+import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
-import { remoteWrite } from '../../src/remotewrite/remote-write.js';
+import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { Component } from '../../src/runtime/types.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';

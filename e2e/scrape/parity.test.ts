@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Component } from '../../src/runtime/types.js';
-import { makeTestContext } from '../../src/runtime/testing.js';
-import { remoteWrite } from '../../src/remotewrite/remote-write.js';
+import { makeTestContext } from '../lib/component-context.js';
+import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { MetricsReceiver } from '../../src/metrics/types.js';
 import type { ScrapeArgs } from '../../src/scrape/args.js';
 import { configureScrapeWorkers } from '../../src/scrape/pool.js';
-import { prometheusScrape } from '../../src/scrape/prometheus_scrape.js';
+import { prometheusScrape } from '../../src/components/prometheus/scrape.js';
 import { type Child, freePort, startChild, syntheticOpenMetrics, syntheticText, waitHttpOk } from './procs.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';

@@ -3,7 +3,7 @@
 // conflicts and partitions. Timings are the fast test ones (testing.ts).
 import { targetKey } from './ownership.js';
 import { ClusterJoinError, type Cluster } from './cluster.js';
-import { allSeeMembers, allSeeParticipants, SimulatedNetwork, startTestNode, waitFor } from './testing.js';
+import { allSeeMembers, allSeeParticipants, SimulatedNetwork, startTestNode, waitFor } from '../../e2e/lib/cluster-nodes.js';
 
 const nodes: Cluster[] = [];
 async function node(name: string, host: string, extra: Parameters<typeof startTestNode>[0] extends infer O ? Partial<O> : never = {}, deps = {}): Promise<Cluster> {

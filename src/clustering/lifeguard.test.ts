@@ -3,7 +3,7 @@
 // (local health up, probes inconclusive, suspicions held), not declare each
 // other dead, and ownership must not move.
 import type { Cluster } from './cluster.js';
-import { allSeeParticipants, startTestNode, waitFor } from './testing.js';
+import { allSeeParticipants, startTestNode, waitFor } from '../../e2e/lib/cluster-nodes.js';
 
 const nodes: Cluster[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { MemberTable } from './members.js';
 import { DEFAULT_SWIM, Swim, type Caller } from './swim.js';
-import { waitFor } from './testing.js';
+import { waitFor } from '../../e2e/lib/cluster-nodes.js';
 import type { NodeRecord } from './wire.js';
 
 const rec = (name: string, role: NodeRecord['role'] = 'participant'): NodeRecord => ({ name, addr: `${name}:1`, incarnation: 0, role, status: 'alive' });

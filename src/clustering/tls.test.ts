@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from './cluster.js';
 import { loadTlsCredentials } from './tls.js';
-import { allSeeMembers, startTestNode, waitFor } from './testing.js';
+import { allSeeMembers, startTestNode, waitFor } from '../../e2e/lib/cluster-nodes.js';
 
 function haveOpenssl(): boolean {
   try {

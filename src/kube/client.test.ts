@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Secret } from '../runtime/secret.js';
+import { Secret } from '../syntax/secret.js';
 import { kubeIdentity, makeKubeConfig, validateKubeClientArgs } from './client.js';
 
 async function authHeader(kc: ReturnType<typeof makeKubeConfig>): Promise<unknown> {

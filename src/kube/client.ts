@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { revealString, type Secret } from '../runtime/secret.js';
+import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
 import { bearerTokenAttrs, KUBE_TLS_ATTRS, tlsConfigSchemaOf, validateHttpAuth, validateTlsConfig, type KubeTlsConfig } from '../net/http-options.js';
 

@@ -3,7 +3,7 @@
 import { Registry } from 'prom-client';
 import { makeKubeConfig } from './client.js';
 import { acquireInformer, activeInformerCount, type InformerHandle } from './informers.js';
-import { FakeApiServer } from './testing/fake-apiserver.js';
+import { FakeApiServer } from '../../e2e/lib/fake-apiserver.js';
 
 const names = (h: InformerHandle) => h.objects().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort();
 

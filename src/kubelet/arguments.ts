@@ -1,6 +1,6 @@
 // Arguments of discovery.kubelet: Alloy's names and defaults, decoded by the
 // runtime (durations in ms), and their validation.
-import type { Secret } from '../runtime/secret.js';
+import type { Secret } from '../syntax/secret.js';
 import { t, type BlockSchema } from '../runtime/types.js';
 import {
   bearerTokenAttrs,

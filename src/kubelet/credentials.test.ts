@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Secret } from '../runtime/secret.js';
+import { Secret } from '../syntax/secret.js';
 import { resolveCredentials } from './credentials.js';
 
 let tmp: string;

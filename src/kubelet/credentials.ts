@@ -5,7 +5,7 @@
 // where the credential came from, for the 401 message.
 import fs from 'node:fs';
 import { authorizationHeader } from '../net/http-options.js';
-import { revealString } from '../runtime/secret.js';
+import { revealString } from '../syntax/secret.js';
 import { SERVICE_ACCOUNT_TOKEN, type KubeletArgs } from './arguments.js';
 import { KubeletError } from './errors.js';
 

@@ -1,7 +1,7 @@
 // PodList parsing and the pod-role equivalence of the targets.
 import { flattenGroups } from '../discovery/kubernetes/labels.js';
 import { podTargets } from '../discovery/kubernetes/pod.js';
-import { clone, makePods } from '../discovery/kubernetes/testdata/fixtures.js';
+import { clone, makePods } from '../../e2e/lib/fixtures/kube-objects.js';
 import type { Pod } from '../discovery/kubernetes/types.js';
 import { KubeletError } from './client.js';
 import { parsePodList, podListTargets } from './podlist.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeBlock } from '../runtime/decode.js';
-import { Secret } from '../runtime/secret.js';
+import { Secret } from '../syntax/secret.js';
 import type { BlockSchema } from '../runtime/types.js';
 import { parse } from '../syntax/index.js';
 import {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { SecureVersion } from 'node:tls';
-import { revealString, type Secret } from '../runtime/secret.js';
+import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSchema, type BlockSpec } from '../runtime/types.js';
 // Type only: oauth2.ts imports this module's schemas at load time.
 import type { OAuth2Config } from './oauth2.js';

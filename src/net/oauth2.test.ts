@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Secret } from '../runtime/secret.js';
+import { Secret } from '../syntax/secret.js';
 import { ScrapeHttpClient } from '../scrape/http.js';
 import { makeCert } from './certs.js';
 import { authorizationHeader, revealHttpClientArgs, validateHttpAuth } from './http-options.js';

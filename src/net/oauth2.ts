@@ -6,7 +6,7 @@
 // block schema and validation live here too.
 import http from 'node:http';
 import https from 'node:https';
-import { revealString, type Secret } from '../runtime/secret.js';
+import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type BlockSchema } from '../runtime/types.js';
 import { readCredentialFile, TLS_ATTRS, type TlsConfig, tlsConfigSchema, validateTlsConfig } from './http-options.js';
 import { assertAllowedUrl } from './loopback-guard.js';

@@ -2,10 +2,10 @@
 // in Alloy) and the normalised, fully-defaulted form the component works with.
 import { createHash } from 'node:crypto';
 import { t, type BlockSchema } from '../runtime/types.js';
-import type { Secret } from '../runtime/secret.js';
+import type { Secret } from '../syntax/secret.js';
 import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, tlsConfigSchema, validateHttpClientArgs } from '../net/http-options.js';
-import { ruleBlockSchema, rulesFromConfig, type RuleBlock } from '../discovery/relabel/index.js';
-import type { CompiledRule } from '../discovery/relabel/index.js';
+import { ruleBlockSchema, rulesFromConfig, type RuleBlock } from '../relabel/index.js';
+import type { CompiledRule } from '../relabel/index.js';
 
 export interface QueueArgs {
   capacity: number;

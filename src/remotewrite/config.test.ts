@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import '../components.js';
+import '../components/index.js';
 import { StandaloneOwnership } from '../clustering/ownership.js';
 import { Controller } from '../runtime/controller.js';
 import type { MetricsReceiver } from '../metrics/types.js';
-import { RemoteWriteReceiver } from '../../e2e/receivers/remote-write-receiver.js';
+import { RemoteWriteReceiver } from '../sandbox/receivers/remote-write-receiver.js';
 
 let storage: string;
 let rx: RemoteWriteReceiver;

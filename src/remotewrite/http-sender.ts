@@ -2,7 +2,7 @@
 // outcome for the retry policy; never retries by itself.
 import http from 'node:http';
 import https from 'node:https';
-import { revealString, type Secret } from '../runtime/secret.js';
+import { revealString, type Secret } from '../syntax/secret.js';
 import { parseRetryAfter } from './backoff.js';
 import { authorizationHeader } from '../net/http-options.js';
 import { TlsAgent } from '../net/tls-agent.js';

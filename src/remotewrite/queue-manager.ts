@@ -2,7 +2,7 @@
 // series preparation (external labels, write relabeling), shards, sending
 // with retries, acknowledgement tracking and dynamic sharding.
 import type { Logger } from 'pino';
-import { applyRulesToPairs } from '../discovery/relabel/index.js';
+import { applyRulesToPairs } from '../relabel/index.js';
 import type { LabelPairs } from '../metrics/types.js';
 import type { ResolvedEndpoint } from './args.js';
 import { nextBackoff, retryDelay } from './backoff.js';

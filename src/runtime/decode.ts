@@ -5,7 +5,7 @@ import type { Block, Expr, Pos, Statement } from '../syntax/ast.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { evaluate, type Scope } from '../syntax/eval.js';
 import { parseDuration } from './duration.js';
-import { Secret } from './secret.js';
+import { Secret } from '../syntax/secret.js';
 import type { BlockSchema, ValueType } from './types.js';
 import { isPlainObject, typeName, valueTypeName } from './values.js';
 

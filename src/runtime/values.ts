@@ -1,6 +1,6 @@
 // Helpers over evaluated config values: type names for messages, structural
 // equality (to skip updates and exports that did not really change).
-import { Secret } from './secret.js';
+import { Secret } from '../syntax/secret.js';
 import type { ValueType } from './types.js';
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,6 @@
 // prometheus.scrape arguments: the Alloy names and defaults, decoded by the
 // runtime (durations in ms), and their conversion to the worker settings.
-import { describeRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../discovery/relabel/index.js';
+import { describeRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../relabel/index.js';
 import type { MetricsReceiver } from '../metrics/types.js';
 import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, revealHttpClientArgs, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../net/http-options.js';
 import { oauth2Schema } from '../net/oauth2.js';

@@ -5,10 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isStaleNaN } from '../metrics/staleness.js';
 import type { BatchMetricsReceiver, MetricsReceiver, Sample, SampleBatch } from '../metrics/types.js';
-import { makeTestContext } from '../runtime/testing.js';
+import { makeTestContext } from '../../e2e/lib/component-context.js';
 import type { ScrapeArgs } from './args.js';
 import { configureScrapeWorkers } from './pool.js';
-import { prometheusScrape } from './prometheus_scrape.js';
+import { prometheusScrape } from '../components/prometheus/scrape.js';
 
 configureScrapeWorkers(1);
 

@@ -1,4 +1,4 @@
-import { compileRules } from '../discovery/relabel/index.js';
+import { compileRules } from '../relabel/index.js';
 import { isStaleNaN, STALE_NAN } from '../metrics/staleness.js';
 import type { WireBatch } from './batch.js';
 import { type LoopOptions, TargetState } from './loop.js';

@@ -2,7 +2,7 @@
 // series cache keyed by the raw series text (so known series skip label
 // parsing and relabeling, like Prometheus's scrape cache), series refs, and
 // staleness bookkeeping. It turns one response body into one WireBatch.
-import { applyRulesToPairs, type CompiledRule } from '../discovery/relabel/index.js';
+import { applyRulesToPairs, type CompiledRule } from '../relabel/index.js';
 import type { LabelPairs } from '../metrics/types.js';
 import { STALE_NAN } from '../metrics/staleness.js';
 import { BatchBuilder, type ScrapeStats, type WireBatch } from './batch.js';

@@ -3,10 +3,10 @@
 // the target accepts only that token; a conflicting auth block is refused.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import '../components.js';
+import '../components/index.js';
 import type { Controller } from '../runtime/controller.js';
 import { configureScrapeWorkers } from './pool.js';
-import { scrapeController } from './test-support.js';
+import { scrapeController } from '../../e2e/lib/scrape-support.js';
 
 configureScrapeWorkers(1);
 

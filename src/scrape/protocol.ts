@@ -1,6 +1,6 @@
 // Messages between the main thread (scheduling, targets, receivers) and the
 // scrape workers (HTTP, decompression, parsing, labels, relabeling, staleness).
-import type { RelabelRule } from '../discovery/relabel/index.js';
+import type { RelabelRule } from '../relabel/index.js';
 import type { LabelPairs } from '../metrics/types.js';
 import type { WireBatch } from './batch.js';
 import type { HttpClientConfig } from './http.js';

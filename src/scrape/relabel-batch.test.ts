@@ -1,7 +1,7 @@
 import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../metrics/types.js';
 import { STALE_NAN, isStaleNaN } from '../metrics/staleness.js';
-import { makeTestContext } from '../runtime/testing.js';
-import { prometheusRelabel } from './prometheus_relabel.js';
+import { makeTestContext } from '../../e2e/lib/component-context.js';
+import { prometheusRelabel } from '../components/prometheus/relabel.js';
 
 const DROP_GO = { source_labels: ['__name__'], regex: 'go_.*', action: 'drop', separator: ';', target_label: '', replacement: '$1' };
 const HOST = { source_labels: ['instance'], regex: '([^:]+):.*', target_label: 'host', replacement: '$1', action: 'replace', separator: ';' };

@@ -3,9 +3,9 @@
 // scrape costs one Map lookup per sample and no label work at all. The
 // output keeps the upstream refs in an output scope of its own (the labels
 // behind a ref differ from upstream's); dropped series leave the columns.
-import type { CompiledRule } from '../discovery/relabel/index.js';
+import type { CompiledRule } from '../relabel/index.js';
 import type { LabelPairs, SampleBatch } from '../metrics/types.js';
-import type { RelabelCache } from './prometheus_relabel.js';
+import type { RelabelCache } from '../components/prometheus/relabel.js';
 
 interface ScopeState {
   /** Identity of the output ref space. */

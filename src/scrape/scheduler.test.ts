@@ -8,7 +8,7 @@ import { isStaleNaN } from '../metrics/staleness.js';
 import { scrapeMetrics } from './metrics.js';
 import { configureScrapeWorkers, ScrapeWorkerPool } from './pool.js';
 import { type SchedulerCluster, type SchedulerConfig, ScrapeScheduler } from './scheduler.js';
-import { defaultWire, Exporters, label, nameOf, type Received, Recorder } from './test-support.js';
+import { defaultWire, Exporters, label, nameOf, type Received, Recorder } from '../../e2e/lib/scrape-support.js';
 
 configureScrapeWorkers(1);
 

@@ -2,7 +2,7 @@
 // targets assigned to it and does all per-sample work; the main thread only
 // schedules and forwards the compact batches this posts back.
 import { parentPort } from 'node:worker_threads';
-import { compileRules } from '../discovery/relabel/index.js';
+import { compileRules } from '../relabel/index.js';
 import { BatchBuilder, transferList, type WireBatch } from './batch.js';
 import { BodySizeLimitError, ScrapeHttpClient } from './http.js';
 import { type LoopOptions, TargetState } from './loop.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import '../components.js';
+import '../components/index.js';
 import { StandaloneOwnership } from '../clustering/ownership.js';
 import { Controller } from '../runtime/controller.js';
 import { createApp, listen } from './http.js';

@@ -1,4 +1,4 @@
-import { Secret } from '../runtime/secret.js';
+import { Secret } from './secret.js';
 import { Diagnostic } from './diagnostic.js';
 import { evaluate, isStdlibRoot, references, type Scope } from './eval.js';
 import { parseExpression } from './parser.js';

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Secret } from '../runtime/secret.js';
+import { Secret } from './secret.js';
 import { Diagnostic } from './diagnostic.js';
 import { evaluate } from './eval.js';
 import { parseExpression } from './parser.js';

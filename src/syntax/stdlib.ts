@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { Secret } from '../runtime/secret.js';
+import { Secret } from './secret.js';
 import { sprintf } from './gofmt.js';
 import { getField, isObject, makeObject, typeOf, valuesEqual, type AlloyFunction, type Value, type ValueObject } from './value.js';
 

@@ -1,6 +1,6 @@
 // Runtime values of Alloy expressions and the small set of operations every
 // part of the language needs on them (type names, equality, object building).
-import { Secret } from '../runtime/secret.js';
+import { Secret } from './secret.js';
 
 /** A function callable from config: receives evaluated arguments; throws Error(reason) on bad input. */
 export type AlloyFunction = (...args: Value[]) => Value;

@@ -1,6 +1,6 @@
 // Arguments of prometheus.operator.servicemonitors / .podmonitors (Alloy's
 // names and defaults; durations arrive in milliseconds).
-import { type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../../discovery/relabel/index.js';
+import { type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../../relabel/index.js';
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import type { MetricsReceiver } from '../../metrics/types.js';
 import { t, type BlockSchema } from '../../runtime/types.js';

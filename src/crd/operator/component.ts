@@ -5,10 +5,10 @@
 // endpoint is skipped and reported (health + debug info) by its
 // `<Kind>/<ns>/<name>`; everything else keeps running.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { rulesFromConfig } from '../../discovery/relabel/index.js';
+import { rulesFromConfig } from '../../relabel/index.js';
 import { makeKubeConfig } from '../../kube/client.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
-import { Secret } from '../../runtime/secret.js';
+import { Secret } from '../../syntax/secret.js';
 import type { Component, ComponentContext } from '../../runtime/types.js';
 import { scrapeMetrics } from '../../scrape/metrics.js';
 import { ScrapeWorkerPool } from '../../scrape/pool.js';

@@ -2,7 +2,7 @@
 // namespaces, compiled target relabeling, scrape defaults and the worker
 // settings (auth and TLS resolved from Secrets/ConfigMaps). Every problem is
 // an Error whose message says which field and why; the caller prefixes the CR.
-import { compileRules, type CompiledRule, describeRule, RelabelConfigError, type RawRule } from '../../discovery/relabel/index.js';
+import { compileRules, type CompiledRule, describeRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import { parseDuration } from '../../runtime/duration.js';
 import type { HttpClientConfig } from '../../scrape/http.js';
 import { parseByteSize, USER_AGENT } from '../../scrape/args.js';

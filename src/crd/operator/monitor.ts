@@ -1,7 +1,7 @@
 // ServiceMonitor / PodMonitor custom resources decoded into typed, checked
 // values. A spec-level problem rejects the whole CR; a problem inside one
 // endpoint rejects only that endpoint (its index keeps its job name stable).
-import type { RawRule } from '../../discovery/relabel/index.js';
+import type { RawRule } from '../../relabel/index.js';
 import type { LabelSelector, LabelSelectorRequirement } from '../selector.js';
 import { validateSelector } from '../selector.js';
 import { FieldError, Reader } from './reader.js';

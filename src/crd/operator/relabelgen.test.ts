@@ -5,7 +5,7 @@ import { endpointsTargets } from '../../discovery/kubernetes/endpoints.js';
 import { endpointSliceTargets } from '../../discovery/kubernetes/endpointslice.js';
 import { flattenGroups } from '../../discovery/kubernetes/labels.js';
 import { podTargets } from '../../discovery/kubernetes/pod.js';
-import { contextOf } from '../../discovery/kubernetes/testdata/fixtures.js';
+import { contextOf } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../../discovery/kubernetes/types.js';
 import { populateTarget } from '../../scrape/target.js';
 import { buildJob, type JobOptions } from './job.js';

@@ -4,7 +4,7 @@
 // keep/drop rules, port matching, namespace/service/pod/container/endpoint/
 // job labels, jobLabel, targetLabels, podTargetLabels, the running-pod filter,
 // then the CR's own relabelings.
-import type { RawRule } from '../../discovery/relabel/index.js';
+import type { RawRule } from '../../relabel/index.js';
 import { sanitizeLabelName } from '../../discovery/kubernetes/labels.js';
 import type { LabelSelector } from '../selector.js';
 import type { EndpointSpec, MonitorSpec } from './monitor.js';

@@ -6,7 +6,7 @@ import { StandaloneOwnership } from '../../clustering/ownership.js';
 import { isStaleNaN } from '../../metrics/staleness.js';
 import { scrapeMetrics } from '../../scrape/metrics.js';
 import { configureScrapeWorkers, ScrapeWorkerPool } from '../../scrape/pool.js';
-import { defaultWire, Exporters, label, nameOf, type Received, Recorder } from '../../scrape/test-support.js';
+import { defaultWire, Exporters, label, nameOf, type Received, Recorder } from '../../../e2e/lib/scrape-support.js';
 import type { JobConfig } from './job.js';
 import { JobRunner } from './runner.js';
 

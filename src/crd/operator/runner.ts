@@ -4,7 +4,7 @@
 // away is drained (its targets withdrawn; their end-of-run staleness markers
 // go out about two scrape intervals later) and stopped once that is done.
 import type { ClusterOwnership } from '../../clustering/ownership.js';
-import { applyRules } from '../../discovery/relabel/index.js';
+import { applyRules } from '../../relabel/index.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import type { MetricsReceiver } from '../../metrics/types.js';
 import { formatDuration } from '../../runtime/duration.js';

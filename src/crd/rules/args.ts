@@ -2,7 +2,7 @@
 // names and defaults) and their translation into the ruler client settings.
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../../net/http-options.js';
-import type { Secret } from '../../runtime/secret.js';
+import type { Secret } from '../../syntax/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 import type { RulerClientConfig } from './ruler-client.js';

@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { makeKubeConfig } from '../../kube/client.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
-import { Secret } from '../../runtime/secret.js';
+import { Secret } from '../../syntax/secret.js';
 import type { Component, ComponentContext } from '../../runtime/types.js';
 import { crName } from '../operator/monitor.js';
 import { fromBlock, matchesSelector, selectorString } from '../selector.js';

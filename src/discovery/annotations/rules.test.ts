@@ -1,9 +1,9 @@
 // Table-driven tests of the annotation auto-scrape rules over hand-written
 // discovery.kubernetes pod and service targets.
-import type { Target } from '../relabel/targets.js';
+import type { Target } from '../../relabel/targets.js';
 import { splitHostPort, withPort } from './address.js';
 import { type Convention, parseConventions } from './conventions.js';
-import { endpointTargets, type PodSpec, podTargets, serviceTargets } from './fixtures.js';
+import { endpointTargets, type PodSpec, podTargets, serviceTargets } from '../../../e2e/lib/fixtures/discovered-targets.js';
 import { annotateTargets, type SkipReason } from './rules.js';
 
 /** What a scrape sees: every label except `__meta_*`. */

@@ -2,7 +2,7 @@
 // endpoints or endpointslice targets into scrape-ready targets following the prometheus.io and
 // k8s.grafana.com annotation conventions. The full rule table is in
 // docs/components/discovery.annotations.md; each step below names its row.
-import type { Target } from '../relabel/targets.js';
+import type { Target } from '../../relabel/targets.js';
 import { joinHostPort, parsePort, splitHostPort, withPort } from './address.js';
 import { annotationLabel, type Convention, type ObjectRole, objectLabel, type Setting, SPECS } from './conventions.js';
 

@@ -1,6 +1,6 @@
 // Expected groups of Prometheus's discovery/kubernetes/endpoints_test.go.
 import { endpointsTargets } from './endpoints.js';
-import { contextOf, makeNamespace, makeNode } from './testdata/fixtures.js';
+import { contextOf, makeNamespace, makeNode } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { Endpoints, Pod, Service, Target } from './types.js';
 
 function makeEndpoints(namespace: string): Endpoints {

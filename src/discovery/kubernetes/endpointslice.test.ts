@@ -1,6 +1,6 @@
 // Expected groups of Prometheus's discovery/kubernetes/endpointslice_test.go.
 import { endpointSliceTargets } from './endpointslice.js';
-import { contextOf, makeNamespace, makeNode } from './testdata/fixtures.js';
+import { contextOf, makeNamespace, makeNode } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { EndpointSlice, Pod, Service, Target } from './types.js';
 
 const P = '__meta_kubernetes_endpointslice_';

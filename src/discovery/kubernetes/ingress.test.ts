@@ -1,6 +1,6 @@
 // Expected groups of Prometheus's discovery/kubernetes/ingress_test.go.
 import { ingressTargets, matchesHostnamePattern } from './ingress.js';
-import { contextOf, makeNamespace } from './testdata/fixtures.js';
+import { contextOf, makeNamespace } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { Ingress, TargetGroup } from './types.js';
 
 type TLSMode = 'no' | 'yes' | 'mixed' | 'wildcard';

@@ -1,6 +1,6 @@
 // Expected groups of Prometheus's discovery/kubernetes/node_test.go, plus address priority.
 import { nodeTargets } from './node.js';
-import { makeNode } from './testdata/fixtures.js';
+import { makeNode } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { Node } from './types.js';
 
 const target = (name: string) => ({

@@ -8,7 +8,7 @@ import { flattenGroups } from './labels.js';
 import { nodeGroupAfterUpdate } from './node.js';
 import { podTargets } from './pod.js';
 import { scopeToNamespace } from './scope.js';
-import { clone, contextOf, makeNode, makePods } from './testdata/fixtures.js';
+import { clone, contextOf, makeNode, makePods } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { EndpointSlice, Endpoints, Ingress, Pod } from './types.js';
 
 const M = '__meta_kubernetes_';

@@ -1,6 +1,6 @@
 // Expected groups of Prometheus's discovery/kubernetes/pod_test.go, checked against podTargets.
 import { podTargets } from './pod.js';
-import { clone, contextOf, makeNamespace, makeNode, makePods } from './testdata/fixtures.js';
+import { clone, contextOf, makeNamespace, makeNode, makePods } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { Pod, TargetGroup } from './types.js';
 
 const baseTarget = {

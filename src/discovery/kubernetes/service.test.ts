@@ -1,6 +1,6 @@
 // Expected groups of Prometheus's discovery/kubernetes/service_test.go.
 import { serviceTargets } from './service.js';
-import { contextOf, makeNamespace, makeService } from './testdata/fixtures.js';
+import { contextOf, makeNamespace, makeService } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { Service, TargetGroup } from './types.js';
 
 function plain(ns: string): TargetGroup {

@@ -1,7 +1,7 @@
 // Arguments of loki.write's endpoint block, as decoded by the runtime
 // (Alloy attribute names; durations already in milliseconds).
 import type { HttpClientArgs } from '../../net/http-options.js';
-import type { Secret } from '../../runtime/secret.js';
+import type { Secret } from '../../syntax/secret.js';
 
 export interface EndpointArgs extends HttpClientArgs {
   url: string;

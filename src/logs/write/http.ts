@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { authorizationHeader } from '../../net/http-options.js';
 import { TlsAgent } from '../../net/tls-agent.js';
-import { revealString } from '../../runtime/secret.js';
+import { revealString } from '../../syntax/secret.js';
 import type { EndpointArgs } from './config.js';
 
 export interface PostResult {

@@ -1,0 +1,17 @@
+// loki.rules.kubernetes: sync PrometheusRule resources into the Loki ruler.
+import { registerComponent } from '../../../runtime/registry.js';
+import type { ComponentContext, ComponentDefinition } from '../../../runtime/types.js';
+import { rulesArgsSchema } from '../../../crd/rules/args.js';
+import { RulesComponent } from '../../../crd/rules/component.js';
+
+export const lokiRulesKubernetes: ComponentDefinition<Record<string, unknown>> = {
+  name: 'loki.rules.kubernetes',
+  args: rulesArgsSchema('loki'),
+  exports: {},
+  labelRequired: true,
+  build(ctx: ComponentContext) {
+    return new RulesComponent(ctx, 'loki');
+  },
+};
+
+registerComponent(lokiRulesKubernetes);

@@ -1,0 +1,17 @@
+// prometheus.operator.podmonitors: scrape what PodMonitor resources describe, without the operator.
+import { registerComponent } from '../../../runtime/registry.js';
+import type { ComponentContext, ComponentDefinition } from '../../../runtime/types.js';
+import { type OperatorArgs, operatorArgsSchema } from '../../../crd/operator/args.js';
+import { MonitorComponent } from '../../../crd/operator/component.js';
+
+export const podMonitors: ComponentDefinition<OperatorArgs> = {
+  name: 'prometheus.operator.podmonitors',
+  args: operatorArgsSchema(false),
+  exports: {},
+  labelRequired: true,
+  build(ctx: ComponentContext) {
+    return new MonitorComponent(ctx, 'PodMonitor');
+  },
+};
+
+registerComponent(podMonitors);

@@ -1,0 +1,56 @@
+import type { MetricsReceiver, Sample } from '../../metrics/types.js';
+import { STALE_NAN, isStaleNaN } from '../../metrics/staleness.js';
+import { makeTestContext } from '../../../e2e/lib/component-context.js';
+import { prometheusRelabel, RelabelCache } from './relabel.js';
+
+function sink() {
+  const got: Sample[] = [];
+  const r: MetricsReceiver = { append: (s) => void got.push(...s) };
+  return { got, r };
+}
+
+test('rewrites, drops, passes staleness markers, keeps one receiver object', async () => {
+  const ctx = makeTestContext({ id: 'prometheus.relabel.x' });
+  const a = sink();
+  const c = prometheusRelabel.build(ctx, undefined as never);
+  await c.update({
+    forward_to: [a.r],
+    max_cache_size: 10,
+    rule: [
+      { source_labels: ['__name__'], regex: 'go_.*', action: 'drop', separator: ';', target_label: '', replacement: '$1' },
+      { source_labels: ['instance'], regex: '([^:]+):.*', target_label: 'host', replacement: '$1', action: 'replace', separator: ';' },
+    ],
+  });
+  const recv = ctx.exports.receiver as MetricsReceiver;
+  await recv.append([
+    { labels: ['__name__', 'go_goroutines', 'instance', 'a:1'], t: 1, v: 5 },
+    { labels: ['__name__', 'up', 'instance', 'a:1'], t: 1, v: 1 },
+    { labels: ['__name__', 'up', 'instance', 'a:1'], t: 2, v: STALE_NAN },
+  ]);
+  expect(a.got.map((s) => s.labels)).toEqual([
+    ['__name__', 'up', 'host', 'a', 'instance', 'a:1'],
+    ['__name__', 'up', 'host', 'a', 'instance', 'a:1'],
+  ]);
+  expect(isStaleNaN(a.got[1].v)).toBe(true);
+
+  const b = sink();
+  await c.update({ forward_to: [b.r], max_cache_size: 10, rule: [] });
+  expect(ctx.exports.receiver).toBe(recv);
+  await recv.append([{ labels: ['__name__', 'go_x'], t: 1, v: 1 }]);
+  expect(b.got).toHaveLength(1);
+  const text = await ctx.metrics.getSingleMetricAsString('prometheus_relabel_metrics_processed');
+  expect(text).toContain('component_id="prometheus.relabel.x"} 4');
+});
+
+test('cache is bounded and serves repeats', () => {
+  const cache = new RelabelCache(2);
+  for (const n of ['a', 'b', 'c', 'a']) cache.relabel(['__name__', n], []);
+  expect(cache.size).toBe(2);
+  cache.relabel(['__name__', 'a'], []);
+  expect(cache.hits).toBe(1);
+  expect(cache.misses).toBe(4);
+});
+
+test('bad rules are rejected with the rule number', () => {
+  expect(() => prometheusRelabel.args.validate!({ forward_to: [], max_cache_size: 1, rule: [{ action: 'hashmod' }] })).toThrow(/rule 1/);
+});

@@ -1,0 +1,202 @@
+// prometheus.relabel: a MetricsReceiver that rewrites or drops series with
+// relabel rules (Prometheus's metric_relabel_configs as a pipeline stage) and
+// forwards the survivors. Results are cached per label set (max_cache_size)
+// because the same series come back every scrape.
+import { applyRulesToPairs, type CompiledRule, describeRule, RULES_CAPSULE, type RuleBlock, ruleBlockSchema, rulesFromConfig, RuleSet } from '../../relabel/index.js';
+import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../../metrics/types.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { registerComponent } from '../../runtime/registry.js';
+import { BatchRelabeler } from '../../scrape/relabel-batch.js';
+import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
+
+export interface PrometheusRelabelArgs {
+  forward_to: MetricsReceiver[];
+  rule: RuleBlock[];
+  max_cache_size: number;
+}
+
+interface RelabelMetrics {
+  processed: Counter<'component_id'>;
+  written: Counter<'component_id'>;
+  hits: Counter<'component_id'>;
+  misses: Counter<'component_id'>;
+  size: Gauge<'component_id'>;
+}
+
+const byRegistry = new WeakMap<Registry, RelabelMetrics>();
+function relabelMetrics(registry: Registry): RelabelMetrics {
+  let m = byRegistry.get(registry);
+  if (m) return m;
+  const common = { labelNames: ['component_id'] as const, registers: [registry] };
+  m = {
+    processed: new Counter({ name: 'prometheus_relabel_metrics_processed', help: 'Total number of metrics processed', ...common }),
+    written: new Counter({ name: 'prometheus_relabel_metrics_written', help: 'Total number of metrics written', ...common }),
+    hits: new Counter({ name: 'prometheus_relabel_cache_hits', help: 'Total number of cache hits', ...common }),
+    misses: new Counter({ name: 'prometheus_relabel_cache_misses', help: 'Total number of cache misses', ...common }),
+    size: new Gauge({ name: 'prometheus_relabel_cache_size', help: 'Total size of relabel cache', ...common }),
+  };
+  byRegistry.set(registry, m);
+  return m;
+}
+
+/** Relabel results by label set; null = dropped. Oldest entries go first when full. */
+export class RelabelCache {
+  private readonly map = new Map<string, LabelPairs | null>();
+  hits = 0;
+  misses = 0;
+  constructor(private maxSize: number) {}
+
+  resize(maxSize: number): void {
+    this.maxSize = maxSize;
+    this.trim();
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  relabel(labels: LabelPairs, rules: readonly CompiledRule[]): LabelPairs | null {
+    const key = labels.join('\xff');
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    const out = applyRulesToPairs(labels, rules);
+    const result = out === null || out.length === 0 ? null : out;
+    if (this.maxSize > 0) {
+      this.map.set(key, result);
+      this.trim();
+    }
+    return result;
+  }
+
+  private trim(): void {
+    if (this.map.size <= this.maxSize) return;
+    let excess = this.map.size - this.maxSize;
+    for (const k of this.map.keys()) {
+      if (excess-- <= 0) break;
+      this.map.delete(k);
+    }
+  }
+}
+
+class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
+  private rules: RuleSet = new RuleSet([]);
+  private rulesKey = '';
+  private forwardTo: MetricsReceiver[] = [];
+  private readonly cache = new RelabelCache(100_000);
+  private readonly batches = new BatchRelabeler();
+  private readonly metrics: RelabelMetrics;
+  private readonly receiver: BatchMetricsReceiver;
+
+  constructor(private readonly ctx: ComponentContext) {
+    this.metrics = relabelMetrics(ctx.metrics);
+    // One stable receiver object: dependants keep it across rule/forward_to changes.
+    this.receiver = { append: (samples) => this.append(samples), appendBatch: (batch) => this.appendBatch(batch) };
+  }
+
+  update(args: PrometheusRelabelArgs): void {
+    const compiled = rulesFromConfig(args.rule);
+    const key = JSON.stringify(compiled.map(describeRule));
+    const rulesChanged = key !== this.rulesKey || !this.exported;
+    if (key !== this.rulesKey) {
+      this.rules = new RuleSet(compiled);
+      this.rulesKey = key;
+      this.cache.clear();
+      this.batches.reset();
+    }
+    this.cache.resize(args.max_cache_size);
+    this.forwardTo = args.forward_to ?? [];
+    // Exports change only with the rules; the receiver object never changes.
+    if (rulesChanged) {
+      this.exported = true;
+      this.ctx.setExports({ receiver: this.receiver, rules: this.rules });
+    }
+    this.ctx.setHealth('healthy', `${compiled.length} rules`);
+  }
+
+  private exported = false;
+
+  private async append(samples: Sample[]): Promise<void> {
+    const rules = this.rules.rules;
+    const out: Sample[] = [];
+    const hits0 = this.cache.hits;
+    const misses0 = this.cache.misses;
+    for (const s of samples) {
+      const labels = this.cache.relabel(s.labels, rules);
+      if (labels === null) continue;
+      out.push(labels === s.labels ? s : { labels, t: s.t, v: s.v });
+    }
+    const id = { component_id: this.ctx.id };
+    this.metrics.processed.inc(id, samples.length);
+    this.metrics.written.inc(id, out.length);
+    this.metrics.hits.inc(id, this.cache.hits - hits0);
+    this.metrics.misses.inc(id, this.cache.misses - misses0);
+    this.metrics.size.set(id, this.cache.size);
+    if (out.length === 0) return;
+    await Promise.all(this.forwardTo.map((r) => r.append(out)));
+  }
+
+  private async appendBatch(batch: SampleBatch): Promise<void> {
+    const r = this.batches.relabel(batch, this.rules.rules, this.cache);
+    const out = r.batch;
+    const id = { component_id: this.ctx.id };
+    this.metrics.processed.inc(id, batch.length);
+    this.metrics.written.inc(id, out.length);
+    this.metrics.hits.inc(id, r.hits);
+    this.metrics.misses.inc(id, r.misses);
+    this.metrics.size.set(id, this.cache.size);
+    let samples: Sample[] | undefined;
+    // Receivers read labels synchronously (before their first await), so
+    // released refs can be forgotten once every receiver has been called.
+    const jobs = this.forwardTo.map((recv) => {
+      if (acceptsBatches(recv)) return out.length > 0 || out.released.length > 0 ? recv.appendBatch(out) : undefined;
+      samples ??= samplesOf(out);
+      return samples.length > 0 ? recv.append(samples) : undefined;
+    });
+    r.release();
+    await Promise.all(jobs);
+  }
+
+  debugInfo(): unknown {
+    return { rules: this.rules.rules.map(describeRule), cache_size: this.cache.size, cache_hits: this.cache.hits, cache_misses: this.cache.misses };
+  }
+}
+
+/** A batch as Sample objects, for receivers without the batch interface. */
+function samplesOf(b: SampleBatch): Sample[] {
+  const out: Sample[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const labels = b.labels(b.refs[i]!);
+    if (labels !== undefined) out.push({ labels, t: b.ts[i]!, v: b.values[i]! });
+  }
+  return out;
+}
+
+export const prometheusRelabel: ComponentDefinition<PrometheusRelabelArgs> = {
+  name: 'prometheus.relabel',
+  args: {
+    attrs: {
+      forward_to: { type: t.array(t.capsule('MetricsReceiver')), required: true },
+      max_cache_size: { type: t.number(), default: 100_000 },
+    },
+    blocks: { rule: { schema: ruleBlockSchema, multiple: true } },
+    validate: (a: PrometheusRelabelArgs) => {
+      if (!Number.isInteger(a.max_cache_size) || a.max_cache_size < 0) throw new Error('max_cache_size must be a non-negative integer');
+      rulesFromConfig(a.rule);
+    },
+  },
+  exports: { receiver: t.capsule('MetricsReceiver'), rules: t.capsule(RULES_CAPSULE) },
+  labelRequired: true,
+  build(ctx: ComponentContext): Component<PrometheusRelabelArgs> {
+    return new PrometheusRelabel(ctx);
+  },
+};
+
+registerComponent(prometheusRelabel);
