@@ -13,7 +13,7 @@ import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeTestContext } from '../../e2e/lib/component-context.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;

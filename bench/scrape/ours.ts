@@ -5,7 +5,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { makeTestContext } from '../../e2e/lib/component-context.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
-import { acceptsBatches, type BatchMetricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../src/metrics/types.js';
+import { acceptsBatches, type BatchMetricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../src/pipeline/metrics.js';
 import { prometheusScrape } from '../../src/components/prometheus/scrape.js';
 
 const cfg = JSON.parse(process.argv[2]) as { ports: number[]; sink: number; intervalMs: number };

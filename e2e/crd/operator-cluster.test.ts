@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ClusterOwnership, Peer } from '../../src/clustering/ownership.js';
 import { MonitorComponent } from '../../src/crd/operator/component.js';
 import type { OperatorArgs } from '../../src/crd/operator/args.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { makeTestContext } from '../lib/component-context.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import { Exporter } from './exporter.js';

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../../src/clustering/ownership.js';
 import { StandaloneOwnership } from '../../src/clustering/ownership.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { Controller } from '../../src/runtime/controller.js';
 import { poolWireConfig, type ScrapeArgs } from '../../src/scrape/args.js';
 import type { PoolWireConfig } from '../../src/scrape/protocol.js';

@@ -9,7 +9,7 @@ import { makeTestContext } from '../lib/component-context.js';
 import { lokiSourceKubernetes } from '../../src/components/loki/source/kubernetes.js';
 import { lokiWrite } from '../../src/components/loki/write.js';
 import { lokiProcess } from '../../src/components/loki/process.js';
-import type { LogsReceiver } from '../../src/logs/types.js';
+import type { LogsReceiver } from '../../src/pipeline/logs.js';
 import type { Component } from '../../src/runtime/types.js';
 import { numbered, runningPod, streamLines, targetsFor } from './harness.js';
 

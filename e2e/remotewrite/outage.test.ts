@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { Component } from '../../src/runtime/types.js';
 import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';

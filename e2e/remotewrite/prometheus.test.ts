@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { Component } from '../../src/runtime/types.js';
 

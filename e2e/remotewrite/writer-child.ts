@@ -5,7 +5,7 @@
 //   tsx writer-child.ts <dataDir> <url> <from> <to> <batch> <series> [pauseMs]
 // Sample k: series "s<k % series>", timestamp BASE + k, value k.
 import { makeTestContext } from '../lib/component-context.js';
-import type { MetricsReceiver, Sample } from '../../src/metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 
 export const BASE_TS = 1_700_000_000_000;

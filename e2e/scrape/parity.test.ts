@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Component } from '../../src/runtime/types.js';
 import { makeTestContext } from '../lib/component-context.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
-import type { MetricsReceiver } from '../../src/metrics/types.js';
+import type { MetricsReceiver } from '../../src/pipeline/metrics.js';
 import type { ScrapeArgs } from '../../src/scrape/args.js';
 import { configureScrapeWorkers } from '../../src/scrape/pool.js';
 import { prometheusScrape } from '../../src/components/prometheus/scrape.js';

@@ -3,7 +3,7 @@
 // changes nothing allocates nothing and hands back the input itself.
 // As in Prometheus, an empty value is the same as a missing label: setting
 // '' deletes.
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 
 export interface LabelBuilder {
   get(name: string): string;

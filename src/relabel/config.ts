@@ -1,6 +1,7 @@
 // The Alloy config form of relabel rules, shared by every component that
 // takes `rule { ... }` blocks, and the capsule value that carries compiled
 // rules between components (discovery.relabel's `rules` export).
+import { asCapsule } from '../syntax/capsule.js';
 import { t, type BlockSchema } from '../runtime/types.js';
 import { ACTIONS, type CompiledRule, compileRule, compileRules, describeRule, type RawRule, RelabelConfigError, type RelabelRule } from './rule.js';
 
@@ -75,6 +76,7 @@ export class RuleSet {
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = Object.freeze([...rules]);
+    asCapsule(RULES_CAPSULE, this);
   }
 
   /** Plain description (for debug info and the UI). */

@@ -1,6 +1,6 @@
 // Applies compiled relabel rules to a label set, with Prometheus's semantics
 // (model/relabel relabel()): rules run in order, the first drop ends it.
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 import { type LabelBuilder, PairsBuilder, RecordBuilder } from './builder.js';
 import { hashmod } from './hashmod.js';
 import { type CompiledRule, isValidLabelName } from './rule.js';

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import '../components/index.js';
 import { StandaloneOwnership } from '../clustering/ownership.js';
 import { Controller } from '../runtime/controller.js';
-import type { MetricsReceiver } from '../metrics/types.js';
+import type { MetricsReceiver } from '../pipeline/metrics.js';
 import { RemoteWriteReceiver } from '../sandbox/receivers/remote-write-receiver.js';
 
 let storage: string;

@@ -7,7 +7,7 @@
 // message, and doubles go through a Float64Array so NaN payloads (the stale
 // marker 0x7ff0000000000002) keep their exact bits.
 import protobuf from 'protobufjs/minimal.js';
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 
 const { Writer, Reader } = protobuf;
 

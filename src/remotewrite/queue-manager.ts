@@ -3,7 +3,7 @@
 // with retries, acknowledgement tracking and dynamic sharding.
 import type { Logger } from 'pino';
 import { applyRulesToPairs } from '../relabel/index.js';
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 import type { ResolvedEndpoint } from './args.js';
 import { nextBackoff, retryDelay } from './backoff.js';
 import { Checkpoint } from './checkpoint.js';

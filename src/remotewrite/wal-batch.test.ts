@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { SampleBatch } from '../metrics/types.js';
+import type { SampleBatch } from '../pipeline/metrics.js';
 import { crc32c } from './crc32c.js';
 import { segmentPath } from './segment-file.js';
 import { Wal, type WalOptions } from './wal.js';

@@ -13,7 +13,7 @@
 // Each segment defines (again) every series it uses before its first use, so
 // a segment can be read alone; refs are stable for the writing process.
 import { crc32c } from './crc32c.js';
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 
 export const FRAME_HEADER = 8;
 const RECORD_SAMPLES_V1 = 1;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { Sample } from '../metrics/types.js';
+import type { Sample } from '../pipeline/metrics.js';
 import { crc32c } from './crc32c.js';
 import { listSegments, repairSegment, segmentPath } from './segment-file.js';
 import { Wal, type SegmentInfo, type WalOptions } from './wal.js';

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { promises as fsp, statSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { LabelPairs, Sample, SampleBatch } from '../metrics/types.js';
+import type { LabelPairs, Sample, SampleBatch } from '../pipeline/metrics.js';
 import { encodeFrame, Scratch, type SeriesDef, type WalRecord } from './wal-record.js';
 import { listSegments, repairSegment, segmentPath } from './segment-file.js';
 

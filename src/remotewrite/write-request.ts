@@ -8,7 +8,7 @@
 //   TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
 //   Label        { string name = 1; string value = 2; }
 //   Sample       { double value = 1; int64 timestamp = 2; }
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 import { labelsHash } from './sharding.js';
 import { StructuredSnappyWriter, varint32Length, varint64Length } from './snappy-struct.js';
 

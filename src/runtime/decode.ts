@@ -2,6 +2,7 @@
 // the component's BlockSchema. Every failure is a Diagnostic at the offending
 // attribute or block, so users get file:line:col.
 import type { Block, Expr, Pos, Statement } from '../syntax/ast.js';
+import { asCapsule, capsuleTypeOf } from '../syntax/capsule.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { evaluate, type Scope } from '../syntax/eval.js';
 import { parseDuration } from './duration.js';
@@ -115,7 +116,8 @@ export function convert(value: unknown, type: ValueType, pos: Pos, what: string)
       return out;
     }
     case 'capsule':
-      if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Secret) throw mismatch();
+      // A capsule passes only where its own type is wanted (a logs receiver is no metrics receiver).
+      if (capsuleTypeOf(value) !== type.of) throw mismatch();
       return value;
   }
 }
@@ -146,7 +148,9 @@ export function zeroValue(type: ValueType): unknown {
 
 /** Placeholder capsule used only while validating a config; never reaches a component. */
 export class PendingCapsule {
-  constructor(readonly of: string) {}
+  constructor(readonly of: string) {
+    asCapsule(of, this);
+  }
 }
 
 export type { Block };

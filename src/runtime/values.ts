@@ -1,10 +1,13 @@
 // Helpers over evaluated config values: type names for messages, structural
 // equality (to skip updates and exports that did not really change).
+import { capsuleTypeOf } from '../syntax/capsule.js';
 import { Secret } from '../syntax/secret.js';
 import type { ValueType } from './types.js';
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  // A capsule built from an object literal (a receiver) is opaque, not data.
+  if (capsuleTypeOf(v) !== undefined) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
@@ -16,7 +19,7 @@ export function typeName(t: ValueType): string {
     case 'map':
       return `map(${typeName(t.of)})`;
     case 'capsule':
-      return `capsule(${t.of})`;
+      return `capsule(${JSON.stringify(t.of)})`;
     default:
       return t.type;
   }
@@ -31,8 +34,9 @@ export function valueTypeName(v: unknown): string {
   if (typeof v === 'function') return 'function';
   if (Array.isArray(v)) return 'list';
   if (v instanceof Secret) return 'secret';
-  if (isPlainObject(v)) return 'object';
-  return 'capsule';
+  const capsule = capsuleTypeOf(v);
+  if (capsule) return `capsule(${JSON.stringify(capsule)})`;
+  return isPlainObject(v) ? 'object' : 'capsule';
 }
 
 /**
@@ -76,6 +80,5 @@ export function toDisplay(v: unknown, depth = 0): unknown {
     for (const [k, x] of Object.entries(v)) out[k] = toDisplay(x, depth + 1);
     return out;
   }
-  const name = (v as object).constructor?.name ?? 'object';
-  return `capsule(${name})`;
+  return `capsule(${JSON.stringify(capsuleTypeOf(v) ?? (v as object).constructor?.name ?? 'object')})`;
 }

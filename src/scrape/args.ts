@@ -1,7 +1,7 @@
 // prometheus.scrape arguments: the Alloy names and defaults, decoded by the
 // runtime (durations in ms), and their conversion to the worker settings.
 import { describeRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../relabel/index.js';
-import type { MetricsReceiver } from '../metrics/types.js';
+import { METRICS_RECEIVER, type MetricsReceiver } from '../pipeline/metrics.js';
 import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, revealHttpClientArgs, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../net/http-options.js';
 import { oauth2Schema } from '../net/oauth2.js';
 import { type BlockSchema, t } from '../runtime/types.js';
@@ -39,7 +39,7 @@ export interface ScrapeArgs extends HttpClientArgs {
 export const scrapeArgsSchema: BlockSchema = {
   attrs: {
     targets: { type: t.targets(), required: true },
-    forward_to: { type: t.array(t.capsule('MetricsReceiver')), required: true },
+    forward_to: { type: t.array(t.capsule(METRICS_RECEIVER)), required: true },
     job_name: { type: t.string() },
     scrape_interval: { type: t.duration(), default: 60_000 },
     scrape_timeout: { type: t.duration(), default: 10_000 },

@@ -3,8 +3,8 @@
 // batch receiver is told which refs the worker released.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isStaleNaN } from '../metrics/staleness.js';
-import type { BatchMetricsReceiver, MetricsReceiver, Sample, SampleBatch } from '../metrics/types.js';
+import { isStaleNaN } from '../pipeline/staleness.js';
+import type { BatchMetricsReceiver, MetricsReceiver, Sample, SampleBatch } from '../pipeline/metrics.js';
 import { makeTestContext } from '../../e2e/lib/component-context.js';
 import type { ScrapeArgs } from './args.js';
 import { configureScrapeWorkers } from './pool.js';

@@ -3,7 +3,7 @@
 // series (when a ref is new) and refs are released explicitly. This keeps the
 // worker -> main thread message small and cheap to clone (Prometheus's
 // series-ref idea, applied to a thread boundary).
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 
 export interface ScrapeStats {
   total: number;

@@ -1,7 +1,7 @@
 // Label handling on the sample path: merge target labels into scraped labels
 // (Prometheus's mutateSampleLabels, honor_labels both ways), the labels of the
 // synthetic report series, label limits. Label sets are flat pairs.
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 
 const EXPORTED = 'exported_';
 

@@ -1,5 +1,5 @@
 import { compileRules } from '../relabel/index.js';
-import { isStaleNaN, STALE_NAN } from '../metrics/staleness.js';
+import { isStaleNaN, STALE_NAN } from '../pipeline/staleness.js';
 import type { WireBatch } from './batch.js';
 import { type LoopOptions, TargetState } from './loop.js';
 import { openMetrics, prometheusText } from './parse/index.js';

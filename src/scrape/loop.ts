@@ -3,8 +3,8 @@
 // parsing and relabeling, like Prometheus's scrape cache), series refs, and
 // staleness bookkeeping. It turns one response body into one WireBatch.
 import { applyRulesToPairs, type CompiledRule } from '../relabel/index.js';
-import type { LabelPairs } from '../metrics/types.js';
-import { STALE_NAN } from '../metrics/staleness.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
+import { STALE_NAN } from '../pipeline/staleness.js';
 import { BatchBuilder, type ScrapeStats, type WireBatch } from './batch.js';
 import { checkLabelLimits, DuplicateLabelError, type LabelLimits, mergeTargetLabels, pairsKey } from './labels.js';
 import { StringInterner } from './intern.js';

@@ -3,7 +3,7 @@
 // that hash with the hostname; we seed it with a constant shared by the whole
 // cluster so a target that moves to another member keeps its phase (no double
 // or missed scrape at hand-off).
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 
 export const CLUSTER_OFFSET_SEED = 0x616c6c6f792d7473n; // "alloy-ts"
 const FNV_OFFSET = 0xcbf29ce484222325n;

@@ -1,7 +1,7 @@
 // Messages between the main thread (scheduling, targets, receivers) and the
 // scrape workers (HTTP, decompression, parsing, labels, relabeling, staleness).
 import type { RelabelRule } from '../relabel/index.js';
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 import type { WireBatch } from './batch.js';
 import type { HttpClientConfig } from './http.js';
 

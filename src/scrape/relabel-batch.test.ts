@@ -1,5 +1,5 @@
-import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../metrics/types.js';
-import { STALE_NAN, isStaleNaN } from '../metrics/staleness.js';
+import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../pipeline/metrics.js';
+import { STALE_NAN, isStaleNaN } from '../pipeline/staleness.js';
 import { makeTestContext } from '../../e2e/lib/component-context.js';
 import { prometheusRelabel } from '../components/prometheus/relabel.js';
 

@@ -4,7 +4,7 @@
 // output keeps the upstream refs in an output scope of its own (the labels
 // behind a ref differ from upstream's); dropped series leave the columns.
 import type { CompiledRule } from '../relabel/index.js';
-import type { LabelPairs, SampleBatch } from '../metrics/types.js';
+import type { LabelPairs, SampleBatch } from '../pipeline/metrics.js';
 import type { RelabelCache } from '../components/prometheus/relabel.js';
 
 interface ScopeState {

@@ -4,7 +4,7 @@
 // cases where no markers may go out (stop, hand-off while retiring).
 import { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
-import { isStaleNaN } from '../metrics/staleness.js';
+import { isStaleNaN } from '../pipeline/staleness.js';
 import { scrapeMetrics } from './metrics.js';
 import { configureScrapeWorkers, ScrapeWorkerPool } from './pool.js';
 import { type SchedulerCluster, type SchedulerConfig, ScrapeScheduler } from './scheduler.js';

@@ -6,8 +6,8 @@
 // their next scheduled scrape time (Prometheus's end-of-run staleness);
 // targets handed to another cluster member get none.
 import { type ClusterOwnership, targetKey } from '../clustering/ownership.js';
-import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../metrics/types.js';
-import { STALE_NAN } from '../metrics/staleness.js';
+import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../pipeline/metrics.js';
+import { STALE_NAN } from '../pipeline/staleness.js';
 import { formatDuration } from '../runtime/duration.js';
 import type { WireBatch } from './batch.js';
 import { StringInterner } from './intern.js';

@@ -5,7 +5,7 @@
 // `instance` to `__address__`, and keep every label not starting with "__"
 // as the final target labels. Like Prometheus 3 / Alloy, no default port is
 // appended to a port-less address.
-import type { LabelPairs } from '../metrics/types.js';
+import type { LabelPairs } from '../pipeline/metrics.js';
 import { formatDuration, parseDuration } from '../runtime/duration.js';
 
 export interface TargetDefaults {

@@ -6,7 +6,7 @@ import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } 
 import { counter } from '../../logs/metrics.js';
 import { buildPipeline, runPipeline, type StageBlock } from '../../logs/stages/pipeline.js';
 import type { Stage } from '../../logs/stages/types.js';
-import { checkReceivers, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../logs/types.js';
+import { logsReceiver, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
 
 export interface LokiProcessArgs {
   forward_to: LogsReceiver[];
@@ -52,7 +52,7 @@ class LokiProcess {
 
   constructor(private readonly ctx: ComponentContext) {
     this.#dropped = counter(ctx.metrics, 'loki_process_dropped_lines_total', 'Lines dropped by loki.process stages.', ['component_id', 'reason']);
-    this.receiver = { append: (entries: LogEntry[]) => this.#append(entries) };
+    this.receiver = logsReceiver({ append: (entries: LogEntry[]) => this.#append(entries) });
     ctx.setExports({ receiver: this.receiver });
   }
 
@@ -65,7 +65,7 @@ class LokiProcess {
     const onDrop = (reason: string) => this.#dropped.inc({ component_id: this.ctx.id, reason });
     // Build first: a bad stage keeps the previous pipeline running.
     const stages = buildPipeline(args._blocks ?? [], onDrop);
-    this.#forward = checkReceivers(this.ctx.id, args.forward_to);
+    this.#forward = args.forward_to ?? [];
     this.#stages = stages;
     this.ctx.setHealth('healthy', `${stages.length} stage(s)`);
   }

@@ -1,7 +1,7 @@
 import { startLokiReceiver, type LokiReceiver } from '../../sandbox/receivers/loki-receiver.js';
 import { lokiWrite, type LokiWriteArgs } from './write.js';
 import { makeTestContext } from '../../../e2e/lib/component-context.js';
-import type { LogEntry, LogsReceiver } from '../../logs/types.js';
+import type { LogEntry, LogsReceiver } from '../../pipeline/logs.js';
 import { Secret } from '../../syntax/secret.js';
 
 const T0 = 1_700_000_000_000_000_000n;

@@ -7,7 +7,7 @@ import { bearerTokenAttrs, httpClientBlocks, tlsConfigSchema, validateHttpClient
 import { EndpointClient } from '../../logs/write/endpoint.js';
 import type { EndpointArgs } from '../../logs/write/config.js';
 import { writeMetrics } from '../../logs/write/write-metrics.js';
-import { LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../logs/types.js';
+import { LOGS_RECEIVER, type LogEntry, logsReceiver, type LogsReceiver } from '../../pipeline/logs.js';
 
 export interface LokiWriteArgs {
   endpoint?: EndpointArgs[];
@@ -56,7 +56,7 @@ class LokiWrite {
     this.#metrics = writeMetrics(ctx.metrics);
     // A stable object: re-configuration swaps endpoints behind it, so
     // dependants are not re-evaluated when an endpoint changes.
-    this.receiver = { append: (entries: LogEntry[]) => this.#append(entries) };
+    this.receiver = logsReceiver({ append: (entries: LogEntry[]) => this.#append(entries) });
     ctx.setExports({ receiver: this.receiver } satisfies LokiWriteExports);
   }
 

@@ -1,5 +1,5 @@
-import type { MetricsReceiver, Sample } from '../../metrics/types.js';
-import { STALE_NAN, isStaleNaN } from '../../metrics/staleness.js';
+import type { MetricsReceiver, Sample } from '../../pipeline/metrics.js';
+import { STALE_NAN, isStaleNaN } from '../../pipeline/staleness.js';
 import { makeTestContext } from '../../../e2e/lib/component-context.js';
 import { prometheusRelabel, RelabelCache } from './relabel.js';
 

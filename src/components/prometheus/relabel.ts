@@ -3,7 +3,7 @@
 // forwards the survivors. Results are cached per label set (max_cache_size)
 // because the same series come back every scrape.
 import { applyRulesToPairs, type CompiledRule, describeRule, RULES_CAPSULE, type RuleBlock, ruleBlockSchema, rulesFromConfig, RuleSet } from '../../relabel/index.js';
-import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../../metrics/types.js';
+import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, METRICS_RECEIVER, metricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { registerComponent } from '../../runtime/registry.js';
 import { BatchRelabeler } from '../../scrape/relabel-batch.js';
@@ -98,7 +98,7 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   constructor(private readonly ctx: ComponentContext) {
     this.metrics = relabelMetrics(ctx.metrics);
     // One stable receiver object: dependants keep it across rule/forward_to changes.
-    this.receiver = { append: (samples) => this.append(samples), appendBatch: (batch) => this.appendBatch(batch) };
+    this.receiver = metricsReceiver({ append: (samples) => this.append(samples), appendBatch: (batch) => this.appendBatch(batch) });
   }
 
   update(args: PrometheusRelabelArgs): void {
@@ -183,7 +183,7 @@ export const prometheusRelabel: ComponentDefinition<PrometheusRelabelArgs> = {
   name: 'prometheus.relabel',
   args: {
     attrs: {
-      forward_to: { type: t.array(t.capsule('MetricsReceiver')), required: true },
+      forward_to: { type: t.array(t.capsule(METRICS_RECEIVER)), required: true },
       max_cache_size: { type: t.number(), default: 100_000 },
     },
     blocks: { rule: { schema: ruleBlockSchema, multiple: true } },
@@ -192,7 +192,7 @@ export const prometheusRelabel: ComponentDefinition<PrometheusRelabelArgs> = {
       rulesFromConfig(a.rule);
     },
   },
-  exports: { receiver: t.capsule('MetricsReceiver'), rules: t.capsule(RULES_CAPSULE) },
+  exports: { receiver: t.capsule(METRICS_RECEIVER), rules: t.capsule(RULES_CAPSULE) },
   labelRequired: true,
   build(ctx: ComponentContext): Component<PrometheusRelabelArgs> {
     return new PrometheusRelabel(ctx);

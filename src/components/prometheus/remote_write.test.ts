@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { makeTestContext, type TestContext } from '../../../e2e/lib/component-context.js';
-import type { MetricsReceiver, Sample } from '../../metrics/types.js';
+import type { MetricsReceiver, Sample } from '../../pipeline/metrics.js';
 import { RemoteWriteReceiver } from '../../sandbox/receivers/remote-write-receiver.js';
 import { remoteWrite, type RemoteWriteComponent } from './remote_write.js';
 import type { RemoteWriteArgs } from '../../remotewrite/args.js';

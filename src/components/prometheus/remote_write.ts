@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { registerComponent } from '../../runtime/registry.js';
 import { Secret } from '../../syntax/secret.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
-import type { BatchMetricsReceiver, Sample, SampleBatch } from '../../metrics/types.js';
+import { type BatchMetricsReceiver, METRICS_RECEIVER, metricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
 import { argsSchema, resolveArgs, type RemoteWriteArgs, type ResolvedArgs } from '../../remotewrite/args.js';
 import { Checkpoint } from '../../remotewrite/checkpoint.js';
 import { endpointMetrics, metricsFor } from '../../remotewrite/metrics.js';
@@ -103,7 +103,7 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
       (e) => ctx.setHealth('unhealthy', `cannot open WAL in ${walDir}: ${(e as Error).message}`),
     );
     this.ready.catch(() => undefined);
-    this.receiver = new WalReceiver(() => this.wal ?? this.ready);
+    this.receiver = metricsReceiver(new WalReceiver(() => this.wal ?? this.ready));
     ctx.setExports({ receiver: this.receiver });
   }
 
@@ -209,7 +209,7 @@ function secretsToText(this: Record<string, unknown>, k: string, v: unknown): un
 export const remoteWrite: ComponentDefinition<RemoteWriteArgs> = {
   name: 'prometheus.remote_write',
   args: argsSchema,
-  exports: { receiver: t.capsule('MetricsReceiver') },
+  exports: { receiver: t.capsule(METRICS_RECEIVER) },
   labelRequired: true,
   build(ctx: ComponentContext, args: RemoteWriteArgs) {
     return new RemoteWriteComponent(ctx, args);

@@ -2,7 +2,7 @@
 // names and defaults; durations arrive in milliseconds).
 import { type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../../relabel/index.js';
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
-import type { MetricsReceiver } from '../../metrics/types.js';
+import { METRICS_RECEIVER, type MetricsReceiver } from '../../pipeline/metrics.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 
@@ -25,7 +25,7 @@ export const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
 export function operatorArgsSchema(withRole: boolean): BlockSchema {
   return {
     attrs: {
-      forward_to: { type: t.array(t.capsule('MetricsReceiver')), required: true },
+      forward_to: { type: t.array(t.capsule(METRICS_RECEIVER)), required: true },
       namespaces: { type: t.array(t.string()) },
       ...(withRole ? { kubernetes_role: { type: t.string(), default: 'endpoints' } } : {}),
       allow_arbitrary_file_access: { type: t.bool(), default: false },

@@ -3,7 +3,7 @@
 // stopped meanwhile (shutdown) writes no markers and does not hang.
 import { Registry } from 'prom-client';
 import { StandaloneOwnership } from '../../clustering/ownership.js';
-import { isStaleNaN } from '../../metrics/staleness.js';
+import { isStaleNaN } from '../../pipeline/staleness.js';
 import { scrapeMetrics } from '../../scrape/metrics.js';
 import { configureScrapeWorkers, ScrapeWorkerPool } from '../../scrape/pool.js';
 import { defaultWire, Exporters, label, nameOf, type Received, Recorder } from '../../../e2e/lib/scrape-support.js';

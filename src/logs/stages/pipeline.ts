@@ -1,6 +1,6 @@
 // Builds the ordered stage list of loki.process from its decoded blocks and
 // runs entries through it.
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../../pipeline/logs.js';
 import { dropStage, type DropArgs } from './drop.js';
 import { jsonStage, type JsonArgs } from './json.js';
 import { labelsStage, type LabelsArgs } from './labels.js';

@@ -3,7 +3,7 @@ import { compilePath } from './jmespath.js';
 import { parseLogfmt } from './logfmt.js';
 import { luhnValid, redactLuhn } from './luhn.js';
 import { dropStage } from './drop.js';
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../../pipeline/logs.js';
 
 const NOW_MS = 1_700_000_000_000;
 const entry = (line: string, labels: Record<string, string> = { job: 'x' }, ts = BigInt(NOW_MS) * 1_000_000n): LogEntry => ({ labels, ts, line });

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { makeKubeConfig } from '../../kube/client.js';
 import { KubeApi } from '../kube/api.js';
 import { PositionStore } from '../positions/store.js';
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../../pipeline/logs.js';
 import { tailMetrics } from './tail-metrics.js';
 import { DEFAULT_TAIL_OPTIONS, Tailer } from './tailer.js';
 

@@ -13,7 +13,7 @@ import { Backoff, sleep } from '../backoff.js';
 import { KubeApiError, type KubeApi } from '../kube/api.js';
 import { advance, ResumeFilter, sinceTime, type Position } from '../positions/position.js';
 import type { PositionStore } from '../positions/store.js';
-import { fanout, formatNs, type LogEntry, type LogsReceiver } from '../types.js';
+import { fanout, formatNs, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
 import { containerDone, getPodView, type PodView } from './pod-status.js';
 import type { TailMetrics } from './tail-metrics.js';
 import { LineSplitter, splitTimestamp } from './timestamp.js';

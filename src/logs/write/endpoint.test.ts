@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { startLokiReceiver, type LokiReceiver } from '../../sandbox/receivers/loki-receiver.js';
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../../pipeline/logs.js';
 import { EndpointClient } from './endpoint.js';
 import { writeMetrics } from './write-metrics.js';
 

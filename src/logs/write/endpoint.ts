@@ -7,7 +7,7 @@
 // while the queue is full, append() waits: sources pause instead of dropping.
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../backoff.js';
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../../pipeline/logs.js';
 import { encodePushBody, formatLabels, type PushStream } from '../push/proto.js';
 import { ENDPOINT_DEFAULTS, parseByteSize, type EndpointArgs } from './config.js';
 import { HttpPoster } from './http.js';

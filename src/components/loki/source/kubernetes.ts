@@ -16,7 +16,7 @@ import { PositionStore } from '../../../logs/positions/store.js';
 import { tailMetrics, type TailMetrics } from '../../../logs/tail/tail-metrics.js';
 import { DEFAULT_TAIL_OPTIONS, Tailer, type TailOptions, type TailTarget, type TurnResult } from '../../../logs/tail/tailer.js';
 import { sourceTuningFromEnv, type SourceTuning } from '../../../logs/tuning.js';
-import { checkReceivers, LOGS_RECEIVER, type LogsReceiver } from '../../../logs/types.js';
+import { LOGS_RECEIVER, type LogsReceiver } from '../../../pipeline/logs.js';
 
 export interface LokiSourceKubernetesArgs {
   targets: Record<string, string>[];
@@ -69,7 +69,7 @@ class LokiSourceKubernetes {
   }
 
   async update(args: LokiSourceKubernetesArgs): Promise<void> {
-    this.#forward = checkReceivers(this.ctx.id, args.forward_to);
+    this.#forward = args.forward_to ?? [];
     const targets = new Map<string, TailTarget>();
     let skipped = 0;
     for (const labels of args.targets ?? []) {

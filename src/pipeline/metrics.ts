@@ -1,5 +1,6 @@
 // The sample pipeline contract between prometheus.scrape, prometheus.relabel
 // and prometheus.remote_write (Prometheus's Appender, in our shape).
+import { asCapsule, type Capsule } from '../syntax/capsule.js';
 
 /** Label pairs sorted by name and flattened: [name0, value0, name1, value1, ...]. */
 export type LabelPairs = string[];
@@ -48,4 +49,12 @@ export interface BatchMetricsReceiver extends MetricsReceiver {
 
 export function acceptsBatches(r: MetricsReceiver): r is BatchMetricsReceiver {
   return typeof (r as Partial<BatchMetricsReceiver>).appendBatch === 'function';
+}
+
+/** Capsule type name of a metrics receiver (`forward_to = [prometheus.remote_write.x.receiver]`), as Alloy names it. */
+export const METRICS_RECEIVER = 'storage.Appendable';
+
+/** Marks a receiver as a metrics capsule: only such values pass a `list(capsule("storage.Appendable"))` argument. */
+export function metricsReceiver<T extends MetricsReceiver>(r: T): T & Capsule {
+  return asCapsule(METRICS_RECEIVER, r);
 }

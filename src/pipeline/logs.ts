@@ -1,6 +1,7 @@
 // The logs pipeline contract between log sources (loki.source.*), processors
 // (loki.process) and sinks (loki.write). Promtail's `api.EntryHandler`, in our
 // shape: batches instead of a channel, and a promise for backpressure.
+import { asCapsule, type Capsule } from '../syntax/capsule.js';
 
 /** One log line on its way to Loki. */
 export interface LogEntry {
@@ -25,8 +26,9 @@ export interface LogsReceiver {
 /** Capsule type name used in argument schemas (`forward_to = [loki.write.x.receiver]`). */
 export const LOGS_RECEIVER = 'loki.LogsReceiver';
 
-export function isLogsReceiver(v: unknown): v is LogsReceiver {
-  return typeof v === 'object' && v !== null && typeof (v as LogsReceiver).append === 'function';
+/** Marks a receiver as a logs capsule: only such values pass a `list(capsule("loki.LogsReceiver"))` argument. */
+export function logsReceiver<T extends LogsReceiver>(r: T): T & Capsule {
+  return asCapsule(LOGS_RECEIVER, r);
 }
 
 /** Send a batch to several receivers; resolves when all accepted it. */
@@ -34,16 +36,6 @@ export async function fanout(receivers: readonly LogsReceiver[], entries: LogEnt
   if (entries.length === 0 || receivers.length === 0) return;
   if (receivers.length === 1) return receivers[0].append(entries);
   await Promise.all(receivers.map((r) => r.append(entries)));
-}
-
-/** Checks a forward_to list and names the offending element. */
-export function checkReceivers(component: string, list: unknown): LogsReceiver[] {
-  if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw new Error(`${component}: forward_to must be a list of log receivers`);
-  list.forEach((r, i) => {
-    if (!isLogsReceiver(r)) throw new Error(`${component}: forward_to[${i}] is not a log receiver (use e.g. loki.write.<label>.receiver)`);
-  });
-  return list as LogsReceiver[];
 }
 
 /** Nanoseconds -> RFC 3339 with nanoseconds (UTC), for logs and debug info. */
