@@ -1,5 +1,6 @@
 // Test support: a ComponentContext that records exports and health, so a
 // component can be unit-tested without the runtime.
+import { componentRegistry } from '../../src/runtime/component-metrics.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +37,7 @@ export function makeTestContext(opts: { id?: string; cluster?: ClusterOwnership;
       fs.mkdirSync(dir, { recursive: true });
       return dir;
     },
-    metrics: opts.metrics ?? new Registry(),
+    metrics: opts.metrics ?? componentRegistry(id),
     cluster: opts.cluster ?? new StandaloneOwnership('test-node'),
     signal: controller.signal,
     exports: {},

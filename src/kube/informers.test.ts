@@ -1,6 +1,6 @@
 // Shared informers against a fake API server: sharing, paging, resume,
 // 410 (status and ERROR event), dropped watches, 403 health and recovery.
-import { Registry } from 'prom-client';
+import { informerRegistry } from './metrics.js';
 import { makeKubeConfig } from './client.js';
 import { acquireInformer, activeInformerCount, type InformerHandle } from './informers.js';
 import { FakeApiServer } from '../../e2e/lib/fake-apiserver.js';
@@ -40,7 +40,7 @@ async function serverUntil(pred: () => boolean, ms = 5000): Promise<void> {
 describe('shared informers', () => {
   let api: FakeApiServer;
   const handles: InformerHandle[] = [];
-  const acquire = (extra: { namespace?: string; labelSelector?: string; metrics?: Registry } = {}) => {
+  const acquire = (extra: { namespace?: string; labelSelector?: string } = {}) => {
     const h = acquireInformer({
       kubeConfig: makeKubeConfig({ api_server: api.url }),
       group: '',
@@ -175,18 +175,24 @@ describe('shared informers', () => {
   });
 
   test('metrics: list calls, open watches, objects cached, watch restarts', async () => {
-    const reg = new Registry();
+    // The informers are shared by the process, and so is their registry: read the changes this test causes.
+    const value = async (name: string, labels: Record<string, string>) =>
+      ((await informerRegistry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0);
+    const lists0 = await value('alloy_kube_list_calls_total', { resource: 'pods', outcome: 'success' });
+    const restarts0 = await value('alloy_kube_watch_restarts_total', { resource: 'pods', reason: 'closed' });
+    const cached0 = await value('alloy_kube_objects_cached', { resource: 'pods' });
+    const watches0 = await value('alloy_kube_open_watches', { resource: 'pods' });
     api.apply(api.pod('a', 'p1'));
     api.apply(api.pod('a', 'p2'));
-    const h = acquire({ metrics: reg });
+    const h = acquire();
     await h.whenSynced();
     await serverUntil(() => api.openWatches === 1);
     api.endWatches();
     await serverUntil(() => api.requests.filter((r) => r.watch).length === 2 && api.openWatches === 1);
-    const text = await reg.metrics();
-    expect(text).toMatch(/alloy_kube_list_calls_total\{resource="pods",outcome="success"\} 1/);
-    expect(text).toMatch(/alloy_kube_objects_cached\{resource="pods"\} 2/);
-    expect(text).toMatch(/alloy_kube_watch_restarts_total\{resource="pods",reason="closed"\} 1/);
-    expect(text).toMatch(/alloy_kube_open_watches\{resource="pods"\} 1/);
+    expect((await value('alloy_kube_list_calls_total', { resource: 'pods', outcome: 'success' })) - lists0).toBe(1);
+    expect((await value('alloy_kube_objects_cached', { resource: 'pods' })) - cached0).toBe(2);
+    expect((await value('alloy_kube_watch_restarts_total', { resource: 'pods', reason: 'closed' })) - restarts0).toBe(1);
+    expect((await value('alloy_kube_open_watches', { resource: 'pods' })) - watches0).toBe(1);
+    expect(await informerRegistry.metrics()).toMatch(/alloy_kube_objects_cached\{resource="pods"\} \d+/);
   });
 });

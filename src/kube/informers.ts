@@ -3,7 +3,6 @@
 // the watch stops when the last holder releases it.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { kubeIdentity } from './client.js';
 import { informerMetrics } from './metrics.js';
 import { Reflector, type InformerEvent, type InformerHealth, type KubeObj } from './reflector.js';
@@ -15,8 +14,6 @@ export interface InformerRequest extends ResourceRef {
   kubeConfig: KubeConfig;
   labelSelector?: string;
   fieldSelector?: string;
-  /** Registry for alloy_kube_* metrics (the first acquirer's registry is used). */
-  metrics?: Registry;
   logger?: Logger;
   /** Test hook: first retry delay (default 500 ms). */
   initialBackoffMs?: number;
@@ -52,7 +49,7 @@ export function acquireInformer(r: InformerRequest): InformerHandle {
   const key = informerKey(r);
   let s = shared.get(key);
   if (!s) {
-    const reflector = new Reflector({ ...r, metrics: r.metrics ? informerMetrics(r.metrics) : undefined });
+    const reflector = new Reflector({ ...r, metrics: informerMetrics });
     s = { reflector, refs: 0 };
     shared.set(key, s);
     reflector.start();

@@ -1,5 +1,7 @@
-// Informer metrics (prefix alloy_kube_), registered once per prom-client registry.
-import { Counter, Gauge, type Registry } from 'prom-client';
+// Informer metrics (prefix alloy_kube_). Informers are shared by every
+// component of the process (see informers.ts), so their metrics are too: one
+// process-wide registry, served at /metrics beside the components' own.
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export interface InformerMetrics {
   openWatches: Gauge<'resource'>;
@@ -8,13 +10,11 @@ export interface InformerMetrics {
   objectsCached: Gauge<'resource'>;
 }
 
-const byRegistry = new WeakMap<Registry, InformerMetrics>();
+export const informerRegistry = new Registry();
 
-export function informerMetrics(registry: Registry): InformerMetrics {
-  let m = byRegistry.get(registry);
-  if (m) return m;
+function makeInformerMetrics(registry: Registry): InformerMetrics {
   const registers = [registry];
-  m = {
+  return {
     openWatches: new Gauge({ name: 'alloy_kube_open_watches', help: 'Watch requests currently open, per resource.', labelNames: ['resource'], registers }),
     listCalls: new Counter({
       name: 'alloy_kube_list_calls_total',
@@ -30,6 +30,6 @@ export function informerMetrics(registry: Registry): InformerMetrics {
     }),
     objectsCached: new Gauge({ name: 'alloy_kube_objects_cached', help: 'Objects held by shared informer caches, per resource.', labelNames: ['resource'], registers }),
   };
-  byRegistry.set(registry, m);
-  return m;
 }
+
+export const informerMetrics: InformerMetrics = makeInformerMetrics(informerRegistry);

@@ -3,10 +3,9 @@
 // component_id, remote_name and url labels.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-const ENDPOINT_LABELS = ['component_id', 'remote_name', 'url'] as const;
-const WAL_LABELS = ['component_id'] as const;
+const ENDPOINT_LABELS = ['remote_name', 'url'] as const;
 
-function make(reg: Registry) {
+export function remoteWriteMetrics(reg: Registry) {
   const c = (name: string, help: string) => new Counter({ name, help, labelNames: ENDPOINT_LABELS, registers: [reg] });
   const g = (name: string, help: string) => new Gauge({ name, help, labelNames: ENDPOINT_LABELS, registers: [reg] });
   return {
@@ -27,27 +26,17 @@ function make(reg: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60],
       registers: [reg],
     }),
-    walSize: new Gauge({ name: 'alloy_remote_write_wal_size_bytes', help: 'Bytes of WAL segments on disk.', labelNames: WAL_LABELS, registers: [reg] }),
-    walSegments: new Gauge({ name: 'alloy_remote_write_wal_segments', help: 'Number of WAL segment files.', labelNames: WAL_LABELS, registers: [reg] }),
-    walAppended: new Counter({ name: 'alloy_remote_write_wal_samples_appended_total', help: 'Samples made durable in the WAL.', labelNames: WAL_LABELS, registers: [reg] }),
+    walSize: new Gauge({ name: 'alloy_remote_write_wal_size_bytes', help: 'Bytes of WAL segments on disk.', registers: [reg] }),
+    walSegments: new Gauge({ name: 'alloy_remote_write_wal_segments', help: 'Number of WAL segment files.', registers: [reg] }),
+    walAppended: new Counter({ name: 'alloy_remote_write_wal_samples_appended_total', help: 'Samples made durable in the WAL.', registers: [reg] }),
   };
 }
 
-export type RemoteWriteMetrics = ReturnType<typeof make>;
-const byRegistry = new WeakMap<Registry, RemoteWriteMetrics>();
-
-export function metricsFor(reg: Registry): RemoteWriteMetrics {
-  let m = byRegistry.get(reg);
-  if (!m) {
-    m = make(reg);
-    byRegistry.set(reg, m);
-  }
-  return m;
-}
+export type RemoteWriteMetrics = ReturnType<typeof remoteWriteMetrics>;
 
 /** The metric children of one endpoint, resolved once (label lookups are not free on the hot path). */
-export function endpointMetrics(m: RemoteWriteMetrics, componentId: string, remoteName: string, url: string) {
-  const l = { component_id: componentId, remote_name: remoteName, url };
+export function endpointMetrics(m: RemoteWriteMetrics, remoteName: string, url: string) {
+  const l = { remote_name: remoteName, url };
   return {
     labels: l,
     samplesTotal: m.samplesTotal.labels(l),

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Histogram, Gauge, Counter, type Registry } from 'prom-client';
+import { componentRegistry } from './component-metrics.js';
 import type { Block, Expr } from '../syntax/ast.js';
 import { references } from '../syntax/eval.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
@@ -38,6 +39,8 @@ export interface NodeView {
 
 interface LiveNode {
   plan: PlannedNode;
+  /** The component's own metrics (a new one per build: a rebuilt component starts from zero). */
+  metrics: Registry;
   instance?: Component;
   abort: AbortController;
   exports: Record<string, unknown>;
@@ -189,6 +192,7 @@ export class Controller {
     const abort = new AbortController();
     const live: LiveNode = {
       plan: p,
+      metrics: componentRegistry(p.id),
       abort,
       exports: Object.fromEntries(Object.keys(p.def.exports).map((k) => [k, undefined])),
       args: undefined,
@@ -262,7 +266,7 @@ export class Controller {
       setHealth: (state, message = '') => {
         live.reported = { state, message, updatedTime: now() };
       },
-      metrics: this.opts.metrics,
+      metrics: live.metrics,
       cluster: this.opts.cluster,
       signal: live.abort.signal,
     };
@@ -373,6 +377,11 @@ export class Controller {
       exports: detailed ? live.exports : {},
       debugInfo,
     };
+  }
+
+  /** The metric registries of the running components (merged into /metrics). */
+  componentRegistries(): Registry[] {
+    return [...this.nodes.values()].map((n) => n.metrics);
   }
 
   /** The running instance (tests and in-process tools). */

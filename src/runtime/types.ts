@@ -75,7 +75,10 @@ export interface ComponentContext {
   /** Publish exports; dependants are re-evaluated only when they really changed. */
   setExports(exports: Record<string, unknown>): void;
   setHealth(state: HealthState, message?: string): void;
-  /** Process-wide Prometheus registry served at /metrics. */
+  /**
+   * This component's own registry, merged into /metrics: every series it
+   * registers is labelled component_id and component_path (component-metrics.ts).
+   */
   readonly metrics: Registry;
   /** Cluster ownership (a standalone node owns everything). */
   readonly cluster: ClusterOwnership;

@@ -1,5 +1,5 @@
-// Prometheus's own scrape metrics, registered once per registry (several
-// prometheus.scrape components share the process-wide registry).
+// Prometheus's own scrape metrics, in the registry of the component that
+// scrapes (prometheus.scrape or an operator component).
 import { Counter, Gauge, type Registry, Summary } from 'prom-client';
 
 export interface ScrapeMetrics {
@@ -15,13 +15,9 @@ export interface ScrapeMetrics {
   syncFailed: Counter<'scrape_job'>;
 }
 
-const byRegistry = new WeakMap<Registry, ScrapeMetrics>();
-
 export function scrapeMetrics(registry: Registry): ScrapeMetrics {
-  let m = byRegistry.get(registry);
-  if (m) return m;
   const registers = [registry];
-  m = {
+  return {
     exceededSampleLimit: new Counter({ name: 'prometheus_target_scrapes_exceeded_sample_limit_total', help: 'Total number of scrapes that hit the sample limit and were rejected.', registers }),
     exceededBodySizeLimit: new Counter({ name: 'prometheus_target_scrapes_exceeded_body_size_limit_total', help: 'Total number of scrapes that hit the body size limit', registers }),
     exceededLabelLimits: new Counter({ name: 'prometheus_target_scrape_pool_exceeded_label_limits_total', help: 'Total number of times scrape pools hit the label limits, during sync or config reload.', registers }),
@@ -41,6 +37,4 @@ export function scrapeMetrics(registry: Registry): ScrapeMetrics {
     syncFailed: new Counter({ name: 'prometheus_target_sync_failed_total', help: 'Total number of target sync failures.', labelNames: ['scrape_job'], registers }),
     appendFailures: new Counter({ name: 'alloy_ts_scrape_append_failures_total', help: 'Batches a downstream receiver (forward_to) rejected.', labelNames: ['scrape_job'], registers }),
   };
-  byRegistry.set(registry, m);
-  return m;
 }

@@ -1,4 +1,6 @@
 // The HTTP server: readiness/health/reload endpoints, /metrics, the web API and the UI.
+import { informerRegistry } from '../kube/metrics.js';
+import { gatherMetrics } from '../runtime/component-metrics.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Router } from 'express';
@@ -51,7 +53,9 @@ export function createApp(opts: ServerOptions): Express {
   app.get('/-/reload', reload); // Alloy accepts GET too
   app.get('/metrics', async (_req, res) => {
     try {
-      res.set('Content-Type', opts.metrics.contentType).send(await opts.metrics.metrics());
+      // Process metrics, the shared informers' and every component's own registry.
+      const text = await gatherMetrics([opts.metrics, informerRegistry, ...controller.componentRegistries()]);
+      res.set('Content-Type', opts.metrics.contentType).send(text);
     } catch (e) {
       res.status(500).send(String(e));
     }

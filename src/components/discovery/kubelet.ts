@@ -69,7 +69,7 @@ export class DiscoveryKubelet implements Component<KubeletArgs> {
 
   #onResult(from: KubeletPoller, r: PollResult): void {
     if (from !== this.#poller) return;
-    this.#metrics.polls.inc({ component_id: this.ctx.id, outcome: 'success' });
+    this.#metrics.polls.inc({ outcome: 'success' });
     this.#pods = r.pods;
     this.#lastSuccess = new Date().toISOString();
     if (this.#lastError !== undefined) this.ctx.logger.info({ url: from.url.href }, 'kubelet answers again');
@@ -79,7 +79,7 @@ export class DiscoveryKubelet implements Component<KubeletArgs> {
     if (key !== this.#lastTargets) {
       this.#lastTargets = key;
       this.#targets = r.targets;
-      this.#metrics.targets.set({ component_id: this.ctx.id }, r.targets.length);
+      this.#metrics.targets.set(r.targets.length);
       this.ctx.setExports({ targets: r.targets });
     }
     this.ctx.setHealth('healthy', `${r.pods} pods, ${r.targets.length} targets from ${from.url.href}`);
@@ -87,7 +87,7 @@ export class DiscoveryKubelet implements Component<KubeletArgs> {
 
   #onError(from: KubeletPoller, e: KubeletError): void {
     if (from !== this.#poller) return;
-    this.#metrics.polls.inc({ component_id: this.ctx.id, outcome: e.kind });
+    this.#metrics.polls.inc({ outcome: e.kind });
     // The last good targets stay exported: a brief kubelet restart should not drop every scrape.
     const msg = `discovery.kubelet: ${e.message}`;
     if (msg !== this.#lastError) this.ctx.logger.warn({ kind: e.kind }, msg);

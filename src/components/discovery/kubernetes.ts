@@ -49,7 +49,6 @@ export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
         args,
         kubeConfig,
         namespaces,
-        metrics: this.ctx.metrics,
         logger: this.ctx.logger,
         debounceMs: this.opts.debounceMs,
         initialBackoffMs: this.opts.initialBackoffMs,

@@ -50,7 +50,7 @@ describe('loki.process', () => {
     ]);
     expect(a.got).toEqual([{ labels: { job: 'j', level: 'forced' }, ts: 2n, line: 'level=info y' }]);
     expect(b.got).toEqual(a.got);
-    expect(await ctx.metrics.getSingleMetricAsString('loki_process_dropped_lines_total')).toMatch(/reason="debug"\} 1/);
+    expect(await ctx.metrics.getSingleMetricAsString('loki_process_dropped_lines_total')).toMatch(/reason="debug",component_id="loki.process.p",component_path="\/"\} 1/);
   });
 
   it('append resolves only when downstream accepted (backpressure)', async () => {

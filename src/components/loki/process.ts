@@ -3,7 +3,7 @@
 // when every forward_to receiver accepted the result (backpressure).
 import { registerComponent } from '../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
-import { counter } from '../../logs/metrics.js';
+import { Counter } from 'prom-client';
 import { buildPipeline, runPipeline, type StageBlock } from '../../logs/stages/pipeline.js';
 import type { Stage } from '../../logs/stages/types.js';
 import { logsReceiver, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
@@ -51,7 +51,7 @@ class LokiProcess {
   readonly receiver: LogsReceiver;
 
   constructor(private readonly ctx: ComponentContext) {
-    this.#dropped = counter(ctx.metrics, 'loki_process_dropped_lines_total', 'Lines dropped by loki.process stages.', ['component_id', 'reason']);
+    this.#dropped = new Counter({ name: 'loki_process_dropped_lines_total', help: 'Lines dropped by loki.process stages.', labelNames: ['reason'] as const, registers: [ctx.metrics] });
     this.receiver = logsReceiver({ append: (entries: LogEntry[]) => this.#append(entries) });
     ctx.setExports({ receiver: this.receiver });
   }
@@ -62,7 +62,7 @@ class LokiProcess {
   }
 
   update(args: LokiProcessArgs): void {
-    const onDrop = (reason: string) => this.#dropped.inc({ component_id: this.ctx.id, reason });
+    const onDrop = (reason: string) => this.#dropped.inc({ reason });
     // Build first: a bad stage keeps the previous pipeline running.
     const stages = buildPipeline(args._blocks ?? [], onDrop);
     this.#forward = args.forward_to ?? [];

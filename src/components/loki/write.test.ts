@@ -61,7 +61,7 @@ describe('loki.write', () => {
     await receiver.append(entries(4, { job: 'a' }, 4));
     expect(loki.totalEntries()).toBe(8);
     const text = await ctx.metrics.getSingleMetricAsString('loki_write_batch_retries_total');
-    expect(text).toMatch(/loki_write_batch_retries_total\{component_id="loki.write.test",host="127.0.0.1:\d+"\} 3/);
+    expect(text).toMatch(/loki_write_batch_retries_total\{host="127.0.0.1:\d+",component_id="loki.write.test",component_path="\/"\} 3/);
   });
 
   it('drops a batch on 4xx with a counter, and keeps going', async () => {
@@ -72,7 +72,7 @@ describe('loki.write', () => {
     await receiver.append(entries(2, { job: 'a' }, 3));
     expect(loki.totalEntries()).toBe(2);
     const text = await ctx.metrics.getSingleMetricAsString('loki_write_dropped_entries_total');
-    expect(text).toMatch(/reason="client_error"\} 3/);
+    expect(text).toMatch(/reason="client_error",component_id="loki.write.test",component_path="\/"\} 3/);
   });
 
   it('drops after max_backoff_retries', async () => {
@@ -81,7 +81,7 @@ describe('loki.write', () => {
     loki.setMode({ kind: 'status', status: 500 });
     await receiver.append(entries(2, { job: 'a' }));
     const text = await ctx.metrics.getSingleMetricAsString('loki_write_dropped_entries_total');
-    expect(text).toMatch(/reason="max_retries"\} 2/);
+    expect(text).toMatch(/reason="max_retries",component_id="loki.write.test",component_path="\/"\} 2/);
   });
 
   it('applies backpressure while Loki is down, bounded memory, nothing lost', async () => {

@@ -39,7 +39,7 @@ test('rewrites, drops, passes staleness markers, keeps one receiver object', asy
   await recv.append([{ labels: ['__name__', 'go_x'], t: 1, v: 1 }]);
   expect(b.got).toHaveLength(1);
   const text = await ctx.metrics.getSingleMetricAsString('prometheus_relabel_metrics_processed');
-  expect(text).toContain('component_id="prometheus.relabel.x"} 4');
+  expect(text).toContain('prometheus_relabel_metrics_processed{component_id="prometheus.relabel.x",component_path="/"} 4');
 });
 
 test('cache is bounded and serves repeats', () => {

@@ -16,27 +16,22 @@ export interface PrometheusRelabelArgs {
 }
 
 interface RelabelMetrics {
-  processed: Counter<'component_id'>;
-  written: Counter<'component_id'>;
-  hits: Counter<'component_id'>;
-  misses: Counter<'component_id'>;
-  size: Gauge<'component_id'>;
+  processed: Counter;
+  written: Counter;
+  hits: Counter;
+  misses: Counter;
+  size: Gauge;
 }
 
-const byRegistry = new WeakMap<Registry, RelabelMetrics>();
 function relabelMetrics(registry: Registry): RelabelMetrics {
-  let m = byRegistry.get(registry);
-  if (m) return m;
-  const common = { labelNames: ['component_id'] as const, registers: [registry] };
-  m = {
+  const common = { registers: [registry] };
+  return {
     processed: new Counter({ name: 'prometheus_relabel_metrics_processed', help: 'Total number of metrics processed', ...common }),
     written: new Counter({ name: 'prometheus_relabel_metrics_written', help: 'Total number of metrics written', ...common }),
     hits: new Counter({ name: 'prometheus_relabel_cache_hits', help: 'Total number of cache hits', ...common }),
     misses: new Counter({ name: 'prometheus_relabel_cache_misses', help: 'Total number of cache misses', ...common }),
     size: new Gauge({ name: 'prometheus_relabel_cache_size', help: 'Total size of relabel cache', ...common }),
   };
-  byRegistry.set(registry, m);
-  return m;
 }
 
 /** Relabel results by label set; null = dropped. Oldest entries go first when full. */
@@ -133,12 +128,11 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
       if (labels === null) continue;
       out.push(labels === s.labels ? s : { labels, t: s.t, v: s.v });
     }
-    const id = { component_id: this.ctx.id };
-    this.metrics.processed.inc(id, samples.length);
-    this.metrics.written.inc(id, out.length);
-    this.metrics.hits.inc(id, this.cache.hits - hits0);
-    this.metrics.misses.inc(id, this.cache.misses - misses0);
-    this.metrics.size.set(id, this.cache.size);
+    this.metrics.processed.inc(samples.length);
+    this.metrics.written.inc(out.length);
+    this.metrics.hits.inc(this.cache.hits - hits0);
+    this.metrics.misses.inc(this.cache.misses - misses0);
+    this.metrics.size.set(this.cache.size);
     if (out.length === 0) return;
     await Promise.all(this.forwardTo.map((r) => r.append(out)));
   }
@@ -146,12 +140,11 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   private async appendBatch(batch: SampleBatch): Promise<void> {
     const r = this.batches.relabel(batch, this.rules.rules, this.cache);
     const out = r.batch;
-    const id = { component_id: this.ctx.id };
-    this.metrics.processed.inc(id, batch.length);
-    this.metrics.written.inc(id, out.length);
-    this.metrics.hits.inc(id, r.hits);
-    this.metrics.misses.inc(id, r.misses);
-    this.metrics.size.set(id, this.cache.size);
+    this.metrics.processed.inc(batch.length);
+    this.metrics.written.inc(out.length);
+    this.metrics.hits.inc(r.hits);
+    this.metrics.misses.inc(r.misses);
+    this.metrics.size.set(this.cache.size);
     let samples: Sample[] | undefined;
     // Receivers read labels synchronously (before their first await), so
     // released refs can be forgotten once every receiver has been called.

@@ -10,7 +10,7 @@ import { t, type Component, type ComponentContext, type ComponentDefinition } fr
 import { type BatchMetricsReceiver, METRICS_RECEIVER, metricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
 import { argsSchema, resolveArgs, type RemoteWriteArgs, type ResolvedArgs } from '../../remotewrite/args.js';
 import { Checkpoint } from '../../remotewrite/checkpoint.js';
-import { endpointMetrics, metricsFor } from '../../remotewrite/metrics.js';
+import { endpointMetrics, remoteWriteMetrics, type RemoteWriteMetrics } from '../../remotewrite/metrics.js';
 import { EndpointQueue } from '../../remotewrite/queue-manager.js';
 import { Wal } from '../../remotewrite/wal.js';
 
@@ -64,6 +64,7 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
   private gaugeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   readonly receiver: BatchMetricsReceiver;
+  private readonly metrics: RemoteWriteMetrics;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -71,7 +72,8 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
     private readonly tuning: RemoteWriteTuning = {},
   ) {
     this.args = resolveArgs(args);
-    const m = metricsFor(ctx.metrics);
+    const m = remoteWriteMetrics(ctx.metrics);
+    this.metrics = m;
     const walDir = path.join(ctx.dataPath(), 'wal');
     this.ready = Wal.open({
       dir: walDir,
@@ -85,15 +87,14 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
     this.ready.then(
       (wal) => {
         this.wal = wal;
-        const labels = { component_id: ctx.id };
         const updateGauges = () => {
-          m.walSize.set(labels, wal.totalSize());
-          m.walSegments.set(labels, wal.segments().length);
+          m.walSize.set(wal.totalSize());
+          m.walSegments.set(wal.segments().length);
         };
         wal.on('segments', updateGauges);
         let last = 0;
         wal.on('flushed', () => {
-          m.walAppended.inc(labels, wal.appendedSamples - last);
+          m.walAppended.inc(wal.appendedSamples - last);
           last = wal.appendedSamples;
         });
         this.gaugeTimer = setInterval(updateGauges, 5000);
@@ -128,7 +129,6 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
       maxKeepaliveMs: args.wal.max_keepalive_time,
     });
     const checkpointDir = path.join(wal.dir, 'positions');
-    const m = metricsFor(this.ctx.metrics);
     const next = new Map<string, { key: string; q: EndpointQueue }>();
     const keep = new Set<string>();
     for (const ep of args.endpoints) {
@@ -151,7 +151,7 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
         externalLabels: args.externalLabels,
         checkpointFile: Checkpoint.fileFor(checkpointDir, ep.remoteName),
         logger: this.ctx.logger,
-        metrics: endpointMetrics(m, this.ctx.id, ep.remoteName, ep.url),
+        metrics: endpointMetrics(this.metrics, ep.remoteName, ep.url),
         shardUpdateIntervalMs: this.tuning.shardUpdateIntervalMs,
       });
       q.start();

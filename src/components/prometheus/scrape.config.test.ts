@@ -7,6 +7,7 @@ import '../index.js';
 import { type ClusterOwnership, targetKey } from '../../clustering/ownership.js';
 import type { Controller } from '../../runtime/controller.js';
 import { configureScrapeWorkers } from '../../scrape/pool.js';
+import { gatherMetrics } from '../../runtime/component-metrics.js';
 import { scrapeController } from '../../../e2e/lib/scrape-support.js';
 
 configureScrapeWorkers(1);
@@ -81,6 +82,12 @@ test('a per-target interval below the timeout drops the target with Prometheus\'
   expect(debug.dropped_targets).toEqual([
     { discovered_labels: { __address__: A, __scrape_interval__: '5s' }, reason: 'scrape timeout cannot be greater than scrape interval ("10s" > "5s")' },
   ]);
-  const failed = await registry.getSingleMetric('prometheus_target_sync_failed_total')!.get();
+  // The component's own registry labels the series with its id.
+  const own = controller!.componentRegistries().map((r) => r.getSingleMetric('prometheus_target_sync_failed_total')).filter((m) => m !== undefined);
+  expect(own).toHaveLength(1);
+  const failed = await own[0]!.get();
   expect(failed.values).toEqual([{ labels: { scrape_job: 'prometheus.scrape.s' }, value: 1 }]);
+  expect(await gatherMetrics(controller!.componentRegistries())).toContain(
+    'prometheus_target_sync_failed_total{scrape_job="prometheus.scrape.s",component_id="prometheus.scrape.s",component_path="/"} 1',
+  );
 });

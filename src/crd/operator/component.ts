@@ -111,14 +111,13 @@ export class MonitorComponent implements Component<OperatorArgs> {
         resource: RESOURCE[this.kind],
         namespace,
         labelSelector,
-        metrics: this.ctx.metrics,
         logger: this.ctx.logger,
       });
       h.onChange(onChange);
       h.onHealth(onChange);
       return h;
     });
-    const common = { kubeConfig: kc, metrics: this.ctx.metrics, logger: this.ctx.logger, onChange };
+    const common = { kubeConfig: kc, logger: this.ctx.logger, onChange };
     this.watch = { key, kc, crs, refs: new RefStore(common), hub: new TargetHub({ ...common, debounceMs: this.opts.debounceMs }) };
     this.ctx.setHealth('unknown', `waiting for the first list of ${this.kind}s`);
   }

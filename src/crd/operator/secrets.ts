@@ -4,7 +4,6 @@
 // the scrape workers without a restart; released when no monitor needs them.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import type { KeyRef } from './monitor.js';
 
@@ -17,7 +16,7 @@ export class RefStore {
   private used = new Set<string>();
 
   constructor(
-    private readonly o: { kubeConfig: KubeConfig; metrics?: Registry; logger?: Logger; onChange: () => void },
+    private readonly o: { kubeConfig: KubeConfig; logger?: Logger; onChange: () => void },
   ) {}
 
   /** Start a recompute: references made until sweep() keep their watches. */
@@ -40,7 +39,7 @@ export class RefStore {
     this.used.add(key);
     let h = this.handles.get(key);
     if (!h) {
-      h = acquireInformer({ kubeConfig: this.o.kubeConfig, group: '', version: 'v1', resource: kind, namespace, metrics: this.o.metrics, logger: this.o.logger });
+      h = acquireInformer({ kubeConfig: this.o.kubeConfig, group: '', version: 'v1', resource: kind, namespace, logger: this.o.logger });
       h.onChange(() => this.o.onChange());
       h.onHealth(() => this.o.onChange());
       this.handles.set(key, h);

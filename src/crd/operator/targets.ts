@@ -4,7 +4,6 @@
 // stopped when no job does. Jobs of many CRs in one namespace share one.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { KubeDiscoverer } from '../../discovery/kubernetes/discoverer.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import type { DiscoveryRole } from './relabelgen.js';
@@ -22,7 +21,6 @@ export class TargetHub {
   constructor(
     private readonly o: {
       kubeConfig: KubeConfig;
-      metrics?: Registry;
       logger?: Logger;
       onChange: () => void;
       debounceMs?: number;
@@ -51,7 +49,7 @@ export class TargetHub {
         args: { role, attach_metadata: attachNode ? { node: true } : undefined },
         kubeConfig: this.o.kubeConfig,
         namespaces: [namespace],
-        metrics: this.o.metrics,
+       
         logger: this.o.logger,
         debounceMs: this.o.debounceMs,
         onTargets: () => {

@@ -101,7 +101,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private openKube(a: RulesArgs, key: string): void {
     const kc = makeKubeConfig(a.client ?? {});
     const onChange = () => this.schedule();
-    const common = { kubeConfig: kc, metrics: this.ctx.metrics, logger: this.ctx.logger };
+    const common = { kubeConfig: kc, logger: this.ctx.logger };
     const rules = acquireInformer({
       ...common,
       group: 'monitoring.coreos.com',

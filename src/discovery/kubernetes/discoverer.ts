@@ -3,7 +3,6 @@
 // flattened targets and the informers' health.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { MAIN_RESOURCE, selectorFor, type DiscoveryArgs, type Role } from './arguments.js';
 import { endpointSliceTargets } from './endpointslice.js';
@@ -62,7 +61,6 @@ export interface DiscovererOptions {
   args: DiscoveryArgs;
   kubeConfig: KubeConfig;
   namespaces: (string | undefined)[];
-  metrics?: Registry;
   logger?: Logger;
   debounceMs?: number;
   /** Called with the full target list whenever it really changed. */
@@ -109,7 +107,6 @@ export class KubeDiscoverer {
           resource: r.resource,
           namespace: ns,
           ...sel,
-          metrics: o.metrics,
           logger: o.logger,
           initialBackoffMs: o.initialBackoffMs,
         });

@@ -64,7 +64,6 @@ describe('tailer', () => {
         forward: () => [{ append: async (e) => void (got.push(...e), delivered()) }],
         logger,
         metrics: tailMetrics(new Registry()),
-        componentId: 'loki.source.kubernetes.t',
         options: { ...DEFAULT_TAIL_OPTIONS, silenceMs: 300, minBackoffMs: 10, maxBackoffMs: 50 },
         onFinished: () => {},
         awaitTurn: async () => ({ outcome: 'free', waitedMs: 0 }),

@@ -61,7 +61,6 @@ export interface TailerDeps {
   forward: () => LogsReceiver[];
   logger: Logger;
   metrics: TailMetrics;
-  componentId: string;
   options: TailOptions;
   /** The stream ended for good (pod deleted or finished). */
   onFinished(key: string): void;
@@ -117,7 +116,7 @@ export class Tailer {
 
   /** handoff: the stream was gained through an ownership change (its previous owner may still be finishing). */
   start(handoff = false): void {
-    this.d.metrics.streams.inc({ component_id: this.d.componentId });
+    this.d.metrics.streams.inc();
     this.#loop = this.#run(handoff).catch((err: Error) => {
       // #run handles its errors; reaching here is a bug, keep the process alive.
       this.d.logger.error({ stream: this.target.key, err: err.message }, 'tailer crashed');
@@ -131,7 +130,7 @@ export class Tailer {
     this.#stop.abort();
     this.#session?.end('stop');
     await this.#loop;
-    this.d.metrics.streams.dec({ component_id: this.d.componentId });
+    this.d.metrics.streams.dec();
   }
 
   info(): Record<string, unknown> {
@@ -199,7 +198,7 @@ export class Tailer {
           if (pod && this.#gone(pod)) return this.#finish('finished', 'pod deleted');
         }
         this.#lastError = e.message;
-        this.d.metrics.errors.inc({ component_id: this.d.componentId });
+        this.d.metrics.errors.inc();
         const delay = backoff.next();
         logger.warn({ stream: this.target.key, err: e.message, retry_in_ms: Math.round(delay) }, 'log stream failed, reopening after backoff');
         this.#state = 'backoff';
@@ -238,7 +237,7 @@ export class Tailer {
     const filter = new ResumeFilter(this.#pos);
     const splitter = new LineSplitter();
     this.#opens++;
-    m.opens.inc({ component_id: this.d.componentId, reason: req.previous ? 'previous' : req.reason });
+    m.opens.inc({ reason: req.previous ? 'previous' : req.reason });
 
     let recycle: NodeJS.Timeout | undefined;
     let silence: NodeJS.Timeout | undefined;
@@ -301,7 +300,7 @@ export class Tailer {
       if (filter.keep(ts, line)) entries.push({ labels, ts, line });
       else skipped++;
     }
-    if (skipped) this.d.metrics.skipped.inc({ component_id: this.d.componentId }, skipped);
+    if (skipped) this.d.metrics.skipped.inc(skipped);
     if (entries.length === 0) return;
     const accepted = fanout(this.d.forward(), entries);
     accepted.catch(() => {}); // observed through the chain below
@@ -322,8 +321,8 @@ export class Tailer {
       this.#delivered += entries.length;
       let bytes = 0;
       for (const e of entries) bytes += e.line.length;
-      this.d.metrics.entries.inc({ component_id: this.d.componentId }, entries.length);
-      this.d.metrics.bytes.inc({ component_id: this.d.componentId }, bytes);
+      this.d.metrics.entries.inc(entries.length);
+      this.d.metrics.bytes.inc(bytes);
     }));
     s.pending.push(step);
     // The step never rejects (errors become s.failed), so this always runs.

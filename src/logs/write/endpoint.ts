@@ -114,7 +114,7 @@ export class EndpointClient {
     if (this.#queue.length === 0) this.#firstQueuedAt = item.at;
     this.#queue.push(item);
     this.#queuedBytes += item.bytes;
-    this.opts.metrics.buffered.inc({ component_id: this.opts.componentId, host: this.host }, item.bytes);
+    this.opts.metrics.buffered.inc({ host: this.host }, item.bytes);
     this.#wake?.();
   }
 
@@ -135,7 +135,7 @@ export class EndpointClient {
     const err = new Error(`loki.write ${this.opts.componentId}: stopped before the entries were pushed`);
     for (const p of this.#queue.splice(0)) p.reject(err);
     for (const p of this.#roomWaiters.splice(0)) p.reject(err);
-    this.opts.metrics.buffered.set({ component_id: this.opts.componentId, host: this.host }, 0);
+    this.opts.metrics.buffered.set({ host: this.host }, 0);
     this.#poster.close();
   }
 
@@ -205,7 +205,7 @@ export class EndpointClient {
     this.#queuedBytes = Math.max(0, this.#queuedBytes - freed);
     if (this.#queue.length === 0) this.#queuedBytes = 0;
     this.#firstQueuedAt = this.#queue[0]?.at ?? Date.now();
-    this.opts.metrics.buffered.set({ component_id: this.opts.componentId, host: this.host }, this.#queuedBytes);
+    this.opts.metrics.buffered.set({ host: this.host }, this.#queuedBytes);
     this.#admitWaiters();
     return { streams: [...byLabels.values()], parts, count, bytes };
   }
@@ -213,7 +213,7 @@ export class EndpointClient {
   /** Push one batch with retries. Returns false when it was not delivered. */
   async #send(streams: PushStream[], count: number, bytes: number): Promise<boolean> {
     const m = this.opts.metrics;
-    const lbl = { component_id: this.opts.componentId, host: this.host };
+    const lbl = { host: this.host };
     const body = encodePushBody(streams);
     const backoff = new Backoff(this.#args.min_backoff_period, this.#args.max_backoff_period);
     const signal = this.#stop.signal;
@@ -256,7 +256,7 @@ export class EndpointClient {
   }
 
   #drop(streams: PushStream[], count: number, bytes: number, reason: string, err: string): void {
-    const lbl = { component_id: this.opts.componentId, host: this.host, reason };
+    const lbl = { host: this.host, reason };
     this.opts.metrics.droppedEntries.inc(lbl, count);
     this.opts.metrics.droppedBytes.inc(lbl, bytes);
     const names = streams.slice(0, 3).map((s) => s.labels);

@@ -1,8 +1,8 @@
-// loki.write's metrics (names follow Alloy's loki_write_* family).
-import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { counter, gauge, histogram } from '../metrics.js';
+// loki.write's metrics (names follow Alloy's loki_write_* family), in the
+// component's own registry (which labels every series with component_id).
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-type L = 'component_id' | 'host';
+type L = 'host';
 
 export interface WriteMetrics {
   sentEntries: Counter<L>;
@@ -15,14 +15,22 @@ export interface WriteMetrics {
 }
 
 export function writeMetrics(r: Registry): WriteMetrics {
-  const base = ['component_id', 'host'] as const;
+  const registers = [r];
+  const labelNames = ['host'] as const;
+  const withReason = ['host', 'reason'] as const;
   return {
-    sentEntries: counter(r, 'loki_write_sent_entries_total', 'Log entries pushed to Loki.', base),
-    sentBytes: counter(r, 'loki_write_sent_bytes_total', 'Log line bytes pushed to Loki.', base),
-    droppedEntries: counter(r, 'loki_write_dropped_entries_total', 'Log entries dropped (not retryable, or retries exhausted).', [...base, 'reason']),
-    droppedBytes: counter(r, 'loki_write_dropped_bytes_total', 'Log line bytes dropped.', [...base, 'reason']),
-    retries: counter(r, 'loki_write_batch_retries_total', 'Push requests retried.', base),
-    requestDuration: histogram(r, 'loki_write_request_duration_seconds', 'Duration of push requests (batch latency).', [...base, 'status_code'], [0.005, 0.025, 0.1, 0.25, 1, 2.5, 10, 30]),
-    buffered: gauge(r, 'loki_write_buffered_bytes', 'Approximate bytes queued in memory, waiting to be pushed.', base),
+    sentEntries: new Counter({ name: 'loki_write_sent_entries_total', help: 'Log entries pushed to Loki.', labelNames, registers }),
+    sentBytes: new Counter({ name: 'loki_write_sent_bytes_total', help: 'Log line bytes pushed to Loki.', labelNames, registers }),
+    droppedEntries: new Counter({ name: 'loki_write_dropped_entries_total', help: 'Log entries dropped (not retryable, or retries exhausted).', labelNames: withReason, registers }),
+    droppedBytes: new Counter({ name: 'loki_write_dropped_bytes_total', help: 'Log line bytes dropped.', labelNames: withReason, registers }),
+    retries: new Counter({ name: 'loki_write_batch_retries_total', help: 'Push requests retried.', labelNames, registers }),
+    requestDuration: new Histogram({
+      name: 'loki_write_request_duration_seconds',
+      help: 'Duration of push requests (batch latency).',
+      labelNames: ['host', 'status_code'] as const,
+      buckets: [0.005, 0.025, 0.1, 0.25, 1, 2.5, 10, 30],
+      registers,
+    }),
+    buffered: new Gauge({ name: 'loki_write_buffered_bytes', help: 'Approximate bytes queued in memory, waiting to be pushed.', labelNames, registers }),
   };
 }

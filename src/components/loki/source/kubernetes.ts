@@ -170,7 +170,6 @@ class LokiSourceKubernetes {
         forward: () => this.#forward,
         logger: this.ctx.logger,
         metrics: this.#metrics,
-        componentId: this.ctx.id,
         options: this.#tailOptions,
         awaitTurn: (k, h, signal) => this.#awaitTurn(positions, k, h, signal),
         onFinished: (k) => {
