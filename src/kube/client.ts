@@ -6,29 +6,29 @@ import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
-import { bearerTokenAttrs, KUBE_TLS_ATTRS, tlsConfigSchemaOf, validateHttpAuth, validateTlsConfig, type KubeTlsConfig } from '../net/http-options.js';
+import { extraHeaders, type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
+import { KUBE_TLS_ATTRS, type KubeTlsConfig } from '../net/http-options.js';
+import { RequestAuth } from '../net/request-auth.js';
 
 export type KubeTLSArgs = KubeTlsConfig;
 
-export interface KubeClientArgs {
+/** Where the API server is (api_server, kubeconfig_file or in-cluster) plus Alloy's HTTP client block. */
+export interface KubeClientArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
   api_server?: string;
   kubeconfig_file?: string;
   bearer_token?: string | Secret;
-  bearer_token_file?: string;
-  proxy_url?: string;
   tls_config?: KubeTLSArgs;
 }
+
+const clientSchema = httpClientSchema({ tlsAttrs: KUBE_TLS_ATTRS });
 
 export const kubeClientAttrs: Record<string, AttrSchema> = {
   api_server: { type: t.string() },
   kubeconfig_file: { type: t.string() },
-  ...bearerTokenAttrs,
-  proxy_url: { type: t.string() },
+  ...clientSchema.attrs,
 };
 
-export const kubeClientBlocks: Record<string, BlockSpec> = {
-  tls_config: { schema: tlsConfigSchemaOf(KUBE_TLS_ATTRS) },
-};
+export const kubeClientBlocks: Record<string, BlockSpec> = clientSchema.blocks;
 
 /** Spread `attrs` and `blocks` into a component's BlockSchema. */
 export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBlocks };
@@ -36,9 +36,9 @@ export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBloc
 /** Reject contradictory client settings with a reason naming the attributes. */
 export function validateKubeClientArgs(a: KubeClientArgs): void {
   if (a.api_server && a.kubeconfig_file) throw new Error("cannot use 'kubeconfig_file' and 'api_server' together");
-  validateHttpAuth({ bearer_token: a.bearer_token, bearer_token_file: a.bearer_token_file || undefined });
-  const custom = a.bearer_token !== undefined || a.bearer_token_file || a.tls_config || a.proxy_url;
-  if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, tls_config or proxy_url");
+  validateHttpClient(a, KUBE_TLS_ATTRS, { proxyUrl: true });
+  const custom = a.bearer_token !== undefined || a.bearer_token_file || a.basic_auth || a.authorization || a.oauth2 || a.tls_config || a.proxy_url;
+  if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, basic_auth, authorization, oauth2, tls_config or proxy_url");
   if (a.api_server) {
     try {
       new URL(a.api_server);
@@ -46,7 +46,6 @@ export function validateKubeClientArgs(a: KubeClientArgs): void {
       throw new Error(`api_server ${JSON.stringify(a.api_server)} is not a valid URL`);
     }
   }
-  validateTlsConfig(a.tls_config, KUBE_TLS_ATTRS);
 }
 
 /**
@@ -55,13 +54,18 @@ export function validateKubeClientArgs(a: KubeClientArgs): void {
  */
 export class AlloyKubeConfig extends KubeConfig {
   bearerTokenFile?: string;
+  /** basic_auth, authorization or oauth2 of the client block (the shared credentials of net/). */
+  auth?: RequestAuth;
+  /** http_headers of the client block. */
+  headers: Record<string, string> = {};
 
   override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts);
-    if (this.bearerTokenFile) {
-      const token = fs.readFileSync(this.bearerTokenFile, 'utf8').trim();
-      opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
-    }
+    const extra: Record<string, string> = { ...this.headers };
+    if (this.bearerTokenFile) extra.Authorization = `Bearer ${fs.readFileSync(this.bearerTokenFile, 'utf8').trim()}`;
+    const auth = await this.auth?.header();
+    if (auth) extra.Authorization = auth;
+    opts.headers = { ...(opts.headers ?? {}), ...extra };
   }
 }
 
@@ -113,6 +117,8 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
     currentContext: 'alloy',
   });
   if (a.bearer_token_file) kc.bearerTokenFile = a.bearer_token_file;
+  if (a.basic_auth || a.authorization || a.oauth2) kc.auth = new RequestAuth({ basic_auth: a.basic_auth, authorization: a.authorization, oauth2: a.oauth2 });
+  kc.headers = extraHeaders(a.http_headers, (v) => revealString(v) ?? '');
   return kc;
 }
 

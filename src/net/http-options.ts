@@ -8,8 +8,6 @@ import fsp from 'node:fs/promises';
 import type { SecureVersion } from 'node:tls';
 import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSchema, type BlockSpec } from '../runtime/types.js';
-// Type only: oauth2.ts imports this module's schemas at load time.
-import type { OAuth2Config } from './oauth2.js';
 
 /** A decoded `tls_config` block (durations none; secrets as Secret or, across threads, plain strings). */
 export interface TlsConfig {
@@ -23,6 +21,23 @@ export interface TlsConfig {
   insecure_skip_verify?: boolean;
   /** TLS10, TLS11, TLS12 or TLS13. */
   min_version?: string;
+}
+
+/** A decoded `oauth2` block (secrets as Secret, or plain strings across threads). */
+export interface OAuth2Config {
+  client_id?: string;
+  client_secret?: string | Secret;
+  client_secret_file?: string;
+  scopes?: string[];
+  token_url?: string;
+  endpoint_params?: Record<string, string>;
+  /** Only "client_credentials" is supported. */
+  grant_type?: string;
+  tls_config?: TlsConfig;
+  proxy_url?: string;
+  no_proxy?: string;
+  proxy_from_environment?: boolean;
+  proxy_connect_header?: Record<string, unknown>;
 }
 
 export interface BasicAuthConfig {
@@ -44,7 +59,7 @@ export interface HttpAuthConfig {
   bearer_token_file?: string;
   basic_auth?: BasicAuthConfig;
   authorization?: AuthorizationConfig;
-  /** OAuth2 client credentials; needs a token source (RequestAuth), see oauth2.ts. */
+  /** OAuth2 client credentials; needs a token source (RequestAuth, oauth2.ts). */
   oauth2?: OAuth2Config;
 }
 

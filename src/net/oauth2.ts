@@ -8,26 +8,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type BlockSchema } from '../runtime/types.js';
-import { readCredentialFile, TLS_ATTRS, type TlsConfig, tlsConfigSchema, validateTlsConfig } from './http-options.js';
+import { type OAuth2Config, readCredentialFile, TLS_ATTRS, tlsConfigSchema, validateTlsConfig } from './http-options.js';
 import { assertAllowedUrl } from './loopback-guard.js';
 import { TlsAgent } from './tls-agent.js';
 
-/** A decoded `oauth2` block (secrets as Secret, or plain strings across threads). */
-export interface OAuth2Config {
-  client_id?: string;
-  client_secret?: string | Secret;
-  client_secret_file?: string;
-  scopes?: string[];
-  token_url?: string;
-  endpoint_params?: Record<string, string>;
-  /** Only "client_credentials" is supported. */
-  grant_type?: string;
-  tls_config?: TlsConfig;
-  proxy_url?: string;
-  no_proxy?: string;
-  proxy_from_environment?: boolean;
-  proxy_connect_header?: Record<string, unknown>;
-}
+export type { OAuth2Config };
 
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
 

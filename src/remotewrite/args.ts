@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { t, type BlockSchema } from '../runtime/types.js';
 import type { Secret } from '../syntax/secret.js';
-import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, tlsConfigSchema, validateHttpClientArgs } from '../net/http-options.js';
+import { type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
 import { ruleBlockSchema, rulesFromConfig, type RuleBlock } from '../relabel/index.js';
 import type { CompiledRule } from '../relabel/index.js';
 
@@ -19,7 +19,7 @@ export interface QueueArgs {
   sample_age_limit: number;
 }
 
-export interface EndpointArgs extends HttpClientArgs {
+export interface EndpointArgs extends FullHttpClientArgs {
   url: string;
   name?: string;
   headers?: Record<string, string | Secret>;
@@ -106,12 +106,10 @@ const endpointSchema: BlockSchema = {
     remote_timeout: { type: t.duration(), default: REMOTE_TIMEOUT },
     send_exemplars: { type: t.bool(), default: true },
     send_native_histograms: { type: t.bool(), default: false },
-    ...bearerTokenAttrs,
-    follow_redirects: { type: t.bool(), default: true },
-    enable_http2: { type: t.bool(), default: true },
+    ...httpClientSchema().attrs,
   },
   blocks: {
-    ...httpClientBlocks(tlsConfigSchema),
+    ...httpClientSchema().blocks,
     queue_config: { schema: queueSchema },
     // Accepted for config compatibility; metadata is not sent.
     metadata_config: {
@@ -185,7 +183,7 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
     positive(q.max_backoff, `${where}: queue_config.max_backoff`, 0);
     positive(q.sample_age_limit, `${where}: queue_config.sample_age_limit`, 0);
     try {
-      validateHttpClientArgs(raw);
+      validateHttpClient(raw as FullHttpClientArgs);
     } catch (e) {
       throw new Error(`${where}: ${(e as Error).message}`);
     }

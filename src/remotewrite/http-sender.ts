@@ -4,7 +4,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { revealString, type Secret } from '../syntax/secret.js';
 import { parseRetryAfter } from './backoff.js';
-import { authorizationHeader } from '../net/http-options.js';
+import { extraHeaders } from '../net/client-schema.js';
+import { RequestAuth } from '../net/request-auth.js';
 import { TlsAgent } from '../net/tls-agent.js';
 import type { EndpointArgs } from './args.js';
 
@@ -20,6 +21,8 @@ export class HttpSender {
   /** Plain-HTTP agent, or the TLS agent that follows rotated tls_config files. */
   private readonly agent: http.Agent | TlsAgent;
   private readonly mod: typeof http | typeof https;
+  /** Static credentials, or an OAuth2 token cached across sends. */
+  private readonly auth: RequestAuth;
 
   constructor(private readonly ep: EndpointArgs) {
     try {
@@ -30,6 +33,7 @@ export class HttpSender {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new Error(`endpoint url ${ep.url}: scheme must be http or https`);
     }
+    this.auth = new RequestAuth(ep, { userAgent: USER_AGENT });
     const isHttps = this.url.protocol === 'https:';
     this.mod = isHttps ? https : http;
     const agentOptions = { keepAlive: true, maxSockets: 256 };
@@ -41,13 +45,22 @@ export class HttpSender {
     }
   }
 
-  async send(body: Uint8Array, signal: AbortSignal): Promise<SendOutcome> {
+  async send(body: Uint8Array, signal: AbortSignal, retried401 = false): Promise<SendOutcome> {
     let headers: Record<string, string>;
     try {
-      headers = await this.headers(body.length);
+      headers = await this.headers(body.length, signal);
     } catch (e) {
       return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
     }
+    const outcome = await this.post(body, headers, signal);
+    // An OAuth2 token revoked before its expiry: one more try with a fresh token.
+    if (outcome.kind === 'drop' && outcome.status === 401 && !retried401 && this.auth.unauthorized(headers['Authorization'])) {
+      return this.send(body, signal, true);
+    }
+    return outcome;
+  }
+
+  private post(body: Uint8Array, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome> {
     const agent = this.agent instanceof TlsAgent ? this.agent.get() : this.agent;
     return new Promise<SendOutcome>((resolve) => {
       const req = this.mod.request(
@@ -82,21 +95,22 @@ export class HttpSender {
     });
   }
 
-  private async headers(length: number): Promise<Record<string, string>> {
-    const h: Record<string, string> = {};
+  private async headers(length: number, signal: AbortSignal): Promise<Record<string, string>> {
+    const h: Record<string, string> = extraHeaders(this.ep.http_headers, (v) => revealString(v) ?? '');
     for (const [k, v] of Object.entries(this.ep.headers ?? {})) h[k] = revealString(v as string | Secret) ?? '';
     h['Content-Encoding'] = 'snappy';
     h['Content-Type'] = 'application/x-protobuf';
     h['User-Agent'] = USER_AGENT;
     h['X-Prometheus-Remote-Write-Version'] = '0.1.0';
     h['Content-Length'] = String(length);
-    const auth = await authorizationHeader(this.ep);
+    const auth = await this.auth.header(signal);
     if (auth) h['Authorization'] = auth;
     return h;
   }
 
   close(): void {
     this.agent.destroy();
+    this.auth.close();
   }
 }
 

@@ -3,7 +3,7 @@
 // retries and backpressure.
 import { registerComponent } from '../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
-import { bearerTokenAttrs, httpClientBlocks, tlsConfigSchema, validateHttpClientArgs } from '../../net/http-options.js';
+import { httpClientSchema, validateHttpClient } from '../../net/client-schema.js';
 import { EndpointClient } from '../../logs/write/endpoint.js';
 import type { EndpointArgs } from '../../logs/write/config.js';
 import { writeMetrics } from '../../logs/write/write-metrics.js';
@@ -25,8 +25,7 @@ export const endpointSchema: BlockSchema = {
     name: { type: t.string() },
     tenant_id: { type: t.string() },
     headers: { type: t.map(t.string()) },
-    http_headers: { type: t.map(t.array(t.secret())) },
-    ...bearerTokenAttrs,
+    ...httpClientSchema().attrs,
     batch_size: { type: t.any(), default: '1MiB' },
     batch_wait: { type: t.duration(), default: 1000 },
     remote_timeout: { type: t.duration(), default: 10_000 },
@@ -34,15 +33,12 @@ export const endpointSchema: BlockSchema = {
     max_backoff_period: { type: t.duration(), default: 300_000 },
     max_backoff_retries: { type: t.number(), default: 10 },
     retry_on_http_429: { type: t.bool(), default: true },
-    follow_redirects: { type: t.bool(), default: true },
-    enable_http2: { type: t.bool(), default: true },
-    proxy_url: { type: t.string() },
   },
   blocks: {
-    ...httpClientBlocks(tlsConfigSchema),
+    ...httpClientSchema().blocks,
   },
   validate(e: EndpointArgs) {
-    validateHttpClientArgs(e);
+    validateHttpClient(e);
   },
 };
 

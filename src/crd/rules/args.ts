@@ -1,7 +1,8 @@
 // Arguments of mimir.rules.kubernetes and loki.rules.kubernetes (Alloy's
 // names and defaults) and their translation into the ruler client settings.
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
-import { bearerTokenAttrs, type HttpClientArgs, httpClientBlocks, TLS_ATTRS_NO_MIN_VERSION, tlsConfigSchemaOf, validateHttpClientArgs } from '../../net/http-options.js';
+import { type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../../net/client-schema.js';
+import { TLS_ATTRS_NO_MIN_VERSION } from '../../net/http-options.js';
 import type { Secret } from '../../syntax/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
@@ -9,7 +10,7 @@ import type { RulerClientConfig } from './ruler-client.js';
 
 export type RulerFlavor = 'mimir' | 'loki';
 
-export interface RulesArgs extends HttpClientArgs {
+export interface RulesArgs extends FullHttpClientArgs {
   address: string;
   tenant_id?: string;
   bearer_token?: Secret;
@@ -40,18 +41,16 @@ export function rulesArgsSchema(flavor: RulerFlavor): BlockSchema {
     attrs: {
       address: { type: t.string(), required: true },
       tenant_id: { type: t.string() },
-      ...bearerTokenAttrs,
+      ...httpClientSchema({ tlsAttrs: TLS_ATTRS_NO_MIN_VERSION }).attrs,
       sync_interval: { type: t.duration(), default: f.syncMs },
       [f.prefixAttr]: { type: t.string(), default: 'alloy' },
       [f.separatorAttr]: { type: t.string(), default: f.separator },
       ...(flavor === 'mimir' ? { prometheus_http_prefix: { type: t.string(), default: '/prometheus' } } : {}),
       use_legacy_routes: { type: t.bool(), default: false },
       external_labels: { type: t.map(t.string()) },
-      follow_redirects: { type: t.bool(), default: true },
-      enable_http2: { type: t.bool(), default: true },
     },
     blocks: {
-      ...httpClientBlocks(tlsConfigSchemaOf(TLS_ATTRS_NO_MIN_VERSION)),
+      ...httpClientSchema({ tlsAttrs: TLS_ATTRS_NO_MIN_VERSION }).blocks,
       rule_selector: { schema: selectorBlockSchema },
       rule_namespace_selector: { schema: selectorBlockSchema },
       client: { schema: { attrs: kubeClientAttrs, blocks: kubeClientBlocks } },
@@ -77,7 +76,7 @@ export function validateRulesArgs(a: RulesArgs): void {
   if (!a.namespace_prefix) throw new Error('the namespace prefix must not be empty');
   if (!a.namespace_separator) throw new Error('the namespace separator must not be empty');
   if (!(a.sync_interval > 0)) throw new Error('sync_interval must be greater than 0');
-  validateHttpClientArgs({ ...a, bearer_token_file: a.bearer_token_file || undefined }, TLS_ATTRS_NO_MIN_VERSION);
+  validateHttpClient(a, TLS_ATTRS_NO_MIN_VERSION);
   if (a.client) validateKubeClientArgs(a.client);
 }
 
@@ -97,8 +96,10 @@ export function rulerClientConfig(flavor: RulerFlavor, a: RulesArgs): RulerClien
       bearer_token_file: a.bearer_token_file || undefined,
       basic_auth: a.basic_auth,
       authorization: a.authorization,
+      oauth2: a.oauth2,
       tls_config: a.tls_config,
     },
+    httpHeaders: a.http_headers,
     followRedirects: a.follow_redirects,
   };
 }

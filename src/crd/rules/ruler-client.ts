@@ -6,7 +6,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import YAML from 'yaml';
-import { authorizationHeader, type HttpClientArgs } from '../../net/http-options.js';
+import { extraHeaders, type HttpTransportArgs } from '../../net/client-schema.js';
+import type { HttpClientArgs } from '../../net/http-options.js';
+import { RequestAuth } from '../../net/request-auth.js';
+import { revealString } from '../../syntax/secret.js';
 import { TlsAgent } from '../../net/tls-agent.js';
 import type { RuleGroup } from './groups.js';
 
@@ -17,6 +20,8 @@ export interface RulerClientConfig {
   tenantId?: string;
   /** Credentials and tls_config as the component's arguments carry them. */
   http: HttpClientArgs;
+  /** Extra headers (http_headers). */
+  httpHeaders?: HttpTransportArgs['http_headers'];
   followRedirects?: boolean;
   timeoutMs?: number;
   userAgent?: string;
@@ -41,9 +46,12 @@ export class RulerClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly tls: TlsAgent;
   private readonly base: URL;
+  /** Static credentials, or an OAuth2 token cached across syncs. */
+  private readonly auth: RequestAuth;
 
   constructor(private readonly cfg: RulerClientConfig) {
     this.base = new URL(cfg.address);
+    this.auth = new RequestAuth(cfg.http, { userAgent: cfg.userAgent });
     this.tls = new TlsAgent(cfg.http.tls_config, { keepAlive: true });
     // Unreadable TLS files are a configuration error: report it now, not at the first sync.
     if (this.base.protocol === 'https:') this.tls.get();
@@ -52,6 +60,7 @@ export class RulerClient {
   close(): void {
     this.httpAgent.destroy();
     this.tls.destroy();
+    this.auth.close();
   }
 
   private url(...segments: string[]): URL {
@@ -62,11 +71,11 @@ export class RulerClient {
   }
 
   private async headers(method: string, url: URL): Promise<Record<string, string>> {
-    const h: Record<string, string> = { 'User-Agent': this.cfg.userAgent ?? 'alloy-ts' };
+    const h: Record<string, string> = { ...extraHeaders(this.cfg.httpHeaders, (v) => revealString(v) ?? ''), 'User-Agent': this.cfg.userAgent ?? 'alloy-ts' };
     if (this.cfg.tenantId) h['X-Scope-OrgID'] = this.cfg.tenantId;
     let auth: string | undefined;
     try {
-      auth = await authorizationHeader(this.cfg.http);
+      auth = await this.auth.header();
     } catch (e) {
       throw new RulerError(0, `${method} ${url.pathname}: ${(e as Error).message}`);
     }

@@ -1,14 +1,12 @@
 // Arguments of loki.write's endpoint block, as decoded by the runtime
 // (Alloy attribute names; durations already in milliseconds).
-import type { HttpClientArgs } from '../../net/http-options.js';
-import type { Secret } from '../../syntax/secret.js';
+import type { FullHttpClientArgs } from '../../net/client-schema.js';
 
-export interface EndpointArgs extends HttpClientArgs {
+export interface EndpointArgs extends FullHttpClientArgs {
   url: string;
   name?: string;
   tenant_id?: string;
   headers?: Record<string, string>;
-  http_headers?: Record<string, (string | Secret)[]>;
   batch_size?: string | number;
   batch_wait?: number;
   remote_timeout?: number;

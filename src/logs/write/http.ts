@@ -3,7 +3,8 @@
 // answer; rejects only on network errors and timeouts.
 import http from 'node:http';
 import https from 'node:https';
-import { authorizationHeader } from '../../net/http-options.js';
+import { extraHeaders } from '../../net/client-schema.js';
+import { RequestAuth } from '../../net/request-auth.js';
 import { TlsAgent } from '../../net/tls-agent.js';
 import { revealString } from '../../syntax/secret.js';
 import type { EndpointArgs } from './config.js';
@@ -17,6 +18,8 @@ export class HttpPoster {
   readonly url: URL;
   /** Plain-HTTP agent, or the TLS agent that follows rotated tls_config files. */
   readonly #agent: http.Agent | TlsAgent;
+  /** Static credentials, or an OAuth2 token cached across pushes. */
+  readonly #auth: RequestAuth;
 
   constructor(private readonly args: EndpointArgs) {
     try {
@@ -27,6 +30,7 @@ export class HttpPoster {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new Error(`endpoint url "${args.url}": scheme must be http or https`);
     }
+    this.#auth = new RequestAuth(args, { userAgent: 'alloy-ts/0.1' });
     if (this.url.protocol === 'https:') {
       const tls = new TlsAgent(args.tls_config, { keepAlive: true });
       tls.get(); // unreadable TLS files reject the config now, not at the first push
@@ -37,22 +41,29 @@ export class HttpPoster {
   }
 
   /** Headers are rebuilt per request so rotated credential files are picked up. */
-  async headers(): Promise<Record<string, string>> {
+  async headers(signal?: AbortSignal): Promise<Record<string, string>> {
     const a = this.args;
     const h: Record<string, string> = {
       'Content-Type': 'application/x-protobuf',
       'User-Agent': 'alloy-ts/0.1',
     };
     for (const [k, v] of Object.entries(a.headers ?? {})) h[k] = v;
-    for (const [k, vs] of Object.entries(a.http_headers ?? {})) h[k] = vs.map((v) => revealString(v)).join(', ');
+    Object.assign(h, extraHeaders(a.http_headers, (v) => revealString(v) ?? ''));
     if (a.tenant_id) h['X-Scope-OrgID'] = a.tenant_id;
-    const auth = await authorizationHeader(a);
+    const auth = await this.#auth.header(signal);
     if (auth) h.Authorization = auth;
     return h;
   }
 
-  async post(body: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
-    const headers = { ...(await this.headers()), 'Content-Length': String(body.length) };
+  async post(body: Buffer, timeoutMs: number, signal?: AbortSignal, retried401 = false): Promise<PostResult> {
+    const headers: Record<string, string> = { ...(await this.headers(signal)), 'Content-Length': String(body.length) };
+    const r = await this.#post(body, headers, timeoutMs, signal);
+    // An OAuth2 token revoked before its expiry: one more try with a fresh token.
+    if (r.status === 401 && !retried401 && this.#auth.unauthorized(headers.Authorization)) return this.post(body, timeoutMs, signal, true);
+    return r;
+  }
+
+  #post(body: Buffer, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
     const agent = this.#agent instanceof TlsAgent ? this.#agent.get() : this.#agent;
     return new Promise((resolve, reject) => {
       const mod = this.url.protocol === 'https:' ? https : http;
@@ -75,5 +86,6 @@ export class HttpPoster {
 
   close(): void {
     this.#agent.destroy();
+    this.#auth.close();
   }
 }

@@ -1,0 +1,102 @@
+// Alloy's HTTP client block, written once for every component that makes HTTP
+// requests (remote_write and loki.write endpoints, the rules components, the
+// Kubernetes clients, ...): credentials (bearer token, basic_auth,
+// authorization, oauth2), tls_config, proxy settings, redirects, HTTP/2 and
+// extra headers, with Alloy's names, defaults and validation rules.
+import { t, type AttrSchema, type BlockSchema, type BlockSpec } from '../runtime/types.js';
+import type { Secret } from '../syntax/secret.js';
+import {
+  authorizationSchema,
+  basicAuthSchema,
+  bearerTokenAttrs,
+  type HttpClientArgs,
+  TLS_ATTRS,
+  type TlsAttr,
+  tlsConfigSchemaOf,
+  validateHttpClientArgs,
+} from './http-options.js';
+import { oauth2Schema } from './oauth2.js';
+
+/** The client settings besides credentials and TLS, as decoded. */
+export interface HttpTransportArgs {
+  proxy_url?: string;
+  no_proxy?: string;
+  proxy_from_environment?: boolean;
+  proxy_connect_header?: Record<string, (string | Secret)[]>;
+  follow_redirects?: boolean;
+  enable_http2?: boolean;
+  http_headers?: Record<string, (string | Secret)[]>;
+}
+
+export type FullHttpClientArgs = HttpClientArgs & HttpTransportArgs;
+
+export interface HttpClientSchemaOptions {
+  /** The tls_config attributes the component documents (default: all of Alloy's). */
+  tlsAttrs?: readonly TlsAttr[];
+}
+
+/** The attributes and blocks to spread into a component's (or a block's) schema. */
+export function httpClientSchema(o: HttpClientSchemaOptions = {}): { attrs: Record<string, AttrSchema>; blocks: Record<string, BlockSpec> } {
+  return {
+    attrs: {
+      ...bearerTokenAttrs,
+      proxy_url: { type: t.string() },
+      no_proxy: { type: t.string() },
+      proxy_from_environment: { type: t.bool(), default: false },
+      proxy_connect_header: { type: t.map(t.array(t.secret())) },
+      follow_redirects: { type: t.bool(), default: true },
+      enable_http2: { type: t.bool(), default: true },
+      http_headers: { type: t.map(t.array(t.secret())) },
+    },
+    blocks: {
+      basic_auth: { schema: basicAuthSchema },
+      authorization: { schema: authorizationSchema },
+      oauth2: { schema: oauth2Schema },
+      tls_config: { schema: tlsConfigSchemaOf(o.tlsAttrs ?? TLS_ATTRS) },
+    },
+  };
+}
+
+/** A block schema that is just the HTTP client (e.g. an endpoint's nested client). */
+export function httpClientBlockSchema(o: HttpClientSchemaOptions = {}): BlockSchema {
+  return { ...httpClientSchema(o), validate: (a: FullHttpClientArgs) => validateHttpClient(a, o.tlsAttrs) };
+}
+
+/**
+ * Alloy's (Prometheus's) rules for the whole block: one credential source,
+ * valid blocks, and the proxy settings' combinations. Proxies themselves are
+ * refused with the reason: this collector connects directly only.
+ */
+export function validateHttpClient(a: FullHttpClientArgs, tlsAttrs: readonly TlsAttr[] = TLS_ATTRS, o: { proxyUrl?: boolean } = {}): void {
+  validateHttpClientArgs({ ...a, bearer_token_file: a.bearer_token_file || undefined }, tlsAttrs);
+  validateProxy(a, o.proxyUrl === true);
+}
+
+/** `proxyUrl`: the client connects through proxy_url itself (the Kubernetes client does). */
+function validateProxy(a: HttpTransportArgs, proxyUrl: boolean): void {
+  const url = a.proxy_url ?? '';
+  const connectHeaders = Object.keys(a.proxy_connect_header ?? {}).length > 0;
+  if (connectHeaders && !a.proxy_from_environment && url === '') {
+    throw new Error('if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured');
+  }
+  if (a.proxy_from_environment && url !== '') throw new Error('if proxy_from_environment is configured, proxy_url must not be configured');
+  if (a.proxy_from_environment && (a.no_proxy ?? '') !== '') throw new Error('if proxy_from_environment is configured, no_proxy must not be configured');
+  if (url === '' && (a.no_proxy ?? '') !== '') throw new Error('if no_proxy is configured, proxy_url must also be configured');
+  if (url !== '') {
+    try {
+      new URL(url);
+    } catch {
+      throw new Error(`proxy_url ${JSON.stringify(url)} is not a valid URL`);
+    }
+  }
+  if ((url !== '' && !proxyUrl) || a.proxy_from_environment || connectHeaders) {
+    throw new Error('connecting through a proxy (proxy_url, proxy_from_environment, proxy_connect_header) is not supported by this client of the collector');
+  }
+}
+
+/** http_headers as request headers (several values joined as Go's Header.Values would be sent). */
+export function extraHeaders(h: HttpTransportArgs['http_headers'], reveal: (v: string | Secret) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, vs] of Object.entries(h ?? {})) out[k] = vs.map(reveal).join(', ');
+  return out;
+}
