@@ -135,3 +135,34 @@ describe('prometheus.remote_write', () => {
     );
   });
 });
+
+describe('prometheus.remote_write oauth2', () => {
+  it('fetches the token from token_url once and sends it as Authorization: Bearer', async () => {
+    const http = await import('node:http');
+    const forms: string[] = [];
+    const tokenServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        forms.push(`${req.headers.authorization ?? ''}|${body}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'rw-token', token_type: 'bearer', expires_in: 3600 }));
+      });
+    });
+    await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
+    const port = (tokenServer.address() as { port: number }).port;
+    try {
+      const recv = await build({
+        endpoint: [endpoint({ oauth2: { client_id: 'alloy', client_secret: 'shh', token_url: `http://127.0.0.1:${port}/token`, scopes: ['write'] } })],
+      });
+      await recv.append(samples(0, 10));
+      await rx.waitFor(() => rx.totalSamples() === 10, 10_000, '10 samples');
+      await recv.append(samples(10, 10));
+      await rx.waitFor(() => rx.totalSamples() === 20, 10_000, '20 samples');
+      expect(rx.lastHeaders?.authorization).toBe('Bearer rw-token');
+      expect(forms).toHaveLength(1);
+      expect(forms[0]).toBe(`Basic ${Buffer.from('alloy:shh').toString('base64')}|grant_type=client_credentials&scope=write`);
+    } finally {
+      tokenServer.close();
+    }
+  });
+});
