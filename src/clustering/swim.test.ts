@@ -108,7 +108,8 @@ test('a member table that stays different from every pinged member is repaired b
     expect(syncs.length).toBeGreaterThanOrEqual(2);
     expect(syncs.length).toBeLessThanOrEqual(Math.ceil(400 / (5 * interval)) + 1);
     expect(syncs[0].at - disagreeing).toBeGreaterThanOrEqual(3 * interval - 10);
-    for (let i = 1; i < syncs.length; i++) expect(syncs[i].at - syncs[i - 1].at).toBeGreaterThanOrEqual(5 * interval);
+    // The limiter stamps its decision; the call is recorded a tick later, so allow a few ms either way.
+    for (let i = 1; i < syncs.length; i++) expect(syncs[i].at - syncs[i - 1].at).toBeGreaterThanOrEqual(5 * interval - 5);
     for (const x of syncs) expect(['a:1', 'b:1', 'c:1']).toContain(x.addr);
     // Older nodes send no digest: nothing to compare.
     theirDigest = 0;
