@@ -1,6 +1,6 @@
 // `alloy run CONFIG_FILE [flags]`
 import { startAlloy } from '../app.js';
-import { parseDuration } from '../runtime/duration.js';
+import { parseDuration } from '../syntax/duration.js';
 import { LOG_LEVELS, type LogFormat } from '../runtime/logger.js';
 import { FlagError, flagHelp, parseFlags, runFlags, type FlagDef } from './flags.js';
 import { clusterFactory, clusterFlagDefs } from './cluster.js';

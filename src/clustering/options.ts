@@ -4,7 +4,7 @@
 // HTTP/1.1 (express), so gossip gets its own gRPC port, --cluster.listen-addr,
 // which defaults to the HTTP listen address with the port + 1.
 import { hostname } from 'node:os';
-import { parseDuration } from '../runtime/duration.js';
+import { parseDuration } from '../syntax/duration.js';
 
 export interface ClusterTlsOptions {
   caPath: string;

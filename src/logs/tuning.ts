@@ -4,7 +4,7 @@
 // process can be tuned (tests shorten backoffs; operators may trade API
 // writes for a smaller crash window). Documented in
 // docs/components/loki.source.kubernetes.md.
-import { parseDuration } from '../runtime/duration.js';
+import { parseDuration } from '../syntax/duration.js';
 
 export interface SourceTuning {
   /** pods/log reopen backoff after an error. */

@@ -15,4 +15,5 @@ export {
 } from './rule.js';
 export { isRuleSet, RULES_CAPSULE, type RuleBlock, ruleBlockSchema, rulesFromCapsule, rulesFromConfig, RuleSet } from './config.js';
 export { hashmod } from './hashmod.js';
+export { RelabelCache } from './cache.js';
 export { RelabelRegex, Template } from './regex.js';

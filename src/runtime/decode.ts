@@ -5,7 +5,7 @@ import type { Block, Expr, Pos, Statement } from '../syntax/ast.js';
 import { asCapsule, capsuleTypeOf } from '../syntax/capsule.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { evaluate, type Scope } from '../syntax/eval.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../syntax/duration.js';
 import { Secret } from '../syntax/secret.js';
 import type { BlockSchema, ValueType } from './types.js';
 import { isPlainObject, typeName, valueTypeName } from './values.js';

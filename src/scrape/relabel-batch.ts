@@ -5,7 +5,7 @@
 // behind a ref differ from upstream's); dropped series leave the columns.
 import type { CompiledRule } from '../relabel/index.js';
 import type { LabelPairs, SampleBatch } from '../pipeline/metrics.js';
-import type { RelabelCache } from '../components/prometheus/relabel.js';
+import type { RelabelCache } from '../relabel/cache.js';
 
 interface ScopeState {
   /** Identity of the output ref space. */

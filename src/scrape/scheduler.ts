@@ -8,7 +8,7 @@
 import { type ClusterOwnership, targetKey } from '../clustering/ownership.js';
 import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../pipeline/metrics.js';
 import { STALE_NAN } from '../pipeline/staleness.js';
-import { formatDuration } from '../runtime/duration.js';
+import { formatDuration } from '../syntax/duration.js';
 import type { WireBatch } from './batch.js';
 import { StringInterner } from './intern.js';
 import { reportLabels } from './labels.js';

@@ -6,7 +6,7 @@
 // as the final target labels. Like Prometheus 3 / Alloy, no default port is
 // appended to a port-less address.
 import type { LabelPairs } from '../pipeline/metrics.js';
-import { formatDuration, parseDuration } from '../runtime/duration.js';
+import { formatDuration, parseDuration } from '../syntax/duration.js';
 
 export interface TargetDefaults {
   jobName: string;

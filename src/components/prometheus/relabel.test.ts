@@ -1,7 +1,8 @@
 import type { MetricsReceiver, Sample } from '../../pipeline/metrics.js';
 import { STALE_NAN, isStaleNaN } from '../../pipeline/staleness.js';
 import { makeTestContext } from '../../../e2e/lib/component-context.js';
-import { prometheusRelabel, RelabelCache } from './relabel.js';
+import { prometheusRelabel } from './relabel.js';
+import { RelabelCache } from '../../relabel/cache.js';
 
 function sink() {
   const got: Sample[] = [];

@@ -7,6 +7,7 @@ import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, METRICS_REC
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { registerComponent } from '../../runtime/registry.js';
 import { BatchRelabeler } from '../../scrape/relabel-batch.js';
+import { RelabelCache } from '../../relabel/cache.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 
 export interface PrometheusRelabelArgs {
@@ -32,53 +33,6 @@ function relabelMetrics(registry: Registry): RelabelMetrics {
     misses: new Counter({ name: 'prometheus_relabel_cache_misses', help: 'Total number of cache misses', ...common }),
     size: new Gauge({ name: 'prometheus_relabel_cache_size', help: 'Total size of relabel cache', ...common }),
   };
-}
-
-/** Relabel results by label set; null = dropped. Oldest entries go first when full. */
-export class RelabelCache {
-  private readonly map = new Map<string, LabelPairs | null>();
-  hits = 0;
-  misses = 0;
-  constructor(private maxSize: number) {}
-
-  resize(maxSize: number): void {
-    this.maxSize = maxSize;
-    this.trim();
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  relabel(labels: LabelPairs, rules: readonly CompiledRule[]): LabelPairs | null {
-    const key = labels.join('\xff');
-    const hit = this.map.get(key);
-    if (hit !== undefined) {
-      this.hits++;
-      return hit;
-    }
-    this.misses++;
-    const out = applyRulesToPairs(labels, rules);
-    const result = out === null || out.length === 0 ? null : out;
-    if (this.maxSize > 0) {
-      this.map.set(key, result);
-      this.trim();
-    }
-    return result;
-  }
-
-  private trim(): void {
-    if (this.map.size <= this.maxSize) return;
-    let excess = this.map.size - this.maxSize;
-    for (const k of this.map.keys()) {
-      if (excess-- <= 0) break;
-      this.map.delete(k);
-    }
-  }
 }
 
 class PrometheusRelabel implements Component<PrometheusRelabelArgs> {

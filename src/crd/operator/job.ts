@@ -3,7 +3,7 @@
 // settings (auth and TLS resolved from Secrets/ConfigMaps). Every problem is
 // an Error whose message says which field and why; the caller prefixes the CR.
 import { compileRules, type CompiledRule, describeRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
-import { parseDuration } from '../../runtime/duration.js';
+import { parseDuration } from '../../syntax/duration.js';
 import type { HttpClientConfig } from '../../scrape/http.js';
 import { parseByteSize, USER_AGENT } from '../../scrape/args.js';
 import { acceptHeader, DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from '../../scrape/parse/index.js';

@@ -7,7 +7,7 @@ import type { ClusterOwnership } from '../../clustering/ownership.js';
 import { applyRules } from '../../relabel/index.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import type { MetricsReceiver } from '../../pipeline/metrics.js';
-import { formatDuration } from '../../runtime/duration.js';
+import { formatDuration } from '../../syntax/duration.js';
 import type { ScrapeMetrics } from '../../scrape/metrics.js';
 import type { ScrapeWorkerPool } from '../../scrape/pool.js';
 import { ScrapeScheduler, type SchedulerConfig, type TargetDebug } from '../../scrape/scheduler.js';

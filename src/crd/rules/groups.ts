@@ -2,7 +2,7 @@
 // and Loki ruler APIs take), with external labels merged into every rule,
 // and a normal form of groups so what the ruler returns compares equal to
 // what we sent (durations as milliseconds, empty maps dropped).
-import { parseDuration } from '../../runtime/duration.js';
+import { parseDuration } from '../../syntax/duration.js';
 import { FieldError, Reader } from '../operator/reader.js';
 
 export interface RuleSpec {
