@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
-import { activeWatches, type AttachMetadata, type RoleDescriptor } from './role.js';
+import { ATTACH_METADATA_FLAGS, activeWatches, type AttachMetadata, type RoleDescriptor } from './role.js';
 import { roleDescriptor, roleNames } from './roles.js';
 import { fieldSelectorProblem, labelSelectorProblem } from './selector-syntax.js';
 
@@ -34,15 +34,7 @@ export const argsSchema: BlockSchema = {
       schema: { attrs: { role: { type: t.string(), required: true }, label: { type: t.string() }, field: { type: t.string() } } },
     },
     attach_metadata: {
-      schema: {
-        attrs: {
-          node: { type: t.bool(), default: false },
-          namespace: { type: t.bool(), default: false },
-          deployment: { type: t.bool(), default: false },
-          job: { type: t.bool(), default: false },
-          cronjob: { type: t.bool(), default: false },
-        },
-      },
+      schema: { attrs: Object.fromEntries(ATTACH_METADATA_FLAGS.map((f) => [f, { type: t.bool(), default: false }])) },
     },
   },
   validate: (a: DiscoveryArgs) => validateDiscoveryArgs(a),

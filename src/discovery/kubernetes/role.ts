@@ -14,8 +14,9 @@ export interface ResourceRef {
   namespaced: boolean;
 }
 
-/** The attach_metadata flags of discovery.kubernetes. */
-export type AttachMetadataFlag = 'node' | 'namespace' | 'deployment' | 'job' | 'cronjob';
+/** The attach_metadata flags of discovery.kubernetes (the block's attributes, all default false). */
+export const ATTACH_METADATA_FLAGS = ['node', 'namespace', 'deployment', 'job', 'cronjob'] as const;
+export type AttachMetadataFlag = (typeof ATTACH_METADATA_FLAGS)[number];
 export type AttachMetadata = Partial<Record<AttachMetadataFlag, boolean>>;
 
 /** The RoleContext members that look an object up in another watch's cache. */

@@ -11,13 +11,12 @@ import { validateDiscoveryArgs, watchedSelectorRoles, type DiscoveryArgs } from 
 import { ADDRESS, META, NAMESPACE_LABEL, namespaceMetaLabels, nm, ns } from './labels.js';
 import { NAMESPACE_METADATA } from './metadata.js';
 import { SERVICES } from './resources.js';
-import { LOOKUP_NAMESPACED, type AttachMetadataFlag, type ResourceRef, type RoleDescriptor } from './role.js';
+import { ATTACH_METADATA_FLAGS, LOOKUP_NAMESPACED, type ResourceRef, type RoleDescriptor } from './role.js';
 import { registerRole, roleDescriptor, roleDescriptors, roleNames } from './roles.js';
 import { serviceLabels } from './service.js';
 import type { KubeObject, RoleContext } from './types.js';
 
-const ALL_FLAGS: AttachMetadataFlag[] = ['node', 'namespace', 'deployment', 'job', 'cronjob'];
-const allOn = Object.fromEntries(ALL_FLAGS.map((f) => [f, true]));
+const allOn = Object.fromEntries(ATTACH_METADATA_FLAGS.map((f) => [f, true]));
 
 function apiPath(r: ResourceRef): string {
   return r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
@@ -154,7 +153,7 @@ describe('discovery roles are descriptors', () => {
       for (const w of d.extraWatches) {
         if (w.selectorRole) expect({ role: d.role, watch: w.resource.resource, selects: roleDescriptor(w.selectorRole)?.resource }).toEqual({ role: d.role, watch: w.resource.resource, selects: w.resource });
         if (w.lookup) expect({ role: d.role, lookup: w.lookup, namespaced: w.resource.namespaced }).toEqual({ role: d.role, lookup: w.lookup, namespaced: LOOKUP_NAMESPACED[w.lookup] });
-        for (const f of w.attachMetadata ?? []) expect(ALL_FLAGS).toContain(f);
+        for (const f of w.attachMetadata ?? []) expect(ATTACH_METADATA_FLAGS).toContain(f);
       }
     }
   });
