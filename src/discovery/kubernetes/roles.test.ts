@@ -151,8 +151,10 @@ describe('discovery roles are descriptors', () => {
   test('every extra watch names a real selector role of its resource, and a lookup of its scope', () => {
     for (const d of roleDescriptors()) {
       for (const w of d.extraWatches) {
-        if (w.selectorRole) expect({ role: d.role, watch: w.resource.resource, selects: roleDescriptor(w.selectorRole)?.resource }).toEqual({ role: d.role, watch: w.resource.resource, selects: w.resource });
-        if (w.lookup) expect({ role: d.role, lookup: w.lookup, namespaced: w.resource.namespaced }).toEqual({ role: d.role, lookup: w.lookup, namespaced: LOOKUP_NAMESPACED[w.lookup] });
+        const at = { role: d.role, watch: w.resource.resource };
+        // A selector role names the role whose own resource it filters.
+        if (w.selectorRole) expect({ ...at, selects: roleDescriptor(w.selectorRole)?.resource }).toEqual({ ...at, selects: w.resource });
+        if (w.lookup) expect({ ...at, lookup: w.lookup, namespaced: w.resource.namespaced }).toEqual({ ...at, lookup: w.lookup, namespaced: LOOKUP_NAMESPACED[w.lookup] });
         for (const f of w.attachMetadata ?? []) expect(ATTACH_METADATA_FLAGS).toContain(f);
       }
     }
@@ -164,8 +166,8 @@ describe('discovery roles are descriptors', () => {
         for (const am of [{}, allOn]) {
           const args: DiscoveryArgs = { role: d.role, selectors: [{ role: sel, label: 'a=b' }], attach_metadata: am };
           const watched = sel === d.role || d.extraWatches.some((w) => w.selectorRole === sel && (!w.attachMetadata || am === allOn));
-          const warnings = validateDiscoveryArgs(args);
-          expect({ role: d.role, selector: sel, am, warned: warnings.length > 0 }).toEqual({ role: d.role, selector: sel, am, warned: !watched });
+          const at = { role: d.role, selector: sel, am };
+          expect({ ...at, warned: validateDiscoveryArgs(args).length > 0 }).toEqual({ ...at, warned: !watched });
         }
       }
     }
