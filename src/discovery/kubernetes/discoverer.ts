@@ -1,6 +1,8 @@
-// Wires shared informers to the pure role functions: acquires the watches a
-// role needs, rebuilds target groups on (debounced) changes, and reports the
-// flattened targets and the informers' health.
+// Wires shared informers to a role's descriptor (roles.ts): acquires the
+// watches it names (its resource and the extra watches its attach_metadata
+// settings turn on), backs its lookups with their caches, rebuilds target
+// groups on (debounced) changes, and reports the flattened targets and the
+// informers' health. Nothing here names a role.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
