@@ -97,6 +97,8 @@ export function expectedTargets(emu: KubeEmulator, args: Pick<DiscoveryArgs, 'ro
     case 'ingress':
       groups = emu.list('networking.k8s.io/v1', 'Ingress').filter(inNs).map((i) => ingressTargets(i, ctxOf(i)));
       break;
+    default:
+      throw new Error(`expectedTargets: no expectation for role ${JSON.stringify(args.role)}`);
   }
   groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
   return flattenGroups(groups);

@@ -2,10 +2,12 @@
 import fs from 'node:fs';
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
+import { ATTACH_METADATA_FLAGS, activeWatches, type AttachMetadata, type RoleDescriptor } from './role.js';
+import { roleDescriptor, roleNames } from './roles.js';
 import { fieldSelectorProblem, labelSelectorProblem } from './selector-syntax.js';
 
-export const ROLES = ['pod', 'service', 'endpoints', 'endpointslice', 'node', 'ingress'] as const;
-export type Role = (typeof ROLES)[number];
+/** A role name of the registry (roles.ts). */
+export type Role = string;
 
 export interface SelectorArgs {
   role: Role;
@@ -17,7 +19,7 @@ export interface DiscoveryArgs extends KubeClientArgs {
   role: Role;
   namespaces?: { names?: string[]; own_namespace?: boolean };
   selectors?: SelectorArgs[];
-  attach_metadata?: { node?: boolean; namespace?: boolean; deployment?: boolean; job?: boolean; cronjob?: boolean };
+  attach_metadata?: AttachMetadata;
 }
 
 export const argsSchema: BlockSchema = {
@@ -32,15 +34,7 @@ export const argsSchema: BlockSchema = {
       schema: { attrs: { role: { type: t.string(), required: true }, label: { type: t.string() }, field: { type: t.string() } } },
     },
     attach_metadata: {
-      schema: {
-        attrs: {
-          node: { type: t.bool(), default: false },
-          namespace: { type: t.bool(), default: false },
-          deployment: { type: t.bool(), default: false },
-          job: { type: t.bool(), default: false },
-          cronjob: { type: t.bool(), default: false },
-        },
-      },
+      schema: { attrs: Object.fromEntries(ATTACH_METADATA_FLAGS.map((f) => [f, { type: t.bool(), default: false }])) },
     },
   },
   validate: (a: DiscoveryArgs) => validateDiscoveryArgs(a),
@@ -54,12 +48,12 @@ export const argsSchema: BlockSchema = {
  * the run-time behaviour below is that discoverer's (kubernetes.go New, mapSelector, getNamespaces).
  */
 export function validateDiscoveryArgs(a: DiscoveryArgs): string[] {
-  if (!ROLES.includes(a.role)) throw new Error(`role ${JSON.stringify(a.role)} is not one of ${ROLES.join(', ')}`);
+  const role = knownRole(a.role, '');
   validateKubeClientArgs(a);
   const warnings: string[] = [];
   const ownNamespaceIgnored = ownNamespaceIgnoredBy(a);
   if (ownNamespaceIgnored) {
-    const nothing = (a.namespaces?.names ?? []).length === 0 && a.role !== 'node';
+    const nothing = (a.namespaces?.names ?? []).length === 0 && role.resource.namespaced;
     warnings.push(
       `namespaces.own_namespace is ignored together with '${ownNamespaceIgnored}': the own namespace is read only with the in-cluster config, as in Alloy` +
         (nothing ? '; with no namespaces.names nothing is watched, so there are no targets' : ''),
@@ -67,7 +61,7 @@ export function validateDiscoveryArgs(a: DiscoveryArgs): string[] {
   }
   const count = new Map<Role, number>();
   for (const [i, s] of (a.selectors ?? []).entries()) {
-    if (!ROLES.includes(s.role)) throw new Error(`selectors[${i}]: role ${JSON.stringify(s.role)} is not one of ${ROLES.join(', ')}`);
+    knownRole(s.role, `selectors[${i}]: `);
     const lp = s.label ? labelSelectorProblem(s.label) : undefined;
     if (lp) throw new Error(`selectors[${i}] (role ${s.role}): label selector ${JSON.stringify(s.label)} is malformed: ${lp}`);
     const fp = s.field ? fieldSelectorProblem(s.field) : undefined;
@@ -75,43 +69,39 @@ export function validateDiscoveryArgs(a: DiscoveryArgs): string[] {
     count.set(s.role, (count.get(s.role) ?? 0) + 1);
   }
   const watched = watchedSelectorRoles(a);
-  for (const [role, n] of count) {
+  for (const [selRole, n] of count) {
     if (n > 1) {
-      const last = selectorFor(a, role);
+      const last = selectorFor(a, selRole);
       const shown = `label ${JSON.stringify(last.labelSelector ?? '')}, field ${JSON.stringify(last.fieldSelector ?? '')}`;
-      warnings.push(`selectors: role ${JSON.stringify(role)} is given ${n} times; only the last one (${shown}) is used, as in Alloy`);
+      warnings.push(`selectors: role ${JSON.stringify(selRole)} is given ${n} times; only the last one (${shown}) is used, as in Alloy`);
     }
-    if (!watched.has(role)) {
-      const why =
-        role === 'node' && NODE_META_ROLES.includes(a.role)
-          ? `it applies only to the node watch of attach_metadata { node = true }`
-          : `the ${a.role} role does not watch ${MAIN_RESOURCE[role]}`;
-      warnings.push(`selectors: the ${role} selector is ignored: ${why}`);
-    }
+    if (!watched.has(selRole)) warnings.push(`selectors: the ${selRole} selector is ignored: ${whySelectorIgnored(role, selRole)}`);
   }
   return warnings;
 }
 
-/** Roles that can watch nodes for attach_metadata { node = true }. */
-const NODE_META_ROLES: Role[] = ['pod', 'endpoints', 'endpointslice'];
-/** The resource each role lists and watches for its own targets. */
-export const MAIN_RESOURCE: Record<Role, string> = {
-  pod: 'pods',
-  service: 'services',
-  endpoints: 'endpoints',
-  endpointslice: 'endpointslices',
-  node: 'nodes',
-  ingress: 'ingresses',
-};
+/** The descriptor of a role name, or an error naming the registered roles. */
+function knownRole(name: string, where: string): RoleDescriptor {
+  const d = roleDescriptor(name);
+  if (!d) throw new Error(`${where}role ${JSON.stringify(name)} is not one of ${roleNames().join(', ')}`);
+  return d;
+}
+
+/** Why a selector of `selRole` has no effect on `role`'s watches with the current settings. */
+function whySelectorIgnored(role: RoleDescriptor, selRole: Role): string {
+  const gated = role.extraWatches.find((w) => w.selectorRole === selRole && w.attachMetadata);
+  if (gated) {
+    const flags = gated.attachMetadata!.map((f) => `${f} = true`).join(' or ');
+    return `it applies only to the ${selRole} watch of attach_metadata { ${flags} }`;
+  }
+  return `the ${role.role} role does not watch ${roleDescriptor(selRole)!.resource.resource}`;
+}
 
 /** The selector roles whose resources this configuration watches (where a selector takes effect). */
 export function watchedSelectorRoles(a: DiscoveryArgs): Set<Role> {
   const roles = new Set<Role>([a.role]);
-  if (a.role === 'endpoints' || a.role === 'endpointslice') {
-    roles.add('service');
-    roles.add('pod');
-  }
-  if (a.attach_metadata?.node && NODE_META_ROLES.includes(a.role)) roles.add('node');
+  const d = roleDescriptor(a.role);
+  for (const w of d ? activeWatches(d, a.attach_metadata) : []) if (w.selectorRole) roles.add(w.selectorRole);
   return roles;
 }
 

@@ -1,46 +1,18 @@
-// Wires shared informers to the pure role functions: acquires the watches a
-// role needs, rebuilds target groups on (debounced) changes, and reports the
-// flattened targets and the informers' health.
+// Wires shared informers to a role's descriptor (roles.ts): acquires the
+// watches it names (its resource and the extra watches its attach_metadata
+// settings turn on), backs its lookups with their caches, rebuilds target
+// groups on (debounced) changes, and reports the flattened targets and the
+// informers' health. Nothing here names a role.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
-import { MAIN_RESOURCE, selectorFor, type DiscoveryArgs, type Role } from './arguments.js';
-import { endpointSliceTargets } from './endpointslice.js';
-import { endpointsTargets } from './endpoints.js';
-import { ingressTargets } from './ingress.js';
+import type { Target } from '../../relabel/targets.js';
+import { selectorFor, type DiscoveryArgs } from './arguments.js';
 import { flattenGroups, nm, ns } from './labels.js';
-import { nodeGroupAfterUpdate, nodeSource, nodeTargets } from './node.js';
-import { podTargets } from './pod.js';
+import { LOOKUP_NAMESPACED, activeWatches, resourceKey, type ExtraWatch, type RoleDescriptor } from './role.js';
+import { roleDescriptor, roleNames } from './roles.js';
 import { scopeToNamespace } from './scope.js';
-import { serviceTargets } from './service.js';
-import type { KubeObject, Node, RoleContext, Target, TargetGroup } from './types.js';
-
-interface Res {
-  group: string;
-  version: string;
-  resource: string;
-  namespaced: boolean;
-}
-const R: Record<string, Res> = {
-  pods: { group: '', version: 'v1', resource: 'pods', namespaced: true },
-  services: { group: '', version: 'v1', resource: 'services', namespaced: true },
-  endpoints: { group: '', version: 'v1', resource: 'endpoints', namespaced: true },
-  endpointslices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true },
-  nodes: { group: '', version: 'v1', resource: 'nodes', namespaced: false },
-  namespaces: { group: '', version: 'v1', resource: 'namespaces', namespaced: false },
-  ingresses: { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', namespaced: true },
-  replicasets: { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true },
-  jobs: { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true },
-};
-
-const BUILD: Record<Role, (o: any, ctx: RoleContext) => TargetGroup> = {
-  pod: podTargets,
-  service: serviceTargets,
-  endpoints: endpointsTargets,
-  endpointslice: endpointSliceTargets,
-  node: nodeTargets,
-  ingress: ingressTargets,
-};
+import type { KubeObject, RoleContext, TargetGroup } from './types.js';
 
 /** Informers of one resource, one per watched namespace (or one for all / cluster-scoped). */
 class ResourceSet {
@@ -78,25 +50,23 @@ export class KubeDiscoverer {
   #lastHealth = '';
   #stopped = false;
   #targets: Target[] = [];
-  /** role node: the last group of each node (kept while a node has no address, as Prometheus does). */
-  #nodeGroups = new Map<string, TargetGroup>();
+  readonly #role: RoleDescriptor;
+  readonly #extraWatches: ExtraWatch[];
+  /** Roles with `next`: the group last held per object (namespace/name). */
+  #previous = new Map<string, TargetGroup>();
 
   constructor(private readonly o: DiscovererOptions) {
     const a = o.args;
-    const am = a.attach_metadata ?? {};
-    const want: [string, Role | undefined][] = [[MAIN_RESOURCE[a.role], a.role]];
-    if (a.role === 'endpoints' || a.role === 'endpointslice') want.push(['services', 'service'], ['pods', 'pod']);
-    const nodeMeta = am.node && ['pod', 'endpoints', 'endpointslice'].includes(a.role);
-    if (nodeMeta) want.push(['nodes', 'node']);
-    if (am.namespace && a.role !== 'node') want.push(['namespaces', undefined]);
-    const podMeta = ['pod', 'endpoints', 'endpointslice'].includes(a.role);
-    if (podMeta && am.deployment) want.push(['replicasets', undefined]);
-    if (podMeta && (am.job || am.cronjob)) want.push(['jobs', undefined]);
+    const role = roleDescriptor(a.role);
+    if (!role) throw new Error(`role ${JSON.stringify(a.role)} is not one of ${roleNames().join(', ')}`);
+    this.#role = role;
+    this.#extraWatches = activeWatches(role, a.attach_metadata);
+    const want = [{ resource: role.resource, selectorRole: role.role }, ...this.#extraWatches];
 
-    for (const [res, selRole] of want) {
-      if (this.#sets.has(res)) continue;
-      const r = R[res];
-      const sel = selRole ? selectorFor(a, selRole) : {};
+    for (const { resource: r, selectorRole } of want) {
+      const key = resourceKey(r);
+      if (this.#sets.has(key)) continue;
+      const sel = selectorRole ? selectorFor(a, selectorRole) : {};
       const scopes = r.namespaced ? o.namespaces : [undefined];
       const handles = new Map<string, InformerHandle>();
       for (const ns of scopes) {
@@ -115,7 +85,7 @@ export class KubeDiscoverer {
         handles.set(ns ?? '', h);
         this.#all.push(h);
       }
-      this.#sets.set(res, new ResourceSet(res, handles));
+      this.#sets.set(key, new ResourceSet(key, handles));
     }
     this.#schedule();
   }
@@ -136,44 +106,35 @@ export class KubeDiscoverer {
     }, this.o.debounceMs ?? 150);
   }
 
+  /** The lookups of the active extra watches, and the role's settings. */
   #context(): RoleContext {
-    const a = this.o.args;
-    const am = a.attach_metadata ?? {};
-    const s = (n: string) => this.#sets.get(n);
-    const ctx: RoleContext = {};
-    const pods = s('pods');
-    if (pods && a.role !== 'pod') ctx.pod = (ns, name) => pods.get(ns, name);
-    const svcs = s('services');
-    if (svcs && a.role !== 'service') ctx.service = (ns, name) => svcs.get(ns, name);
-    const nodes = s('nodes');
-    if (nodes && a.role !== 'node') ctx.node = (name) => nodes.get('', name);
-    const nss = s('namespaces');
-    if (nss) ctx.namespace = (name) => nss.get('', name);
-    const rs = s('replicasets');
-    if (rs) ctx.replicaSet = (ns, name) => rs.get(ns, name);
-    const jobs = s('jobs');
-    if (jobs && am.cronjob) ctx.job = (ns, name) => jobs.get(ns, name);
-    if (am.job) ctx.jobName = true;
-    return ctx;
+    const ctx: Record<string, unknown> = { ...this.#role.options?.(this.o.args.attach_metadata ?? {}) };
+    for (const w of this.#extraWatches) {
+      if (!w.lookup) continue;
+      const set = this.#sets.get(resourceKey(w.resource))!;
+      ctx[w.lookup] = LOOKUP_NAMESPACED[w.lookup]
+        ? (namespace: string, name: string) => set.get(namespace, name)
+        : (name: string) => set.get('', name);
+    }
+    return ctx as RoleContext;
   }
 
   /** One target group per object, with the lookups Prometheus's discoverer of that object would have. */
   #groups(objects: KubeObject[]): TargetGroup[] {
-    const role = this.o.args.role;
+    const role = this.#role;
     const ctx = this.#context();
-    if (role === 'node') {
-      const next = new Map<string, TargetGroup>();
-      for (const o of objects) {
-        const g = nodeGroupAfterUpdate(o as Node, this.#nodeGroups.get(nodeSource(nm(o.metadata))));
-        if (g) next.set(g.source, g);
-      }
-      this.#nodeGroups = next;
-      return [...next.values()];
-    }
-    const build = BUILD[role];
     // Explicit namespaces mean one Prometheus discoverer per namespace (see scope.ts).
     const perNamespace = this.o.namespaces.some((n) => n !== undefined);
-    return objects.map((o) => build(o, perNamespace ? scopeToNamespace(ctx, ns(o.metadata)) : ctx));
+    const ctxOf = (o: KubeObject) => (perNamespace && role.resource.namespaced ? scopeToNamespace(ctx, ns(o.metadata)) : ctx);
+    if (!role.next) return objects.map((o) => role.build(o, ctxOf(o)));
+    const next = new Map<string, TargetGroup>();
+    for (const o of objects) {
+      const key = `${ns(o.metadata)}/${nm(o.metadata)}`;
+      const g = role.next(o, this.#previous.get(key), ctxOf(o));
+      if (g) next.set(key, g);
+    }
+    this.#previous = next;
+    return [...next.values()];
   }
 
   #recompute(): void {
@@ -183,7 +144,7 @@ export class KubeDiscoverer {
     // Publish nothing until every cache holds a first full list: a partial view would drop targets.
     const synced = this.#all.every((h) => h.synced);
     if (synced) {
-      const groups = this.#groups(this.#sets.get(MAIN_RESOURCE[this.o.args.role])?.objects() ?? []);
+      const groups = this.#groups(this.#sets.get(resourceKey(this.#role.resource))?.objects() ?? []);
       groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
       const targets = flattenGroups(groups);
       const key = JSON.stringify(targets);

@@ -3,6 +3,9 @@
 import { ADDRESS, META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort, namespaceMetaLabels, nm, nodeMetaLabels, ns } from './labels.js';
 import { PodJoin } from './podjoin.js';
 import { serviceLabels } from './service.js';
+import { NAMESPACE_METADATA, NODE_METADATA, POD_OWNER_METADATA, podOwnerOptions } from './metadata.js';
+import { PODS, SERVICES } from './resources.js';
+import type { RoleDescriptor } from './role.js';
 import type { EndpointAddress, EndpointPort, Endpoints, RoleContext, Target, TargetGroup } from './types.js';
 
 export function endpointsSource(namespace: string, name: string): string {
@@ -52,3 +55,18 @@ export function endpointsTargets(eps: Endpoints, ctx: RoleContext = {}): TargetG
   group.targets.push(...pods.extraTargets());
   return group;
 }
+
+/** Joined with the service of the same name and the pods addresses point at, each filtered by its own selector. */
+export const endpointsRole: RoleDescriptor<Endpoints> = {
+  role: 'endpoints',
+  resource: { group: '', version: 'v1', resource: 'endpoints', namespaced: true },
+  extraWatches: [
+    { resource: SERVICES, lookup: 'service', selectorRole: 'service' },
+    { resource: PODS, lookup: 'pod', selectorRole: 'pod' },
+    NODE_METADATA,
+    NAMESPACE_METADATA,
+    ...POD_OWNER_METADATA,
+  ],
+  options: podOwnerOptions,
+  build: endpointsTargets,
+};

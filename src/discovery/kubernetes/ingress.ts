@@ -1,5 +1,7 @@
 // role = "ingress": one target per rule path; https when a TLS host matches the rule host.
 import { ADDRESS, META, NAMESPACE_LABEL, addObjectMetaLabels, namespaceMetaLabels, nm, ns } from './labels.js';
+import { NAMESPACE_METADATA } from './metadata.js';
+import type { RoleDescriptor } from './role.js';
 import type { Ingress, IngressRule, RoleContext, Target, TargetGroup } from './types.js';
 
 export function ingressSource(namespace: string, name: string): string {
@@ -51,3 +53,10 @@ export function ingressTargets(ing: Ingress, ctx: RoleContext = {}): TargetGroup
   }
   return group;
 }
+
+export const ingressRole: RoleDescriptor<Ingress> = {
+  role: 'ingress',
+  resource: { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', namespaced: true },
+  extraWatches: [NAMESPACE_METADATA],
+  build: ingressTargets,
+};

@@ -1,5 +1,7 @@
 // role = "node": one target per node at its preferred address and kubelet port.
 import { ADDRESS, META, addObjectMetaLabels, joinHostPort, nm, sanitizeLabelName } from './labels.js';
+import { NODES } from './resources.js';
+import type { RoleDescriptor } from './role.js';
 import type { Node, RoleContext, Target, TargetGroup } from './types.js';
 
 /** Address types in the order Prometheus prefers them for `__address__`. */
@@ -60,3 +62,12 @@ export function nodeGroupAfterUpdate(node: Node, previous: TargetGroup | undefin
   if (nodeAddress(node).address === undefined) return previous;
   return nodeTargets(node);
 }
+
+/** Nodes carry no attached metadata: no extra watches, and a node without address keeps its old group. */
+export const nodeRole: RoleDescriptor<Node> = {
+  role: 'node',
+  resource: NODES,
+  extraWatches: [],
+  build: nodeTargets,
+  next: (node, previous) => nodeGroupAfterUpdate(node, previous),
+};

@@ -12,6 +12,9 @@ import {
   nodeMetaLabels,
   ns,
 } from './labels.js';
+import { NAMESPACE_METADATA, NODE_METADATA, POD_OWNER_METADATA, podOwnerOptions } from './metadata.js';
+import { PODS } from './resources.js';
+import type { RoleDescriptor } from './role.js';
 import type { Container, ContainerStatus, Pod, RoleContext, Target, TargetGroup } from './types.js';
 
 export function podSource(namespace: string, name: string): string {
@@ -108,3 +111,11 @@ export function podTargets(pod: Pod, ctx: RoleContext = {}): TargetGroup {
   }
   return group;
 }
+
+export const podRole: RoleDescriptor<Pod> = {
+  role: 'pod',
+  resource: PODS,
+  extraWatches: [NODE_METADATA, NAMESPACE_METADATA, ...POD_OWNER_METADATA],
+  options: podOwnerOptions,
+  build: podTargets,
+};

@@ -5,18 +5,18 @@
 // reference to a pod of another watched namespace does not resolve
 // (endpoints.go resolvePodRef looks up the namespace's own pod store). Watching
 // all namespaces, one store holds every pod and any reference resolves.
+import { LOOKUP_NAMESPACED, type LookupName } from './role.js';
 import type { RoleContext } from './types.js';
+
+type NamespacedLookup = (ns: string, name: string) => unknown;
 
 /** `ctx` restricted to objects of `namespace` for namespaced lookups (pods, services, replicasets, jobs). */
 export function scopeToNamespace(ctx: RoleContext, namespace: string): RoleContext {
-  const scoped: RoleContext = { ...ctx };
-  const only =
-    <T>(f: ((ns: string, name: string) => T | undefined) | undefined) =>
-    (ns: string, name: string): T | undefined =>
-      ns === namespace ? f?.(ns, name) : undefined;
-  if (ctx.pod) scoped.pod = only(ctx.pod);
-  if (ctx.service) scoped.service = only(ctx.service);
-  if (ctx.replicaSet) scoped.replicaSet = only(ctx.replicaSet);
-  if (ctx.job) scoped.job = only(ctx.job);
-  return scoped;
+  const scoped: Record<string, unknown> = { ...ctx };
+  for (const name of Object.keys(LOOKUP_NAMESPACED) as LookupName[]) {
+    const f = ctx[name] as NamespacedLookup | undefined;
+    if (!f || !LOOKUP_NAMESPACED[name]) continue;
+    scoped[name] = (ns: string, n: string) => (ns === namespace ? f(ns, n) : undefined);
+  }
+  return scoped as RoleContext;
 }

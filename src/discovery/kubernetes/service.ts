@@ -1,5 +1,8 @@
 // role = "service": one target per service port, addressed by the service's DNS name.
 import { ADDRESS, META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort, namespaceMetaLabels, nm, ns } from './labels.js';
+import { NAMESPACE_METADATA } from './metadata.js';
+import { SERVICES } from './resources.js';
+import type { RoleDescriptor } from './role.js';
 import type { RoleContext, Service, Target, TargetGroup } from './types.js';
 
 export function serviceSource(namespace: string, name: string): string {
@@ -44,3 +47,10 @@ export function serviceTargets(svc: Service, ctx: RoleContext = {}): TargetGroup
   }
   return group;
 }
+
+export const serviceRole: RoleDescriptor<Service> = {
+  role: 'service',
+  resource: SERVICES,
+  extraWatches: [NAMESPACE_METADATA],
+  build: serviceTargets,
+};

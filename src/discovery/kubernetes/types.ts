@@ -1,6 +1,7 @@
 // The subset of Kubernetes object shapes the discovery roles read, plus the
 // target-group types they produce. Fields are optional because the API server
 // omits empty values in JSON.
+import type { Target } from '../../relabel/targets.js';
 
 export interface OwnerReference {
   apiVersion?: string;
@@ -134,8 +135,8 @@ export interface Ingress extends KubeObject {
 
 export type Namespace = KubeObject;
 
-/** One label set; `__address__` is the target address. */
-export type Target = Record<string, string>;
+/** One label set; `__address__` is the target address. The one Target type is relabel's. */
+export type { Target };
 
 /** Prometheus's target group: labels shared by every target of one source object. */
 export interface TargetGroup {

@@ -67,6 +67,7 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   builtin('apps/v1', 'daemonsets', 'DaemonSet', { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
   builtin('apps/v1', 'statefulsets', 'StatefulSet', { shortNames: ['sts'], categories: ['all'], subresources: ['status'] }),
   builtin('apps/v1', 'replicasets', 'ReplicaSet', { shortNames: ['rs'], categories: ['all'], subresources: ['status'] }),
+  builtin('batch/v1', 'jobs', 'Job', { categories: ['all'], subresources: ['status'] }),
   builtin('discovery.k8s.io/v1', 'endpointslices', 'EndpointSlice'),
   builtin('networking.k8s.io/v1', 'ingresses', 'Ingress', { shortNames: ['ing'], subresources: ['status'] }),
   builtin('coordination.k8s.io/v1', 'leases', 'Lease'),
