@@ -86,7 +86,7 @@ describe('charts/alloy-annotations', () => {
     const sts = find(parseObjects(umbrella), 'StatefulSet')[0];
     expect(sts.metadata.name).toBe('rel-alloy-annotations');
     expect(sts.spec.replicas).toBe(2);
-    expect(sts.metadata.labels['helm.sh/chart']).toBe('alloy-0.1.0');
+    expect(sts.metadata.labels?.['helm.sh/chart']).toBe('alloy-0.1.0');
   });
 
   test('alloy.enabled=false (the dependency condition) renders nothing; a missing dependency directory is a clear error', () => {

@@ -84,7 +84,7 @@ beforeAll(() => {
   write('parent/templates/_helpers.tpl', '{{- define "shared.greeting" -}}from parent{{- end -}}\n');
   write('parent/templates/cm.yaml', probeTemplate('probe'));
   // The parent's own template uses a named template of its subchart.
-  write('parent/templates/uses-child.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: uses-child\ndata:\n  childName: {{ include "child.fullname" (dict "Release" .Release "Chart" (dict "Name" "child")) | quote }}\n');
+  write('parent/templates/uses-child.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: uses-child\ndata:\n  childName: {{ include "child.fullname" (dict "Release" .Release "Chart" (dict "Name" "child")) | quote }}\n  childPort: {{ .Subcharts.child.Values.port | quote }}\n  childChart: {{ .Subcharts.child.Chart.Name | quote }}\n');
   // tagged: vendored under parent/charts/ (a non-file:// repository must be vendored).
   write('parent/charts/tagged/Chart.yaml', 'apiVersion: v2\nname: tagged\nversion: 0.1.0\n');
   write('parent/charts/tagged/templates/cm.yaml', probeTemplate('probe'));
@@ -141,7 +141,10 @@ describe('helm-render subcharts', () => {
 
   test('named templates are shared across charts; for one name, the parent definition wins', () => {
     const objs = render('parent');
-    expect(find(objs, 'ConfigMap', 'uses-child')[0].data.childName).toBe('rel-child');
+    const usesChild = find(objs, 'ConfigMap', 'uses-child')[0].data;
+    expect(usesChild.childName).toBe('rel-child');
+    // .Subcharts: each subchart's scope, as the subchart sees it.
+    expect([usesChild.childPort, usesChild.childChart]).toEqual(['80', 'child']);
     expect(probe(objs, 'rel-parent-probe').greeting).toBe('from parent');
     expect(probe(objs, 'rel-child-probe').greeting).toBe('from parent');
   });
@@ -165,6 +168,18 @@ describe('helm-render subcharts', () => {
     expect(values.fromChild).toBe('exported');
     expect(values).not.toHaveProperty('shared');
     expect(values.imported.table).toEqual({ x: 'tx', py: 'parent-y' });
+  });
+
+  test('a packaged subchart under charts/ (what helm dependency build leaves) renders like a directory', () => {
+    write('packaged/Chart.yaml', YAML.stringify({ apiVersion: 'v2', name: 'packaged', version: '1.0.0', dependencies: [{ name: 'child', version: '1.4.0', repository: 'https://charts.example' }] }));
+    write('packaged/values.yaml', 'child:\n  port: 7070\n');
+    fs.mkdirSync(path.join(root, 'packaged/charts'), { recursive: true });
+    execFileSync('tar', ['czf', path.join(root, 'packaged/charts/child-1.4.0.tgz'), '-C', root, 'child']);
+    const child = probe(render('packaged'), 'rel-child-probe');
+    expect(child.chart.name).toBe('child');
+    expect(child.values.port).toBe(7070);
+    expect(child.file).toBe('child file');
+    expect(child.template.name).toBe('packaged/charts/child/templates/cm.yaml');
   });
 
   test('a missing dependency directory, a version mismatch and an unvendored remote chart fail clearly', () => {

@@ -204,13 +204,15 @@ func (c *chart) vendoredCharts(depth int) ([]*chart, error) {
 		if strings.HasPrefix(n, ".") {
 			continue
 		}
+		var sub *chart
 		if strings.HasSuffix(n, ".tgz") || strings.HasSuffix(n, ".tar.gz") {
-			return nil, fmt.Errorf("%s: packaged subcharts are not supported by helm-render; unpack it into a directory", p)
-		}
-		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			// What `helm dependency build` leaves: a packaged chart.
+			sub, err = loadPackagedChart(p, c, depth+1)
+		} else if st, statErr := os.Stat(p); statErr != nil || !st.IsDir() {
 			continue
+		} else {
+			sub, err = loadChart(p, c, depth+1)
 		}
-		sub, err := loadChart(p, c, depth+1)
 		if err != nil {
 			return nil, err
 		}

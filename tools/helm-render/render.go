@@ -159,8 +159,6 @@ func chartObject(meta map[string]interface{}) map[string]interface{} {
 		switch k {
 		case "apiVersion":
 			out["APIVersion"] = v
-		case "kubeVersion":
-			out["KubeVersion"] = v
 		default:
 			out[strings.ToUpper(k[:1])+k[1:]] = v
 		}
