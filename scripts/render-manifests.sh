@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Renders both charts with their default values into manifests/ (plain YAML for
-# `kubectl apply -k manifests/`), after syncing the alloy chart's helpers and
-# default values into charts/alloy-annotations (which reuses them).
-#   scripts/render-manifests.sh           sync + render
+# `kubectl apply -k manifests/`). charts/alloy-annotations takes charts/alloy as
+# a Helm dependency (file://../alloy), which helm-render resolves in place.
+#   scripts/render-manifests.sh           render
 #   scripts/render-manifests.sh --check   exit 1 when anything differs (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +16,6 @@ trap 'rm -rf "$out"' EXIT
 # Build the renderer (GOPATH mode with Debian's sprig and sigs.k8s.io/yaml).
 GOPATH=/usr/share/gocode GO111MODULE=off go build -o "$out/helm-render" ./tools/helm-render
 
-# charts/alloy-annotations/templates/_alloy-*.tpl and alloy-values.yaml are copies.
-mkdir -p "$out/sync/templates"
-for f in charts/alloy/templates/_*.tpl; do cp "$f" "$out/sync/templates/_alloy-$(basename "$f" | sed 's/^_//')"; done
-cp charts/alloy/values.yaml "$out/sync/alloy-values.yaml"
-
 cat > "$out/namespace.yaml" <<NS
 apiVersion: v1
 kind: Namespace
@@ -31,22 +26,6 @@ metadata:
 NS
 
 header() { printf '# Rendered by scripts/render-manifests.sh from charts/%s with default values; do not edit.\n' "$1"; }
-
-if $check; then
-  status=0
-  for f in "$out"/sync/templates/*.tpl; do
-    cmp -s "$f" "charts/alloy-annotations/templates/$(basename "$f")" || { echo "stale copy: charts/alloy-annotations/templates/$(basename "$f")"; status=1; }
-  done
-  for f in charts/alloy-annotations/templates/_alloy-*.tpl; do
-    [ -e "$out/sync/templates/$(basename "$f")" ] || { echo "orphan copy: $f"; status=1; }
-  done
-  cmp -s "$out/sync/alloy-values.yaml" charts/alloy-annotations/alloy-values.yaml || { echo "stale copy: charts/alloy-annotations/alloy-values.yaml"; status=1; }
-  [ $status -eq 0 ] || exit 1
-else
-  rm -f charts/alloy-annotations/templates/_alloy-*.tpl
-  cp "$out"/sync/templates/*.tpl charts/alloy-annotations/templates/
-  cp "$out/sync/alloy-values.yaml" charts/alloy-annotations/alloy-values.yaml
-fi
 
 for chart in alloy alloy-annotations; do
   { header "$chart"; "$out/helm-render" --name "$chart" --namespace "$NAMESPACE" "charts/$chart"; } > "$out/$chart.yaml"

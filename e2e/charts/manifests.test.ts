@@ -1,6 +1,4 @@
-// manifests/ must be what scripts/render-manifests.sh renders today (and the
-// alloy-annotations chart's copies of the alloy helpers must be current);
-// the Dockerfile must keep the properties the charts rely on.
+// manifests/ must be what scripts/render-manifests.sh renders today; the Dockerfile must keep the properties the charts rely on.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -92,7 +92,9 @@ describe('helm-render', () => {
     const v = JSON.parse(parseObjects(run('--values', f1, '-f', f2, '--set', 'a.d=3,list[1]=y,flag=true,big=0755', '--set', 'arr={p,q}', '--set-string', 'a.s=true', '--set', 'dots.a\\.b=1'))[1].data.values);
     expect(v).toEqual({
       a: { b: 2, c: 'from-f2', d: 3, keep: 'yes-kept', s: 'true' },
-      list: ['x', 'y'],
+      // As in Helm: --set builds on the user values, not on values.yaml, so an
+      // index into a default list replaces the whole list.
+      list: [null, 'y'],
       flag: true,
       big: '0755',
       arr: ['p', 'q'],

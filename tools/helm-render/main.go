@@ -91,6 +91,7 @@ func main() {
 		os.Exit(2)
 	}
 	out, err := renderChart(o)
+	removeUnpacked()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helm-render:", err)
 		os.Exit(1)

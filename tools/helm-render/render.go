@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -19,59 +18,54 @@ import (
 // Helm refuses deeper include/tpl nesting than this (it guards against recursion).
 const maxIncludeDepth = 1000
 
-// renderChart loads the chart, computes the values and renders every
-// non-partial template into one multi-document stream.
+// renderChart loads the chart and its dependencies, computes the values as
+// Helm does (user values coalesced with every chart's defaults, conditions
+// and import-values applied) and renders every non-partial template of every
+// chart into one multi-document stream.
 func renderChart(o *options) (string, error) {
-	dir := filepath.Clean(o.chartDir)
-	meta, err := readYAMLMap(filepath.Join(dir, "Chart.yaml"))
-	if err != nil {
-		return "", fmt.Errorf("reading chart: %v", err)
-	}
-	chartName, _ := meta["name"].(string)
-	if chartName == "" {
-		return "", fmt.Errorf("%s: Chart.yaml has no name", dir)
-	}
-	values, err := computeValues(dir, o)
+	top, err := loadChart(filepath.Clean(o.chartDir), nil, 0)
 	if err != nil {
 		return "", err
 	}
-	files, err := loadFiles(dir)
+	if top.isLibrary() {
+		return "", fmt.Errorf("%s: library charts are not installable", top.dir)
+	}
+	user, err := userValues(o)
 	if err != nil {
 		return "", err
 	}
-	tmpls, err := loadTemplates(dir, chartName)
+	if err := processDependencies(top, user); err != nil {
+		return "", err
+	}
+	values, err := coalesceChart(top, deepCopyMap(user), false)
 	if err != nil {
 		return "", err
 	}
-
-	top := map[string]interface{}{
-		"Values": values,
-		"Release": map[string]interface{}{
-			"Name": o.name, "Namespace": o.namespace, "Service": "Helm",
-			"IsInstall": true, "IsUpgrade": false, "Revision": 1,
-		},
-		"Chart":        chartObject(meta),
-		"Capabilities": capabilities(o),
-		"Files":        files,
+	release := map[string]interface{}{
+		"Name": o.name, "Namespace": o.namespace, "Service": "Helm",
+		"IsInstall": true, "IsUpgrade": false, "Revision": 1,
 	}
+	var tmpls []renderable
+	collectTemplates(top, values, release, capabilities(o), &tmpls)
 
 	eng := newEngine()
 	if err := eng.parse(tmpls); err != nil {
 		return "", err
 	}
+	sort.Slice(tmpls, func(i, j int) bool { return tmpls[i].name < tmpls[j].name })
 	var docs []manifest
 	for _, t := range tmpls {
 		if isPartial(t.name) {
 			continue
 		}
-		if len(o.showOnly) > 0 && !matchesShowOnly(t.name, chartName, o.showOnly) {
+		if len(o.showOnly) > 0 && !matchesShowOnly(t.name, top.name, o.showOnly) {
 			continue
 		}
 		data := map[string]interface{}{}
-		for k, v := range top {
+		for k, v := range t.scope {
 			data[k] = v
 		}
-		data["Template"] = map[string]interface{}{"Name": t.name, "BasePath": chartName + "/templates"}
+		data["Template"] = map[string]interface{}{"Name": t.name, "BasePath": t.basePath}
 		out, err := eng.execute(t.name, data)
 		if err != nil {
 			return "", err
@@ -90,21 +84,59 @@ func renderChart(o *options) (string, error) {
 	return b.String(), nil
 }
 
-func computeValues(dir string, o *options) (map[string]interface{}, error) {
-	values := map[string]interface{}{}
-	if _, err := os.Stat(filepath.Join(dir, "values.yaml")); err == nil {
-		v, err := readYAMLMap(filepath.Join(dir, "values.yaml"))
-		if err != nil {
-			return nil, err
-		}
-		values = v
+// renderable is one template with the scope it renders in (its chart's
+// .Values, .Chart and .Files; .Release and .Capabilities are shared).
+type renderable struct {
+	name     string // <top>/charts/<sub>/templates/<relative path>
+	text     string
+	basePath string
+	scope    map[string]interface{}
+}
+
+// collectTemplates is Helm's recAllTpls: a subchart's .Values is its
+// section of the parent's .Values (already coalesced with its defaults and
+// globals); .Subcharts holds each subchart's scope.
+func collectTemplates(c *chart, values map[string]interface{}, release, caps map[string]interface{}, out *[]renderable) map[string]interface{} {
+	chartObj := chartObject(c.meta)
+	chartObj["Name"] = c.name
+	chartObj["IsRoot"] = c.parent == nil
+	subcharts := map[string]interface{}{}
+	scope := map[string]interface{}{
+		"Values":       values,
+		"Release":      release,
+		"Chart":        chartObj,
+		"Capabilities": caps,
+		"Files":        c.files,
+		"Subcharts":    subcharts,
 	}
+	for _, sub := range c.deps {
+		sv, ok := values[sub.name].(map[string]interface{})
+		if !ok {
+			sv = map[string]interface{}{}
+		}
+		subcharts[sub.name] = collectTemplates(sub, sv, release, caps, out)
+	}
+	id := c.fullPath()
+	for _, f := range c.templates {
+		// A library chart contributes only its named templates.
+		if c.isLibrary() && !strings.HasPrefix(filepath.Base(f.rel), "_") {
+			continue
+		}
+		*out = append(*out, renderable{name: id + "/" + f.rel, text: f.text, basePath: id + "/templates", scope: scope})
+	}
+	return scope
+}
+
+// userValues merges --values files, then --set and --set-string, keeping
+// nulls: coalescing turns them into deletions of the charts' defaults.
+func userValues(o *options) (map[string]interface{}, error) {
+	values := map[string]interface{}{}
 	for _, f := range o.valueFiles {
 		v, err := readYAMLMap(f)
 		if err != nil {
 			return nil, fmt.Errorf("--values: %v", err)
 		}
-		values = mergeValues(values, v)
+		values = mergeMaps(values, v)
 	}
 	for _, s := range o.sets {
 		if err := applySet(values, s, true); err != nil {
@@ -137,44 +169,6 @@ func chartObject(meta map[string]interface{}) map[string]interface{} {
 		}
 	}
 	return out
-}
-
-type chartTemplate struct {
-	name string // <chart>/templates/<relative path>
-	text string
-}
-
-func loadTemplates(dir, chartName string) ([]chartTemplate, error) {
-	root := filepath.Join(dir, "templates")
-	var out []chartTemplate
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) && p == root {
-				return filepath.SkipDir
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		ext := filepath.Ext(p)
-		if ext != ".yaml" && ext != ".yml" && ext != ".tpl" && ext != ".txt" && ext != ".json" {
-			return nil
-		}
-		// NOTES.txt is shown after install, never part of the manifest.
-		if filepath.Base(p) == "NOTES.txt" {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out = append(out, chartTemplate{name: chartName + "/" + filepath.ToSlash(rel), text: string(b)})
-		return nil
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out, err
 }
 
 func isPartial(name string) bool {
@@ -229,8 +223,20 @@ func (e *engine) funcs() template.FuncMap {
 	return f
 }
 
-func (e *engine) parse(tmpls []chartTemplate) error {
-	for _, t := range tmpls {
+// parse adds every template to one set, in Helm's order: deeper paths first
+// (subcharts before their parent), reverse-lexicographic within a depth, so
+// that when two charts define the same name the higher-level one wins.
+func (e *engine) parse(tmpls []renderable) error {
+	order := append([]renderable(nil), tmpls...)
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i].name, order[j].name
+		ca, cb := strings.Count(a, "/"), strings.Count(b, "/")
+		if ca != cb {
+			return ca > cb
+		}
+		return a > b
+	})
+	for _, t := range order {
 		if _, err := e.root.New(t.name).Parse(t.text); err != nil {
 			return fmt.Errorf("parse error in %s: %v", t.name, err)
 		}

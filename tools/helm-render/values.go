@@ -25,18 +25,15 @@ func readYAMLMap(path string) (map[string]interface{}, error) {
 	return m, nil
 }
 
-// mergeValues merges src over dst as Helm merges values files: maps merge
-// key by key, anything else replaces, and a null removes the key.
-func mergeValues(dst, src map[string]interface{}) map[string]interface{} {
+// mergeMaps merges src over dst as Helm merges values files: maps merge key
+// by key, anything else (null included) replaces; the nulls delete chart
+// defaults later, when the values are coalesced.
+func mergeMaps(dst, src map[string]interface{}) map[string]interface{} {
 	for k, v := range src {
-		if v == nil {
-			delete(dst, k)
-			continue
-		}
 		sm, sIsMap := v.(map[string]interface{})
 		dm, dIsMap := dst[k].(map[string]interface{})
 		if sIsMap && dIsMap {
-			dst[k] = mergeValues(dm, sm)
+			dst[k] = mergeMaps(dm, sm)
 		} else {
 			dst[k] = v
 		}
@@ -140,10 +137,7 @@ func setPath(root map[string]interface{}, path []pathElem, v interface{}) error 
 	set := func(parent interface{}, e pathElem, val interface{}) interface{} {
 		switch p := parent.(type) {
 		case map[string]interface{}:
-			if val == nil && e.index < 0 {
-				delete(p, e.key)
-				return p
-			}
+			// A null stays: coalescing deletes the default it overrides.
 			p[e.key] = val
 			return p
 		case []interface{}:
