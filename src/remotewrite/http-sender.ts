@@ -3,7 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { revealString, type Secret } from '../syntax/secret.js';
-import { parseRetryAfter } from './backoff.js';
+import { parseRetryAfter } from '../net/backoff.js';
 import { extraHeaders } from '../net/client-schema.js';
 import { RequestAuth } from '../net/request-auth.js';
 import { TlsAgent } from '../net/tls-agent.js';
@@ -80,7 +80,7 @@ export class HttpSender {
             const text = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
             if (status >= 200 && status < 300) return resolve({ kind: 'ok', status });
             const reason = `server returned HTTP status ${status} ${res.statusMessage ?? ''}${text ? `: ${text}` : ''}`.trim();
-            const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']));
+            const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
             if (status === 429) {
               return resolve(this.ep.queue_config.retry_on_http_429 ? { kind: 'retry', status, retryAfterMs, reason } : { kind: 'drop', status, reason });
             }
@@ -114,6 +114,3 @@ export class HttpSender {
   }
 }
 
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
