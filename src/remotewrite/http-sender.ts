@@ -7,9 +7,9 @@ import { parseRetryAfter } from '../net/backoff.js';
 import { extraHeaders } from '../net/client-schema.js';
 import { RequestAuth } from '../net/request-auth.js';
 import { TlsAgent } from '../net/tls-agent.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import type { EndpointArgs } from './args.js';
 
-export const USER_AGENT = 'alloy-ts/0.1.0';
 
 export type SendOutcome =
   | { kind: 'ok'; status: number }

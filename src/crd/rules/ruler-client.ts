@@ -11,6 +11,7 @@ import type { HttpClientArgs } from '../../net/http-options.js';
 import { RequestAuth } from '../../net/request-auth.js';
 import { revealString } from '../../syntax/secret.js';
 import { TlsAgent } from '../../net/tls-agent.js';
+import { USER_AGENT } from '../../net/user-agent.js';
 import type { RuleGroup } from './groups.js';
 
 export interface RulerClientConfig {
@@ -51,7 +52,7 @@ export class RulerClient {
 
   constructor(private readonly cfg: RulerClientConfig) {
     this.base = new URL(cfg.address);
-    this.auth = new RequestAuth(cfg.http, { userAgent: cfg.userAgent });
+    this.auth = new RequestAuth(cfg.http, { userAgent: cfg.userAgent ?? USER_AGENT });
     this.tls = new TlsAgent(cfg.http.tls_config, { keepAlive: true });
     // Unreadable TLS files are a configuration error: report it now, not at the first sync.
     if (this.base.protocol === 'https:') this.tls.get();
@@ -71,7 +72,7 @@ export class RulerClient {
   }
 
   private async headers(method: string, url: URL): Promise<Record<string, string>> {
-    const h: Record<string, string> = { ...extraHeaders(this.cfg.httpHeaders, (v) => revealString(v) ?? ''), 'User-Agent': this.cfg.userAgent ?? 'alloy-ts' };
+    const h: Record<string, string> = { ...extraHeaders(this.cfg.httpHeaders, (v) => revealString(v) ?? ''), 'User-Agent': this.cfg.userAgent ?? USER_AGENT };
     if (this.cfg.tenantId) h['X-Scope-OrgID'] = this.cfg.tenantId;
     let auth: string | undefined;
     try {

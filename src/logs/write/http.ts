@@ -6,6 +6,7 @@ import https from 'node:https';
 import { extraHeaders } from '../../net/client-schema.js';
 import { RequestAuth } from '../../net/request-auth.js';
 import { TlsAgent } from '../../net/tls-agent.js';
+import { USER_AGENT } from '../../net/user-agent.js';
 import { revealString } from '../../syntax/secret.js';
 import type { EndpointArgs } from './config.js';
 
@@ -30,7 +31,7 @@ export class HttpPoster {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new Error(`endpoint url "${args.url}": scheme must be http or https`);
     }
-    this.#auth = new RequestAuth(args, { userAgent: 'alloy-ts/0.1' });
+    this.#auth = new RequestAuth(args, { userAgent: USER_AGENT });
     if (this.url.protocol === 'https:') {
       const tls = new TlsAgent(args.tls_config, { keepAlive: true });
       tls.get(); // unreadable TLS files reject the config now, not at the first push
@@ -45,7 +46,7 @@ export class HttpPoster {
     const a = this.args;
     const h: Record<string, string> = {
       'Content-Type': 'application/x-protobuf',
-      'User-Agent': 'alloy-ts/0.1',
+      'User-Agent': USER_AGENT,
     };
     for (const [k, v] of Object.entries(a.headers ?? {})) h[k] = v;
     Object.assign(h, extraHeaders(a.http_headers, (v) => revealString(v) ?? ''));
