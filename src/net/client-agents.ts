@@ -22,6 +22,8 @@ export interface ClientAgentsConfig extends ProxySettings {
 export interface ClientAgentsOptions {
   /** Prefix of TLS error messages. */
   where?: string;
+  /** Least time between two reads of the tls_config files (TlsAgent; default 5 s). */
+  recheckMs?: number;
   /** The environment for proxy_from_environment (default process.env, read once here). */
   env?: NodeJS.ProcessEnv;
 }
@@ -56,6 +58,7 @@ export class ClientAgents {
   readonly #cfg: ClientAgentsConfig;
   readonly #agentOptions: http.AgentOptions;
   readonly #where: string | undefined;
+  readonly #recheckMs: number | undefined;
   readonly #env: NodeJS.ProcessEnv;
   readonly #connectHeaders: Record<string, string>;
   readonly #agents = new Map<string, http.Agent | TlsAgent>();
@@ -64,6 +67,7 @@ export class ClientAgents {
     this.#cfg = cfg;
     this.#agentOptions = agentOptions;
     this.#where = o.where;
+    this.#recheckMs = o.recheckMs;
     // Go's httpproxy.FromEnvironment is read once per client too.
     this.#env = { ...(o.env ?? process.env) };
     this.#connectHeaders = Object.fromEntries(Object.entries(cfg.proxy_connect_header ?? {}).map(([k, vs]) => [k, vs.map((v) => revealString(v) ?? '').join(', ')]));
@@ -93,10 +97,10 @@ export class ClientAgents {
 
   #build(secure: boolean, proxy: URL | undefined): http.Agent | TlsAgent {
     if (!secure) return proxy ? new HttpProxyAgent(proxy, this.#agentOptions) : new http.Agent(this.#agentOptions);
-    if (!proxy) return new TlsAgent(this.#cfg.tls_config, this.#agentOptions, { where: this.#where });
+    if (!proxy) return new TlsAgent(this.#cfg.tls_config, this.#agentOptions, { where: this.#where, recheckMs: this.#recheckMs });
     const headers = this.#connectHeaders;
     const createAgent = (o: https.AgentOptions) => new TunnelAgent(proxy, o, headers) as unknown as https.Agent;
-    return new TlsAgent(this.#cfg.tls_config, this.#agentOptions, { where: this.#where, createAgent });
+    return new TlsAgent(this.#cfg.tls_config, this.#agentOptions, { where: this.#where, recheckMs: this.#recheckMs, createAgent });
   }
 
   destroy(): void {
