@@ -17,7 +17,7 @@ import {
   validateHttpClientArgs,
 } from './http-options.js';
 import { oauth2Schema } from './oauth2.js';
-import { parseProxyUrl } from './proxy.js';
+import { validateProxySettings } from './proxy.js';
 
 /** The client settings besides credentials and TLS, as decoded. */
 export interface HttpTransportArgs {
@@ -76,15 +76,8 @@ export function validateHttpClient(a: FullHttpClientArgs, tlsAttrs: readonly Tls
 }
 
 function validateProxy(a: HttpTransportArgs, proxyUrlOnly: boolean): void {
-  const url = a.proxy_url ?? '';
+  validateProxySettings(a);
   const connectHeaders = Object.keys(a.proxy_connect_header ?? {}).length > 0;
-  if (connectHeaders && !a.proxy_from_environment && url === '') {
-    throw new Error('if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured');
-  }
-  if (a.proxy_from_environment && url !== '') throw new Error('if proxy_from_environment is configured, proxy_url must not be configured');
-  if (a.proxy_from_environment && (a.no_proxy ?? '') !== '') throw new Error('if proxy_from_environment is configured, no_proxy must not be configured');
-  if (url === '' && (a.no_proxy ?? '') !== '') throw new Error('if no_proxy is configured, proxy_url must also be configured');
-  if (url !== '') parseProxyUrl(url, 'proxy_url');
   if (proxyUrlOnly && (a.proxy_from_environment || connectHeaders || (a.no_proxy ?? '') !== '')) {
     throw new Error('this client supports proxy_url only (not no_proxy, proxy_from_environment or proxy_connect_header)');
   }

@@ -12,6 +12,7 @@ import { QUEUE_DEFAULTS } from '../remotewrite/args.js';
 import { HttpSender } from '../remotewrite/http-sender.js';
 import { makeCert, type SelfSignedCert } from './certs.js';
 import { ClientAgents } from './client-agents.js';
+import { OAuth2TokenSource } from './oauth2.js';
 import { proxyFor, useProxy } from './proxy.js';
 
 const u = (s: string) => new URL(s);
@@ -141,6 +142,24 @@ describe('clients of the shared block through a proxy', () => {
     }
     expect(proxy.connects).toHaveLength(1);
     expect(received).toEqual([]);
+  });
+
+  it('oauth2 with proxy_url fetches its token through the proxy', async () => {
+    const tokens = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'via-proxy', token_type: 'bearer', expires_in: 600 })));
+    });
+    await new Promise<void>((r) => tokens.listen(0, '127.0.0.1', r));
+    const tokenUrl = `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`;
+    const source = new OAuth2TokenSource({ client_id: 'a', client_secret: 'b', token_url: tokenUrl, proxy_url: proxyUrl });
+    try {
+      expect(await source.header()).toBe('Bearer via-proxy');
+    } finally {
+      source.close();
+      tokens.closeAllConnections();
+      await new Promise((r) => tokens.close(r));
+    }
+    expect(proxy.forwarded.map((f) => f.url)).toEqual([tokenUrl]);
   });
 
   it('no_proxy matching the endpoint connects directly', async () => {

@@ -12,6 +12,23 @@ export interface ProxySettings {
   proxy_from_environment?: boolean;
 }
 
+/**
+ * Alloy's (Prometheus's) rules for the proxy settings' combinations; `where`
+ * prefixes the message (e.g. "oauth2").
+ */
+export function validateProxySettings(a: ProxySettings & { proxy_connect_header?: Record<string, unknown> }, where = ''): void {
+  const at = where ? `${where}: ` : '';
+  const url = a.proxy_url ?? '';
+  const noProxy = a.no_proxy ?? '';
+  if (Object.keys(a.proxy_connect_header ?? {}).length > 0 && !a.proxy_from_environment && url === '') {
+    throw new Error(`${at}if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured`);
+  }
+  if (a.proxy_from_environment && url !== '') throw new Error(`${at}if proxy_from_environment is configured, proxy_url must not be configured`);
+  if (a.proxy_from_environment && noProxy !== '') throw new Error(`${at}if proxy_from_environment is configured, no_proxy must not be configured`);
+  if (url === '' && noProxy !== '') throw new Error(`${at}if no_proxy is configured, proxy_url must also be configured`);
+  if (url !== '') parseProxyUrl(url, `${at}proxy_url`);
+}
+
 /** The proxy for `target`, or undefined to connect directly. */
 export function proxyFor(target: URL, s: ProxySettings, env: NodeJS.ProcessEnv = process.env): URL | undefined {
   if (s.proxy_from_environment) {
