@@ -36,7 +36,7 @@ export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBloc
 /** Reject contradictory client settings with a reason naming the attributes. */
 export function validateKubeClientArgs(a: KubeClientArgs): void {
   if (a.api_server && a.kubeconfig_file) throw new Error("cannot use 'kubeconfig_file' and 'api_server' together");
-  validateHttpClient(a, KUBE_TLS_ATTRS, { proxyUrl: true });
+  validateHttpClient(a, KUBE_TLS_ATTRS, { proxyUrlOnly: true });
   const custom = a.bearer_token !== undefined || a.bearer_token_file || a.basic_auth || a.authorization || a.oauth2 || a.tls_config || a.proxy_url;
   if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, basic_auth, authorization, oauth2, tls_config or proxy_url");
   if (a.api_server) {

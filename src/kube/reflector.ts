@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { Backoff } from './backoff.js';
+import { Backoff, sleep } from '../net/backoff.js';
 import type { InformerMetrics } from './metrics.js';
 import { KubeApiError, errorFrom, getJSON, isGone, openGet } from './request.js';
 import { objectKey, qualifiedResource, resourcePath, scopeText, type ResourceRef } from './resource.js';
@@ -57,7 +57,7 @@ export class Reflector {
   #running: Promise<void> | undefined;
 
   constructor(private readonly o: ReflectorOptions) {
-    this.#backoff = new Backoff(o.initialBackoffMs ?? 500, o.maxBackoffMs ?? 30_000);
+    this.#backoff = new Backoff({ minMs: o.initialBackoffMs ?? 500, maxMs: o.maxBackoffMs ?? 30_000, jitter: 'half' });
     this.#label = qualifiedResource(o);
   }
 
@@ -160,16 +160,7 @@ export class Reflector {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.#abort.signal;
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
+    return sleep(ms, this.#abort.signal);
   }
 
   /** List every page, then replace the cache and emit the differences. */

@@ -33,8 +33,8 @@ test('accepts the defaults and a full config', () => {
   expect(() => validateKubeletArgs({ basic_auth: { username: 'u', password_file: '/p' } })).not.toThrow();
 });
 
-test('the schema offers Alloy\'s authorization and basic_auth blocks next to tls_config (oauth2 is not implemented)', () => {
-  expect(Object.keys(kubeletArgsSchema.blocks ?? {}).sort()).toEqual(['authorization', 'basic_auth', 'tls_config']);
+test('the schema offers Alloy\'s authorization, basic_auth and oauth2 blocks next to tls_config', () => {
+  expect(Object.keys(kubeletArgsSchema.blocks ?? {}).sort()).toEqual(['authorization', 'basic_auth', 'oauth2', 'tls_config']);
   expect(Object.keys(kubeletArgsSchema.blocks!.authorization.schema.attrs ?? {}).sort()).toEqual(['credentials', 'credentials_file', 'type']);
   expect(kubeletArgsSchema.blocks!.authorization.schema.attrs!.type.default).toBe('Bearer');
   expect(Object.keys(kubeletArgsSchema.blocks!.basic_auth.schema.attrs ?? {}).sort()).toEqual(['password', 'password_file', 'username']);

@@ -1,18 +1,9 @@
-// Arguments of discovery.kubelet: Alloy's names and defaults, decoded by the
-// runtime (durations in ms), and their validation.
-import type { Secret } from '../syntax/secret.js';
+// Arguments of discovery.kubelet: Alloy's names and defaults (url,
+// refresh_interval, namespaces and the shared HTTP client block), decoded by
+// the runtime (durations in ms), and their validation.
 import { t, type BlockSchema } from '../runtime/types.js';
-import {
-  bearerTokenAttrs,
-  httpClientBlocks,
-  KUBE_TLS_ATTRS,
-  tlsConfigSchemaOf,
-  validateHttpAuth,
-  validateTlsConfig,
-  type AuthorizationConfig,
-  type BasicAuthConfig,
-  type KubeTlsConfig,
-} from '../net/http-options.js';
+import { type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
+import { KUBE_TLS_ATTRS, type KubeTlsConfig } from '../net/http-options.js';
 
 export const DEFAULT_URL = 'https://localhost:10250';
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -20,26 +11,25 @@ export const DEFAULT_REFRESH_MS = 5_000;
 
 export type KubeletTLSArgs = KubeTlsConfig;
 
-export interface KubeletArgs {
+/** Alloy squashes its whole HTTP client block into discovery.kubelet's arguments. */
+export interface KubeletArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
   url?: string;
-  bearer_token?: string | Secret;
-  bearer_token_file?: string;
-  authorization?: AuthorizationConfig;
-  basic_auth?: BasicAuthConfig;
   tls_config?: KubeletTLSArgs;
   refresh_interval?: number;
   namespaces?: string[];
 }
 
+// tls_config is the Kubernetes client subset documented here (no *_pem client certificate, no min_version).
+const clientSchema = httpClientSchema({ tlsAttrs: KUBE_TLS_ATTRS });
+
 export const kubeletArgsSchema: BlockSchema = {
   attrs: {
     url: { type: t.string(), default: DEFAULT_URL },
-    ...bearerTokenAttrs,
     refresh_interval: { type: t.duration(), default: DEFAULT_REFRESH_MS },
     namespaces: { type: t.array(t.string()), default: [] },
+    ...clientSchema.attrs,
   },
-  // Alloy documents authorization, basic_auth, oauth2 and tls_config; oauth2 is not implemented.
-  blocks: httpClientBlocks(tlsConfigSchemaOf(KUBE_TLS_ATTRS)),
+  blocks: clientSchema.blocks,
   validate: (a: KubeletArgs) => validateKubeletArgs(a),
 };
 
@@ -56,10 +46,9 @@ export function validateKubeletArgs(a: KubeletArgs): void {
     throw new Error(`url ${JSON.stringify(raw)}: scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`);
   }
   if (url.search || url.hash) throw new Error(`url ${JSON.stringify(raw)}: must not carry a query or fragment ("/pods" is appended to its path)`);
-  validateHttpAuth({ bearer_token: a.bearer_token, bearer_token_file: a.bearer_token_file || undefined, authorization: a.authorization, basic_auth: a.basic_auth });
+  validateHttpClient(a, KUBE_TLS_ATTRS);
   const r = a.refresh_interval ?? DEFAULT_REFRESH_MS;
   if (!Number.isFinite(r) || r <= 0) throw new Error(`refresh_interval must be positive, got ${r} ms`);
-  validateTlsConfig(a.tls_config, KUBE_TLS_ATTRS);
   for (const ns of a.namespaces ?? []) {
     if (typeof ns !== 'string' || ns === '') throw new Error(`namespaces: ${JSON.stringify(ns)} is not a namespace name`);
   }

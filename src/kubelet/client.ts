@@ -2,8 +2,12 @@
 // failure turned into a KubeletError whose message says what to fix.
 import http from 'node:http';
 import https from 'node:https';
-import { tlsClientOptions } from '../net/http-options.js';
+import type { ClientAgents } from '../net/client-agents.js';
+import { extraHeaders } from '../net/client-schema.js';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
+import type { RequestAuth } from '../net/request-auth.js';
+import { USER_AGENT } from '../net/user-agent.js';
+import { revealString } from '../syntax/secret.js';
 import type { KubeletArgs } from './arguments.js';
 import { resolveCredentials } from './credentials.js';
 import { KubeletError } from './errors.js';
@@ -25,10 +29,10 @@ const UNTRUSTED = new Set([
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
 
-/** TLS options from tls_config, files read now (so rotated client certificates are used). */
-function tlsOptions(a: KubeletArgs): https.RequestOptions {
+/** The connection for the URL (direct or proxied; tls_config read by the agents): unreadable TLS files are config errors. */
+function agentFor(agents: ClientAgents, url: URL): http.Agent {
   try {
-    return tlsClientOptions(a.tls_config);
+    return agents.get(url);
   } catch (e) {
     throw new KubeletError('config', (e as Error).message);
   }
@@ -92,7 +96,10 @@ export interface FetchOptions {
   url: URL;
   args: KubeletArgs;
   timeoutMs: number;
-  agent?: http.Agent;
+  /** The client block's connections: TLS material, proxy. */
+  agents: ClientAgents;
+  /** The client block's credentials (caches an oauth2 token across polls). */
+  auth?: RequestAuth;
   signal?: AbortSignal;
   /** Test hook: where the default service-account token lives. */
   defaultTokenFile?: string;
@@ -105,15 +112,19 @@ export async function fetchPodsBody(o: FetchOptions): Promise<string> {
   } catch (e) {
     throw new KubeletError('config', (e as Error).message);
   }
-  const { header, source } = await resolveCredentials(o.args, o.defaultTokenFile);
+  const timeout = AbortSignal.timeout(o.timeoutMs);
+  const { header, source } = await resolveCredentials(o.args, o.defaultTokenFile, o.auth, timeout);
   const https_ = o.url.protocol === 'https:';
   const opts: https.RequestOptions = {
     method: 'GET',
-    headers: { Accept: 'application/json', ...(header ? { Authorization: header } : {}) },
-    agent: o.agent,
-    ...(https_ ? tlsOptions(o.args) : {}),
+    headers: {
+      ...extraHeaders(o.args.http_headers, (v) => revealString(v) ?? ''),
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+      ...(header ? { Authorization: header } : {}),
+    },
+    agent: agentFor(o.agents, o.url),
   };
-  const timeout = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
   opts.signal = signal;
   const mod = https_ ? https : http;
@@ -136,8 +147,10 @@ export async function fetchPodsBody(o: FetchOptions): Promise<string> {
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status === 200) resolve(body);
-          else reject(statusError(status, body, o.url, source));
+          if (status === 200) return resolve(body);
+          // A revoked oauth2 token: the next poll fetches a fresh one.
+          if (status === 401) o.auth?.unauthorized(header);
+          reject(statusError(status, body, o.url, source));
         });
       });
       req.on('error', reject);

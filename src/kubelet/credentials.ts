@@ -1,10 +1,11 @@
 // The Authorization header of a kubelet poll, from whichever credential the
-// config names (bearer_token, bearer_token_file, authorization, basic_auth;
-// validation allows at most one), else the pod's service-account token. Files
+// config names (bearer_token, bearer_token_file, authorization, basic_auth,
+// oauth2; validation allows at most one), else the pod's service-account token. Files
 // are read on every poll so rotated credentials are picked up. `source` says
 // where the credential came from, for the 401 message.
 import fs from 'node:fs';
 import { authorizationHeader } from '../net/http-options.js';
+import type { RequestAuth } from '../net/request-auth.js';
 import { revealString } from '../syntax/secret.js';
 import { SERVICE_ACCOUNT_TOKEN, type KubeletArgs } from './arguments.js';
 import { KubeletError } from './errors.js';
@@ -35,7 +36,7 @@ export function resolveToken(a: KubeletArgs, defaultFile = SERVICE_ACCOUNT_TOKEN
   try {
     return { token: fs.readFileSync(defaultFile, 'utf8').trim(), source: `service-account token ${defaultFile}` };
   } catch {
-    return { source: 'no token (no bearer_token, bearer_token_file, authorization, basic_auth, or service-account token file)' };
+    return { source: 'no token (no bearer_token, bearer_token_file, authorization, basic_auth, oauth2, or service-account token file)' };
   }
 }
 
@@ -51,7 +52,17 @@ function describe(a: KubeletArgs): string | undefined {
   return undefined;
 }
 
-export async function resolveCredentials(a: KubeletArgs, defaultFile = SERVICE_ACCOUNT_TOKEN): Promise<Credentials> {
+/** `auth`: the shared RequestAuth of the poller, which caches an oauth2 token across polls. */
+export async function resolveCredentials(a: KubeletArgs, defaultFile = SERVICE_ACCOUNT_TOKEN, auth?: RequestAuth, signal?: AbortSignal): Promise<Credentials> {
+  if (a.oauth2) {
+    const source = `oauth2 (client_id ${JSON.stringify(a.oauth2.client_id ?? '')}, token_url ${a.oauth2.token_url ?? ''})`;
+    if (!auth) throw new KubeletError('config', 'oauth2 needs the poller\'s token source');
+    try {
+      return { header: await auth.header(signal), source };
+    } catch (e) {
+      throw new KubeletError('unauthorized', `${source}: ${(e as Error).message}`);
+    }
+  }
   const block = describe(a);
   if (block) {
     try {

@@ -1,6 +1,8 @@
 // Polls <url>/pods every refresh_interval (never two requests at once) and
 // reports each outcome: the node's targets, or the reason it could not get them.
-import https from 'node:https';
+import { ClientAgents } from '../net/client-agents.js';
+import { RequestAuth } from '../net/request-auth.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import type { Target } from '../discovery/kubernetes/types.js';
 import { DEFAULT_REFRESH_MS, DEFAULT_URL, podsURL, type KubeletArgs } from './arguments.js';
 import { fetchPodsBody, KubeletError } from './client.js';
@@ -30,7 +32,10 @@ export class KubeletPoller {
   readonly url: URL;
   readonly #abort = new AbortController();
   // One kept-alive connection: a poll every few seconds should not pay a TLS handshake each time.
-  readonly #agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  // The tls_config files are re-read at every poll (recheckMs 0), so a rotated CA or client certificate applies at once.
+  readonly #agents: ClientAgents;
+  /** oauth2 tokens are cached across polls; other credentials are resolved per poll (credentials.ts). */
+  readonly #auth: RequestAuth | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -38,6 +43,8 @@ export class KubeletPoller {
 
   constructor(private readonly o: PollerOptions) {
     this.url = podsURL(o.args.url ?? DEFAULT_URL);
+    this.#agents = new ClientAgents(o.args, { keepAlive: true, maxSockets: 1 }, { recheckMs: 0 });
+    this.#auth = o.args.oauth2 ? new RequestAuth({ oauth2: o.args.oauth2 }, { userAgent: USER_AGENT }) : undefined;
   }
 
   start(): void {
@@ -62,7 +69,8 @@ export class KubeletPoller {
         url: this.url,
         args: this.o.args,
         timeoutMs: this.o.timeoutMs ?? defaultTimeoutMs(refresh),
-        agent: this.url.protocol === 'https:' ? this.#agent : undefined,
+        agents: this.#agents,
+        auth: this.#auth,
         signal: this.#abort.signal,
         defaultTokenFile: this.o.defaultTokenFile,
       });
@@ -83,6 +91,7 @@ export class KubeletPoller {
     this.#timer = undefined;
     this.#abort.abort();
     await this.#running;
-    this.#agent.destroy();
+    this.#agents.destroy();
+    this.#auth?.close();
   }
 }

@@ -42,8 +42,13 @@ describe('http client block', () => {
     expect(() => validateHttpClient({ bearer_token: 'a', oauth2: { client_id: 'x', token_url: 'http://t' } })).toThrow("at most one of 'bearer_token' and 'oauth2' may be set");
     expect(() => validateHttpClient({ no_proxy: 'example.com' })).toThrow('if no_proxy is configured, proxy_url must also be configured');
     expect(() => validateHttpClient({ proxy_from_environment: true, proxy_url: 'http://p:1' })).toThrow('if proxy_from_environment is configured, proxy_url must not be configured');
-    expect(() => validateHttpClient({ proxy_url: 'http://p:1' })).toThrow(/not supported/);
-    expect(() => validateHttpClient({ proxy_url: 'http://p:1' }, undefined, { proxyUrl: true })).not.toThrow();
+    expect(() => validateHttpClient({ proxy_url: 'http://p:1', no_proxy: 'example.com', proxy_connect_header: { 'X-A': ['1'] } })).not.toThrow();
+    expect(() => validateHttpClient({ proxy_from_environment: true, proxy_connect_header: { 'X-A': ['1'] } })).not.toThrow();
+    expect(() => validateHttpClient({ proxy_connect_header: { 'X-A': ['1'] } })).toThrow('if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured');
+    expect(() => validateHttpClient({ proxy_from_environment: true, no_proxy: 'x' })).toThrow('if proxy_from_environment is configured, no_proxy must not be configured');
+    expect(() => validateHttpClient({ proxy_url: 'socks5://p:1' })).toThrow(/proxy_url "socks5:\/\/p:1": scheme must be http or https/);
+    expect(() => validateHttpClient({ proxy_url: 'http://p:1' }, undefined, { proxyUrlOnly: true })).not.toThrow();
+    expect(() => validateHttpClient({ proxy_url: 'http://p:1', no_proxy: 'x' }, undefined, { proxyUrlOnly: true })).toThrow(/supports proxy_url only/);
   });
 
   it('refuses oauth2 with a bearer token at the config, positioned', () => {

@@ -2,7 +2,8 @@
 // requests (remote_write and loki.write endpoints, the rules components, the
 // Kubernetes clients, ...): credentials (bearer token, basic_auth,
 // authorization, oauth2), tls_config, proxy settings, redirects, HTTP/2 and
-// extra headers, with Alloy's names, defaults and validation rules.
+// extra headers, with Alloy's names, defaults and validation rules. The
+// connections themselves (direct or through the proxy) come from ClientAgents.
 import { t, type AttrSchema, type BlockSchema, type BlockSpec } from '../runtime/types.js';
 import type { Secret } from '../syntax/secret.js';
 import {
@@ -16,6 +17,7 @@ import {
   validateHttpClientArgs,
 } from './http-options.js';
 import { oauth2Schema } from './oauth2.js';
+import { validateProxySettings } from './proxy.js';
 
 /** The client settings besides credentials and TLS, as decoded. */
 export interface HttpTransportArgs {
@@ -64,33 +66,20 @@ export function httpClientBlockSchema(o: HttpClientSchemaOptions = {}): BlockSch
 
 /**
  * Alloy's (Prometheus's) rules for the whole block: one credential source,
- * valid blocks, and the proxy settings' combinations. Proxies themselves are
- * refused with the reason: this collector connects directly only.
+ * valid blocks, and the proxy settings' combinations. `proxyUrlOnly`: the
+ * client can use proxy_url but not the other proxy settings (the Kubernetes
+ * clients, whose library takes a proxy URL only).
  */
-export function validateHttpClient(a: FullHttpClientArgs, tlsAttrs: readonly TlsAttr[] = TLS_ATTRS, o: { proxyUrl?: boolean } = {}): void {
+export function validateHttpClient(a: FullHttpClientArgs, tlsAttrs: readonly TlsAttr[] = TLS_ATTRS, o: { proxyUrlOnly?: boolean } = {}): void {
   validateHttpClientArgs({ ...a, bearer_token_file: a.bearer_token_file || undefined }, tlsAttrs);
-  validateProxy(a, o.proxyUrl === true);
+  validateProxy(a, o.proxyUrlOnly === true);
 }
 
-/** `proxyUrl`: the client connects through proxy_url itself (the Kubernetes client does). */
-function validateProxy(a: HttpTransportArgs, proxyUrl: boolean): void {
-  const url = a.proxy_url ?? '';
+function validateProxy(a: HttpTransportArgs, proxyUrlOnly: boolean): void {
+  validateProxySettings(a);
   const connectHeaders = Object.keys(a.proxy_connect_header ?? {}).length > 0;
-  if (connectHeaders && !a.proxy_from_environment && url === '') {
-    throw new Error('if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured');
-  }
-  if (a.proxy_from_environment && url !== '') throw new Error('if proxy_from_environment is configured, proxy_url must not be configured');
-  if (a.proxy_from_environment && (a.no_proxy ?? '') !== '') throw new Error('if proxy_from_environment is configured, no_proxy must not be configured');
-  if (url === '' && (a.no_proxy ?? '') !== '') throw new Error('if no_proxy is configured, proxy_url must also be configured');
-  if (url !== '') {
-    try {
-      new URL(url);
-    } catch {
-      throw new Error(`proxy_url ${JSON.stringify(url)} is not a valid URL`);
-    }
-  }
-  if ((url !== '' && !proxyUrl) || a.proxy_from_environment || connectHeaders) {
-    throw new Error('connecting through a proxy (proxy_url, proxy_from_environment, proxy_connect_header) is not supported by this client of the collector');
+  if (proxyUrlOnly && (a.proxy_from_environment || connectHeaders || (a.no_proxy ?? '') !== '')) {
+    throw new Error('this client supports proxy_url only (not no_proxy, proxy_from_environment or proxy_connect_header)');
   }
 }
 

@@ -280,7 +280,9 @@ export function revealHttpClientArgs(a: HttpClientArgs): HttpClientArgs {
   if (a.authorization) out.authorization = { ...a.authorization, credentials: revealString(a.authorization.credentials) };
   if (a.oauth2) {
     const o = a.oauth2;
-    out.oauth2 = { ...o, client_secret: revealString(o.client_secret), tls_config: revealTls(o.tls_config), proxy_connect_header: undefined };
+    const connect = o.proxy_connect_header as Record<string, (string | Secret)[]> | undefined;
+    const proxy_connect_header = connect ? Object.fromEntries(Object.entries(connect).map(([k, vs]) => [k, vs.map((v) => revealString(v) ?? '')])) : undefined;
+    out.oauth2 = { ...o, client_secret: revealString(o.client_secret), tls_config: revealTls(o.tls_config), proxy_connect_header };
   }
   if (a.tls_config) out.tls_config = revealTls(a.tls_config);
   return dropUndefined(out);

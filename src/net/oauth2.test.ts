@@ -194,14 +194,15 @@ test('an HTTPS token URL is verified with the oauth2 tls_config', async () => {
   }
 });
 
-test('validation: required fields, one secret source, no proxy, known grant type; oauth2 counts as an auth method', async () => {
+test('validation: required fields, one secret source, proxy rules, known grant type; oauth2 counts as an auth method', async () => {
   const ok: OAuth2Config = { client_id: 'a', client_secret: 'b', token_url: 'https://auth/token' };
   expect(() => validateOAuth2(ok)).not.toThrow();
   expect(() => validateOAuth2({ ...ok, client_id: '' })).toThrow('oauth2: client_id must be set');
   expect(() => validateOAuth2({ ...ok, token_url: undefined })).toThrow('oauth2: token_url must be set');
   expect(() => validateOAuth2({ ...ok, token_url: '::' })).toThrow('oauth2: token_url "::" is not a valid URL');
   expect(() => validateOAuth2({ ...ok, client_secret_file: '/s' })).toThrow("oauth2: at most one of 'client_secret' and 'client_secret_file' may be set");
-  expect(() => validateOAuth2({ ...ok, proxy_url: 'http://proxy:3128' })).toThrow(/oauth2: fetching tokens through a proxy is not supported/);
+  expect(() => validateOAuth2({ ...ok, proxy_url: 'http://proxy:3128' })).not.toThrow();
+  expect(() => validateOAuth2({ ...ok, no_proxy: 'auth' })).toThrow('oauth2: if no_proxy is configured, proxy_url must also be configured');
   expect(() => validateOAuth2({ ...ok, grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer' })).toThrow(/grant_type .* is not supported/);
   expect(() => validateOAuth2({ ...ok, scopes: ['x'], endpoint_params: { scope: 'y' } })).toThrow(/cannot overwrite "scope"/);
   expect(() => validateOAuth2({ ...ok, tls_config: { cert_file: '/c' } })).toThrow(/^oauth2\.tls_config: 'cert_file' and/);

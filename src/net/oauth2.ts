@@ -10,7 +10,8 @@ import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type BlockSchema } from '../runtime/types.js';
 import { type OAuth2Config, readCredentialFile, TLS_ATTRS, tlsConfigSchema, validateTlsConfig } from './http-options.js';
 import { assertAllowedUrl } from './loopback-guard.js';
-import { TlsAgent } from './tls-agent.js';
+import { ClientAgents, type ClientAgentsConfig } from './client-agents.js';
+import { validateProxySettings } from './proxy.js';
 
 export type { OAuth2Config };
 
@@ -52,9 +53,7 @@ export function validateOAuth2(c: OAuth2Config | undefined, where = 'oauth2'): v
   if (c.grant_type && c.grant_type !== GRANT_CLIENT_CREDENTIALS) {
     throw new Error(`${where}: grant_type ${JSON.stringify(c.grant_type)} is not supported by this collector (only "client_credentials")`);
   }
-  if (c.proxy_url || c.no_proxy || c.proxy_from_environment || (c.proxy_connect_header && Object.keys(c.proxy_connect_header).length > 0)) {
-    throw new Error(`${where}: fetching tokens through a proxy is not supported by this collector (remove proxy_url, no_proxy, proxy_from_environment and proxy_connect_header)`);
-  }
+  validateProxySettings(c, where);
   for (const k of Object.keys(c.endpoint_params ?? {})) {
     // Go's clientcredentials refuses to overwrite its own parameters (grant_type excepted).
     if (k === 'scope' && (c.scopes?.length ?? 0) > 0) throw new Error(`${where}: endpoint_params cannot overwrite "scope" (use scopes)`);
@@ -95,8 +94,8 @@ export class OAuth2TokenSource {
   readonly #cfg: OAuth2Config;
   readonly #url: URL;
   readonly #opts: Required<Omit<TokenSourceOptions, 'userAgent'>> & { userAgent?: string };
-  readonly #httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
-  readonly #tls: TlsAgent;
+  /** Direct or through the block's proxy settings, TLS from its tls_config. */
+  readonly #agents: ClientAgents;
   #token: CachedToken | undefined;
   #inflight: { secret: string; p: Promise<CachedToken> } | undefined;
   /** Learned as Go's clientcredentials does: header first, params when the header style is refused. */
@@ -109,7 +108,11 @@ export class OAuth2TokenSource {
     this.#cfg = cfg;
     this.#url = new URL(cfg.token_url!);
     this.#opts = { timeoutMs: opts.timeoutMs ?? 10_000, now: opts.now ?? Date.now, expiryDeltaMs: opts.expiryDeltaMs ?? 10_000, userAgent: opts.userAgent };
-    this.#tls = new TlsAgent(cfg.tls_config, { keepAlive: true, maxSockets: 2 }, { where: 'oauth2.tls_config' });
+    this.#agents = new ClientAgents(
+      { ...cfg, proxy_connect_header: cfg.proxy_connect_header as ClientAgentsConfig['proxy_connect_header'] },
+      { keepAlive: true, maxSockets: 2 },
+      { where: 'oauth2.tls_config' },
+    );
   }
 
   get tokenUrl(): string {
@@ -146,8 +149,7 @@ export class OAuth2TokenSource {
   }
 
   close(): void {
-    this.#httpAgent.destroy();
-    this.#tls.destroy();
+    this.#agents.destroy();
   }
 
   #fresh(tok: CachedToken): boolean {
@@ -235,7 +237,7 @@ export class OAuth2TokenSource {
       let agent: http.Agent;
       try {
         assertAllowedUrl(u);
-        agent = u.protocol === 'https:' ? this.#tls.get() : this.#httpAgent;
+        agent = this.#agents.get(u);
       } catch (e) {
         reject(this.#fail((e as Error).message));
         return;

@@ -11,6 +11,8 @@ export interface TlsAgentOptions {
   recheckMs?: number;
   /** Prefix of error messages, e.g. "endpoint 1: tls_config". */
   where?: string;
+  /** Builds the agent from the merged options (default https.Agent; a proxy agent tunnels through CONNECT). */
+  createAgent?: (options: https.AgentOptions) => https.Agent;
 }
 
 export class TlsAgent {
@@ -19,6 +21,7 @@ export class TlsAgent {
   readonly #recheckMs: number;
   readonly #where: string;
   readonly #usesFiles: boolean;
+  readonly #createAgent: (options: https.AgentOptions) => https.Agent;
   #agent: https.Agent | undefined;
   #fingerprint = '';
   #checkedAt = 0;
@@ -31,6 +34,7 @@ export class TlsAgent {
     this.#recheckMs = opts.recheckMs ?? 5_000;
     this.#where = opts.where ?? 'tls_config';
     this.#usesFiles = !!(cfg?.ca_file || cfg?.cert_file || cfg?.key_file);
+    this.#createAgent = opts.createAgent ?? ((o) => new https.Agent(o));
   }
 
   /** The agent to use now. Throws only when the TLS material was never readable. */
@@ -50,7 +54,7 @@ export class TlsAgent {
     const fingerprint = JSON.stringify(opts);
     if (this.#agent && fingerprint === this.#fingerprint) return this.#agent;
     const old = this.#agent;
-    this.#agent = new https.Agent({ ...this.#agentOptions, ...opts });
+    this.#agent = this.#createAgent({ ...this.#agentOptions, ...opts });
     this.#fingerprint = fingerprint;
     if (old) retire(old);
     return this.#agent;

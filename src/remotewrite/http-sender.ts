@@ -3,13 +3,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import { revealString, type Secret } from '../syntax/secret.js';
-import { parseRetryAfter } from './backoff.js';
+import { parseRetryAfter } from '../net/backoff.js';
 import { extraHeaders } from '../net/client-schema.js';
 import { RequestAuth } from '../net/request-auth.js';
-import { TlsAgent } from '../net/tls-agent.js';
+import { ClientAgents } from '../net/client-agents.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import type { EndpointArgs } from './args.js';
 
-export const USER_AGENT = 'alloy-ts/0.1.0';
 
 export type SendOutcome =
   | { kind: 'ok'; status: number }
@@ -18,8 +18,8 @@ export type SendOutcome =
 
 export class HttpSender {
   private readonly url: URL;
-  /** Plain-HTTP agent, or the TLS agent that follows rotated tls_config files. */
-  private readonly agent: http.Agent | TlsAgent;
+  /** Direct or proxied, with the TLS material following rotated tls_config files. */
+  private readonly agents: ClientAgents;
   private readonly mod: typeof http | typeof https;
   /** Static credentials, or an OAuth2 token cached across sends. */
   private readonly auth: RequestAuth;
@@ -36,13 +36,8 @@ export class HttpSender {
     this.auth = new RequestAuth(ep, { userAgent: USER_AGENT });
     const isHttps = this.url.protocol === 'https:';
     this.mod = isHttps ? https : http;
-    const agentOptions = { keepAlive: true, maxSockets: 256 };
-    if (isHttps) {
-      this.agent = new TlsAgent(ep.tls_config, agentOptions);
-      this.agent.get(); // unreadable TLS files reject the config now, not at the first send
-    } else {
-      this.agent = new http.Agent(agentOptions);
-    }
+    this.agents = new ClientAgents(ep, { keepAlive: true, maxSockets: 256 });
+    this.agents.get(this.url); // unreadable TLS files reject the config now, not at the first send
   }
 
   async send(body: Uint8Array, signal: AbortSignal, retried401 = false): Promise<SendOutcome> {
@@ -61,7 +56,7 @@ export class HttpSender {
   }
 
   private post(body: Uint8Array, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome> {
-    const agent = this.agent instanceof TlsAgent ? this.agent.get() : this.agent;
+    const agent = this.agents.get(this.url);
     return new Promise<SendOutcome>((resolve) => {
       const req = this.mod.request(
         this.url,
@@ -80,7 +75,7 @@ export class HttpSender {
             const text = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
             if (status >= 200 && status < 300) return resolve({ kind: 'ok', status });
             const reason = `server returned HTTP status ${status} ${res.statusMessage ?? ''}${text ? `: ${text}` : ''}`.trim();
-            const retryAfterMs = parseRetryAfter(headerValue(res.headers['retry-after']));
+            const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
             if (status === 429) {
               return resolve(this.ep.queue_config.retry_on_http_429 ? { kind: 'retry', status, retryAfterMs, reason } : { kind: 'drop', status, reason });
             }
@@ -109,11 +104,8 @@ export class HttpSender {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agents.destroy();
     this.auth.close();
   }
 }
 
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}

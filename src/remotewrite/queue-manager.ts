@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { applyRulesToPairs } from '../relabel/index.js';
 import type { LabelPairs } from '../pipeline/metrics.js';
 import type { ResolvedEndpoint } from './args.js';
-import { nextBackoff, retryDelay } from './backoff.js';
+import { Backoff, retryDelay, sleep } from '../net/backoff.js';
 import { Checkpoint } from './checkpoint.js';
 import { HttpSender, type SendOutcome } from './http-sender.js';
 import { Ledger } from './ledger.js';
@@ -254,7 +254,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     const signal = this.abort.signal;
     let samples = batch;
     let body = this.encoder.encode(samples);
-    let backoff = 0;
+    // Prometheus's doubling from min_backoff to max_backoff, no jitter.
+    const backoff = new Backoff({ minMs: q.min_backoff, maxMs: q.max_backoff });
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return false;
       const started = performance.now();
@@ -283,8 +284,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
       }
       this.failedAt = Date.now();
       this.m.samplesRetried.inc(samples.length);
-      backoff = nextBackoff(backoff, q.min_backoff, q.max_backoff);
-      const delay = retryDelay(backoff, out.retryAfterMs);
+      // As in Prometheus, the server's Retry-After is honoured as given (not capped by max_backoff).
+      const delay = retryDelay(backoff.next(), out.retryAfterMs);
       if (attempt === 0 || attempt % 10 === 0) {
         this.log.warn({ status: out.status, attempt: attempt + 1, retry_in_ms: delay, err: out.reason },
           `remote write to ${this.ep.remoteName} failed; retrying`);
@@ -414,17 +415,4 @@ function youngerThan(b: QueuedBatch, cutoff: number): QueuedBatch {
     out.e.push(b.e[i]!);
   }
   return out;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }

@@ -106,7 +106,8 @@ export function validateScrapeArgs(a: ScrapeArgs): void {
   rulesFromConfig(a.metric_relabel);
 }
 
-export const USER_AGENT = 'Alloy-ts/0.1.0';
+export { USER_AGENT } from '../net/user-agent.js';
+import { USER_AGENT } from '../net/user-agent.js';
 
 /** Settings the workers need, secrets revealed (they never leave the process). */
 export function poolWireConfig(a: ScrapeArgs): PoolWireConfig {

@@ -100,6 +100,7 @@ export function rulerClientConfig(flavor: RulerFlavor, a: RulesArgs): RulerClien
       tls_config: a.tls_config,
     },
     httpHeaders: a.http_headers,
+    proxy: { proxy_url: a.proxy_url, no_proxy: a.no_proxy, proxy_from_environment: a.proxy_from_environment, proxy_connect_header: a.proxy_connect_header },
     followRedirects: a.follow_redirects,
   };
 }

@@ -6,6 +6,7 @@
 // failure. In a cluster only the owner of the component's key writes.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { makeKubeConfig } from '../../kube/client.js';
+import { Backoff } from '../../net/backoff.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { Secret } from '../../syntax/secret.js';
 import type { Component, ComponentContext } from '../../runtime/types.js';
@@ -47,6 +48,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private running: Promise<void> | undefined;
   private again = false;
   private backoffMs = 0;
+  private backoff: Backoff | undefined;
   private stopped = false;
   private unsubscribeCluster: () => void;
   private statuses: RuleCrStatus[] = [];
@@ -223,6 +225,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       this.lastSync = new Date().toISOString();
       this.lastError = undefined;
       this.backoffMs = 0;
+      this.backoff?.reset();
       const badCrs = statuses.filter((s) => s.state === 'error');
       if (badCrs.length > 0) {
         this.ctx.setHealth('unhealthy', `${badCrs.length} PrometheusRule(s) skipped: ${badCrs.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
@@ -232,7 +235,8 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     } catch (e) {
       this.actual = undefined; // unknown after a failure: re-read before the next attempt
       const retryable = !(e instanceof RulerError) || e.recoverable;
-      this.backoffMs = Math.min(this.opts.maxBackoffMs ?? 30_000, this.backoffMs ? this.backoffMs * 2 : (this.opts.minBackoffMs ?? 1000));
+      this.backoff ??= new Backoff({ minMs: this.opts.minBackoffMs ?? 1000, maxMs: this.opts.maxBackoffMs ?? 30_000 });
+      this.backoffMs = this.backoff.next();
       this.lastError = (e as Error).message;
       this.ctx.setHealth('unhealthy', `syncing the ${this.flavor} ruler failed (${retryable ? 'retrying' : 'will retry'} in ${this.backoffMs} ms): ${this.lastError}`);
       this.ctx.logger.warn({ err: this.lastError, retry_ms: this.backoffMs }, 'ruler sync failed');

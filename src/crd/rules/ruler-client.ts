@@ -10,7 +10,8 @@ import { extraHeaders, type HttpTransportArgs } from '../../net/client-schema.js
 import type { HttpClientArgs } from '../../net/http-options.js';
 import { RequestAuth } from '../../net/request-auth.js';
 import { revealString } from '../../syntax/secret.js';
-import { TlsAgent } from '../../net/tls-agent.js';
+import { ClientAgents, type ClientAgentsConfig } from '../../net/client-agents.js';
+import { USER_AGENT } from '../../net/user-agent.js';
 import type { RuleGroup } from './groups.js';
 
 export interface RulerClientConfig {
@@ -22,6 +23,8 @@ export interface RulerClientConfig {
   http: HttpClientArgs;
   /** Extra headers (http_headers). */
   httpHeaders?: HttpTransportArgs['http_headers'];
+  /** proxy_url, no_proxy, proxy_from_environment, proxy_connect_header. */
+  proxy?: Omit<ClientAgentsConfig, 'tls_config'>;
   followRedirects?: boolean;
   timeoutMs?: number;
   userAgent?: string;
@@ -43,23 +46,22 @@ export class RulerError extends Error {
 export type RulerState = Map<string, Map<string, RuleGroup>>;
 
 export class RulerClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
-  private readonly tls: TlsAgent;
+  /** Direct or proxied, with the TLS material following rotated tls_config files. */
+  private readonly agents: ClientAgents;
   private readonly base: URL;
   /** Static credentials, or an OAuth2 token cached across syncs. */
   private readonly auth: RequestAuth;
 
   constructor(private readonly cfg: RulerClientConfig) {
     this.base = new URL(cfg.address);
-    this.auth = new RequestAuth(cfg.http, { userAgent: cfg.userAgent });
-    this.tls = new TlsAgent(cfg.http.tls_config, { keepAlive: true });
+    this.auth = new RequestAuth(cfg.http, { userAgent: cfg.userAgent ?? USER_AGENT });
+    this.agents = new ClientAgents({ ...cfg.proxy, tls_config: cfg.http.tls_config }, { keepAlive: true });
     // Unreadable TLS files are a configuration error: report it now, not at the first sync.
-    if (this.base.protocol === 'https:') this.tls.get();
+    this.agents.get(this.base);
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.tls.destroy();
+    this.agents.destroy();
     this.auth.close();
   }
 
@@ -71,7 +73,7 @@ export class RulerClient {
   }
 
   private async headers(method: string, url: URL): Promise<Record<string, string>> {
-    const h: Record<string, string> = { ...extraHeaders(this.cfg.httpHeaders, (v) => revealString(v) ?? ''), 'User-Agent': this.cfg.userAgent ?? 'alloy-ts' };
+    const h: Record<string, string> = { ...extraHeaders(this.cfg.httpHeaders, (v) => revealString(v) ?? ''), 'User-Agent': this.cfg.userAgent ?? USER_AGENT };
     if (this.cfg.tenantId) h['X-Scope-OrgID'] = this.cfg.tenantId;
     let auth: string | undefined;
     try {
@@ -89,7 +91,7 @@ export class RulerClient {
     const mod = url.protocol === 'https:' ? https : http;
     let agent: http.Agent;
     try {
-      agent = url.protocol === 'https:' ? this.tls.get() : this.httpAgent;
+      agent = this.agents.get(url);
     } catch (e) {
       throw new RulerError(0, `${method} ${url.pathname}: ${(e as Error).message}`);
     }

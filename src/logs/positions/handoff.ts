@@ -5,7 +5,7 @@
 // position. A holder that is no longer a cluster member (crashed, or left)
 // gets a short grace to publish its last write, then the new owner goes on
 // from the holder's last persisted position.
-import { sleep } from '../backoff.js';
+import { sleep } from '../../net/backoff.js';
 import type { PositionStore } from './store.js';
 
 export type HandoffOutcome = 'free' | 'released' | 'holder_gone' | 'timeout' | 'no_shared_positions' | 'stopped';

@@ -9,7 +9,7 @@
 // long silence (a rotated file on old kubelets leaves a follow stream mute).
 // Errors back off with jitter.
 import type { Logger } from 'pino';
-import { Backoff, sleep } from '../backoff.js';
+import { Backoff, sleep } from '../../net/backoff.js';
 import { KubeApiError, type KubeApi } from '../kube/api.js';
 import { advance, ResumeFilter, sinceTime, type Position } from '../positions/position.js';
 import type { PositionStore } from '../positions/store.js';
@@ -157,7 +157,7 @@ export class Tailer {
     if (this.#turn.outcome !== 'free') logger.info({ stream: this.target.key, handoff: this.#turn.outcome, waited_ms: this.#turn.waitedMs }, 'log stream taken over');
     this.d.positions.claim(this.target.key);
     this.#pos = this.d.positions.get(this.target.key);
-    const backoff = new Backoff(o.minBackoffMs, o.maxBackoffMs);
+    const backoff = new Backoff({ minMs: o.minBackoffMs, maxMs: o.maxBackoffMs, jitter: 'half' });
     let reason: EndReason | 'start' | 'error' = 'start';
     while (!stop.aborted) {
       try {

@@ -6,7 +6,7 @@
 // reason retrying cannot fix, so a source can advance its positions safely;
 // while the queue is full, append() waits: sources pause instead of dropping.
 import type { Logger } from 'pino';
-import { Backoff, sleep } from '../backoff.js';
+import { Backoff, sleep } from '../../net/backoff.js';
 import type { LogEntry } from '../../pipeline/logs.js';
 import { encodePushBody, formatLabels, type PushStream } from '../push/proto.js';
 import { ENDPOINT_DEFAULTS, parseByteSize, type EndpointArgs } from './config.js';
@@ -215,7 +215,7 @@ export class EndpointClient {
     const m = this.opts.metrics;
     const lbl = { host: this.host };
     const body = encodePushBody(streams);
-    const backoff = new Backoff(this.#args.min_backoff_period, this.#args.max_backoff_period);
+    const backoff = new Backoff({ minMs: this.#args.min_backoff_period, maxMs: this.#args.max_backoff_period, jitter: 'half', maxRetries: this.#args.max_backoff_retries });
     const signal = this.#stop.signal;
     for (;;) {
       const start = performance.now();
@@ -243,7 +243,7 @@ export class EndpointClient {
         this.#drop(streams, count, bytes, status === 429 ? 'rate_limited' : 'client_error', this.#lastError);
         return true;
       }
-      if (backoff.attempts >= this.#args.max_backoff_retries) {
+      if (backoff.exhausted) {
         this.#drop(streams, count, bytes, 'max_retries', this.#lastError);
         return true;
       }

@@ -5,7 +5,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { extraHeaders } from '../../net/client-schema.js';
 import { RequestAuth } from '../../net/request-auth.js';
-import { TlsAgent } from '../../net/tls-agent.js';
+import { ClientAgents } from '../../net/client-agents.js';
+import { USER_AGENT } from '../../net/user-agent.js';
 import { revealString } from '../../syntax/secret.js';
 import type { EndpointArgs } from './config.js';
 
@@ -16,8 +17,8 @@ export interface PostResult {
 
 export class HttpPoster {
   readonly url: URL;
-  /** Plain-HTTP agent, or the TLS agent that follows rotated tls_config files. */
-  readonly #agent: http.Agent | TlsAgent;
+  /** Direct or proxied, with the TLS material following rotated tls_config files. */
+  readonly #agents: ClientAgents;
   /** Static credentials, or an OAuth2 token cached across pushes. */
   readonly #auth: RequestAuth;
 
@@ -30,14 +31,9 @@ export class HttpPoster {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new Error(`endpoint url "${args.url}": scheme must be http or https`);
     }
-    this.#auth = new RequestAuth(args, { userAgent: 'alloy-ts/0.1' });
-    if (this.url.protocol === 'https:') {
-      const tls = new TlsAgent(args.tls_config, { keepAlive: true });
-      tls.get(); // unreadable TLS files reject the config now, not at the first push
-      this.#agent = tls;
-    } else {
-      this.#agent = new http.Agent({ keepAlive: true });
-    }
+    this.#auth = new RequestAuth(args, { userAgent: USER_AGENT });
+    this.#agents = new ClientAgents(args, { keepAlive: true });
+    this.#agents.get(this.url); // unreadable TLS files reject the config now, not at the first push
   }
 
   /** Headers are rebuilt per request so rotated credential files are picked up. */
@@ -45,7 +41,7 @@ export class HttpPoster {
     const a = this.args;
     const h: Record<string, string> = {
       'Content-Type': 'application/x-protobuf',
-      'User-Agent': 'alloy-ts/0.1',
+      'User-Agent': USER_AGENT,
     };
     for (const [k, v] of Object.entries(a.headers ?? {})) h[k] = v;
     Object.assign(h, extraHeaders(a.http_headers, (v) => revealString(v) ?? ''));
@@ -64,7 +60,7 @@ export class HttpPoster {
   }
 
   #post(body: Buffer, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
-    const agent = this.#agent instanceof TlsAgent ? this.#agent.get() : this.#agent;
+    const agent = this.#agents.get(this.url);
     return new Promise((resolve, reject) => {
       const mod = this.url.protocol === 'https:' ? https : http;
       const req = mod.request(this.url, { method: 'POST', headers, agent, timeout: timeoutMs, signal }, (res) => {
@@ -85,7 +81,7 @@ export class HttpPoster {
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#agents.destroy();
     this.#auth.close();
   }
 }
