@@ -2,7 +2,7 @@
 // CLI entry: `alloy run CONFIG`, `alloy fmt [--check] FILE`, `alloy demo`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from './runtime/package-root.js';
+import { packageRoot } from './package-root.js';
 import { isDiagnostic } from './syntax/diagnostic.js';
 import { runCommand } from './cli/run.js';
 import { fmtCommand } from './cli/fmt.js';

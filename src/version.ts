@@ -3,7 +3,7 @@
 // when installed). Everything that reports a version (CLI, User-Agent) reads it here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from './runtime/package-root.js';
+import { packageRoot } from './package-root.js';
 
 function readVersion(): string {
   try {

@@ -16,7 +16,7 @@ import { startKubeEmulator } from '../sandbox/kube/index.js';
 import { RemoteWriteReceiver } from '../sandbox/receivers/remote-write-receiver.js';
 import { startLokiReceiver } from '../sandbox/receivers/loki-receiver.js';
 import { RulerReceiver } from '../sandbox/receivers/ruler-receiver.js';
-import { packageRoot } from '../runtime/package-root.js';
+import { packageRoot } from '../package-root.js';
 import { parseAllDocuments } from 'yaml';
 import { DEMO_PODS, monitoringObjects, namespaceObject, podObject, startExporter } from './workloads.js';
 import { demoConfig } from './config.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../runtime/package-root.js';
+import { packageRoot } from '../package-root.js';
 import { VERSION } from '../version.js';
 import { deployMode, USER_AGENT, userAgent } from './user-agent.js';
 

@@ -4,7 +4,7 @@
 // package root (the nearest package.json named alloy-ts above this module).
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../runtime/package-root.js';
+import { packageRoot } from '../package-root.js';
 
 export { packageRoot };
 
