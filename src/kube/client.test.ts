@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../syntax/secret.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import { kubeIdentity, makeKubeConfig, validateKubeClientArgs } from './client.js';
 
 async function authHeader(kc: ReturnType<typeof makeKubeConfig>): Promise<unknown> {
@@ -15,6 +16,17 @@ describe('kube client arguments', () => {
     const kc = makeKubeConfig({ api_server: 'http://127.0.0.1:1', bearer_token: new Secret('tok') });
     expect(kc.getCurrentCluster()?.server).toBe('http://127.0.0.1:1');
     expect(await authHeader(kc)).toBe('Bearer tok');
+  });
+
+  test('requests carry the one User-Agent unless http_headers sets another', async () => {
+    const headersOf = async (kc: ReturnType<typeof makeKubeConfig>) => {
+      const opts: { headers?: Record<string, unknown> } = {};
+      await kc.applyToHTTPSOptions(opts as never);
+      return opts.headers ?? {};
+    };
+    expect((await headersOf(makeKubeConfig({ api_server: 'http://127.0.0.1:1' })))['User-Agent']).toBe(USER_AGENT);
+    const custom = makeKubeConfig({ api_server: 'http://127.0.0.1:1', http_headers: { 'User-Agent': ['mine/1'] } } as never);
+    expect((await headersOf(custom))['User-Agent']).toBe('mine/1');
   });
 
   test('bearer_token_file is re-read and trimmed on every request', async () => {

@@ -6,6 +6,7 @@ import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
+import { USER_AGENT } from '../net/user-agent.js';
 import { extraHeaders, type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
 import { KUBE_TLS_ATTRS, type KubeTlsConfig } from '../net/http-options.js';
 import { RequestAuth } from '../net/request-auth.js';
@@ -61,7 +62,8 @@ export class AlloyKubeConfig extends KubeConfig {
 
   override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts);
-    const extra: Record<string, string> = { ...this.headers };
+    // Our User-Agent first, so http_headers can still set another.
+    const extra: Record<string, string> = { 'User-Agent': USER_AGENT, ...this.headers };
     if (this.bearerTokenFile) extra.Authorization = `Bearer ${fs.readFileSync(this.bearerTokenFile, 'utf8').trim()}`;
     const auth = await this.auth?.header();
     if (auth) extra.Authorization = auth;
