@@ -18,6 +18,8 @@ export interface HttpClientConfig {
   bodySizeLimit: number;
   followRedirects: boolean;
   userAgent: string;
+  /** http_headers (values joined); the scrape's own headers take precedence. */
+  headers?: Record<string, string>;
   /** Credentials, tls_config and oauth2 in Alloy's names (see revealHttpClientArgs). */
   client: HttpClientArgs;
 }
@@ -67,6 +69,7 @@ export class ScrapeHttpClient {
 
   async scrape(url: string, timeoutMs: number): Promise<ScrapeResponse> {
     const headers: Record<string, string> = {
+      ...this.cfg.headers,
       Accept: this.cfg.accept,
       'Accept-Encoding': this.cfg.enableCompression ? 'gzip' : 'identity',
       'User-Agent': this.cfg.userAgent,

@@ -1,6 +1,7 @@
 // Worker settings of a monitor endpoint resolved from Secrets and ConfigMaps:
 // bearer token, authorization, basic auth, OAuth2, TLS material; missing
 // references and still-loading namespaces.
+import { targetDefaults, wireConfig } from '../../scrape/job.js';
 import { buildJob, type JobOptions } from './job.js';
 import { parseMonitor } from './monitor.js';
 import { PendingError, type RefStore } from './secrets.js';
@@ -47,20 +48,20 @@ test('TLS from a ConfigMap CA, a Secret cert and key; authorization credentials;
     { labelLimit: 30, targetLimit: 4 },
   );
   const job = buildJob(m, m.endpoints[0], OPTS, store);
-  expect(job.defaults).toMatchObject({ jobName: 'serviceMonitor/a/m/0', scheme: 'https', intervalMs: 30_000, timeoutMs: 10_000 });
-  expect(job.wire.http).toMatchObject({ followRedirects: false });
-  expect(job.wire.http.client).toEqual({
+  expect(targetDefaults(job.scrape)).toMatchObject({ jobName: 'serviceMonitor/a/m/0', scheme: 'https', intervalMs: 30_000, timeoutMs: 10_000 });
+  expect(wireConfig(job.scrape).http).toMatchObject({ followRedirects: false });
+  expect(wireConfig(job.scrape).http.client).toEqual({
     authorization: { type: 'Token', credentials: 's3cret' },
     tls_config: { ca_pem: 'CA-PEM', cert_pem: 'CERT-PEM', key_pem: 'KEY-PEM', server_name: 'svc.a', insecure_skip_verify: false },
   });
-  expect(job.wire).toMatchObject({ sampleLimit: 500, labelLimit: 30 });
-  expect(job.targetLimit).toBe(4);
+  expect(wireConfig(job.scrape)).toMatchObject({ sampleLimit: 500, labelLimit: 30 });
+  expect(job.scrape.limits.target).toBe(4);
 });
 
 test('basic auth from Secrets; missing Secret and missing key name the field; pending namespaces are PendingError', () => {
   const store = refs({ 'Secret/a/basic': { user: 'u', pass: 'p' } });
   const m = sm('a', { port: 'x', basicAuth: { username: { name: 'basic', key: 'user' }, password: { name: 'basic', key: 'pass' } } });
-  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.client).toEqual({ basic_auth: { username: 'u', password: 'p' } });
+  expect(wireConfig(buildJob(m, m.endpoints[0], OPTS, store).scrape).http.client).toEqual({ basic_auth: { username: 'u', password: 'p' } });
   const missing = sm('a', { port: 'x', bearerTokenSecret: { name: 'nope', key: 't' } });
   expect(() => buildJob(missing, missing.endpoints[0], OPTS, store)).toThrow('spec.endpoints[0].bearerTokenSecret: Secret a/nope not found');
   const loading = sm('loading', { port: 'x', bearerTokenSecret: { name: 'nope', key: 't' } });
@@ -82,7 +83,7 @@ test('oauth2: client id from a ConfigMap or Secret, secret from a Secret, token 
     port: 'x',
     oauth2: { ...base, clientId: { configMap: { name: 'oauth', key: 'id' } }, scopes: ['metrics', 'read'], endpointParams: { audience: 'prom' }, tlsConfig: { ca: { secret: { name: 'oauth', key: 'ca' } } } },
   });
-  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.client).toEqual({
+  expect(wireConfig(buildJob(m, m.endpoints[0], OPTS, store).scrape).http.client).toEqual({
     oauth2: {
       client_id: 'my-client',
       client_secret: 'p@ss',
@@ -93,7 +94,7 @@ test('oauth2: client id from a ConfigMap or Secret, secret from a Secret, token 
     },
   });
   const fromSecret = sm('a', { port: 'x', oauth2: { ...base, clientId: { secret: { name: 'oauth', key: 'id' } } } });
-  expect(buildJob(fromSecret, fromSecret.endpoints[0], OPTS, store).wire.http.client.oauth2).toMatchObject({ client_id: 'secret-client', client_secret: 'p@ss' });
+  expect(wireConfig(buildJob(fromSecret, fromSecret.endpoints[0], OPTS, store).scrape).http.client.oauth2).toMatchObject({ client_id: 'secret-client', client_secret: 'p@ss' });
 });
 
 test('oauth2: missing references, bad token URLs and proxies name the field', () => {
