@@ -11,7 +11,8 @@ import type { ClusterOwnership } from '../../src/clustering/ownership.js';
 import { StandaloneOwnership } from '../../src/clustering/ownership.js';
 import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { Controller } from '../../src/runtime/controller.js';
-import { buildScrapeJob, wireConfig } from '../../src/scrape/job.js';
+import { buildScrapeJob } from '../../src/scrape/job.js';
+import { wireConfig } from '../../src/scrape/wire.js';
 import type { PoolWireConfig } from '../../src/scrape/protocol.js';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;

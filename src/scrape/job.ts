@@ -3,18 +3,13 @@
 // relabeling, HTTP client) plus its targets. prometheus.scrape and the
 // operator components each translate their own surface into a ScrapeJobSpec;
 // buildScrapeJob applies the defaults and the validation once, for both, and
-// the result is what the ScrapeManager runs (manager.ts).
+// the result is what the ScrapeManager runs (manager.ts, through wire.ts).
 import { type CompiledRule, describeRule, type RelabelRule } from '../relabel/index.js';
 import { extraHeaders, type FullHttpClientArgs, validateHttpClient } from '../net/client-schema.js';
 import { type HttpClientArgs, revealHttpClientArgs, TLS_ATTRS_NO_MIN_VERSION } from '../net/http-options.js';
 import { revealString } from '../syntax/secret.js';
 import { formatDuration } from '../syntax/duration.js';
-import type { HttpClientConfig } from './http.js';
-import { acceptHeader, DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
-import type { PoolWireConfig } from './protocol.js';
-import type { TargetDefaults } from './target.js';
-// The User-Agent is args.ts's (kept there for the shared User-Agent work); used only at call time.
-import { USER_AGENT } from './args.js';
+import { DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
 
 export interface ScrapeLimits {
   /** 0 = no limit, for each. */
@@ -247,36 +242,5 @@ export function buildScrapeJob(spec: ScrapeJobSpec, o: BuildScrapeJobOptions = {
     client: revealHttpClientArgs(client),
     headers: extraHeaders(client.http_headers, (v) => revealString(v) ?? ''),
     targets: spec.targets ?? [],
-  };
-}
-
-
-
-/** What populateTarget fills in for a target without its own job/scheme/path/interval/timeout/params. */
-export function targetDefaults(job: ScrapeJob): TargetDefaults {
-  return { jobName: job.name, scheme: job.scheme, metricsPath: job.metricsPath, intervalMs: job.intervalMs, timeoutMs: job.timeoutMs, params: job.params };
-}
-
-/** The per-job settings the scrape workers take (clonable). */
-export function wireConfig(job: ScrapeJob): PoolWireConfig {
-  const http: HttpClientConfig = {
-    accept: acceptHeader(job.protocols),
-    enableCompression: job.enableCompression,
-    bodySizeLimit: job.limits.bodySizeBytes,
-    followRedirects: job.followRedirects,
-    userAgent: USER_AGENT,
-    headers: job.headers,
-    client: job.client,
-  };
-  return {
-    http,
-    honorLabels: job.honorLabels,
-    honorTimestamps: job.honorTimestamps,
-    trackTimestampsStaleness: job.trackTimestampsStaleness,
-    sampleLimit: job.limits.sample,
-    labelLimit: job.limits.label,
-    labelNameLengthLimit: job.limits.labelNameLength,
-    labelValueLengthLimit: job.limits.labelValueLength,
-    metricRelabel: job.metricRelabel,
   };
 }

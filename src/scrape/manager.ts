@@ -7,7 +7,8 @@
 // staleness markers go out about two intervals later) and stopped once done.
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import type { MetricsReceiver } from '../pipeline/metrics.js';
-import { targetDefaults, type ScrapeJob, wireConfig } from './job.js';
+import type { ScrapeJob } from './job.js';
+import { targetDefaults, wireConfig } from './wire.js';
 import type { ScrapeMetrics } from './metrics.js';
 import type { ScrapeWorkerPool } from './pool.js';
 import { type DroppedTarget, ScrapeScheduler, type SchedulerConfig, type TargetDebug } from './scheduler.js';

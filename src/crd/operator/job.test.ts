@@ -1,7 +1,7 @@
 // Worker settings of a monitor endpoint resolved from Secrets and ConfigMaps:
 // bearer token, authorization, basic auth, OAuth2, TLS material; missing
 // references and still-loading namespaces.
-import { targetDefaults, wireConfig } from '../../scrape/job.js';
+import { targetDefaults, wireConfig } from '../../scrape/wire.js';
 import { buildJob, type JobOptions } from './job.js';
 import { parseMonitor } from './monitor.js';
 import { PendingError, type RefStore } from './secrets.js';

@@ -7,7 +7,8 @@
 import { applyRules, compileRules, type CompiledRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import { parseDuration } from '../../syntax/duration.js';
-import { buildScrapeJob, type ScrapeGlobals, type ScrapeJob, type ScrapeJobSpec, targetDefaults } from '../../scrape/job.js';
+import { buildScrapeJob, type ScrapeGlobals, type ScrapeJob, type ScrapeJobSpec } from '../../scrape/job.js';
+import { targetDefaults } from '../../scrape/wire.js';
 import { setTargetDefaults } from '../../scrape/target.js';
 import { clientArgs, type ReadEither, type ReadSecret } from './client-args.js';
 import type { EndpointSpec, KeyRef, MonitorSpec, SecretOrConfigMapRef } from './monitor.js';

@@ -8,7 +8,7 @@ import { podTargets } from '../../discovery/kubernetes/pod.js';
 import { contextOf } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../../discovery/kubernetes/types.js';
 import { populateTarget } from '../../scrape/target.js';
-import { targetDefaults, wireConfig } from '../../scrape/job.js';
+import { targetDefaults, wireConfig } from '../../scrape/wire.js';
 import { buildJob, type JobOptions, relabelTargets } from './job.js';
 import { parseMonitor } from './monitor.js';
 import { RefStore } from './secrets.js';
