@@ -1,6 +1,7 @@
 // prometheus.scrape's oauth2 block from Alloy syntax through the controller
 // and a real scrape worker: the token comes from a token server on 127.0.0.1,
 // the target accepts only that token; a conflicting auth block is refused.
+// Also the rest of the shared client block: http_headers sent, proxies refused.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import '../components/index.js';
@@ -111,4 +112,25 @@ test('oauth2 together with another auth method is a config error', async () => {
     token_url = "http://127.0.0.1:1/token"
   }`),
   ).rejects.toThrow(/at most one of 'bearer_token' and 'oauth2' may be set/);
+});
+
+test('the shared client block: http_headers go out with every scrape (the scrape\'s own headers win), enable_http2 is accepted', async () => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const target = await serve((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end('m 1\n');
+  });
+  const c = await load(`  targets = [{"__address__" = "${target}"}]
+  enable_http2 = false
+  bearer_token = "tok"
+  http_headers = { "X-Scope-OrgID" = ["team-a"], "X-Multi" = ["a", "b"], "User-Agent" = ["spoofed"] }`);
+  await waitForTarget(c, (t) => t.health === 'up');
+  expect(seen[0]['x-scope-orgid']).toBe('team-a');
+  expect(seen[0]['x-multi']).toBe('a, b');
+  expect(seen[0].authorization).toBe('Bearer tok');
+  expect(seen[0]['user-agent']).toMatch(/^Alloy-ts\//);
+});
+
+test('proxies are refused with the reason, as by every client of the shared block', async () => {
+  await expect(load(`  targets = []\n  proxy_url = "http://127.0.0.1:3128"`)).rejects.toThrow(/connecting through a proxy .* is not supported/);
 });
