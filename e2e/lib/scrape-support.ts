@@ -11,7 +11,8 @@ import type { ClusterOwnership } from '../../src/clustering/ownership.js';
 import { StandaloneOwnership } from '../../src/clustering/ownership.js';
 import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { Controller } from '../../src/runtime/controller.js';
-import { poolWireConfig, type ScrapeArgs } from '../../src/scrape/args.js';
+import { buildScrapeJob } from '../../src/scrape/job.js';
+import { wireConfig } from '../../src/scrape/wire.js';
 import type { PoolWireConfig } from '../../src/scrape/protocol.js';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -74,11 +75,7 @@ export function label(s: Sample, n: string): string | undefined {
 
 /** Worker settings of a scrape with every argument at its default. */
 export function defaultWire(): PoolWireConfig {
-  const args = {
-    enable_compression: true, follow_redirects: true, honor_labels: false, honor_timestamps: true,
-    track_timestamps_staleness: false, sample_limit: 0, label_limit: 0, label_name_length_limit: 0, label_value_length_limit: 0,
-  } as ScrapeArgs;
-  return poolWireConfig(args);
+  return wireConfig(buildScrapeJob({ name: 'j' }));
 }
 
 /**

@@ -5,10 +5,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { HttpClientArgs } from '../net/http-options.js';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
 import { RequestAuth } from '../net/request-auth.js';
-import { TlsAgent } from '../net/tls-agent.js';
+import { ClientAgents } from '../net/client-agents.js';
+import type { ScrapeClientArgs } from './job.js';
 
 /** Plain, clonable client settings (secrets already revealed by the main thread). */
 export interface HttpClientConfig {
@@ -18,8 +18,10 @@ export interface HttpClientConfig {
   bodySizeLimit: number;
   followRedirects: boolean;
   userAgent: string;
-  /** Credentials, tls_config and oauth2 in Alloy's names (see revealHttpClientArgs). */
-  client: HttpClientArgs;
+  /** http_headers (values joined); the scrape's own headers take precedence. */
+  headers?: Record<string, string>;
+  /** Credentials, tls_config, oauth2 and proxy settings in Alloy's names (see buildScrapeJob). */
+  client: ScrapeClientArgs;
 }
 
 export class BodySizeLimitError extends Error {
@@ -42,15 +44,14 @@ const looseDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
 /** One client per scrape_config: keeps its own keep-alive agents and TLS material. */
 export class ScrapeHttpClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  /** TLS files are read when the client is built (config load) and re-read when they change. */
-  private readonly tls: TlsAgent;
+  /** Keep-alive agents per scheme and proxy; TLS files are read at build (config load) and re-read when they change. */
+  private readonly agents: ClientAgents;
   /** Static credentials, or an OAuth2 token cached across scrapes of every target of the pool. */
   private readonly auth: RequestAuth;
 
   constructor(readonly cfg: HttpClientConfig) {
-    this.tls = new TlsAgent(cfg.client.tls_config, { keepAlive: true, maxSockets: 4 });
-    this.tls.get();
+    this.agents = new ClientAgents(cfg.client, { keepAlive: true, maxSockets: 4 });
+    if (cfg.client.tls_config) this.agents.get(new URL('https://tls-check.invalid/')); // unreadable TLS files fail the load, not the first scrape
     this.auth = new RequestAuth(cfg.client, { userAgent: cfg.userAgent });
   }
 
@@ -60,13 +61,13 @@ export class ScrapeHttpClient {
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.tls.destroy();
+    this.agents.destroy();
     this.auth.close();
   }
 
   async scrape(url: string, timeoutMs: number): Promise<ScrapeResponse> {
     const headers: Record<string, string> = {
+      ...this.cfg.headers,
       Accept: this.cfg.accept,
       'Accept-Encoding': this.cfg.enableCompression ? 'gzip' : 'identity',
       'User-Agent': this.cfg.userAgent,
@@ -138,7 +139,7 @@ export class ScrapeHttpClient {
       const mod = u.protocol === 'https:' ? https : http;
       let agent: http.Agent;
       try {
-        agent = u.protocol === 'https:' ? this.tls.get() : this.httpAgent;
+        agent = this.agents.get(u);
       } catch (e) {
         reject(e);
         return;

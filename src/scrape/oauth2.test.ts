@@ -1,12 +1,15 @@
 // prometheus.scrape's oauth2 block from Alloy syntax through the controller
 // and a real scrape worker: the token comes from a token server on 127.0.0.1,
 // the target accepts only that token; a conflicting auth block is refused.
+// Also the rest of the shared client block: http_headers sent, proxies refused.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import '../components/index.js';
 import type { Controller } from '../runtime/controller.js';
 import { configureScrapeWorkers } from './pool.js';
 import { scrapeController } from '../../e2e/lib/scrape-support.js';
+import { TestProxy } from '../../e2e/lib/test-proxy.js';
+import { USER_AGENT } from '../net/user-agent.js';
 
 configureScrapeWorkers(1);
 
@@ -111,4 +114,41 @@ test('oauth2 together with another auth method is a config error', async () => {
     token_url = "http://127.0.0.1:1/token"
   }`),
   ).rejects.toThrow(/at most one of 'bearer_token' and 'oauth2' may be set/);
+});
+
+test('the shared client block: http_headers go out with every scrape (the scrape\'s own headers win), enable_http2 is accepted', async () => {
+  const seen: http.IncomingHttpHeaders[] = [];
+  const target = await serve((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end('m 1\n');
+  });
+  const c = await load(`  targets = [{"__address__" = "${target}"}]
+  enable_http2 = false
+  bearer_token = "tok"
+  http_headers = { "X-Scope-OrgID" = ["team-a"], "X-Multi" = ["a", "b"], "User-Agent" = ["spoofed"] }`);
+  await waitForTarget(c, (t) => t.health === 'up');
+  expect(seen[0]['x-scope-orgid']).toBe('team-a');
+  expect(seen[0]['x-multi']).toBe('a, b');
+  expect(seen[0].authorization).toBe('Bearer tok');
+  expect(seen[0]['user-agent']).toBe(USER_AGENT);
+});
+
+test('proxy_url: scrapes go through the proxy as absolute-URI requests, with the URL\'s credentials', async () => {
+  const target = await serve((_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('m 1\n'));
+  const proxy = new TestProxy();
+  const proxyUrl = new URL(await proxy.listen());
+  try {
+    proxyUrl.username = 'user';
+    proxyUrl.password = 'pw';
+    const c = await load(`  targets = [{"__address__" = "${target}"}]\n  proxy_url = "${proxyUrl.href}"`);
+    await waitForTarget(c, (t) => t.health === 'up');
+    expect(proxy.forwarded[0]).toEqual({ url: `http://${target}/metrics`, auth: `Basic ${Buffer.from('user:pw').toString('base64')}` });
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('proxy settings are checked as Alloy checks them', async () => {
+  await expect(load(`  targets = []\n  no_proxy = "example.com"`)).rejects.toThrow('if no_proxy is configured, proxy_url must also be configured');
+  await expect(load(`  targets = []\n  proxy_url = "http://127.0.0.1:3128"\n  proxy_from_environment = true`)).rejects.toThrow(/proxy_from_environment/);
 });

@@ -44,9 +44,12 @@ export function toSortedPairs(obj: Record<string, string>, keep: (name: string) 
   return out;
 }
 
-export function populateTarget(discovered: Record<string, string>, d: TargetDefaults): PopulateResult {
-  const lb: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(discovered)) if (typeof v === 'string' && v !== '') lb[k] = v;
+/**
+ * Prometheus's labels of a target before relabeling: job, interval, timeout,
+ * path, scheme and the first value of each param, where the target has none
+ * (an empty value counts as none). Sets them on `lb` and returns it.
+ */
+export function setTargetDefaults(lb: Record<string, string>, d: TargetDefaults): Record<string, string> {
   const setDefault = (k: string, v: string) => {
     if (!lb[k]) lb[k] = v;
   };
@@ -56,6 +59,13 @@ export function populateTarget(discovered: Record<string, string>, d: TargetDefa
   setDefault(METRICS_PATH, d.metricsPath);
   setDefault(SCHEME, d.scheme);
   for (const [k, vs] of Object.entries(d.params)) if (vs.length > 0) setDefault(PARAM_PREFIX + k, vs[0]);
+  return lb;
+}
+
+export function populateTarget(discovered: Record<string, string>, d: TargetDefaults): PopulateResult {
+  const lb: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(discovered)) if (typeof v === 'string' && v !== '') lb[k] = v;
+  setTargetDefaults(lb, d);
 
   const addr = lb[ADDRESS];
   if (!addr) return { error: 'no address' };
@@ -83,7 +93,7 @@ export function populateTarget(discovered: Record<string, string>, d: TargetDefa
     };
   }
   for (const k of Object.keys(lb)) if (k.startsWith('__meta_')) delete lb[k];
-  setDefault('instance', addr);
+  if (!lb.instance) lb.instance = addr;
 
   let url: URL;
   try {

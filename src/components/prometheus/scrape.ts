@@ -1,18 +1,19 @@
 // prometheus.scrape: scrapes targets on their interval and forwards samples
-// (scraped + synthetic series) to forward_to. Parsing and label work happen
-// in the shared scrape worker pool; this file wires config, cluster and health.
+// (scraped + synthetic series) to forward_to. The arguments become one
+// ScrapeJob run by the component's ScrapeManager; parsing and label work
+// happen in the shared scrape worker pool. This file wires config, cluster and health.
 import { registerComponent } from '../../runtime/registry.js';
 import type { Component, ComponentContext, ComponentDefinition } from '../../runtime/types.js';
-import { poolWireConfig, type ScrapeArgs, scrapeArgsSchema } from '../../scrape/args.js';
+import { buildScrapeArgsJob, type ScrapeArgs, scrapeArgsSchema } from '../../scrape/args.js';
+import { ScrapeManager } from '../../scrape/manager.js';
 import { scrapeMetrics } from '../../scrape/metrics.js';
 import { ScrapeWorkerPool } from '../../scrape/pool.js';
-import { ScrapeScheduler } from '../../scrape/scheduler.js';
 
 class PrometheusScrape implements Component<ScrapeArgs> {
   private readonly pool = ScrapeWorkerPool.acquire();
-  private readonly scheduler: ScrapeScheduler;
+  private readonly manager: ScrapeManager;
   private unsubscribe: (() => void) | undefined;
-  private args: ScrapeArgs | undefined;
+  private jobName: string | undefined;
   private stopped = false;
 
   constructor(private readonly ctx: ComponentContext) {
@@ -21,7 +22,7 @@ class PrometheusScrape implements Component<ScrapeArgs> {
     this.pool.onWorkerLog = (m) => ctx.logger.warn(m);
     // The worker pool is shared by the process: key this instance's settings uniquely, so a
     // component rebuilt under the same id (or several in-process replicas) never share them.
-    this.scheduler = new ScrapeScheduler(
+    this.manager = new ScrapeManager(
       `${ctx.id}#${++instanceSeq}`,
       this.pool,
       metrics,
@@ -33,33 +34,17 @@ class PrometheusScrape implements Component<ScrapeArgs> {
 
   update(args: ScrapeArgs): void {
     if (this.stopped) return;
-    this.args = args;
     const clustering = args.clustering?.enabled === true;
-    if (clustering && !this.unsubscribe) this.unsubscribe = this.ctx.cluster.onChange(() => this.scheduler.resync());
+    this.manager.setClustering(clustering, args.clustering?.excluded_labels ?? []);
+    if (clustering && !this.unsubscribe) this.unsubscribe = this.ctx.cluster.onChange(() => this.manager.resync());
     if (!clustering && this.unsubscribe) {
       this.unsubscribe();
       this.unsubscribe = undefined;
     }
     try {
-      this.scheduler.update(
-        {
-          defaults: {
-            jobName: args.job_name || this.ctx.id,
-            scheme: args.scheme,
-            metricsPath: args.metrics_path,
-            intervalMs: args.scrape_interval,
-            timeoutMs: args.scrape_timeout,
-            params: args.params ?? {},
-          },
-          wire: poolWireConfig(args),
-          targetLimit: args.target_limit,
-          extraMetrics: args.extra_metrics,
-          clustering,
-          excludedLabels: args.clustering?.excluded_labels ?? [],
-          forwardTo: args.forward_to ?? [],
-        },
-        Array.isArray(args.targets) ? args.targets : [],
-      );
+      const job = buildScrapeArgsJob(args, args.job_name || this.ctx.id);
+      this.jobName = job.name;
+      this.manager.apply([job], args.forward_to ?? []);
       this.ctx.setHealth('healthy', 'scrape targets updated');
     } catch (e) {
       this.ctx.setHealth('unhealthy', `invalid arguments: ${(e as Error).message}`);
@@ -70,21 +55,21 @@ class PrometheusScrape implements Component<ScrapeArgs> {
     if (this.stopped) return;
     this.stopped = true;
     this.unsubscribe?.();
-    await this.scheduler.stop();
+    await this.manager.stop();
     await ScrapeWorkerPool.release();
   }
 
   debugInfo(): unknown {
-    const { active, dropped } = this.scheduler.debugTargets();
+    const { active, dropped } = (this.jobName !== undefined ? this.manager.debug(this.jobName) : undefined) ?? { active: [], dropped: [] };
     return {
-      job_name: this.args?.job_name || this.ctx.id,
+      job_name: this.jobName ?? this.ctx.id,
       targets: active,
       dropped_targets: dropped,
       workers: this.pool.stats(),
     };
   }
 
-  /** For tests: the scheduler's worker pool. */
+  /** For tests: the shared worker pool. */
   get workerPool(): ScrapeWorkerPool {
     return this.pool;
   }

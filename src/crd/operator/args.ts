@@ -4,6 +4,7 @@ import { type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../../relabel/
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import { METRICS_RECEIVER, type MetricsReceiver } from '../../pipeline/metrics.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
+import { SCRAPE_GLOBALS } from '../../scrape/job.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 
 export interface OperatorArgs {
@@ -18,9 +19,6 @@ export interface OperatorArgs {
   scrape?: { default_scrape_interval?: number; default_scrape_timeout?: number; default_sample_limit?: number };
   rule?: RuleBlock[];
 }
-
-export const DEFAULT_SCRAPE_INTERVAL_MS = 60_000;
-export const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
 
 export function operatorArgsSchema(withRole: boolean): BlockSchema {
   return {
@@ -38,8 +36,8 @@ export function operatorArgsSchema(withRole: boolean): BlockSchema {
       scrape: {
         schema: {
           attrs: {
-            default_scrape_interval: { type: t.duration(), default: DEFAULT_SCRAPE_INTERVAL_MS },
-            default_scrape_timeout: { type: t.duration(), default: DEFAULT_SCRAPE_TIMEOUT_MS },
+            default_scrape_interval: { type: t.duration(), default: SCRAPE_GLOBALS.intervalMs },
+            default_scrape_timeout: { type: t.duration(), default: SCRAPE_GLOBALS.timeoutMs },
             default_sample_limit: { type: t.number(), default: 0 },
           },
         },
@@ -56,8 +54,8 @@ export function validateOperatorArgs(a: OperatorArgs, withRole: boolean): void {
   }
   if (a.client) validateKubeClientArgs(a.client);
   const s = a.scrape ?? {};
-  const interval = s.default_scrape_interval ?? DEFAULT_SCRAPE_INTERVAL_MS;
-  const timeout = s.default_scrape_timeout ?? DEFAULT_SCRAPE_TIMEOUT_MS;
+  const interval = s.default_scrape_interval ?? SCRAPE_GLOBALS.intervalMs;
+  const timeout = s.default_scrape_timeout ?? SCRAPE_GLOBALS.timeoutMs;
   if (!(interval > 0)) throw new Error('scrape.default_scrape_interval must be greater than 0');
   if (!(timeout > 0)) throw new Error('scrape.default_scrape_timeout must be greater than 0');
   const limit = s.default_sample_limit ?? 0;

@@ -5,7 +5,8 @@
 // so an edited Secret recomputes the job and the workers get the new value.
 import type { HttpClientArgs, TlsConfig } from '../../net/http-options.js';
 import { type OAuth2Config, validateOAuth2 } from '../../net/oauth2.js';
-import type { EndpointSpec, KeyRef, OAuth2Spec, SecretOrConfigMapRef, TlsSpec } from './monitor.js';
+import { type ProxySettings, validateProxySettings } from '../../net/proxy.js';
+import type { EndpointSpec, KeyRef, OAuth2Spec, ProxySpec, SecretOrConfigMapRef, TlsSpec } from './monitor.js';
 
 /** The value of a Secret key; throws with `field` in the message. */
 export type ReadSecret = (ref: KeyRef, field: string) => string;
@@ -33,11 +34,30 @@ export function clientArgs(ep: EndpointSpec, at: string, allowFileAccess: boolea
     };
   } else if (ep.oauth2) c.oauth2 = oauth2Args(ep.oauth2, `${at}.oauth2`, secret, either);
   if (ep.tlsConfig) c.tls_config = tlsArgs(ep.tlsConfig, `${at}.tlsConfig`, allowFileAccess, secret, either);
+  if (ep.proxy) Object.assign(c, proxyArgs(ep.proxy, at, secret));
   return c;
 }
 
+/** The operator's ProxyConfig in Alloy's names (proxy_url, no_proxy, proxy_from_environment, proxy_connect_header). */
+function proxyArgs(p: ProxySpec, at: string, secret: ReadSecret): ProxySettings & { proxy_connect_header?: Record<string, string[]> } {
+  const out: ProxySettings & { proxy_connect_header?: Record<string, string[]> } = {};
+  if (p.proxyUrl) out.proxy_url = p.proxyUrl;
+  if (p.noProxy) out.no_proxy = p.noProxy;
+  if (p.proxyFromEnvironment) out.proxy_from_environment = true;
+  if (p.proxyConnectHeader) {
+    out.proxy_connect_header = Object.fromEntries(
+      Object.entries(p.proxyConnectHeader).map(([name, refs]) => [name, refs.map((ref, i) => secret(ref, `${at}.proxyConnectHeader.${name}[${i}]`))]),
+    );
+  }
+  try {
+    validateProxySettings(out);
+  } catch (e) {
+    throw new Error(`${at}: ${(e as Error).message}`);
+  }
+  return out;
+}
+
 function oauth2Args(o: OAuth2Spec, at: string, secret: ReadSecret, either: ReadEither): OAuth2Config {
-  if (o.proxyUrl) throw new Error(`${at}.proxyUrl: fetching tokens through a proxy is not supported by this collector`);
   try {
     new URL(o.tokenUrl);
   } catch {
@@ -52,6 +72,7 @@ function oauth2Args(o: OAuth2Spec, at: string, secret: ReadSecret, either: ReadE
   if (Object.keys(o.endpointParams).length > 0) cfg.endpoint_params = o.endpointParams;
   // The token endpoint's TLS is "safe" in the operator: references only, never files.
   if (o.tlsConfig) cfg.tls_config = tlsArgs(o.tlsConfig, `${at}.tlsConfig`, false, secret, either);
+  if (o.proxy) Object.assign(cfg, proxyArgs(o.proxy, at, secret));
   try {
     validateOAuth2(cfg, at);
   } catch (e) {

@@ -1,7 +1,8 @@
 // The shared body of prometheus.operator.servicemonitors and .podmonitors:
 // watch the monitors (shared informer, server-side label selector), turn
 // each endpoint into a scrape job, feed it the relabeled targets of the
-// discovery roles and run it on the shared scrape workers. A bad CR or
+// discovery roles and hand the jobs to the component's ScrapeManager (the
+// one prometheus.scrape uses). A bad CR or
 // endpoint is skipped and reported (health + debug info) by its
 // `<Kind>/<ns>/<name>`; everything else keeps running.
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -11,12 +12,12 @@ import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { Secret } from '../../syntax/secret.js';
 import type { Component, ComponentContext } from '../../runtime/types.js';
 import { scrapeMetrics } from '../../scrape/metrics.js';
+import { ScrapeManager } from '../../scrape/manager.js';
 import { ScrapeWorkerPool } from '../../scrape/pool.js';
 import { fromBlock, selectorString } from '../selector.js';
-import { DEFAULT_SCRAPE_INTERVAL_MS, DEFAULT_SCRAPE_TIMEOUT_MS, type OperatorArgs } from './args.js';
-import { buildJob, type JobConfig, type JobOptions } from './job.js';
+import type { OperatorArgs } from './args.js';
+import { buildJob, type JobConfig, type JobOptions, relabelTargets } from './job.js';
 import { crName, type MonitorKind, parseMonitor } from './monitor.js';
-import { JobRunner, relabelTargets } from './runner.js';
 import { PendingError, RefStore } from './secrets.js';
 import { TargetHub } from './targets.js';
 
@@ -52,7 +53,7 @@ export interface MonitorComponentOptions {
 
 export class MonitorComponent implements Component<OperatorArgs> {
   private readonly pool = ScrapeWorkerPool.acquire();
-  private readonly runner: JobRunner;
+  private readonly runner: ScrapeManager;
   private args: OperatorArgs | undefined;
   private watch: { key: string; kc: KubeConfig; crs: InformerHandle[]; refs: RefStore; hub: TargetHub } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -70,7 +71,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
   ) {
     const metrics = scrapeMetrics(ctx.metrics);
     this.pool.onWorkerLog = (m) => ctx.logger.warn(m);
-    this.runner = new JobRunner(ctx.id, this.pool, metrics, ctx.cluster, (msg, extra) => ctx.logger.debug(extra ?? {}, msg));
+    this.runner = new ScrapeManager(ctx.id, this.pool, metrics, ctx.cluster, (msg, extra) => ctx.logger.debug(extra ?? {}, msg));
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -156,9 +157,10 @@ export class MonitorComponent implements Component<OperatorArgs> {
     return {
       role: this.kind === 'PodMonitor' ? 'pod' : a.kubernetes_role === 'endpointslice' ? 'endpointslice' : 'endpoints',
       scrape: {
-        intervalMs: a.scrape?.default_scrape_interval ?? DEFAULT_SCRAPE_INTERVAL_MS,
-        timeoutMs: a.scrape?.default_scrape_timeout ?? DEFAULT_SCRAPE_TIMEOUT_MS,
-        sampleLimit: a.scrape?.default_sample_limit ?? 0,
+        // Unset ones take the scrape job's own defaults (scrape/job.ts).
+        intervalMs: a.scrape?.default_scrape_interval,
+        timeoutMs: a.scrape?.default_scrape_timeout,
+        sampleLimit: a.scrape?.default_sample_limit,
       },
       extraRules: rulesFromConfig(a.rule),
       allowFileAccess: a.allow_arbitrary_file_access === true,
@@ -230,7 +232,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
           continue;
         }
         const targets = relabelTargets(found.targets, job);
-        this.runner.run(job, targets, forwardTo);
+        this.runner.update({ ...job.scrape, targets }, forwardTo);
         const dbg = this.runner.debug(job.name);
         const es = jobStatus({
           targets_discovered: targets.length,

@@ -1,6 +1,7 @@
 // Worker settings of a monitor endpoint resolved from Secrets and ConfigMaps:
 // bearer token, authorization, basic auth, OAuth2, TLS material; missing
 // references and still-loading namespaces.
+import { targetDefaults, wireConfig } from '../../scrape/wire.js';
 import { buildJob, type JobOptions } from './job.js';
 import { parseMonitor } from './monitor.js';
 import { PendingError, type RefStore } from './secrets.js';
@@ -47,30 +48,44 @@ test('TLS from a ConfigMap CA, a Secret cert and key; authorization credentials;
     { labelLimit: 30, targetLimit: 4 },
   );
   const job = buildJob(m, m.endpoints[0], OPTS, store);
-  expect(job.defaults).toMatchObject({ jobName: 'serviceMonitor/a/m/0', scheme: 'https', intervalMs: 30_000, timeoutMs: 10_000 });
-  expect(job.wire.http).toMatchObject({ followRedirects: false });
-  expect(job.wire.http.client).toEqual({
+  expect(targetDefaults(job.scrape)).toMatchObject({ jobName: 'serviceMonitor/a/m/0', scheme: 'https', intervalMs: 30_000, timeoutMs: 10_000 });
+  expect(wireConfig(job.scrape).http).toMatchObject({ followRedirects: false });
+  expect(wireConfig(job.scrape).http.client).toEqual({
     authorization: { type: 'Token', credentials: 's3cret' },
     tls_config: { ca_pem: 'CA-PEM', cert_pem: 'CERT-PEM', key_pem: 'KEY-PEM', server_name: 'svc.a', insecure_skip_verify: false },
   });
-  expect(job.wire).toMatchObject({ sampleLimit: 500, labelLimit: 30 });
-  expect(job.targetLimit).toBe(4);
+  expect(wireConfig(job.scrape)).toMatchObject({ sampleLimit: 500, labelLimit: 30 });
+  expect(job.scrape.limits.target).toBe(4);
 });
 
 test('basic auth from Secrets; missing Secret and missing key name the field; pending namespaces are PendingError', () => {
   const store = refs({ 'Secret/a/basic': { user: 'u', pass: 'p' } });
   const m = sm('a', { port: 'x', basicAuth: { username: { name: 'basic', key: 'user' }, password: { name: 'basic', key: 'pass' } } });
-  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.client).toEqual({ basic_auth: { username: 'u', password: 'p' } });
+  expect(wireConfig(buildJob(m, m.endpoints[0], OPTS, store).scrape).http.client).toEqual({ basic_auth: { username: 'u', password: 'p' } });
   const missing = sm('a', { port: 'x', bearerTokenSecret: { name: 'nope', key: 't' } });
   expect(() => buildJob(missing, missing.endpoints[0], OPTS, store)).toThrow('spec.endpoints[0].bearerTokenSecret: Secret a/nope not found');
   const loading = sm('loading', { port: 'x', bearerTokenSecret: { name: 'nope', key: 't' } });
   expect(() => buildJob(loading, loading.endpoints[0], OPTS, store)).toThrow(PendingError);
 });
 
+test('ProxyConfig maps to the client block: proxyUrl, noProxy, proxyFromEnvironment, proxyConnectHeader from Secrets', () => {
+  const store = refs({ 'Secret/a/proxy': { token: 't1' } });
+  const proxied = sm('a', { port: 'x', proxyUrl: 'http://proxy:3128', noProxy: '10.0.0.0/8', proxyConnectHeader: { 'X-Proxy-Token': [{ name: 'proxy', key: 'token' }] } });
+  expect(wireConfig(buildJob(proxied, proxied.endpoints[0], OPTS, store).scrape).http.client).toEqual({
+    proxy_url: 'http://proxy:3128',
+    no_proxy: '10.0.0.0/8',
+    proxy_connect_header: { 'X-Proxy-Token': ['t1'] },
+  });
+  const env = sm('a', { port: 'x', proxyFromEnvironment: true });
+  expect(wireConfig(buildJob(env, env.endpoints[0], OPTS, store).scrape).http.client).toEqual({ proxy_from_environment: true });
+  const both = sm('a', { port: 'x', proxyUrl: 'http://proxy:3128', proxyFromEnvironment: true });
+  expect(() => buildJob(both, both.endpoints[0], OPTS, store)).toThrow(/spec\.endpoints\[0\]: .*proxy_from_environment/);
+  const missing = sm('a', { port: 'x', proxyUrl: 'http://proxy:3128', proxyConnectHeader: { 'X-T': [{ name: 'gone', key: 'k' }] } });
+  expect(() => buildJob(missing, missing.endpoints[0], OPTS, store)).toThrow('spec.endpoints[0].proxyConnectHeader.X-T[0]: Secret a/gone not found');
+});
+
 test('unsupported settings are refused with a reason, not ignored', () => {
   const store = refs({});
-  const proxy = sm('a', { port: 'x', proxyUrl: 'http://proxy:3128' });
-  expect(() => buildJob(proxy, proxy.endpoints[0], OPTS, store)).toThrow(/proxyUrl: scraping through a proxy is not supported/);
   const both = sm('a', { port: 'x', basicAuth: {}, authorization: {} });
   expect(both.endpointErrors.get(0)).toMatch(/at most one of/);
 });
@@ -82,7 +97,7 @@ test('oauth2: client id from a ConfigMap or Secret, secret from a Secret, token 
     port: 'x',
     oauth2: { ...base, clientId: { configMap: { name: 'oauth', key: 'id' } }, scopes: ['metrics', 'read'], endpointParams: { audience: 'prom' }, tlsConfig: { ca: { secret: { name: 'oauth', key: 'ca' } } } },
   });
-  expect(buildJob(m, m.endpoints[0], OPTS, store).wire.http.client).toEqual({
+  expect(wireConfig(buildJob(m, m.endpoints[0], OPTS, store).scrape).http.client).toEqual({
     oauth2: {
       client_id: 'my-client',
       client_secret: 'p@ss',
@@ -93,7 +108,7 @@ test('oauth2: client id from a ConfigMap or Secret, secret from a Secret, token 
     },
   });
   const fromSecret = sm('a', { port: 'x', oauth2: { ...base, clientId: { secret: { name: 'oauth', key: 'id' } } } });
-  expect(buildJob(fromSecret, fromSecret.endpoints[0], OPTS, store).wire.http.client.oauth2).toMatchObject({ client_id: 'secret-client', client_secret: 'p@ss' });
+  expect(wireConfig(buildJob(fromSecret, fromSecret.endpoints[0], OPTS, store).scrape).http.client.oauth2).toMatchObject({ client_id: 'secret-client', client_secret: 'p@ss' });
 });
 
 test('oauth2: missing references, bad token URLs and proxies name the field', () => {
@@ -104,7 +119,8 @@ test('oauth2: missing references, bad token URLs and proxies name the field', ()
   expect(build(ep({ clientId: { configMap: { name: 'gone', key: 'id' } } }))).toThrow('spec.endpoints[0].oauth2.clientId.configMap: ConfigMap a/gone not found');
   expect(build(ep({ tokenUrl: 'not a url' }))).toThrow('spec.endpoints[0].oauth2.tokenUrl: "not a url" is not a valid URL');
   expect(build(ep({ tokenUrl: 'ftp://auth/token' }))).toThrow(/spec\.endpoints\[0\]\.oauth2: token_url must be http or https/);
-  expect(build(ep({ proxyUrl: 'http://proxy:3128' }))).toThrow(/spec\.endpoints\[0\]\.oauth2\.proxyUrl: fetching tokens through a proxy is not supported/);
+  const viaProxy = ep({ proxyUrl: 'http://proxy:3128' });
+  expect(wireConfig(buildJob(viaProxy, viaProxy.endpoints[0], OPTS, store).scrape).http.client.oauth2).toMatchObject({ proxy_url: 'http://proxy:3128' });
   expect(build(ep({ clientId: { secret: { name: 'gone', key: 'id', optional: true } } }))).toThrow('spec.endpoints[0].oauth2: clientId resolved to an empty value');
   expect(ep({ tokenUrl: '' }).endpointErrors.get(0)).toMatch(/oauth2\.tokenUrl: is required/);
   expect(sm('a', { port: 'x', oauth2: { tokenUrl: 'http://t', clientId: { secret: { name: 'o', key: 'i' } }, clientSecret: { name: 'o', key: 's' } }, authorization: {} }).endpointErrors.get(0)).toMatch(/at most one of/);

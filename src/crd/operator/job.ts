@@ -1,29 +1,27 @@
 // One endpoint of one monitor -> one scrape job: job name, discovery role and
-// namespaces, compiled target relabeling, scrape defaults and the worker
-// settings (auth and TLS resolved from Secrets/ConfigMaps). Every problem is
-// an Error whose message says which field and why; the caller prefixes the CR.
-import { compileRules, type CompiledRule, describeRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
+// namespaces, compiled target relabeling, and the endpoint's settings (auth
+// and TLS resolved from Secrets/ConfigMaps) as a ScrapeJobSpec, completed and
+// checked by the one scrape job builder (scrape/job.ts) prometheus.scrape
+// uses too. Every problem is an Error whose message says which field and
+// why; the caller prefixes the CR.
+import { applyRules, compileRules, type CompiledRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
+import type { Target } from '../../discovery/kubernetes/types.js';
 import { parseDuration } from '../../syntax/duration.js';
-import type { HttpClientConfig } from '../../scrape/http.js';
-import { parseByteSize, USER_AGENT } from '../../scrape/args.js';
-import { acceptHeader, DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from '../../scrape/parse/index.js';
-import type { PoolWireConfig } from '../../scrape/protocol.js';
-import type { TargetDefaults } from '../../scrape/target.js';
+import { buildScrapeJob, type ScrapeGlobals, type ScrapeJob, type ScrapeJobSpec } from '../../scrape/job.js';
+import { targetDefaults } from '../../scrape/wire.js';
+import { setTargetDefaults } from '../../scrape/target.js';
 import { clientArgs, type ReadEither, type ReadSecret } from './client-args.js';
 import type { EndpointSpec, KeyRef, MonitorSpec, SecretOrConfigMapRef } from './monitor.js';
 import { type DiscoveryRole, jobName, podMonitorRules, serviceMonitorRules } from './relabelgen.js';
 import { PendingError, type RefStore } from './secrets.js';
 
-export interface ScrapeDefaults {
-  intervalMs: number;
-  timeoutMs: number;
-  sampleLimit: number;
-}
+/** The component's `scrape` block: what endpoints without their own settings get (Prometheus's globals). */
+export type ScrapeDefaults = ScrapeGlobals;
 
 export interface JobOptions {
   /** servicemonitors: the component's kubernetes_role. */
   role: 'endpoints' | 'endpointslice' | 'pod';
-  scrape: ScrapeDefaults;
+  scrape: Partial<ScrapeDefaults>;
   /** The component's `rule` blocks, applied before the generated rules (as Alloy does). */
   extraRules: readonly CompiledRule[];
   allowFileAccess: boolean;
@@ -35,10 +33,10 @@ export interface JobConfig {
   /** undefined: every namespace. */
   namespaces: string[] | undefined;
   attachNode: boolean;
+  /** Target relabeling: the component's rules, then the generated ones. */
   rules: readonly CompiledRule[];
-  defaults: TargetDefaults;
-  wire: PoolWireConfig;
-  targetLimit: number;
+  /** The scrape job without targets (relabelTargets gives them). */
+  scrape: ScrapeJob;
   /** Port the endpoint names (for the "matches no port" hint). */
   portHint?: { kind: 'service' | 'pod'; name?: string; number?: number };
 }
@@ -70,25 +68,8 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
   const metricRules = compile(ep.metricRelabelings, `${at}.metricRelabelings`);
   const rules = [...o.extraRules, ...compile(generated, `${at}.relabelings`)];
 
-  const intervalMs = duration(ep.interval, `${at}.interval`) ?? o.scrape.intervalMs;
-  let timeoutMs = duration(ep.scrapeTimeout, `${at}.scrapeTimeout`);
-  // Prometheus: an unset timeout is the default one, capped at the interval.
-  if (timeoutMs === undefined) timeoutMs = Math.min(o.scrape.timeoutMs, intervalMs);
-  if (!(intervalMs > 0)) throw new Error(`${at}.interval must be greater than 0`);
-  if (!(timeoutMs > 0)) throw new Error(`${at}.scrapeTimeout must be greater than 0`);
-  if (timeoutMs > intervalMs) throw new Error(`${at}.scrapeTimeout (${ep.scrapeTimeout}) is greater than the interval (${ep.interval ?? 'default'})`);
-
-  for (const p of m.scrapeProtocols ?? []) {
-    if (!(p in SCRAPE_PROTOCOL_HEADERS)) throw new Error(`spec.scrapeProtocols: unknown protocol ${JSON.stringify(p)}`);
-    if (!SUPPORTED_PROTOCOLS.has(p)) throw new Error(`spec.scrapeProtocols: ${p} is not supported by this collector`);
-  }
-  let bodySizeLimit = 0;
-  try {
-    bodySizeLimit = parseByteSize(m.bodySizeLimit);
-  } catch (e) {
-    throw new Error(`spec.bodySizeLimit: ${(e as Error).message}`);
-  }
-  if (ep.proxyUrl) throw new Error(`${at}.proxyUrl: scraping through a proxy is not supported by this collector`);
+  const intervalMs = duration(ep.interval, `${at}.interval`);
+  const timeoutMs = duration(ep.scrapeTimeout, `${at}.scrapeTimeout`);
 
   const secret: ReadSecret = (ref: KeyRef, field: string): string => {
     try {
@@ -109,46 +90,62 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     }
   };
 
-  const http: HttpClientConfig = {
-    accept: acceptHeader(m.scrapeProtocols && m.scrapeProtocols.length > 0 ? m.scrapeProtocols : DEFAULT_SCRAPE_PROTOCOLS),
-    enableCompression: true,
-    bodySizeLimit,
-    followRedirects: ep.followRedirects ?? true,
-    userAgent: USER_AGENT,
-    client: clientArgs(ep, at, o.allowFileAccess, secret, either),
-  };
-
   const name = jobName(m, ep.index);
   let portHint: JobConfig['portHint'];
   if (m.kind === 'ServiceMonitor' && ep.port) portHint = { kind: 'service', name: ep.port };
   else if (m.kind === 'PodMonitor' && (ep.port || ep.portNumber)) portHint = { kind: 'pod', name: ep.port, number: ep.portNumber };
 
-  return {
+  const spec: ScrapeJobSpec = {
     name,
-    role,
-    namespaces: m.namespaces,
-    attachNode: m.attachNode,
-    rules,
-    defaults: {
-      jobName: name,
-      scheme: ep.scheme ?? 'http',
-      metricsPath: ep.path ?? '/metrics',
-      intervalMs,
-      timeoutMs,
-      params: ep.params ?? {},
+    intervalMs,
+    timeoutMs,
+    scheme: ep.scheme,
+    metricsPath: ep.path,
+    params: ep.params,
+    honorLabels: ep.honorLabels,
+    honorTimestamps: ep.honorTimestamps,
+    trackTimestampsStaleness: ep.trackTimestampsStaleness,
+    limits: {
+      sample: m.sampleLimit,
+      target: m.targetLimit,
+      label: m.labelLimit,
+      labelNameLength: m.labelNameLengthLimit,
+      labelValueLength: m.labelValueLengthLimit,
+      bodySize: m.bodySizeLimit,
     },
-    wire: {
-      http,
-      honorLabels: ep.honorLabels,
-      honorTimestamps: ep.honorTimestamps ?? true,
-      trackTimestampsStaleness: ep.trackTimestampsStaleness ?? false,
-      sampleLimit: m.sampleLimit ?? o.scrape.sampleLimit,
-      labelLimit: m.labelLimit ?? 0,
-      labelNameLengthLimit: m.labelNameLengthLimit ?? 0,
-      labelValueLengthLimit: m.labelValueLengthLimit ?? 0,
-      metricRelabel: metricRules.map(describeRule),
-    },
-    targetLimit: m.targetLimit ?? 0,
-    portHint,
+    protocols: m.scrapeProtocols && m.scrapeProtocols.length > 0 ? m.scrapeProtocols : undefined,
+    followRedirects: ep.followRedirects,
+    enableHttp2: ep.enableHttp2,
+    metricRelabel: metricRules,
+    client: clientArgs(ep, at, o.allowFileAccess, secret, either),
   };
+  const scrape = buildScrapeJob(spec, {
+    globals: o.scrape,
+    fieldNames: {
+      interval: `${at}.interval`,
+      timeout: `${at}.scrapeTimeout`,
+      scheme: `${at}.scheme`,
+      protocols: 'spec.scrapeProtocols',
+      bodySize: 'spec.bodySizeLimit',
+      sample: 'spec.sampleLimit',
+      target: 'spec.targetLimit',
+      label: 'spec.labelLimit',
+      labelNameLength: 'spec.labelNameLengthLimit',
+      labelValueLength: 'spec.labelValueLengthLimit',
+      client: at,
+    },
+  });
+
+  return { name, role, namespaces: m.namespaces, attachNode: m.attachNode, rules, scrape, portHint };
+}
+
+/** Target relabeling of one job (on Prometheus's pre-relabel labels); dropped targets are left out. */
+export function relabelTargets(discovered: Target[], job: JobConfig): Record<string, string>[] {
+  const defaults = targetDefaults(job.scrape);
+  const out: Record<string, string>[] = [];
+  for (const t of discovered) {
+    const r = applyRules(setTargetDefaults({ ...t }, defaults), job.rules);
+    if (r) out.push(r);
+  }
+  return out;
 }

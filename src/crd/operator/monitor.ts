@@ -38,8 +38,15 @@ export interface OAuth2Spec {
   endpointParams: Record<string, string>;
   /** TLS of the token request (the operator's SafeTLSConfig: references, no files). */
   tlsConfig?: TlsSpec;
-  /** Refused by the job builder; kept so the refusal can name it. */
+  proxy?: ProxySpec;
+}
+
+/** The operator's ProxyConfig (endpoints and oauth2): proxyUrl, noProxy, proxyFromEnvironment, proxyConnectHeader. */
+export interface ProxySpec {
   proxyUrl?: string;
+  noProxy?: string;
+  proxyFromEnvironment?: boolean;
+  proxyConnectHeader?: Record<string, KeyRef[]>;
 }
 
 export interface EndpointSpec {
@@ -63,7 +70,7 @@ export interface EndpointSpec {
   tlsConfig?: TlsSpec;
   relabelings: RawRule[];
   metricRelabelings: RawRule[];
-  proxyUrl?: string;
+  proxy?: ProxySpec;
   followRedirects?: boolean;
   enableHttp2?: boolean;
   filterRunning: boolean;
@@ -97,6 +104,21 @@ export interface MonitorSpec {
 /** `ServiceMonitor/<ns>/<name>`: how every message names a CR. */
 export function crName(kind: string, o: { metadata?: { namespace?: string; name?: string } }): string {
   return `${kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+function proxyOf(r: Reader): ProxySpec | undefined {
+  const p: ProxySpec = {};
+  const url = r.str('proxyUrl');
+  if (url) p.proxyUrl = url;
+  const noProxy = r.str('noProxy');
+  if (noProxy) p.noProxy = noProxy;
+  if (r.bool('proxyFromEnvironment')) p.proxyFromEnvironment = true;
+  const headers = r.obj('proxyConnectHeader');
+  if (headers) {
+    p.proxyConnectHeader = {};
+    for (const name of Object.keys(headers.value)) p.proxyConnectHeader[name] = headers.objArray(name).map((x) => keyRef(x)!);
+  }
+  return Object.keys(p).length > 0 ? p : undefined;
 }
 
 function keyRef(r: Reader | undefined): KeyRef | undefined {
@@ -181,13 +203,13 @@ function endpointOf(r: Reader, index: number, kind: MonitorKind): EndpointSpec {
           scopes: o2.strArray('scopes'),
           endpointParams: o2.strMap('endpointParams'),
           tlsConfig: tlsOf(o2.obj('tlsConfig'), false),
-          proxyUrl: o2.str('proxyUrl') || (o2.bool('proxyFromEnvironment') ? 'from environment' : undefined),
+          proxy: proxyOf(o2),
         }
       : undefined,
     tlsConfig: tlsOf(tls, true),
     relabelings: relabelings(r, 'relabelings'),
     metricRelabelings: relabelings(r, 'metricRelabelings'),
-    proxyUrl: r.str('proxyUrl') || undefined,
+    proxy: proxyOf(r),
     followRedirects: r.bool('followRedirects'),
     enableHttp2: r.bool('enableHttp2'),
     filterRunning: r.bool('filterRunning') ?? true,

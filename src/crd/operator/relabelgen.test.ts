@@ -8,9 +8,9 @@ import { podTargets } from '../../discovery/kubernetes/pod.js';
 import { contextOf } from '../../../e2e/lib/fixtures/kube-objects.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../../discovery/kubernetes/types.js';
 import { populateTarget } from '../../scrape/target.js';
-import { buildJob, type JobOptions } from './job.js';
+import { targetDefaults, wireConfig } from '../../scrape/wire.js';
+import { buildJob, type JobOptions, relabelTargets } from './job.js';
 import { parseMonitor } from './monitor.js';
-import { relabelTargets } from './runner.js';
 import { RefStore } from './secrets.js';
 
 const refs = {} as RefStore; // no Secret references in these cases
@@ -57,7 +57,7 @@ function finalLabels(kind: 'ServiceMonitor' | 'PodMonitor', spec: object, role: 
   const discovered =
     kind === 'PodMonitor' ? flattenGroups(pods.map((p) => podTargets(p))) : flattenGroups([role === 'endpoints' ? endpointsTargets(eps, ctx) : endpointSliceTargets(slice, ctx)]);
   return relabelTargets(discovered, job)
-    .map((t) => populateTarget(t, job.defaults))
+    .map((t) => populateTarget(t, targetDefaults(job.scrape)))
     .map((r) => {
       if ('error' in r) throw new Error(r.error);
       const o: Record<string, string> = {};
@@ -143,7 +143,7 @@ describe('PodMonitor target labels', () => {
       spec: { jobLabel: 'tier', podTargetLabels: ['team'], selector: { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, podMetricsEndpoints: [{ portNumber: 9090, honorLabels: true }] },
     });
     const job = buildJob(m, m.endpoints[0], OPTS, refs);
-    expect(job.wire.honorLabels).toBe(true);
+    expect(wireConfig(job.scrape).honorLabels).toBe(true);
     const got = finalLabels('PodMonitor', {
       jobLabel: 'tier',
       podTargetLabels: ['team'],
@@ -177,12 +177,12 @@ describe('bad CRs', () => {
     const m = parseMonitor('ServiceMonitor', { metadata: { name: 'x', namespace: 'a' }, spec: { selector: {}, endpoints: [{ port: 'a', bearerTokenFile: '/etc/passwd' }] } });
     expect(() => buildJob(m, m.endpoints[0], OPTS, refs)).toThrow(/bearerTokenFile references a file .* refused/);
     const job = buildJob(m, m.endpoints[0], { ...OPTS, allowFileAccess: true }, refs);
-    expect(job.wire.http.client).toEqual({ bearer_token_file: '/etc/passwd' });
+    expect(wireConfig(job.scrape).http.client).toEqual({ bearer_token_file: '/etc/passwd' });
   });
 
   test('timeout: default capped at the interval; explicit timeout above the interval is an error', () => {
     const m = parseMonitor('PodMonitor', { metadata: { name: 'x', namespace: 'a' }, spec: { selector: {}, podMetricsEndpoints: [{ interval: '2s' }, { interval: '2s', scrapeTimeout: '5s' }] } });
-    expect(buildJob(m, m.endpoints[0], OPTS, refs).defaults).toMatchObject({ intervalMs: 2000, timeoutMs: 2000 });
+    expect(targetDefaults(buildJob(m, m.endpoints[0], OPTS, refs).scrape)).toMatchObject({ intervalMs: 2000, timeoutMs: 2000 });
     expect(() => buildJob(m, m.endpoints[1], OPTS, refs)).toThrow('scrapeTimeout (5s) is greater than the interval (2s)');
   });
 });
