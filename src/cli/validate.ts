@@ -3,7 +3,7 @@
 // references and cycles, argument types and values) and prints every error it
 // finds as file:line:col: reason. Exit code 0 when valid, 1 otherwise.
 import '../components/index.js';
-import type { Expr, Statement } from '../syntax/ast.js';
+import type { Expr } from '../syntax/ast.js';
 import { isDiagnostic } from '../syntax/diagnostic.js';
 import { references } from '../syntax/eval.js';
 import { parse } from '../syntax/parser.js';
@@ -21,10 +21,6 @@ const validateFlags: FlagDef[] = [
 ];
 
 const message = (e: unknown) => (isDiagnostic(e) ? e.message : (e as Error)?.message ?? String(e));
-
-function hasReferences(body: Statement[]): boolean {
-  return body.some((st) => (st.kind === 'attribute' ? references(st.value).length > 0 : hasReferences(st.body)));
-}
 
 /** Every problem found in the config, in order; empty when it is valid. */
 export function validateConfig(sources: ConfigSource[], name: string, minStability: StabilityLevel): string[] {
@@ -61,7 +57,7 @@ export function validateConfig(sources: ConfigSource[], name: string, minStabili
   const skip = (e: Expr) => references(e).length > 0;
   for (const p of plan.nodes) {
     try {
-      decodeBlock(p.block.body, p.def.args, scope, p.block.pos, hasReferences(p.block.body) ? { skip } : {});
+      decodeBlock(p.block.body, p.def.args, scope, p.block.pos, { skip });
     } catch (e) {
       errors.push(message(e));
     }

@@ -205,8 +205,8 @@ export function decodeConfigBlocks(file: File): ConfigBlocks {
         out.logging = { ...v, write_to: v.write_to ?? [] };
         break;
       }
-      case 'http': // no component references here, and the TLS checks must run
-        out.http = decodeBlock(st.body, httpSchema, scope, st.pos) as HttpConfig;
+      case 'http':
+        out.http = decodeBlock(st.body, httpSchema, scope, st.pos, { skip }) as HttpConfig;
         break;
       case 'tracing': {
         const v = decodeBlock(st.body, tracingSchema, scope, st.pos, { skip }) as TracingConfig;

@@ -14,6 +14,8 @@ import { numberToString, stringToNumber } from './convert-scalar.js';
 export interface DecodeOptions {
   /** Attributes whose expression this returns true for are accepted unevaluated (reload dry run). */
   skip?: (expr: Expr) => boolean;
+  /** Told when an attribute was skipped (a block whose values are incomplete is not validated). */
+  onSkip?: () => void;
 }
 
 export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope, blockPos: Pos, opts: DecodeOptions = {}): Record<string, any> {
@@ -22,6 +24,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
   const blocks = schema.blocks ?? {};
   const seen = new Set<string>();
   const nulls = new Set<string>();
+  let skipped = false;
   const ordered: { name: string; value: any }[] = [];
 
   for (const st of body) {
@@ -33,7 +36,10 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
       }
       if (seen.has(st.name)) throw new Diagnostic(st.pos, `attribute "${st.name}" may only be provided once`);
       seen.add(st.name);
-      if (opts.skip?.(st.value)) continue;
+      if (opts.skip?.(st.value)) {
+        skipped = true;
+        continue;
+      }
       const value = evaluate(st.value, scope);
       // null means "not set": the default applies (Alloy's decoder leaves the default in place).
       if (value === null) {
@@ -49,7 +55,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
         throw new Diagnostic(st.pos, `unrecognized block name "${st.name}"${hint}`);
       }
       if (st.label !== undefined) throw new Diagnostic(st.pos, `block "${st.name}" does not take a label`);
-      const value = decodeBlock(st.body, spec.schema, scope, st.pos, opts);
+      const value = decodeBlock(st.body, spec.schema, scope, st.pos, { ...opts, onSkip: () => (skipped = true) });
       if (spec.multiple) {
         (out[st.name] ??= []).push(value);
       } else {
@@ -72,7 +78,8 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
     if (spec.multiple) out[name] = [];
   }
   if (schema.ordered) Object.defineProperty(out, '_blocks', { value: ordered, enumerable: false });
-  if (schema.validate && !opts.skip) {
+  if (skipped) opts.onSkip?.();
+  if (schema.validate && !skipped) {
     try {
       schema.validate(out);
     } catch (e) {
