@@ -269,6 +269,14 @@ describe('string.format (Go fmt verbs)', () => {
     ['format("%z", 1)', '%!z(int=1)'],
     ['format("trailing %")', 'trailing %!(NOVERB)'],
     ['format("%s", secret)', '(secret)'],
+    // Explicit argument indexes (Go's examples).
+    ['format("%[2]d %[1]d", 11, 22)', '22 11'],
+    ['format("%[3]*.[2]*[1]f", 12.0, 2, 6)', ' 12.00'],
+    ['format("%d %d %#[1]x %#x", 16, 17)', '16 17 0x10 0x11'],
+    ['format("%[2]d %[1]s %d", "a", 2, 3)', '2 a 2'], // no EXTRA once reordered
+    ['format("%[5]d", 1)', '%!d(BADINDEX)'],
+    ['format("%[x]d", 1)', '%!d(BADINDEX)'],
+    ['format("%E|%G", 123456.789, 0.0000001)', '1.234568E+05|1E-07'],
   ])('%s', (src, want) => {
     expect(ev(src)).toBe(want);
   });
