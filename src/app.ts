@@ -9,7 +9,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import './components/index.js';
 import { StandaloneOwnership, type ClusterOwnership } from './clustering/ownership.js';
 import { Controller } from './runtime/controller.js';
-import { decodeConfigBlocks, type ConfigBlocks } from './runtime/config-blocks.js';
+import { decodeConfigBlocks, resolveLoggingWriteTo, type ConfigBlocks } from './runtime/config-blocks.js';
 import { fingerprint, parseSources, readConfigSources } from './runtime/config-files.js';
 import { createLogger, type LogFormat } from './runtime/logger.js';
 import { SwitchableLogOutput } from './runtime/log-output.js';
@@ -90,7 +90,15 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     blocks = next;
     // No logging block: the command-line flags apply (Alloy's defaults are the same).
     logger.level = next.logging?.level ?? opts.logLevel;
-    if (logOutput) logOutput.format = next.logging?.format ?? opts.logFormat;
+    if (logOutput) {
+      logOutput.format = next.logging?.format ?? opts.logFormat;
+      try {
+        logOutput.receivers = resolveLoggingWriteTo(file, (id) => controller.view(id)?.exports);
+      } catch (e) {
+        logOutput.receivers = [];
+        logger.warn({ err: (e as Error).message }, 'logging: write_to could not be resolved; logs go to stderr only');
+      }
+    }
     listener?.setTls(tls);
     return tls;
   };

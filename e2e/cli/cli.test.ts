@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
 import { makeCert, type SelfSignedCert } from '../../src/net/certs.js';
+import { startLokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
 import { runAlloy } from './cli-run.js';
 import { jest } from '@jest/globals';
 
@@ -210,6 +211,31 @@ describe('the logging block', () => {
     expect((await fetch(`${p.url}/-/reload`, { method: 'POST' })).status).toBe(200);
     expect(await component(p, 'prometheus.relabel.a')).toBeDefined();
     expect(p.output().split('"msg":"config loaded"').length).toBe(before);
+  });
+
+  test('write_to sends the process logs to a loki.write, labelled component="alloy"', async () => {
+    const loki = await startLokiReceiver();
+    try {
+      const p = await start({
+        config: `logging {
+	level    = "info"
+	format   = "logfmt"
+	write_to = [loki.write.self.receiver]
+}
+
+loki.write "self" {
+	endpoint {
+		url = ${JSON.stringify(loki.url)}
+	}
+}
+`,
+      });
+      // A reload logs "config loaded": that line must reach Loki in logfmt.
+      expect((await fetch(`${p.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+      await loki.waitFor(() => [...loki.streams.values()].some((st) => st.labels.component === 'alloy' && st.entries.some((e) => /level=info msg="config loaded"/.test(e.line))), 60_000, 'alloy logs in loki');
+    } finally {
+      await loki.close();
+    }
   });
 
   test('logging { level = "verbose" } at start: exit 1, positioned, no stack trace', async () => {

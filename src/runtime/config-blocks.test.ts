@@ -28,8 +28,9 @@ describe('logging', () => {
     expect(error('logging {\n  colour = "red"\n}\n')).toBe('cb.alloy:2:3: unrecognized attribute name "colour"');
   });
 
-  test('write_to with component references is accepted (the graph checks them)', () => {
-    expect(decode('logging {\n  write_to = [loki.write.default.receiver]\n}\n').logging?.level).toBe('info');
+  test('write_to may reference declared components only', () => {
+    expect(decode('logging {\n  write_to = [loki.write.default.receiver]\n}\n\nloki.write "default" {\n}\n').logging?.level).toBe('info');
+    expect(error('logging {\n  write_to = [loki.write.nope.receiver]\n}\n')).toBe('cb.alloy:2:15: reference to "loki.write.nope.receiver": no component with that name exists');
   });
 
   test('one block of each kind', () => {

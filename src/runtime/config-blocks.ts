@@ -2,11 +2,11 @@
 // a component: logging, http and tracing (Alloy's reference/config-blocks).
 // Each is decoded with its schema; a bad value is a Diagnostic at the
 // attribute, naming the allowed values. At most one of each per config.
-import type { Block, Expr, File } from '../syntax/ast.js';
+import type { Block, Expr, File, Statement } from '../syntax/ast.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { references } from '../syntax/eval.js';
 import { stdlib } from '../syntax/stdlib.js';
-import { LOGS_RECEIVER } from '../pipeline/logs.js';
+import { LOGS_RECEIVER, type LogsReceiver } from '../pipeline/logs.js';
 import type { Secret } from '../syntax/secret.js';
 import { decodeBlock } from './decode.js';
 import { LOG_LEVELS, type LogFormat } from './logger.js';
@@ -42,7 +42,7 @@ export interface LoggingConfig {
   level: (typeof LOG_LEVELS)[number];
   format: LogFormat;
   destination: 'stderr';
-  /** Receivers to tee logs to; accepted and type-checked, not applied yet. */
+  /** Receivers the process logs are also sent to (see resolveLoggingWriteTo). */
   write_to: unknown[];
 }
 
@@ -180,6 +180,50 @@ function checkEnum(block: Block, attr: string, allowed: readonly string[], value
   throw new Diagnostic(pos, `logging: ${attr}: unknown value ${JSON.stringify(value)} (allowed: ${allowed.join(', ')})`);
 }
 
+/** `name.label` of every labelled top-level block: the components a config block may reference. */
+function declaredIds(file: File): Set<string> {
+  const ids = new Set<string>();
+  for (const st of file.body) if (st.kind === 'block' && st.label !== undefined) ids.add(`${st.name}.${st.label}`);
+  return ids;
+}
+
+/** References of a config block must name declared components (the component graph does not see them). */
+function checkReferences(block: Block, ids: Set<string>): void {
+  const walk = (body: Statement[]) => {
+    for (const st of body) {
+      if (st.kind === 'block') {
+        walk(st.body);
+        continue;
+      }
+      for (const { path, pos } of references(st.value)) {
+        const known = path.some((_, k) => ids.has(path.slice(0, k + 1).join('.')));
+        if (!known) throw new Diagnostic(pos, `reference to "${path.join('.')}": no component with that name exists`);
+      }
+    }
+  };
+  walk(block.body);
+}
+
+/**
+ * The logging block's write_to receivers, evaluated against the running
+ * components' exports (after the config was loaded).
+ */
+export function resolveLoggingWriteTo(file: File, exportsOf: (id: string) => Record<string, unknown> | undefined): LogsReceiver[] {
+  const block = file.body.find((st): st is Block => st.kind === 'block' && st.name === 'logging');
+  if (!block) return [];
+  const tree: Record<string, any> = Object.create(null);
+  for (const id of declaredIds(file)) {
+    const parts = id.split('.');
+    let cur = tree;
+    for (const part of parts.slice(0, -1)) cur = cur[part] ??= Object.create(null);
+    cur[parts[parts.length - 1]] = exportsOf(id) ?? {};
+  }
+  const lib = stdlib as Record<string, any>;
+  const scope = { lookup: (n: string) => (n in tree ? tree[n] : Object.prototype.hasOwnProperty.call(lib, n) ? lib[n] : undefined) };
+  const v = decodeBlock(block.body, loggingSchema, scope, block.pos) as LoggingConfig;
+  return (v.write_to ?? []) as LogsReceiver[];
+}
+
 /**
  * Decodes the logging, http and tracing blocks of a config. Attributes that
  * reference components (write_to = [loki.write.x.receiver]) are accepted
@@ -190,8 +234,10 @@ export function decodeConfigBlocks(file: File): ConfigBlocks {
   const seen = new Map<string, Block>();
   const scope = { lookup: (n: string) => (Object.prototype.hasOwnProperty.call(stdlib, n) ? (stdlib as Record<string, any>)[n] : undefined) };
   const skip = (e: Expr) => references(e).length > 0;
+  const ids = declaredIds(file);
   for (const st of file.body) {
     if (st.kind !== 'block' || !(PROCESS_CONFIG_BLOCKS as readonly string[]).includes(st.name)) continue;
+    checkReferences(st, ids);
     const prev = seen.get(st.name);
     if (prev) throw new Diagnostic(st.pos, `config block "${st.name}" already declared at ${prev.pos.file}:${prev.pos.line}:${prev.pos.col}`);
     seen.set(st.name, st);
