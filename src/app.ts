@@ -65,6 +65,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
   // The logging block may change the format on reload: our own logger writes through a switchable output.
   const logOutput = opts.logger ? undefined : new SwitchableLogOutput(process.stderr, opts.logFormat);
   const logger = opts.logger ?? createLogger({ level: opts.logLevel, format: 'json', destination: logOutput });
+  const startLevel = logger.level;
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   fs.mkdirSync(opts.storagePath, { recursive: true });
@@ -88,8 +89,8 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     const tls = next.http?.tls ? buildTls(next.http.tls) : undefined;
     await controller.load(file, opts.configFile);
     blocks = next;
-    // No logging block: the command-line flags apply (Alloy's defaults are the same).
-    logger.level = next.logging?.level ?? opts.logLevel;
+    // No logging block: the level the process started with (the flag, or the injected logger's own).
+    logger.level = next.logging?.level ?? startLevel;
     if (logOutput) {
       logOutput.format = next.logging?.format ?? opts.logFormat;
       try {
