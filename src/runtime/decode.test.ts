@@ -86,6 +86,11 @@ describe('decodeBlock conversions', () => {
     expect(v.list).toEqual(['1', 'two', '3.5']);
   });
 
+  test('a number where a duration is wanted goes through its string, as in Alloy', () => {
+    expect(decode('interval = 0\nrequired_n = 1').interval).toBe(0);
+    expect(decodeError('interval = 10\nrequired_n = 1')).toMatch(/^c\.alloy:2:12: interval: .*10/);
+  });
+
   test('no other implicit conversions', () => {
     expect(decodeError('name = true\nrequired_n = 1')).toBe('c.alloy:2:8: name: expected string, got bool');
     expect(decodeError('flag = "true"\nrequired_n = 1')).toBe('c.alloy:2:8: flag: expected bool, got string');

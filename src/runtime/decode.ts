@@ -116,9 +116,10 @@ export function convert(value: unknown, type: ValueType, pos: Pos, what: string)
       if (typeof value !== 'boolean') throw mismatch();
       return value;
     case 'duration':
-      if (typeof value !== 'string') throw mismatch();
+      // Alloy decodes a duration through a string, so a number is printed first (0 is "0s"; 10 lacks a unit).
+      if (typeof value !== 'string' && typeof value !== 'number') throw mismatch();
       try {
-        return parseDuration(value);
+        return parseDuration(typeof value === 'number' ? numberToString(value) : value);
       } catch (e) {
         throw new Diagnostic(pos, `${what}: ${(e as Error).message}`);
       }
