@@ -13,7 +13,7 @@ import { decodeConfigBlocks, resolveLoggingWriteTo, type ConfigBlocks } from './
 import { fingerprint, parseSources, readConfigSources } from './runtime/config-files.js';
 import { createLogger, type LogFormat } from './runtime/logger.js';
 import { SwitchableLogOutput } from './runtime/log-output.js';
-import type { StabilityLevel } from './runtime/stability.js';
+import { deprecatedFunctionUses, type StabilityLevel } from './runtime/stability.js';
 import { createApp } from './server/http.js';
 import { buildTls, listenSwitchable } from './server/listener.js';
 import { uiMounts } from './server/ui.js';
@@ -88,6 +88,9 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     const next = decodeConfigBlocks(file);
     const tls = next.http?.tls ? buildTls(next.http.tls) : undefined;
     await controller.load(file, opts.configFile);
+    for (const d of deprecatedFunctionUses(file.body)) {
+      logger.warn({ function: d.name, replacement: d.replacement, at: `${d.pos.file}:${d.pos.line}:${d.pos.col}` }, 'this stdlib function is deprecated; use its replacement');
+    }
     blocks = next;
     // No logging block: the level the process started with (the flag, or the injected logger's own).
     logger.level = next.logging?.level ?? startLevel;

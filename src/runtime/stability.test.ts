@@ -8,7 +8,7 @@ import { parse } from '../syntax/parser.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { Controller } from './controller.js';
 import { getComponent, registerComponent } from './registry.js';
-import { CONFIG_BLOCK_STABILITY, checkStability, parseStabilityLevel, permits, stabilityError, type StabilityLevel } from './stability.js';
+import { CONFIG_BLOCK_STABILITY, checkStability, deprecatedFunctionUses, parseStabilityLevel, permits, stabilityError, type StabilityLevel } from './stability.js';
 import { t, type ComponentDefinition } from './types.js';
 
 // Test-only component kinds: one experimental, one GA with an experimental argument and block.
@@ -127,5 +127,16 @@ describe('the controller refuses a config above its level', () => {
     await exp.load(src, 'c.alloy');
     expect(exp.view('testing.experimental_thing.a')?.exports.output).toEqual([{ k: 'v', items: [{ k: 'v' }] }]);
     await exp.stop();
+  });
+});
+
+describe('deprecated stdlib names', () => {
+  test('each use with its replacement and position', () => {
+    const body = parse('testing.mixed "a" {\n  ga = env("HOME")\n  plain {\n    y = length(json_decode("[]"))\n  }\n}\n', 'd.alloy').body;
+    expect(deprecatedFunctionUses(body)).toEqual([
+      { name: 'env', replacement: 'sys.env', pos: { file: 'd.alloy', line: 2, col: 8 } },
+      { name: 'json_decode', replacement: 'encoding.from_json', pos: { file: 'd.alloy', line: 4, col: 16 } },
+    ]);
+    expect(deprecatedFunctionUses(parse('testing.mixed "a" {\n  ga = sys.env("HOME")\n}\n', 'd.alloy').body)).toEqual([]);
   });
 });

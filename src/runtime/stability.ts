@@ -6,7 +6,7 @@
 import type { Statement } from '../syntax/ast.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import { nameChains } from '../syntax/eval.js';
-import { EXPERIMENTAL_FUNCTIONS } from '../syntax/stdlib.js';
+import { DEPRECATED_FUNCTIONS, EXPERIMENTAL_FUNCTIONS } from '../syntax/stdlib.js';
 import { getComponent } from './registry.js';
 import type { BlockSchema, ComponentDefinition } from './types.js';
 
@@ -99,4 +99,26 @@ export function checkStability(body: Statement[], min: StabilityLevel, opts: Sta
   };
 
   walkStatements(body);
+}
+
+/**
+ * Uses of Alloy's deprecated top-level stdlib names (`env`, `json_decode`,
+ * ...), each with its namespaced replacement: Alloy warns about them.
+ */
+export function deprecatedFunctionUses(body: Statement[]): { name: string; replacement: string; pos: Diagnostic['pos'] }[] {
+  const out: { name: string; replacement: string; pos: Diagnostic['pos'] }[] = [];
+  const walk = (stmts: Statement[]) => {
+    for (const st of stmts) {
+      if (st.kind === 'block') {
+        walk(st.body);
+        continue;
+      }
+      for (const { path, pos } of nameChains(st.value)) {
+        const replacement = Object.prototype.hasOwnProperty.call(DEPRECATED_FUNCTIONS, path[0]) ? DEPRECATED_FUNCTIONS[path[0]] : undefined;
+        if (replacement && path.length === 1) out.push({ name: path[0], replacement, pos });
+      }
+    }
+  };
+  walk(body);
+  return out;
 }
