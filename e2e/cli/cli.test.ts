@@ -43,10 +43,14 @@ describe('alloy run DIR', () => {
     fs.writeFileSync(path.join(dir, 'a.alloy'), RELABEL_A);
     fs.writeFileSync(path.join(dir, 'b.alloy'), RELABEL_B);
     fs.writeFileSync(path.join(dir, 'README.md'), 'not a config');
-    const p = await start({ config: '', configPath: dir, args: ['--config.watch-interval=0s'] });
+    const p = await start({ config: '', configPath: dir, args: ['--config.watch-interval=200ms'] });
     const list = (await (await fetch(`${p.url}/api/v0/web/components`)).json()) as { id: string }[];
     expect(list.map((c) => c.id).sort()).toEqual(['prometheus.relabel.a', 'prometheus.relabel.b']);
     expect((await component(p, 'prometheus.relabel.a'))?.health.state).toBe('healthy');
+
+    // A new file in the directory is picked up by the config watcher.
+    fs.writeFileSync(path.join(dir, 'c.alloy'), RELABEL_B.replace('"b"', '"c"'));
+    await eventually(() => component(p, 'prometheus.relabel.c'), 30_000);
 
     // A bad edit in one file: the reload is refused with that file's position, the running config stays.
     fs.writeFileSync(path.join(dir, 'b.alloy'), 'prometheus.relabel "b" {\n\tforward_to = []\n\tmax_cache_size = "huge"\n}\n');
