@@ -140,6 +140,8 @@ describe('json_path', () => {
   test('errors name the problem', () => {
     expect(evalError('json_path("{oops", ".a")')).toMatch(/^json_path: invalid JSON: /);
     expect(evalError('json_path("{}")')).toBe('json_path: expected 2 arguments, got 1');
+    expect(evalError('json_path("[1]", "[?(@.name ==")')).toMatch(/^json_path: invalid JSONPath "\[\?\(@\.name ==": /);
+    expect(ev('json_path("null", "$")')).toEqual([null]);
   });
 });
 
