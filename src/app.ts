@@ -9,15 +9,18 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import './components/index.js';
 import { StandaloneOwnership, type ClusterOwnership } from './clustering/ownership.js';
 import { Controller } from './runtime/controller.js';
-import { decodeBlock } from './runtime/decode.js';
+import { decodeConfigBlocks, resolveLoggingWriteTo, type ConfigBlocks } from './runtime/config-blocks.js';
+import { fingerprint, parseSources, readConfigSources } from './runtime/config-files.js';
 import { createLogger, type LogFormat } from './runtime/logger.js';
-import { t } from './runtime/types.js';
-import { createApp, listen } from './server/http.js';
+import { SwitchableLogOutput } from './runtime/log-output.js';
+import { deprecatedFunctionUses, type StabilityLevel } from './runtime/stability.js';
+import { createApp } from './server/http.js';
+import { buildTls, listenSwitchable } from './server/listener.js';
 import { uiMounts } from './server/ui.js';
-import { stdlib } from './syntax/stdlib.js';
 import type { Router } from 'express';
 
 export interface AlloyOptions {
+  /** A config file, or a directory whose *.alloy files form one config. */
   configFile: string;
   listenAddr: string;
   storagePath: string;
@@ -33,6 +36,8 @@ export interface AlloyOptions {
   mounts?: (ctx: { controller: Controller; cluster: ClusterOwnership }) => { path: string; router: Router }[];
   /** HTTP addresses of the cluster peers for the UI's cluster-wide targets (see src/server/ui.ts for the default). */
   uiPeerHttpAddresses?: () => string[];
+  /** --stability.level (generally-available by default). */
+  minStability?: StabilityLevel;
 }
 
 /** What the process needs from a cluster implementation beyond ownership. */
@@ -50,12 +55,17 @@ export interface RunningAlloy {
   cluster: ClusterOwnership & ClusterLifecycle;
   metrics: Registry;
   logger: Logger;
+  /** The logging, http and tracing blocks of the running config. */
+  configBlocks(): ConfigBlocks;
   reload(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
 export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
-  const logger = opts.logger ?? createLogger({ level: opts.logLevel, format: opts.logFormat });
+  // The logging block may change the format on reload: our own logger writes through a switchable output.
+  const logOutput = opts.logger ? undefined : new SwitchableLogOutput(process.stderr, opts.logFormat);
+  const logger = opts.logger ?? createLogger({ level: opts.logLevel, format: 'json', destination: logOutput });
+  const startLevel = logger.level;
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   fs.mkdirSync(opts.storagePath, { recursive: true });
@@ -63,21 +73,42 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
   const cluster: ClusterOwnership & ClusterLifecycle = opts.cluster
     ? await opts.cluster({ logger, metrics })
     : new StandaloneOwnership(os.hostname());
-  const controller = new Controller({ logger, metrics, storagePath: opts.storagePath, cluster });
-  controller.onLoggingBlock = (block) => {
-    const args = decodeBlock(block.body, loggingSchema, { lookup: (n) => (stdlib as any)[n] }, block.pos);
-    if (args.level) logger.level = args.level;
-  };
+  const controller = new Controller({ logger, metrics, storagePath: opts.storagePath, cluster, minStability: opts.minStability });
 
-  let lastSource: string | undefined;
-  const reload = async () => {
-    const source = fs.readFileSync(opts.configFile, 'utf8');
-    await controller.load(source, opts.configFile);
-    lastSource = source;
+  let blocks: ConfigBlocks = {};
+  let listener: Awaited<ReturnType<typeof listenSwitchable>> | undefined;
+  let lastFingerprint: string | undefined;
+
+  // Everything that can fail (syntax, config blocks, TLS files, components) is checked before anything is applied.
+  const load = async () => {
+    const sources = readConfigSources(opts.configFile);
+    const print = fingerprint(sources);
+    lastFingerprint = print; // a rejected config is not retried until it changes again
+    const file = parseSources(sources, opts.configFile);
+    const next = decodeConfigBlocks(file);
+    const tls = next.http?.tls ? buildTls(next.http.tls) : undefined;
+    await controller.load(file, opts.configFile);
+    for (const d of deprecatedFunctionUses(file.body)) {
+      logger.warn({ function: d.name, replacement: d.replacement, at: `${d.pos.file}:${d.pos.line}:${d.pos.col}` }, 'this stdlib function is deprecated; use its replacement');
+    }
+    blocks = next;
+    // No logging block: the level the process started with (the flag, or the injected logger's own).
+    logger.level = next.logging?.level ?? startLevel;
+    if (logOutput) {
+      logOutput.format = next.logging?.format ?? opts.logFormat;
+      try {
+        logOutput.receivers = resolveLoggingWriteTo(file, (id) => controller.view(id)?.exports);
+      } catch (e) {
+        logOutput.receivers = [];
+        logger.warn({ err: (e as Error).message }, 'logging: write_to could not be resolved; logs go to stderr only');
+      }
+    }
+    listener?.setTls(tls);
+    return tls;
   };
 
   // The first load must succeed; its error is the caller's to print.
-  await reload();
+  const initialTls = await load();
   cluster.setState?.('participant');
 
   const app = createApp({
@@ -85,31 +116,33 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     metrics,
     cluster,
     logger,
-    reload,
+    reload: async () => {
+      await load();
+    },
+    auth: () => blocks.http?.auth,
     uiPathPrefix: opts.uiPathPrefix,
     mounts: [
       ...(opts.mounts?.({ controller, cluster }) ?? []),
       ...uiMounts({ controller, cluster, pathPrefix: opts.uiPathPrefix, peerHttpAddresses: opts.uiPeerHttpAddresses }),
     ],
   });
-  const { server, url } = await listen(app, opts.listenAddr);
+  listener = await listenSwitchable(app, opts.listenAddr, initialTls);
+  const { url } = listener;
   logger.info({ addr: url }, 'now listening for http traffic');
   cluster.setHttpAddress?.(url);
 
-  // Follow the config file (a mounted ConfigMap changes without any signal).
+  // Follow the config (a mounted ConfigMap changes without any signal).
   let watchTimer: NodeJS.Timeout | undefined;
   if (opts.configWatchIntervalMs > 0) {
     watchTimer = setInterval(() => {
-      let source: string;
+      let print: string;
       try {
-        source = fs.readFileSync(opts.configFile, 'utf8');
+        print = fingerprint(readConfigSources(opts.configFile));
       } catch {
         return;
       }
-      if (source === lastSource) return;
-      lastSource = source; // do not retry a rejected config until it changes again
-      controller
-        .load(source, opts.configFile)
+      if (print === lastFingerprint) return;
+      load()
         .then(() => logger.info({ file: opts.configFile }, 'config file changed: reloaded'))
         .catch((e) => logger.error({ err: (e as Error).message }, 'config file changed but was rejected; keeping the running config'));
     }, opts.configWatchIntervalMs);
@@ -123,20 +156,10 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       cluster.setState?.('terminating');
       await cluster.leave?.().catch(() => undefined);
       await controller.stop();
-      await closeServer(server);
+      await listener!.close();
       await cluster.stop?.().catch(() => undefined);
     })());
 
-  return { url, controller, cluster, metrics, logger, reload, shutdown };
+  return { url, controller, cluster, metrics, logger, configBlocks: () => blocks, reload: async () => void (await load()), shutdown };
 }
 
-const loggingSchema = {
-  attrs: { level: { type: t.string(), default: 'info' }, format: { type: t.string(), default: 'logfmt' } },
-};
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
-  });
-}

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// CLI entry: `alloy run CONFIG`, `alloy fmt [--check] FILE`, `alloy demo`.
+// CLI entry: `alloy run CONFIG`, `alloy fmt [-t] FILE`, `alloy validate CONFIG`, `alloy demo`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from './package-root.js';
 import { isDiagnostic } from './syntax/diagnostic.js';
 import { runCommand } from './cli/run.js';
 import { fmtCommand } from './cli/fmt.js';
+import { validateCommand } from './cli/validate.js';
 import { FlagError } from './cli/flags.js';
 
 const USAGE = `alloy: a Kubernetes-native telemetry collector (Alloy syntax)
 
 Usage:
-  alloy run CONFIG_FILE [flags]        run the components of a config
-  alloy fmt [--check] [--write] FILE   print the canonical formatting of a config
+  alloy run CONFIG_FILE|DIR [flags]    run the components of a config (a directory: all its *.alloy files)
+  alloy fmt [-t] [-w] [FILE]           print the canonical formatting of a config
+  alloy validate [flags] FILE|DIR      check a config without running it
   alloy demo [flags]                   run the self-contained demo (no cluster needed)
   alloy COMMAND --help                 flags of a command
 `;
@@ -23,7 +25,10 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return runCommand(rest);
     case 'fmt':
+    case 'format':
       return fmtCommand(rest);
+    case 'validate':
+      return validateCommand(rest);
     case 'demo': {
       const { demoCommand } = await import('./demo/demo.js');
       return demoCommand(rest);
@@ -52,6 +57,7 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     if (isDiagnostic(e) || e instanceof FlagError) process.stderr.write(`${e.message}\n`);
+    else if (typeof (e as NodeJS.ErrnoException)?.code === 'string') process.stderr.write(`alloy: ${(e as Error).message}\n`); // ENOENT & co: no stack
     else process.stderr.write(`alloy: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exit(1);
   },

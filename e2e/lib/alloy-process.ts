@@ -25,6 +25,8 @@ export interface AlloyProcess {
 
 export interface AlloyProcessOptions {
   config: string;
+  /** Run this file or directory instead of writing `config` to a new file. */
+  configPath?: string;
   args?: string[];
   env?: Record<string, string>;
   /** Reuse a storage dir (e.g. after a kill) instead of a fresh one. */
@@ -35,8 +37,8 @@ export interface AlloyProcessOptions {
 
 export function startAlloyProcess(opts: AlloyProcessOptions): Promise<AlloyProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-e2e-'));
-  const configPath = path.join(dir, 'config.alloy');
-  fs.writeFileSync(configPath, opts.config);
+  const configPath = opts.configPath ?? path.join(dir, 'config.alloy');
+  if (!opts.configPath) fs.writeFileSync(configPath, opts.config);
   const storagePath = opts.storagePath ?? path.join(dir, 'data');
   const args = [
     '--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), 'run', configPath,
@@ -57,7 +59,7 @@ export function startAlloyProcess(opts: AlloyProcessOptions): Promise<AlloyProce
       out += b.toString();
       // JSON (`"addr":"http://…"`) or logfmt (`addr=http://…`) on the "now listening" line.
       const line = out.split('\n').find((l) => l.includes('now listening'));
-      const m = line ? /"addr":"(http:\/\/[^"]+)"|addr=(http:\/\/\S+)/.exec(line) : null;
+      const m = line ? /"addr":"(https?:\/\/[^"]+)"|addr=(https?:\/\/\S+)/.exec(line) : null;
       if (m) {
         clearTimeout(timer);
         resolve({

@@ -15,7 +15,7 @@ export const runFlags: FlagDef[] = [
   { name: 'log.level', help: 'Log level: debug, info, warn, error', default: 'info' },
   { name: 'log.format', help: 'Log format: logfmt or json', default: 'logfmt' },
   { name: 'config.watch-interval', help: 'How often the config file is checked for changes and reloaded (0 disables)', default: '5s' },
-  { name: 'stability.level', help: 'Accepted for compatibility with Alloy; all our components are generally available', default: 'generally-available' },
+  { name: 'stability.level', help: 'Minimum stability level of features to enable: generally-available, public-preview or experimental', default: 'generally-available' },
   { name: 'disable-reporting', help: 'Accepted for compatibility with Alloy (we never report usage)', boolean: true },
 ];
 

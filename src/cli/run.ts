@@ -2,6 +2,7 @@
 import { startAlloy } from '../app.js';
 import { parseDuration } from '../syntax/duration.js';
 import { LOG_LEVELS, type LogFormat } from '../runtime/logger.js';
+import { parseStabilityLevel, type StabilityLevel } from '../runtime/stability.js';
 import { FlagError, flagHelp, parseFlags, runFlags, type FlagDef } from './flags.js';
 import { clusterFactory, clusterFlagDefs } from './cluster.js';
 
@@ -11,11 +12,12 @@ export function allRunFlags(): FlagDef[] {
 
 export async function runCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`Usage: alloy run CONFIG_FILE [flags]\n\nFlags:\n${flagHelp(allRunFlags())}\n`);
+    process.stdout.write(`Usage: alloy run CONFIG_FILE|DIR [flags]\n\nA directory: every *.alloy file in it, as one config.\n\nFlags:\n${flagHelp(allRunFlags())}\n`);
     return 0;
   }
   const { flags, positionals } = parseFlags(argv, allRunFlags());
-  if (positionals.length !== 1) throw new FlagError('alloy run needs exactly one CONFIG_FILE argument');
+  if (positionals.length !== 1) throw new FlagError('alloy run needs exactly one CONFIG_FILE or directory argument');
+  const minStability = stabilityFlag(flags['stability.level']);
   const level = String(flags['log.level']);
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new FlagError(`--log.level must be one of ${LOG_LEVELS.join(', ')}`);
   const format = String(flags['log.format']);
@@ -36,6 +38,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     uiPathPrefix: String(flags['server.http.ui-path-prefix']),
     configWatchIntervalMs: watch,
     cluster: clusterFactory(flags),
+    minStability,
   });
 
   process.on('SIGHUP', () => {
@@ -53,4 +56,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return 0;
+}
+
+/** --stability.level, as Alloy spells its values. */
+export function stabilityFlag(v: string | boolean | undefined): StabilityLevel {
+  try {
+    return parseStabilityLevel(String(v ?? 'generally-available'));
+  } catch (e) {
+    throw new FlagError(`--stability.level: ${(e as Error).message}`);
+  }
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { Histogram, Gauge, Counter, type Registry } from 'prom-client';
 import { componentRegistry } from './component-metrics.js';
-import type { Block, Expr } from '../syntax/ast.js';
+import type { Block, Expr, File } from '../syntax/ast.js';
 import { references } from '../syntax/eval.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import type { Scope } from '../syntax/eval.js';
@@ -15,6 +15,7 @@ import { stdlib } from '../syntax/stdlib.js';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import { decodeBlock, zeroValue } from './decode.js';
 import { planGraph, type PlannedNode } from './graph.js';
+import { checkStability, type StabilityLevel } from './stability.js';
 import type { Component, ComponentContext, Health, HealthState } from './types.js';
 import { deepEqual } from './values.js';
 
@@ -23,6 +24,8 @@ export interface ControllerOptions {
   metrics: Registry;
   storagePath: string;
   cluster: ClusterOwnership;
+  /** --stability.level: features below it are refused (generally-available by default). */
+  minStability?: StabilityLevel;
 }
 
 export interface NodeView {
@@ -115,7 +118,7 @@ export class Controller {
    * Loads (first time) or reloads a config. A config that fails to parse, plan
    * or evaluate is rejected with a Diagnostic and the running graph is untouched.
    */
-  load(source: string, filename: string): Promise<void> {
+  load(source: string | File, filename: string): Promise<void> {
     return this.serialize(async () => {
       try {
         await this.apply(source, filename);
@@ -128,8 +131,9 @@ export class Controller {
     });
   }
 
-  private async apply(source: string, filename: string): Promise<void> {
-    const file = parse(source, filename);
+  private async apply(source: string | File, filename: string): Promise<void> {
+    const file = typeof source === 'string' ? parse(source, filename) : source; // a File: several config files as one
+    checkStability(file.body, this.opts.minStability ?? 'generally-available');
     const plan = planGraph(file);
 
     // Dry run: evaluate every node against the current exports so that type

@@ -9,10 +9,13 @@ import { parseDuration } from '../syntax/duration.js';
 import { Secret } from '../syntax/secret.js';
 import type { BlockSchema, ValueType } from './types.js';
 import { isPlainObject, typeName, valueTypeName } from './values.js';
+import { numberToString, stringToNumber } from './convert-scalar.js';
 
 export interface DecodeOptions {
   /** Attributes whose expression this returns true for are accepted unevaluated (reload dry run). */
   skip?: (expr: Expr) => boolean;
+  /** Told when an attribute was skipped (a block whose values are incomplete is not validated). */
+  onSkip?: () => void;
 }
 
 export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope, blockPos: Pos, opts: DecodeOptions = {}): Record<string, any> {
@@ -20,6 +23,8 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
   const attrs = schema.attrs ?? {};
   const blocks = schema.blocks ?? {};
   const seen = new Set<string>();
+  const nulls = new Set<string>();
+  let skipped = false;
   const ordered: { name: string; value: any }[] = [];
 
   for (const st of body) {
@@ -31,8 +36,17 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
       }
       if (seen.has(st.name)) throw new Diagnostic(st.pos, `attribute "${st.name}" may only be provided once`);
       seen.add(st.name);
-      if (opts.skip?.(st.value)) continue;
+      if (opts.skip?.(st.value)) {
+        skipped = true;
+        continue;
+      }
       const value = evaluate(st.value, scope);
+      // null means "not set": the default applies (Alloy's decoder leaves the default in place).
+      if (value === null) {
+        if (spec.required) throw new Diagnostic(st.value.pos, `${st.name}: required attribute may not be null`);
+        nulls.add(st.name);
+        continue;
+      }
       out[st.name] = convert(value, spec.type, st.value.pos, st.name);
     } else {
       const spec = blocks[st.name];
@@ -41,7 +55,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
         throw new Diagnostic(st.pos, `unrecognized block name "${st.name}"${hint}`);
       }
       if (st.label !== undefined) throw new Diagnostic(st.pos, `block "${st.name}" does not take a label`);
-      const value = decodeBlock(st.body, spec.schema, scope, st.pos, opts);
+      const value = decodeBlock(st.body, spec.schema, scope, st.pos, { ...opts, onSkip: () => (skipped = true) });
       if (spec.multiple) {
         (out[st.name] ??= []).push(value);
       } else {
@@ -54,7 +68,7 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
   }
 
   for (const [name, spec] of Object.entries(attrs)) {
-    if (seen.has(name)) continue;
+    if (seen.has(name) && !nulls.has(name)) continue;
     if (spec.required) throw new Diagnostic(blockPos, `missing required attribute "${name}"`);
     if (spec.default !== undefined) out[name] = structuredCloneSafe(spec.default);
   }
@@ -64,7 +78,8 @@ export function decodeBlock(body: Statement[], schema: BlockSchema, scope: Scope
     if (spec.multiple) out[name] = [];
   }
   if (schema.ordered) Object.defineProperty(out, '_blocks', { value: ordered, enumerable: false });
-  if (schema.validate && !opts.skip) {
+  if (skipped) opts.onSkip?.();
+  if (schema.validate && !skipped) {
     try {
       schema.validate(out);
     } catch (e) {
@@ -82,22 +97,29 @@ function structuredCloneSafe<T>(v: T): T {
 export function convert(value: unknown, type: ValueType, pos: Pos, what: string): any {
   const mismatch = () =>
     new Diagnostic(pos, `${what}: expected ${typeName(type)}, got ${valueTypeName(value)}`);
+  if (value === null && type.type !== 'any') return nullElement(type, pos, what);
   switch (type.type) {
     case 'any':
       return value;
     case 'string':
+      if (typeof value === 'number') return numberToString(value);
       if (typeof value !== 'string') throw mismatch();
       return value;
-    case 'number':
-      if (typeof value !== 'number') throw mismatch();
-      return value;
+    case 'number': {
+      if (typeof value === 'number') return value;
+      if (typeof value !== 'string') throw mismatch();
+      const n = stringToNumber(value);
+      if (n === undefined) throw new Diagnostic(pos, `${what}: expected number, got string ${JSON.stringify(value)} that is not a number`);
+      return n;
+    }
     case 'bool':
       if (typeof value !== 'boolean') throw mismatch();
       return value;
     case 'duration':
-      if (typeof value !== 'string') throw mismatch();
+      // Alloy decodes a duration through a string, so a number is printed first (0 is "0s"; 10 lacks a unit).
+      if (typeof value !== 'string' && typeof value !== 'number') throw mismatch();
       try {
-        return parseDuration(value);
+        return parseDuration(typeof value === 'number' ? numberToString(value) : value);
       } catch (e) {
         throw new Diagnostic(pos, `${what}: ${(e as Error).message}`);
       }
@@ -120,6 +142,12 @@ export function convert(value: unknown, type: ValueType, pos: Pos, what: string)
       if (capsuleTypeOf(value) !== type.of) throw mismatch();
       return value;
   }
+}
+
+/** A null inside a list or map decodes to the element type's zero value, as in Alloy; a capsule has none. */
+function nullElement(type: ValueType, pos: Pos, what: string): unknown {
+  if (type.type === 'capsule') throw new Diagnostic(pos, `${what}: expected ${typeName(type)}, got null`);
+  return type.type === 'duration' ? 0 : zeroValue(type);
 }
 
 /** A zero value of a type: stands in for exports of components not built yet (reload dry-run). */

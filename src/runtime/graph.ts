@@ -7,7 +7,7 @@ import { getComponent } from './registry.js';
 import type { ComponentDefinition } from './types.js';
 
 /** Top-level blocks that configure the process rather than declare a component. */
-export const CONFIG_BLOCKS = new Set(['logging']);
+export const CONFIG_BLOCKS = new Set(['logging', 'http', 'tracing']);
 
 export interface PlannedNode {
   id: string;

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
+import type { StabilityLevel } from './stability.js';
 
 export type ValueType =
   | { type: 'string' }
@@ -35,6 +36,8 @@ export interface AttrSchema {
   type: ValueType;
   required?: boolean;
   default?: unknown;
+  /** Below generally-available: usable only with a low enough --stability.level (see stability.ts). */
+  stability?: StabilityLevel;
 }
 
 export interface BlockSpec {
@@ -42,6 +45,8 @@ export interface BlockSpec {
   /** The block may appear several times; decoded as an array (in order). */
   multiple?: boolean;
   required?: boolean;
+  /** Below generally-available: usable only with a low enough --stability.level (see stability.ts). */
+  stability?: StabilityLevel;
 }
 
 export interface BlockSchema {
@@ -103,5 +108,7 @@ export interface ComponentDefinition<A = any> {
   exports: Record<string, ValueType>;
   /** Whether the block must carry a label (Alloy: every component does). */
   labelRequired?: boolean;
+  /** Alloy's stability of the component; generally-available when absent (see stability.ts). */
+  stability?: StabilityLevel;
   build(ctx: ComponentContext, args: A): Component<A>;
 }

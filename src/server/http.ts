@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import type { Controller } from '../runtime/controller.js';
 import { apiRouter } from './api.js';
+import { authMiddleware } from './auth.js';
+import type { HttpAuthConfig } from '../runtime/config-blocks.js';
 
 export interface ServerOptions {
   controller: Controller;
@@ -20,12 +22,15 @@ export interface ServerOptions {
   uiPathPrefix?: string;
   /** Extra routers mounted by features (e.g. the UI, cluster-wide targets). */
   mounts?: { path: string; router: Router }[];
+  /** The http block's auth settings now (they change on reload). */
+  auth?: () => HttpAuthConfig | undefined;
 }
 
 export function createApp(opts: ServerOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const { controller } = opts;
+  if (opts.auth) app.use(authMiddleware(opts.auth));
 
   app.get('/-/ready', (_req, res) => {
     if (controller.isLoaded()) res.status(200).send('Alloy is ready.\n');

@@ -39,6 +39,11 @@ export function isStdlibRoot(name: string): boolean {
  * Chains rooted in the standard library (`sys.env`, `string.join`, ...) are skipped.
  */
 export function references(expr: Expr): { path: string[]; pos: Pos }[] {
+  return nameChains(expr).filter((r) => !isStdlibRoot(r.path[0]));
+}
+
+/** Like references(), stdlib chains (`array.group_by`, `sys.env`) included. */
+export function nameChains(expr: Expr): { path: string[]; pos: Pos }[] {
   const out: { path: string[]; pos: Pos }[] = [];
   collectReferences(expr, out);
   return out;
@@ -47,7 +52,7 @@ export function references(expr: Expr): { path: string[]; pos: Pos }[] {
 function collectReferences(e: Expr, out: { path: string[]; pos: Pos }[]): void {
   const chain = nameChain(e);
   if (chain) {
-    if (!isStdlibRoot(chain[0])) out.push({ path: chain, pos: e.pos });
+    out.push({ path: chain, pos: e.pos });
     return;
   }
   switch (e.kind) {

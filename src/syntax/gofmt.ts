@@ -1,6 +1,6 @@
 // A subset of Go's fmt.Sprintf, as reached by Alloy's string.format: verbs
 // %v %s %d %f %e %g %q %t %x %X %o %b %c %T %%, flags "-+ 0#", width and
-// precision (also "*"), and Go's in-band error notation (%!d(string=x),
+// precision (also "*"), explicit argument indexes ("%[2]d", "%[1]*d"), and Go's in-band error notation (%!d(string=x),
 // %!s(MISSING), %!(EXTRA ...)). Alloy hands whole numbers to fmt as Go ints
 // and other numbers as float64, so integer-valued numbers print as ints.
 import { quote } from './strings.js';
@@ -20,6 +20,28 @@ export function sprintf(format: string, args: Value[]): string {
   let out = '';
   let argi = 0;
   let i = 0;
+  let reordered = false; // an explicit index was used: no EXTRA report (as in Go)
+  let goodArgNum = true;
+  /** Go's argNumber: an optional "[n]" (1-based) choosing the next argument. */
+  const argNumber = (): boolean => {
+    if (format[i] !== '[') return false;
+    reordered = true;
+    const close = format.indexOf(']', i + 1);
+    const digits = close > i ? format.slice(i + 1, close) : '';
+    if (close < 0 || !/^\d+$/.test(digits)) {
+      goodArgNum = false;
+      i += close < 0 ? 1 : close - i + 1;
+      return false;
+    }
+    i = close + 1;
+    const n = Number(digits) - 1;
+    if (n < 0 || n >= args.length) {
+      goodArgNum = false;
+      return true;
+    }
+    argi = n;
+    return true;
+  };
   while (i < format.length) {
     const pct = format.indexOf('%', i);
     if (pct < 0) {
@@ -29,6 +51,7 @@ export function sprintf(format: string, args: Value[]): string {
     out += format.slice(i, pct);
     i = pct + 1;
     const spec: Spec = { minus: false, plus: false, space: false, zero: false, sharp: false };
+    goodArgNum = true;
     flags: for (; i < format.length; i++) {
       switch (format[i]) {
         case '-':
@@ -51,9 +74,11 @@ export function sprintf(format: string, args: Value[]): string {
           break flags;
       }
     }
+    let afterIndex = argNumber();
     // Width: digits or "*" taking an int argument.
     if (format[i] === '*') {
       i++;
+      afterIndex = false;
       const w = args[argi++];
       if (typeof w === 'number' && Number.isInteger(w)) {
         spec.width = Math.abs(w);
@@ -69,12 +94,16 @@ export function sprintf(format: string, args: Value[]): string {
       if (m) {
         spec.width = Math.min(Number(m[0]), 1e6);
         i += m[0].length;
+        if (afterIndex) goodArgNum = false; // "%[1]2d" is not Go syntax
       }
     }
     if (format[i] === '.') {
       i++;
+      if (afterIndex) goodArgNum = false;
+      afterIndex = argNumber();
       if (format[i] === '*') {
         i++;
+        afterIndex = false;
         const p = args[argi++];
         if (typeof p === 'number' && Number.isInteger(p) && p >= 0) spec.prec = p;
         else out += '%!(BADPREC)';
@@ -84,6 +113,7 @@ export function sprintf(format: string, args: Value[]): string {
         if (m) i += m[0].length;
       }
     }
+    if (!afterIndex) afterIndex = argNumber();
     if (i >= format.length) {
       out += '%!(NOVERB)';
       break;
@@ -94,13 +124,17 @@ export function sprintf(format: string, args: Value[]): string {
       out += '%';
       continue;
     }
+    if (!goodArgNum) {
+      out += `%!${verb}(BADINDEX)`;
+      continue;
+    }
     if (argi >= args.length) {
       out += `%!${verb}(MISSING)`;
       continue;
     }
     out += formatArg(args[argi++], verb, spec);
   }
-  if (argi < args.length) {
+  if (!reordered && argi < args.length) {
     out += '%!(EXTRA ' + args.slice(argi).map((a) => `${goType(a)}=${formatArg(a, 'v', plain())}`).join(', ') + ')';
   }
   return out;

@@ -3,7 +3,7 @@ export type { Attribute, BinaryOp, Block, Expr, File, Pos, Statement } from './a
 export { Diagnostic, isDiagnostic } from './diagnostic.js';
 export { lex, isValidIdentifier, type Token, type TokenKind, type Comment } from './lexer.js';
 export { parse, parseExpression, MAX_NESTING, MAX_EXPR_DEPTH } from './parser.js';
-export { evaluate, references, isStdlibRoot, type Scope, type EvalOptions } from './eval.js';
+export { evaluate, references, nameChains, isStdlibRoot, type Scope, type EvalOptions } from './eval.js';
 export { stdlib } from './stdlib.js';
 export { format, formatExpr } from './format.js';
 export { quote } from './strings.js';

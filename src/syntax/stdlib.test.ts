@@ -74,6 +74,75 @@ describe('coalesce and concat', () => {
     expect(v).toEqual([{ a: '1', x: 'l1', y: 'r1' }]);
     expect(evalError('array.combine_maps([], [], [])')).toBe('array.combine_maps: merge conditions must not be empty');
   });
+
+  test.each<[string, Value]>([
+    // Alloy's examples (docs and syntax/vm/vm_stdlib_test.go).
+    ['array.combine_maps([{"instance"="1.1.1.1", "team"="A"}], [{"instance"="1.1.1.1", "team"="B"}], ["instance"])', [{ instance: '1.1.1.1', team: 'B' }]],
+    ['array.combine_maps([{"a" = 1, "b" = 2.2}], [{"a" = "1", "b" = "3.3"}], ["a"])', []], // 1 and "1" differ
+    ['array.combine_maps([{"a" = 1, "n" = 1.1}, {"n" = 1.2}], [{"a" = 1, "n" = 2.1}], ["a"])', [{ a: 1, n: 2.1 }]],
+    ['array.combine_maps([{"a" = 1, "b" = 4.2, "c" = 5}, {"d" = "asdf"}], [{"a" = 2, "b" = "5.3"}], ["a"], true)', [{ a: 1, b: 4.2, c: 5 }, { d: 'asdf' }]],
+    [
+      'array.combine_maps([{"a" = 1, "b" = 4.2, "c" = 5}, {"d" = "asdf"}, {"a" = 2, "b" = "1", "z" = "z1"}], [{"a" = 2, "b" = "5.3"}], ["a"], true)',
+      [{ a: 1, b: 4.2, c: 5 }, { d: 'asdf' }, { a: 2, b: '5.3', z: 'z1' }],
+    ],
+    ['array.combine_maps([{"a" = 1}], [{"a" = 1, "x" = 1}, {"a" = 1, "x" = 2}], ["a"], true)', [{ a: 1, x: 1 }, { a: 1, x: 2 }]],
+    ['array.combine_maps([{"a" = 1}], [{"a" = 2}], ["a"], false)', []],
+  ])('%s', (src, want) => {
+    expect(ev(src)).toEqual(want);
+  });
+
+  test('array.combine_maps argument errors', () => {
+    expect(evalError('array.combine_maps([], [])')).toBe('array.combine_maps: expected 3 or 4 arguments, got 2');
+    expect(evalError('array.combine_maps([{"a" = "a1"}], "a", ["a"])')).toBe('array.combine_maps: argument 2: expected array, got string');
+    expect(evalError('array.combine_maps([{"a" = "a1"}], ["a"], ["a"])')).toBe('array.combine_maps: argument 2[0]: expected object, got string');
+    expect(evalError('array.combine_maps([], [], ["a"], "yes")')).toBe('array.combine_maps: argument 4: expected bool, got string');
+  });
+
+  test('array.group_by groups by a string key in order of first appearance', () => {
+    const items = '[{"type" = "fruit", "name" = "apple"}, {"type" = "fruit", "name" = "banana"}, {"type" = "vegetable", "name" = "carrot"}, {"name" = "rock"}]';
+    expect(ev(`array.group_by(${items}, "type", false)`)).toEqual([
+      { type: 'fruit', items: [{ type: 'fruit', name: 'apple' }, { type: 'fruit', name: 'banana' }] },
+      { type: 'vegetable', items: [{ type: 'vegetable', name: 'carrot' }] },
+      { type: '', items: [{ name: 'rock' }] },
+    ]);
+    expect(ev(`array.group_by(${items}, "type", true)`)).toEqual([
+      { type: 'fruit', items: [{ type: 'fruit', name: 'apple' }, { type: 'fruit', name: 'banana' }] },
+      { type: 'vegetable', items: [{ type: 'vegetable', name: 'carrot' }] },
+    ]);
+    expect(ev('array.group_by([], "age", false)')).toEqual([]);
+    // A dotted key is a top-level field name, not a path.
+    expect(ev('array.group_by([{"address" = {"city" = "NY"}}], "address.city", true)')).toEqual([]);
+  });
+
+  test('array.group_by argument errors', () => {
+    expect(evalError('array.group_by([{"name" = "alice"}], "age")')).toBe('array.group_by: expected 3 arguments, got 2');
+    expect(evalError('array.group_by("not an array", "age", false)')).toBe('array.group_by: argument 1: expected array, got string');
+    expect(evalError('array.group_by([{"name" = "alice"}], 123, false)')).toBe('array.group_by: argument 2: expected string, got number');
+    expect(evalError('array.group_by([{"name" = "alice"}], "age", "no")')).toBe('array.group_by: argument 3: expected bool, got string');
+    expect(evalError('array.group_by(["x"], "age", false)')).toBe('array.group_by: argument 1[0]: expected object, got string');
+    expect(evalError('array.group_by([{"age" = 20}], "age", false)')).toBe('array.group_by: argument 1[0]: "age": expected string, got number');
+  });
+});
+
+describe('json_path', () => {
+  test.each<[string, Value]>([
+    ['json_path("{\\"key\\": \\"value\\"}", ".key")', ['value']],
+    ['json_path("{\\"key\\": \\"value\\"}", ".nonexists")', []],
+    ['json_path("{\\"key\\": \\"value\\"}", ".key")[0]', 'value'],
+    ['json_path("[{\\"name\\": \\"Department\\",\\"value\\": \\"IT\\"},{\\"name\\":\\"TestStatus\\",\\"value\\":\\"Pending\\"}]", "[?(@.name == \\"Department\\")].value")', ['IT']],
+    ['json_path("{\\"a\\": {\\"b\\": [1, 2]}}", "$.a.b[*]")', [1, 2]],
+    ['json_path("{\\"a\\": {\\"b\\": 1}, \\"c\\": {\\"b\\": 2}}", "$..b")', [1, 2]],
+    ['json_path("{\\"a\\": {\\"b\\": 3}}", "a.b")', [3]],
+  ])('%s', (src, want) => {
+    expect(ev(src)).toEqual(want);
+  });
+
+  test('errors name the problem', () => {
+    expect(evalError('json_path("{oops", ".a")')).toMatch(/^json_path: invalid JSON: /);
+    expect(evalError('json_path("{}")')).toBe('json_path: expected 2 arguments, got 1');
+    expect(evalError('json_path("[1]", "[?(@.name ==")')).toMatch(/^json_path: invalid JSONPath "\[\?\(@\.name ==": /);
+    expect(ev('json_path("null", "$")')).toEqual([null]);
+  });
 });
 
 describe('encoding', () => {
@@ -97,6 +166,31 @@ describe('encoding', () => {
     expect(ev('encoding.to_URLbase64("a")')).toBe('YQ==');
     expect(evalError('encoding.from_base64("aGVsbG8")')).toMatch(/^encoding\.from_base64: illegal base64 data at input byte \d+$/);
     expect(evalError('encoding.from_base64("a$==")')).toBe('encoding.from_base64: illegal base64 data at input byte 1');
+  });
+
+  test('url_encode / url_decode as Go url.QueryEscape / QueryUnescape', () => {
+    expect(ev('encoding.url_encode("string123!?$*&()\'-=@~")')).toBe('string123%21%3F%24%2A%26%28%29%27-%3D%40~');
+    expect(ev('encoding.url_decode("string123%21%3F%24%2A%26%28%29%27-%3D%40~")')).toBe("string123!?$*&()'-=@~");
+    expect(ev('encoding.url_encode("a b/é")')).toBe('a+b%2F%C3%A9');
+    expect(ev('encoding.url_decode("a+b%2f%C3%A9")')).toBe('a b/é');
+    expect(evalError('encoding.url_decode("100%zz")')).toBe('encoding.url_decode: invalid URL escape "%zz"');
+    expect(evalError('encoding.url_decode("50%")')).toBe('encoding.url_decode: invalid URL escape "%"');
+  });
+
+  test('to_json as Go json.Marshal: sorted keys, HTML-safe escapes; objects only', () => {
+    process.env.ALLOY_TS_TEST_JSON = 'Hello!';
+    try {
+      expect(ev('encoding.to_json({"modules"={"http_2xx"={"prober"="http","timeout"="5s","http"={"headers"={"Authorization"=sys.env("ALLOY_TS_TEST_JSON")}}}}})')).toBe(
+        '{"modules":{"http_2xx":{"http":{"headers":{"Authorization":"Hello!"}},"prober":"http","timeout":"5s"}}}',
+      );
+    } finally {
+      delete process.env.ALLOY_TS_TEST_JSON;
+    }
+    expect(ev('encoding.to_json({b = [1, 2.5, null, true], a = "<&>\\n"})')).toBe('{"a":"\\u003c\\u0026\\u003e\\n","b":[1,2.5,null,true]}');
+    expect(ev('encoding.to_json({})')).toBe('{}');
+    expect(ev('encoding.from_json(encoding.to_json({x = {y = "z"}}))')).toEqual({ x: { y: 'z' } });
+    expect(evalError('encoding.to_json(12)')).toBe('encoding.to_json: only an object can be encoded, got number');
+    expect(evalError('encoding.to_json({f = sys.env})')).toBe('encoding.to_json: json: unsupported type: function');
   });
 });
 
@@ -177,6 +271,14 @@ describe('string.format (Go fmt verbs)', () => {
     ['format("%z", 1)', '%!z(int=1)'],
     ['format("trailing %")', 'trailing %!(NOVERB)'],
     ['format("%s", secret)', '(secret)'],
+    // Explicit argument indexes (Go's examples).
+    ['format("%[2]d %[1]d", 11, 22)', '22 11'],
+    ['format("%[3]*.[2]*[1]f", 12.0, 2, 6)', ' 12.00'],
+    ['format("%d %d %#[1]x %#x", 16, 17)', '16 17 0x10 0x11'],
+    ['format("%[2]d %[1]s %d", "a", 2, 3)', '2 a 2'], // no EXTRA once reordered
+    ['format("%[5]d", 1)', '%!d(BADINDEX)'],
+    ['format("%[x]d", 1)', '%!d(BADINDEX)'],
+    ['format("%E|%G", 123456.789, 0.0000001)', '1.234568E+05|1E-07'],
   ])('%s', (src, want) => {
     expect(ev(src)).toBe(want);
   });

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Secret } from './secret.js';
 import { sprintf } from './gofmt.js';
+import { toJson } from './json-encode.js';
+import { jsonPath } from './json-path.js';
+import { queryEscape, queryUnescape } from './url-escape.js';
 import { getField, isObject, makeObject, typeOf, valuesEqual, type AlloyFunction, type Value, type ValueObject } from './value.js';
 
 // ---- argument checking -----------------------------------------------------
@@ -166,6 +169,12 @@ const encodingNs = {
   from_URLbase64: base64Decoder(true),
   to_base64: base64Encoder(false),
   to_URLbase64: base64Encoder(true),
+  to_json: ((...args: Value[]) => {
+    arity(args, 1);
+    return toJson(args[0]);
+  }) as AlloyFunction,
+  url_encode: strings(1, queryEscape),
+  url_decode: strings(1, queryUnescape),
 };
 
 // ---- array -----------------------------------------------------------------------
@@ -179,31 +188,74 @@ function concat(...args: Value[]): Value {
   return out;
 }
 
-/** array.combine_maps(left, right, keys): merged pairs of objects that agree on every key. */
-function combineMaps(...args: Value[]): Value {
-  arity(args, 3);
-  const sides = [0, 1].map((i) => {
-    const a = args[i];
-    if (!Array.isArray(a)) throw new Error(`argument ${i + 1}: expected array, got ${typeOf(a)}`);
-    return a.map((el, j) => {
-      if (!isObject(el)) throw new Error(`argument ${i + 1}[${j}]: expected object, got ${typeOf(el)}`);
-      return el;
-    });
+function objectArray(args: Value[], i: number): ValueObject[] {
+  const a = args[i];
+  if (!Array.isArray(a)) throw new Error(`argument ${i + 1}: expected array, got ${typeOf(a)}`);
+  return a.map((el, j) => {
+    if (!isObject(el)) throw new Error(`argument ${i + 1}[${j}]: expected object, got ${typeOf(el)}`);
+    return el;
   });
+}
+
+function bool(args: Value[], i: number): boolean {
+  const v = args[i];
+  if (typeof v !== 'boolean') throw new Error(`argument ${i + 1}: expected bool, got ${typeOf(v)}`);
+  return v;
+}
+
+/**
+ * array.combine_maps(left, right, keys[, passthrough]): every pair of objects
+ * that agree on all keys, merged (right wins). With passthrough, a left
+ * object that matches nothing is kept as it is.
+ */
+function combineMaps(...args: Value[]): Value {
+  if (args.length !== 3 && args.length !== 4) throw new Error(`expected 3 or 4 arguments, got ${args.length}`);
+  const left = objectArray(args, 0);
+  const right = objectArray(args, 1);
   const keys = strArray(args, 2);
   if (keys.length === 0) throw new Error('merge conditions must not be empty');
+  const passthrough = args.length === 4 ? bool(args, 3) : false;
   const out: Value[] = [];
-  for (const l of sides[0]) {
-    for (const r of sides[1]) {
+  for (const l of left) {
+    let matched = false;
+    for (const r of right) {
       const join = keys.every((k) => {
         const a = getField(l, k);
         const b = getField(r, k);
         return a !== undefined && b !== undefined && valuesEqual(a, b);
       });
-      if (join) out.push(makeObject([...Object.entries(l), ...Object.entries(r)]));
+      if (!join) continue;
+      matched = true;
+      out.push(makeObject([...Object.entries(l), ...Object.entries(r)]));
     }
+    if (!matched && passthrough) out.push(l);
   }
   return out;
+}
+
+/**
+ * array.group_by(objects, key, drop_missing): one {<key> = value, items = [...]}
+ * per distinct string value of key, in order of first appearance. Objects
+ * without the key are dropped, or grouped under "" when drop_missing is false.
+ */
+function groupBy(...args: Value[]): Value {
+  arity(args, 3);
+  const items = objectArray(args, 0);
+  const key = str(args, 1);
+  const dropMissing = bool(args, 2);
+  const groups = new Map<string, Value[]>();
+  items.forEach((item, i) => {
+    const v = getField(item, key);
+    if (v === undefined) {
+      if (!dropMissing) groups.set('', [...(groups.get('') ?? []), item]);
+      return;
+    }
+    if (typeof v !== 'string') throw new Error(`argument 1[${i}]: ${JSON.stringify(key)}: expected string, got ${typeOf(v)}`);
+    const g = groups.get(v);
+    if (g) g.push(item);
+    else groups.set(v, [item]);
+  });
+  return [...groups].map(([v, members]) => makeObject([[key, v], ['items', members]]));
 }
 
 // ---- misc ------------------------------------------------------------------------
@@ -253,6 +305,29 @@ function goArch(): string {
   return map[process.arch] ?? process.arch;
 }
 
+/** Functions Alloy marks experimental: usable only with --stability.level=experimental. */
+export const EXPERIMENTAL_FUNCTIONS: ReadonlySet<string> = new Set(['array.combine_maps', 'array.group_by']);
+
+/** Top-level names Alloy keeps for compatibility; each has a namespaced replacement. */
+export const DEPRECATED_FUNCTIONS: Readonly<Record<string, string>> = {
+  env: 'sys.env',
+  nonsensitive: 'convert.nonsensitive',
+  concat: 'array.concat',
+  json_decode: 'encoding.from_json',
+  yaml_decode: 'encoding.from_yaml',
+  base64_decode: 'encoding.from_base64',
+  format: 'string.format',
+  join: 'string.join',
+  replace: 'string.replace',
+  split: 'string.split',
+  to_lower: 'string.to_lower',
+  to_upper: 'string.to_upper',
+  trim: 'string.trim',
+  trim_prefix: 'string.trim_prefix',
+  trim_suffix: 'string.trim_suffix',
+  trim_space: 'string.trim_space',
+};
+
 export const VERSION = 'v0.1.0';
 
 function namespace(fields: Record<string, Value>): ValueObject {
@@ -263,7 +338,7 @@ function namespace(fields: Record<string, Value>): ValueObject {
 
 const sysNs = namespace({ env: env as AlloyFunction });
 const convertNs = namespace({ nonsensitive: nonsensitive as AlloyFunction });
-const arrayNs = namespace({ concat: concat as AlloyFunction, combine_maps: combineMaps as AlloyFunction });
+const arrayNs = namespace({ concat: concat as AlloyFunction, combine_maps: combineMaps as AlloyFunction, group_by: groupBy as AlloyFunction });
 const fileNs = namespace({ path_join: pathJoin as AlloyFunction });
 
 /**
@@ -273,6 +348,7 @@ const fileNs = namespace({ path_join: pathJoin as AlloyFunction });
 export const stdlib: Record<string, Value> = namespace({
   constants: namespace({ hostname: os.hostname(), os: goOs(), arch: goArch(), version: VERSION }),
   coalesce: coalesce as AlloyFunction,
+  json_path: strings(2, jsonPath),
   sys: sysNs,
   convert: convertNs,
   array: arrayNs,
