@@ -9,35 +9,12 @@ import { nameChains } from '../syntax/eval.js';
 import { DEPRECATED_FUNCTIONS, EXPERIMENTAL_FUNCTIONS } from '../syntax/stdlib.js';
 import { getComponent } from './registry.js';
 import type { BlockSchema, ComponentDefinition } from './types.js';
+import { type StabilityLevel, stabilityError } from '../syntax/stability.js';
 
-export type StabilityLevel = 'experimental' | 'public-preview' | 'generally-available';
-
-/** In Alloy's order for help texts. */
-export const STABILITY_LEVELS: readonly StabilityLevel[] = ['generally-available', 'public-preview', 'experimental'];
-
-const RANK: Record<StabilityLevel, number> = { experimental: 1, 'public-preview': 2, 'generally-available': 3 };
+export { parseStabilityLevel, permits, STABILITY_LEVELS, type StabilityLevel, stabilityError } from '../syntax/stability.js';
 
 /** Config blocks that are not generally available (the others are). */
 export const CONFIG_BLOCK_STABILITY: Record<string, StabilityLevel> = {};
-
-export function parseStabilityLevel(s: string): StabilityLevel {
-  if ((STABILITY_LEVELS as readonly string[]).includes(s)) return s as StabilityLevel;
-  throw new Error(`invalid stability level ${JSON.stringify(s)} (allowed: ${STABILITY_LEVELS.join(', ')})`);
-}
-
-/** True when a feature at `stability` may be used with the minimum level `min`. */
-export function permits(min: StabilityLevel, stability: StabilityLevel): boolean {
-  return RANK[stability] >= RANK[min];
-}
-
-/** Alloy's featuregate.CheckAllowed message, or undefined when allowed. */
-export function stabilityError(feature: string, stability: StabilityLevel, min: StabilityLevel): string | undefined {
-  if (permits(min, stability)) return undefined;
-  return (
-    `${feature} is at stability level "${stability}", which is below the minimum allowed stability level "${min}". ` +
-    `Use --stability.level command-line flag to enable "${stability}" features`
-  );
-}
 
 export interface StabilityCheckOptions {
   /** Looks up component kinds; the process registry by default. */

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
-import type { StabilityLevel } from './stability.js';
+import type { StabilityLevel } from '../syntax/stability.js';
 
 export type ValueType =
   | { type: 'string' }
