@@ -158,10 +158,12 @@ discovery.kubernetes "pods" {
       expect((view().debugInfo as { warnings: string[] }).warnings).toHaveLength(3);
       expect(view().health.state).not.toBe('unhealthy');
       const bad = config.replace('label = "x=y"', 'label = "x in (y"');
-      // A first load fails with the position; a reload keeps the running component and marks it unhealthy.
+      // A first load fails with the position; so does a reload, which the dry run refuses before it
+      // touches anything: the running component keeps its arguments and its health.
       await expect(fresh.load(bad, 'bad.alloy')).rejects.toThrow(/bad\.alloy:2:1.*label selector "x in \(y" is malformed/s);
-      await ctl.load(bad, 'bad.alloy');
-      expect(view().health).toMatchObject({ state: 'unhealthy', message: expect.stringMatching(/label selector "x in \(y" is malformed: missing '\)'/) });
+      await expect(ctl.load(bad, 'bad.alloy')).rejects.toThrow(/bad\.alloy:2:1.*label selector "x in \(y" is malformed: missing '\)'/s);
+      expect(view().health.state).not.toBe('unhealthy');
+      expect(JSON.stringify(view().arguments)).toContain('x=y');
     } finally {
       await fresh.stop();
       await ctl.stop();
