@@ -6,6 +6,7 @@ import { packageRoot } from './runtime/package-root.js';
 import { isDiagnostic } from './syntax/diagnostic.js';
 import { runCommand } from './cli/run.js';
 import { fmtCommand } from './cli/fmt.js';
+import { convertCommand } from './cli/convert.js';
 import { FlagError } from './cli/flags.js';
 
 const USAGE = `alloy: a Kubernetes-native telemetry collector (Alloy syntax)
@@ -14,6 +15,7 @@ Usage:
   alloy run CONFIG_FILE [flags]        run the components of a config
   alloy fmt [--check] [--write] FILE   print the canonical formatting of a config
   alloy demo [flags]                   run the self-contained demo (no cluster needed)
+  alloy convert --source-format=F FILE convert a Prometheus or promtail config to Alloy
   alloy COMMAND --help                 flags of a command
 `;
 
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'fmt':
       return fmtCommand(rest);
+    case 'convert':
+      return convertCommand(rest);
     case 'demo': {
       const { demoCommand } = await import('./demo/demo.js');
       return demoCommand(rest);
