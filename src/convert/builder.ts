@@ -12,7 +12,8 @@ export type Value =
   | { kind: 'literal'; value: string | number | boolean }
   | { kind: 'expr'; text: string }
   | { kind: 'array'; items: Value[] }
-  | { kind: 'object'; fields: [string, Value][] };
+  | { kind: 'object'; fields: [string, Value][] }
+  | { kind: 'call'; fn: string; args: Value[] };
 
 export const str = (value: string): Value => ({ kind: 'literal', value });
 export const num = (value: number): Value => ({ kind: 'literal', value });
@@ -21,6 +22,8 @@ export const bool = (value: boolean): Value => ({ kind: 'literal', value });
 export const expr = (text: string): Value => ({ kind: 'expr', text });
 export const array = (items: Value[]): Value => ({ kind: 'array', items });
 export const object = (fields: [string, Value][]): Value => ({ kind: 'object', fields });
+/** A function call, one argument per line (`array.concat(...)`). */
+export const call = (fn: string, args: Value[]): Value => ({ kind: 'call', fn, args });
 export const strArray = (items: string[]): Value => array(items.map(str));
 /** A map of strings, keys sorted (Alloy writes maps in key order). */
 export const strMap = (m: Record<string, string>): Value => object(Object.keys(m).sort().map((k) => [k, str(m[k])]));
@@ -100,6 +103,10 @@ function renderValue(v: Value, indent: string): string {
       if (v.items.every(isScalar)) return `[${v.items.map((i) => renderValue(i, indent)).join(', ')}]`;
       const inner = indent + '\t';
       return `[\n${v.items.map((i) => `${inner}${renderValue(i, inner)},`).join('\n')}\n${indent}]`;
+    }
+    case 'call': {
+      const inner = indent + '\t';
+      return `${v.fn}(\n${v.args.map((a) => `${inner}${renderValue(a, inner)},`).join('\n')}\n${indent})`;
     }
     case 'object': {
       if (v.fields.length === 0) return '{}';

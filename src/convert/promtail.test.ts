@@ -117,6 +117,20 @@ limits_config: { max_streams: 50 }
     expect(r.blocks.has('loki.process.kubernetes_pods')).toBe(false);
   });
 
+  test('several SDs are concatenated; a role other than pod gets no node selector and a warning', () => {
+    const r = promtail(`${CLIENT}scrape_configs:
+  - job_name: k
+    kubernetes_sd_configs: [{ role: pod }, { role: endpoints }]
+`);
+    expect(attr(r.blocks.get('loki.source.kubernetes.k'), 'targets').replace(/\s+/g, ' ')).toBe(
+      'array.concat( discovery.kubernetes.k.targets, discovery.kubernetes.k_2.targets, )',
+    );
+    expect(sub(r.blocks.get('discovery.kubernetes.k_2'), 'selectors')).toEqual([]);
+    expect(r.diagnostics.list.filter((d) => d.severity === 'Warning').map((d) => d.summary)).toEqual([
+      'scrape_configs[0].kubernetes_sd_configs[1]: role endpoints: loki.source.kubernetes tails pods; targets without the __meta_kubernetes_pod_* labels are skipped.',
+    ]);
+  });
+
   test('stages this collector lacks, static_configs (files) and other sources are errors', () => {
     const r = promtail(`${CLIENT}scrape_configs:
   - job_name: k

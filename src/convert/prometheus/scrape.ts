@@ -9,7 +9,7 @@
 // synthetic series (up, scrape_*) and changes scrape_samples_post_metric_relabeling.
 import { SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from '../../scrape/parse/index.js';
 import { parseByteSize } from '../../scrape/args.js';
-import { array, Block, bool, expr, type Value, num, object, str, strArray, labelWithIndex } from '../builder.js';
+import { array, Block, bool, call, expr, type Value, num, object, str, strArray, labelWithIndex } from '../builder.js';
 import { goDuration } from '../durations.js';
 import type { Fields } from '../fields.js';
 import { convertHttpClient, SCRAPE_CLIENT } from '../http-client.js';
@@ -79,13 +79,7 @@ export function convertScrapeConfig(f: Fields, label: string, jobName: string, g
 function combineTargets(parts: Value[]): Value {
   if (parts.length === 0) return array([]);
   if (parts.length === 1) return parts[0];
-  return { kind: 'expr', text: `array.concat(\n${parts.map((p) => renderInline(p)).join(',\n')},\n)` };
-}
-
-function renderInline(v: Value): string {
-  const b = new Block('x').attr('v', v).render('');
-  // "x {\n\tv = <value>\n}": the value text between "v = " and the closing line.
-  return b.slice(b.indexOf('v = ') + 4, b.lastIndexOf('\n'));
+  return call('array.concat', parts);
 }
 
 function scrapeSettings(f: Fields, s: Block, global: GlobalConfig): void {

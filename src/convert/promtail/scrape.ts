@@ -5,7 +5,7 @@
 //   -> loki.process "<job>" (pipeline_stages) -> loki.write.
 // promtail reads the pods' log files (__path__); this collector has no file
 // source, so it reads the same containers' logs through the API instead.
-import { array, Block, expr, type Value, labelWithIndex } from '../builder.js';
+import { array, Block, call, expr, type Value, labelWithIndex } from '../builder.js';
 import type { Fields } from '../fields.js';
 import { convertKubernetesSd } from '../prometheus/kubernetes-sd.js';
 import { relabelBlocks } from '../relabel.js';
@@ -67,7 +67,7 @@ export function convertPromtailScrape(f: Fields, label: string, writeReceivers: 
   );
   const out: Block[] = [...discovery];
   let targets: Value =
-    discovery.length === 1 ? expr(`${discovery[0].id}.targets`) : expr(`array.concat(${discovery.map((d) => `${d.id}.targets`).join(', ')})`);
+    discovery.length === 1 ? expr(`${discovery[0].id}.targets`) : call('array.concat', discovery.map((d) => expr(`${d.id}.targets`)));
   if (rules.length > 0) {
     const r = new Block('discovery.relabel', label);
     r.attr('targets', targets);
