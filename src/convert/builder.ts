@@ -126,13 +126,14 @@ export function renderFile(blocks: Block[], filename = 'converted.alloy'): strin
 /**
  * A component label from a name in the source config (a job name): Alloy's
  * sanitizing, every character that is not a letter or digit becomes "_" and a
- * leading digit gets a "_" in front.
+ * leading digit gets a "_" in front (so does a keyword, where Alloy gives up).
  */
 export function sanitizeLabel(name: string): string {
   if (isValidIdentifier(name)) return name;
   let out = /^\p{Nd}/u.test(name) ? '_' : '';
   for (const c of name) out += /[\p{L}\p{Nd}_]/u.test(c) ? c : '_';
-  return out;
+  // A keyword ("true", "null") cannot follow a "." in a reference.
+  return isValidIdentifier(out) ? out : `_${out}`;
 }
 
 /** Alloy's LabelWithIndex: "job" for the first, then "job_2", "job_3", ... */

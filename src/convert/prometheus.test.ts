@@ -333,6 +333,8 @@ remote_write:
       '(Critical) duplicate label after conversion "prometheus.scrape.a_b". this is due to how valid Alloy labels are assembled and can be avoided by updating named properties in the source config.',
     ]);
     expect(prom(`scrape_configs:\n  - job_name: 1st job\n${RW}`).blocks.has('prometheus.scrape._1st_job')).toBe(true);
+    const kw = prom(`scrape_configs:\n  - job_name: "true"\n    relabel_configs: [{ target_label: a }]\n${RW}`);
+    expect(attr(kw.blocks.get('prometheus.scrape._true'), 'targets')).toBe('discovery.relabel._true.output');
   });
 
   test('broken YAML and wrong types are critical', () => {
