@@ -7,6 +7,7 @@ import { isDiagnostic } from './syntax/diagnostic.js';
 import { runCommand } from './cli/run.js';
 import { fmtCommand } from './cli/fmt.js';
 import { validateCommand } from './cli/validate.js';
+import { convertCommand } from './cli/convert.js';
 import { FlagError } from './cli/flags.js';
 
 const USAGE = `alloy: a Kubernetes-native telemetry collector (Alloy syntax)
@@ -16,6 +17,7 @@ Usage:
   alloy fmt [-t] [-w] [FILE]           print the canonical formatting of a config
   alloy validate [flags] FILE|DIR      check a config without running it
   alloy demo [flags]                   run the self-contained demo (no cluster needed)
+  alloy convert --source-format=F FILE convert a Prometheus or promtail config to Alloy
   alloy COMMAND --help                 flags of a command
 `;
 
@@ -29,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return fmtCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'convert':
+      return convertCommand(rest);
     case 'demo': {
       const { demoCommand } = await import('./demo/demo.js');
       return demoCommand(rest);
