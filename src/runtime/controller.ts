@@ -6,16 +6,18 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { Histogram, Gauge, Counter, type Registry } from 'prom-client';
 import { componentRegistry } from './component-metrics.js';
-import type { Block, Expr } from '../syntax/ast.js';
+import type { Block, Expr, File } from '../syntax/ast.js';
 import { references } from '../syntax/eval.js';
 import { Diagnostic } from '../syntax/diagnostic.js';
 import type { Scope } from '../syntax/eval.js';
 import { parse } from '../syntax/parser.js';
-import { stdlib } from '../syntax/stdlib.js';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import { decodeBlock, zeroValue } from './decode.js';
-import { planGraph, type PlannedNode } from './graph.js';
-import type { Component, ComponentContext, Health, HealthState } from './types.js';
+import { planGraph, resolveReference, type Plan, type PlannedNode } from './graph.js';
+import { evaluationScope } from './modules/eval-scope.js';
+import { foreachState, type ForeachArgs, type ForeachState } from './modules/foreach.js';
+import { componentPathOf } from './modules/scope.js';
+import type { Component, ComponentContext, Health, HealthState, ModuleSource } from './types.js';
 import { deepEqual } from './values.js';
 
 export interface ControllerOptions {
@@ -26,7 +28,12 @@ export interface ControllerOptions {
 }
 
 export interface NodeView {
+  /** Global id: "<module id>/<local id>" inside a module. */
   id: string;
+  /** The id inside its module. */
+  localId?: string;
+  /** The module it runs in ("" for the main config). */
+  moduleId?: string;
   name: string;
   label: string | undefined;
   health: Health;
@@ -47,8 +54,21 @@ interface LiveNode {
   args: unknown;
   reported: Health;
   evalError?: Health;
+  /** An import whose new module, or a foreach whose new children, were refused (the last good ones run on). */
+  structureError?: Health;
   lastError?: unknown;
 }
+
+/** Run-time inputs of the plan: fetched modules and foreach children. */
+interface Inputs {
+  modules: Map<string, ModuleSource>;
+  foreach: Map<string, ForeachState>;
+}
+
+/** Bound on plan/apply rounds of one load: each round may reveal nested imports or foreach children. */
+const MAX_PLAN_ROUNDS = 16;
+
+const copyInputs = (i: Inputs): Inputs => ({ modules: new Map(i.modules), foreach: new Map(i.foreach) });
 
 const now = () => new Date().toISOString();
 
@@ -66,6 +86,17 @@ export class Controller {
   private flushScheduled = false;
   private loaded = false;
   private stopped = false;
+  /** The main config last applied, and the directory that is its module_path. */
+  private file?: File;
+  private modulePath = '';
+  private inputs: Inputs = { modules: new Map(), foreach: new Map() };
+  /** The inputs of the last successful apply: what a refused module falls back to. */
+  private good: Inputs = { modules: new Map(), foreach: new Map() };
+  /** Modules refused, per import: the same content is not retried on every poll. */
+  private rejected = new Map<string, ModuleSource>();
+  private applying = false;
+  private structureChanged = false;
+  private replanScheduled = false;
   private readonly evalSeconds: Histogram;
   private readonly loadFailures: Counter;
   private readonly lastLoadOk: Gauge;
@@ -118,7 +149,8 @@ export class Controller {
   load(source: string, filename: string): Promise<void> {
     return this.serialize(async () => {
       try {
-        await this.apply(source, filename);
+        const file = parse(source, filename);
+        await this.applyRounds(file, filename, path.dirname(path.resolve(filename)));
         this.lastLoadOk.set(1);
       } catch (e) {
         this.loadFailures.inc();
@@ -128,9 +160,121 @@ export class Controller {
     });
   }
 
-  private async apply(source: string, filename: string): Promise<void> {
-    const file = parse(source, filename);
-    const plan = planGraph(file);
+  /**
+   * Applies a config, then re-plans while components reveal more structure
+   * (an import's module, a foreach's children), up to MAX_PLAN_ROUNDS.
+   * The first round failing rejects the config. A later round failing is a
+   * refused module: on the first load it fails the load (nothing to fall back
+   * on); after that the last good module keeps running.
+   */
+  private async applyRounds(file: File, filename: string, modulePath: string): Promise<void> {
+    const firstLoad = !this.loaded;
+    let plan: Plan | undefined;
+    for (let round = 0; ; round++) {
+      if (round >= MAX_PLAN_ROUNDS) {
+        this.log.warn({ rounds: round }, 'modules kept changing while loading; the rest is applied when they settle');
+        break;
+      }
+      this.structureChanged = false;
+      if (round === 0 || firstLoad) {
+        try {
+          plan = await this.apply(file, filename, modulePath, firstLoad);
+        } catch (e) {
+          // A first load that fails in a later round (a broken module) leaves nothing running.
+          if (firstLoad) await this.stopAll();
+          throw e;
+        }
+      } else {
+        const next = await this.applyOrRefuse(file, filename, modulePath);
+        if (!next) break;
+        plan = next;
+      }
+      if (!this.structureChanged) break;
+    }
+    if (firstLoad && plan && plan.pending.length) {
+      const p = plan.pending[0];
+      const e = new Diagnostic(p.block.pos, `${p.id}: ${p.pending}${this.importFailure(p)}`);
+      await this.stopAll();
+      throw e;
+    }
+    this.file = file;
+    this.modulePath = modulePath;
+    this.loaded = true;
+  }
+
+  /** Why an import has no module: its health message (e.g. the fetch error). */
+  private importFailure(p: PlannedNode): string {
+    const bad = [...this.nodes.values()].find((n) => n.plan.kind === 'import' && p.pending?.includes(n.plan.id) && this.health(n).state === 'unhealthy');
+    return bad ? ` (${this.health(bad).message})` : '';
+  }
+
+  /** A later round: the plan may fail because of a new module or new foreach children; those are refused. */
+  private async applyOrRefuse(file: File, filename: string, modulePath: string): Promise<Plan | undefined> {
+    try {
+      return await this.apply(file, filename, modulePath, false);
+    } catch (e) {
+      this.refuseChangedInputs(e);
+      return undefined;
+    }
+  }
+
+  private refuseChangedInputs(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    for (const [id, source] of this.inputs.modules) {
+      if (deepEqual(source, this.good.modules.get(id))) continue;
+      this.rejected.set(id, source);
+      const live = this.nodes.get(id);
+      const hadGood = this.good.modules.has(id);
+      if (live) {
+        live.structureError = {
+          state: 'unhealthy',
+          message: `module refused${hadGood ? ', the last good module keeps running' : ''}: ${message}`,
+          updatedTime: now(),
+        };
+      }
+      this.log.error({ component: id, err: message }, 'imported module refused');
+    }
+    for (const [id, st] of this.inputs.foreach) {
+      if (deepEqual(st, this.good.foreach.get(id))) continue;
+      const live = this.nodes.get(id);
+      if (live) live.structureError = { state: 'unhealthy', message: `foreach children refused, the previous ones keep running: ${message}`, updatedTime: now() };
+      this.log.error({ component: id, err: message }, 'foreach children refused');
+    }
+    this.inputs = copyInputs(this.good);
+  }
+
+  /** A component revealed new structure at run time: re-plan the last config once the current work is done. */
+  private requestReplan(): void {
+    this.structureChanged = true;
+    if (this.applying || this.replanScheduled || !this.loaded) return;
+    this.replanScheduled = true;
+    this.serialize(async () => {
+      this.replanScheduled = false;
+      if (this.stopped || !this.file) return;
+      for (let round = 0; round < MAX_PLAN_ROUNDS; round++) {
+        this.structureChanged = false;
+        const plan = await this.applyOrRefuse(this.file, this.file.name, this.modulePath);
+        if (!plan || !this.structureChanged) break;
+      }
+    }).catch((e) => this.log.error({ err: String(e) }, 're-plan failed'));
+  }
+
+  private async apply(file: File, filename: string, modulePath: string, firstLoad: boolean): Promise<Plan> {
+    this.applying = true;
+    try {
+      return await this.applyPlan(file, filename, modulePath, firstLoad);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private async applyPlan(file: File, filename: string, modulePath: string, firstLoad: boolean): Promise<Plan> {
+    const plan = planGraph(file, { modules: this.inputs.modules, foreach: this.inputs.foreach, modulePath });
+    const byId = new Map(plan.nodes.map((p) => [p.id, p]));
+
+    // Nodes waiting for an import's first module, and everything that uses them, wait for a later round.
+    const blocked = new Set<string>();
+    for (const p of plan.nodes) if (p.pending !== undefined || p.deps.some((d) => blocked.has(d))) blocked.add(p.id);
 
     // Dry run: evaluate every node against the current exports so that type
     // errors reject the whole config before anything changes. Attributes that
@@ -143,25 +287,47 @@ export class Controller {
       if (!pending.has(p.id) && live) dryExports.set(p.id, live.exports);
       else dryExports.set(p.id, Object.fromEntries(Object.entries(p.def.exports).map(([k, t]) => [k, zeroValue(t)])));
     }
-    const dryScope = this.scopeOf([...dryExports.keys()], (id) => dryExports.get(id));
-    const skip = (expr: Expr) => references(expr).some((r) => referencesAny(r.path, pending));
-    for (const p of plan.nodes) decodeBlock(p.block.body, p.def.args, dryScope, p.block.pos, { skip });
+    const dryArgs = new Map<string, Record<string, unknown>>();
+    const skippedArgs = new Map<string, Set<string>>();
+    const dryValues = {
+      exportsOf: (id: string) => dryExports.get(id),
+      argumentsOf: (id: string) => withDefaults(byId.get(id), dryArgs.get(id)),
+    };
+    for (const p of plan.nodes) {
+      if (blocked.has(p.id)) continue;
+      const skip = (expr: Expr) =>
+        references(expr).some((r) => {
+          const target = resolveReference(p.module, r.path);
+          if (target?.kind === 'node') {
+            const t = byId.get(target.id);
+            const dep = t?.kind === 'instance' && target.exportName ? `${t.id}/export.${target.exportName}` : target.id;
+            return pending.has(dep) || pending.has(target.id);
+          }
+          return target?.kind === 'argument' && skippedArgs.get(target.instance)?.has(target.name) === true;
+        });
+      const decoded = decodeBlock(p.block.body, p.def.args, evaluationScope(p.module, dryValues), p.block.pos, { skip });
+      if (p.kind === 'instance') {
+        dryArgs.set(p.id, decoded);
+        const skipped = new Set(p.block.body.filter((st) => st.kind === 'attribute' && skip(st.value)).map((st) => st.name));
+        skippedArgs.set(p.id, skipped);
+      }
+    }
     for (const b of plan.configBlocks) this.onLoggingBlock?.(b);
 
     // Apply: stop removed (or re-typed) nodes, then build/update in order.
-    const wanted = new Set(plan.nodes.map((p) => p.id));
-    for (const [id, live] of this.nodes) {
-      const next = plan.nodes.find((p) => p.id === id);
+    const wanted = new Set(plan.nodes.filter((p) => !blocked.has(p.id)).map((p) => p.id));
+    for (const [id, live] of [...this.nodes].reverse()) {
+      const next = byId.get(id);
       if (!wanted.has(id) || (next && next.name !== live.plan.name)) await this.stopNode(live);
     }
-    this.order = plan.nodes.map((p) => p.id);
+    this.order = plan.nodes.filter((p) => !blocked.has(p.id)).map((p) => p.id);
     this.dependants = new Map(plan.nodes.map((p) => [p.id, [] as string[]]));
     for (const p of plan.nodes) for (const d of p.deps) this.dependants.get(d)!.push(p.id);
 
-    const firstLoad = !this.loaded;
     const errors: string[] = [];
     let firstError: unknown;
     for (const p of plan.nodes) {
+      if (blocked.has(p.id)) continue;
       const live = this.nodes.get(p.id);
       if (live) {
         live.plan = p;
@@ -177,22 +343,32 @@ export class Controller {
     }
     if (firstLoad && firstError !== undefined) {
       // Nothing is running yet: a component that cannot start fails the load.
-      for (const id of [...this.order].reverse()) {
-        const live = this.nodes.get(id);
-        if (live) await this.stopNode(live);
-      }
+      await this.stopAll();
       throw firstError;
     }
-    this.loaded = true;
+    // This plan's modules and children now run: they are the ones to fall back on.
+    for (const id of [...this.inputs.modules.keys(), ...this.inputs.foreach.keys()]) {
+      const live = this.nodes.get(id);
+      if (live && !this.rejected.has(id)) live.structureError = undefined;
+    }
+    this.good = copyInputs(this.inputs);
     this.log.info({ components: this.order.length, file: filename }, 'config loaded');
     if (errors.length) this.log.warn({ errors }, 'some components failed to evaluate');
+    return plan;
+  }
+
+  private async stopAll(): Promise<void> {
+    for (const id of [...this.nodes.keys()].reverse()) {
+      const live = this.nodes.get(id);
+      if (live) await this.stopNode(live);
+    }
   }
 
   private async buildNode(p: PlannedNode): Promise<void> {
     const abort = new AbortController();
     const live: LiveNode = {
       plan: p,
-      metrics: componentRegistry(p.id),
+      metrics: componentRegistry(p.localId, componentPathOf(p.module)),
       abort,
       exports: Object.fromEntries(Object.keys(p.def.exports).map((k) => [k, undefined])),
       args: undefined,
@@ -201,11 +377,12 @@ export class Controller {
     this.nodes.set(p.id, live);
     const started = performance.now();
     try {
-      const args = decodeBlock(p.block.body, p.def.args, this.scope(), p.block.pos);
+      const args = decodeBlock(p.block.body, p.def.args, this.scopeFor(p), p.block.pos);
       live.args = args;
       const instance = p.def.build(this.contextFor(live), args);
       live.instance = instance;
       await instance.update(args);
+      this.afterUpdate(live, args);
       live.evalError = undefined;
       if (live.reported.state === 'unknown' && live.reported.message === 'starting') {
         live.reported = { state: 'healthy', message: 'started', updatedTime: now() };
@@ -227,10 +404,13 @@ export class Controller {
     }
     const started = performance.now();
     try {
-      const args = decodeBlock(live.plan.block.body, live.plan.def.args, this.scope(), live.plan.block.pos);
+      const args = decodeBlock(live.plan.block.body, live.plan.def.args, this.scopeFor(live.plan), live.plan.block.pos);
       if (!deepEqual(args, live.args)) {
         await live.instance.update(args);
         live.args = args;
+        this.afterUpdate(live, args);
+      } else if (live.plan.kind === 'instance') {
+        this.pruneInstanceExports(live);
       }
       live.evalError = undefined;
     } catch (e) {
@@ -238,6 +418,44 @@ export class Controller {
     } finally {
       this.evalSeconds.observe({ component_id: live.plan.id }, (performance.now() - started) / 1000);
     }
+  }
+
+  /** What the runtime itself does with new arguments of instances and foreach blocks. */
+  private afterUpdate(live: LiveNode, args: Record<string, unknown>): void {
+    const p = live.plan;
+    if (p.kind === 'instance') {
+      // The body reads argument.NAME.value: its readers are the instance's dependants.
+      this.pruneInstanceExports(live);
+      for (const d of this.dependants.get(p.id) ?? []) this.dirty.add(d);
+      if (!this.applying) this.scheduleFlush();
+    } else if (p.kind === 'foreach') {
+      const state = foreachState(args as unknown as ForeachArgs);
+      if (!deepEqual(state, this.inputs.foreach.get(p.id))) {
+        this.inputs.foreach.set(p.id, state);
+        this.requestReplan();
+      }
+    }
+  }
+
+  /** An instance's exports are its declare's export blocks (a reload may have renamed them). */
+  private pruneInstanceExports(live: LiveNode): void {
+    const names = Object.keys(live.plan.def.exports);
+    if (Object.keys(live.exports).every((k) => names.includes(k)) && names.every((k) => k in live.exports)) return;
+    live.exports = Object.fromEntries(names.map((k) => [k, live.exports[k]]));
+  }
+
+  private onModuleContent(live: LiveNode, source: ModuleSource): void {
+    const id = live.plan.id;
+    if (this.nodes.get(id) !== live || live.plan.kind !== 'import') return;
+    if (deepEqual(source, this.inputs.modules.get(id))) {
+      // The source is back to the module that runs: nothing is refused any more.
+      if (this.rejected.delete(id)) live.structureError = undefined;
+      return;
+    }
+    if (deepEqual(source, this.rejected.get(id))) return; // the same refused module again
+    this.rejected.delete(id);
+    this.inputs.modules.set(id, source);
+    this.requestReplan();
   }
 
   private setEvalError(live: LiveNode, e: unknown): void {
@@ -266,6 +484,7 @@ export class Controller {
       setHealth: (state, message = '') => {
         live.reported = { state, message, updatedTime: now() };
       },
+      setModuleContent: (source) => this.onModuleContent(live, source),
       metrics: live.metrics,
       cluster: this.opts.cluster,
       signal: live.abort.signal,
@@ -277,6 +496,12 @@ export class Controller {
     const merged = { ...live.exports, ...exports };
     if (deepEqual(merged, live.exports)) return;
     live.exports = merged;
+    const exportOf = live.plan.exportOf;
+    if (exportOf) {
+      // An export block's value is its instance's export of that name.
+      const inst = this.nodes.get(exportOf.instance);
+      if (inst) inst.exports = { ...inst.exports, [exportOf.name]: merged.value };
+    }
     for (const d of this.dependants.get(live.plan.id) ?? []) this.dirty.add(d);
     this.scheduleFlush();
   }
@@ -302,22 +527,15 @@ export class Controller {
     return run;
   }
 
-  private scope(): Scope {
-    return this.scopeOf([...this.nodes.keys()], (id) => this.nodes.get(id)?.exports);
-  }
-
-  /** Root identifiers resolve to the namespace tree of component exports, then to the stdlib. */
-  private scopeOf(ids: string[], exportsOf: (id: string) => Record<string, unknown> | undefined): Scope {
-    // Prototype-free objects: a component named like an Object built-in must not resolve to it.
-    const tree: Record<string, any> = Object.create(null);
-    for (const id of ids) {
-      const parts = id.split('.');
-      let cur = tree;
-      for (const part of parts.slice(0, -1)) cur = cur[part] ??= Object.create(null);
-      cur[parts[parts.length - 1]] = exportsOf(id) ?? {};
-    }
-    const lib = stdlib as Record<string, any>;
-    return { lookup: (name: string) => (name in tree ? tree[name] : Object.prototype.hasOwnProperty.call(lib, name) ? lib[name] : undefined) };
+  /** The scope of a node's module, over the running nodes' exports and the instances' arguments. */
+  private scopeFor(p: PlannedNode): Scope {
+    return evaluationScope(p.module, {
+      exportsOf: (id) => this.nodes.get(id)?.exports,
+      argumentsOf: (id) => {
+        const inst = this.nodes.get(id);
+        return withDefaults(inst?.plan, inst?.args as Record<string, unknown> | undefined);
+      },
+    });
   }
 
   private async stopNode(live: LiveNode): Promise<void> {
@@ -332,16 +550,26 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.serialize(async () => {
-      for (const id of [...this.order].reverse()) {
-        const live = this.nodes.get(id);
-        if (live) await this.stopNode(live);
-      }
-    });
+    await this.serialize(() => this.stopAll());
   }
 
   private health(live: LiveNode): Health {
-    return live.evalError ?? live.reported;
+    if (live.evalError) return live.evalError;
+    if (live.structureError) return live.structureError;
+    if (live.plan.kind === 'instance') return this.instanceHealth(live);
+    return live.reported;
+  }
+
+  /** A custom component is as healthy as the least healthy component of its body. */
+  private instanceHealth(live: LiveNode): Health {
+    const prefix = `${live.plan.id}/`;
+    let worst: Health = { state: 'healthy', message: 'custom component evaluated', updatedTime: live.reported.updatedTime };
+    for (const [id, n] of this.nodes) {
+      if (!id.startsWith(prefix) || n.plan.kind === 'instance') continue;
+      const h = n.evalError ?? n.structureError ?? n.reported;
+      if (rank(h.state) > rank(worst.state)) worst = { ...h, message: `${n.plan.id}: ${h.message}` };
+    }
+    return worst;
   }
 
   /** Health of every component; used by /-/healthy. */
@@ -368,6 +596,8 @@ export class Controller {
     }
     return {
       id,
+      localId: live.plan.localId,
+      moduleId: live.plan.module.path,
       name: live.plan.name,
       label: live.plan.label,
       health: this.health(live),
@@ -381,11 +611,22 @@ export class Controller {
 
   /** The metric registries of the running components (merged into /metrics). */
   componentRegistries(): Registry[] {
-    return [...this.nodes.values()].map((n) => n.metrics);
+    // A foreach with enable_metrics = false keeps its children's metrics out (Alloy's default).
+    return [...this.nodes.values()].filter((n) => n.plan.module.exposeMetrics).map((n) => n.metrics);
   }
 
   /** The running instance (tests and in-process tools). */
   instance(id: string): Component | undefined {
     return this.nodes.get(id)?.instance;
   }
+}
+
+const rank = (s: HealthState) => (s === 'unhealthy' ? 2 : s === 'unknown' ? 1 : 0);
+
+/** An instance's argument values with the declare's defaults for the ones not given. */
+function withDefaults(p: PlannedNode | undefined, args: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!p?.shape) return args;
+  const out: Record<string, unknown> = { ...(args ?? {}) };
+  for (const a of p.shape.arguments) if (out[a.name] === undefined && a.optional) out[a.name] = a.default;
+  return out;
 }
