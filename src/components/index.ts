@@ -15,3 +15,5 @@ import './prometheus/operator/servicemonitors.js';
 import './prometheus/operator/podmonitors.js';
 import './mimir/rules/kubernetes.js';
 import './loki/rules/kubernetes.js';
+import './import/string.js';
+import './import/file.js';

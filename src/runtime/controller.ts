@@ -351,6 +351,9 @@ export class Controller {
       const live = this.nodes.get(id);
       if (live && !this.rejected.has(id)) live.structureError = undefined;
     }
+    // Imports and foreach blocks gone from the config take their inputs with them.
+    for (const id of [...this.inputs.modules.keys()]) if (!byId.has(id)) this.inputs.modules.delete(id);
+    for (const id of [...this.inputs.foreach.keys()]) if (!byId.has(id)) this.inputs.foreach.delete(id);
     this.good = copyInputs(this.inputs);
     this.log.info({ components: this.order.length, file: filename }, 'config loaded');
     if (errors.length) this.log.warn({ errors }, 'some components failed to evaluate');

@@ -178,7 +178,8 @@ class Planner {
       if (depth >= MAX_MODULE_DEPTH) throw new Diagnostic(st.pos, `${node.id}: modules nested deeper than ${MAX_MODULE_DEPTH} levels (does a module import itself?)`);
       // The module's own declares and imports; it sees nothing of its importer.
       const moduleEnv = new DeclareEnv();
-      const scope: ModuleScope = { path: node.id, ids: new Map(), modulePath: source.modulePath, exposeMetrics: m.exposeMetrics };
+      // An import.string module has no place of its own: it inherits the importer's module_path.
+      const scope: ModuleScope = { path: node.id, ids: new Map(), modulePath: source.modulePath || m.modulePath, exposeMetrics: m.exposeMetrics };
       for (const file of this.parseModule(source)) this.planModule(file.body, scope, moduleEnv, 'import', depth + 1);
       this.importEnvs.set(node.id, moduleEnv);
     }
