@@ -17,3 +17,5 @@ import './mimir/rules/kubernetes.js';
 import './loki/rules/kubernetes.js';
 import './import/string.js';
 import './import/file.js';
+import './import/http.js';
+import './import/git.js';
