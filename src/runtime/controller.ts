@@ -13,7 +13,7 @@ import type { Scope } from '../syntax/eval.js';
 import { parse } from '../syntax/parser.js';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import { decodeBlock, zeroValue } from './decode.js';
-import { planGraph, resolveReference, type Plan, type PlannedNode } from './graph.js';
+import { planGraph, resolveReference, type Plan, type PlannedNode, type PlanInputs } from './graph.js';
 import { evaluationScope } from './modules/eval-scope.js';
 import { foreachState, type ForeachArgs, type ForeachState } from './modules/foreach.js';
 import { componentPathOf } from './modules/scope.js';
@@ -101,6 +101,8 @@ export class Controller {
   private readonly loadFailures: Counter;
   private readonly lastLoadOk: Gauge;
   private readonly log: Logger;
+  /** Refuses blocks below the configured --stability.level (wired by the CLI; absent: everything allowed). */
+  checkStability?: PlanInputs['checkStability'];
   /** Applied to the root logger when the config has a `logging` block. */
   onLoggingBlock?: (block: Block) => void;
 
@@ -269,7 +271,7 @@ export class Controller {
   }
 
   private async applyPlan(file: File, filename: string, modulePath: string, firstLoad: boolean): Promise<Plan> {
-    const plan = planGraph(file, { modules: this.inputs.modules, foreach: this.inputs.foreach, modulePath });
+    const plan = planGraph(file, { modules: this.inputs.modules, foreach: this.inputs.foreach, modulePath, checkStability: this.checkStability });
     const byId = new Map(plan.nodes.map((p) => [p.id, p]));
 
     // Nodes waiting for an import's first module, and everything that uses them, wait for a later round.

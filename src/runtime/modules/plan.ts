@@ -12,7 +12,7 @@ import { parse } from '../../syntax/parser.js';
 import { stdlib } from '../../syntax/stdlib.js';
 import type { Scope } from '../../syntax/eval.js';
 import { getComponent } from '../registry.js';
-import type { ComponentDefinition, ModuleSource } from '../types.js';
+import type { ComponentDefinition, ModuleSource, StabilityLevel } from '../types.js';
 import { declareShape, exportDefinition, instanceDefinition, type DeclareShape } from './declare.js';
 import { foreachDefinition, splitForeach, type ForeachState } from './foreach.js';
 import { DeclareEnv, globalId, type ModuleScope } from './scope.js';
@@ -55,6 +55,11 @@ export interface PlanInputs {
   foreach: ReadonlyMap<string, ForeachState>;
   /** `module_path` in the main config: the directory of the config file. */
   modulePath: string;
+  /**
+   * Called for every block below generally-available (foreach; components whose
+   * definition sets `stability`): throw a Diagnostic to refuse it under --stability.level.
+   */
+  checkStability?: (name: string, level: StabilityLevel, pos: Pos) => void;
 }
 
 export interface Plan {
@@ -251,6 +256,7 @@ class Planner {
   private addNode(st: Block, m: ModuleScope, def: ComponentDefinition, kind: NodeKind, localId?: string, extra: Partial<PlannedNode> = {}): PlannedNode {
     this.requireLabel(st);
     const local = localId ?? `${st.name}.${st.label}`;
+    if (def.stability && def.stability !== 'generally-available') this.inputs.checkStability?.(st.name, def.stability, st.pos);
     const id = globalId(m, local);
     const prev = this.byId.get(id);
     if (prev) throw new Diagnostic(st.pos, `${kind === 'export' ? 'export' : 'component'} "${local}" already declared at ${at(prev.block.pos)}`);
