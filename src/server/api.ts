@@ -5,7 +5,17 @@ import type { Controller, NodeView } from '../runtime/controller.js';
 import { toDisplay } from '../runtime/values.js';
 
 function summary(v: NodeView) {
-  return { id: v.id, name: v.name, label: v.label ?? null, health: v.health, references: v.references, referencedBy: v.referencedBy };
+  // localID / moduleID as Alloy's API names them: a component inside a module is "<module id>/<local id>".
+  return {
+    id: v.id,
+    localID: v.localId ?? v.id,
+    moduleID: v.moduleId ?? '',
+    name: v.name,
+    label: v.label ?? null,
+    health: v.health,
+    references: v.references,
+    referencedBy: v.referencedBy,
+  };
 }
 
 export function apiRouter(controller: Controller, cluster: ClusterOwnership): Router {
@@ -13,13 +23,17 @@ export function apiRouter(controller: Controller, cluster: ClusterOwnership): Ro
   r.get('/components', (_req, res) => {
     res.json(controller.list().map(summary));
   });
-  r.get('/components/:id', (req, res) => {
-    const v = controller.view(req.params.id);
+  // Ids of components in modules contain "/": accepted encoded (%2F, as the UI sends them) or raw.
+  r.get('/components/*id', (req, res) => {
+    const raw = (req.params as { id: string | string[] }).id;
+    const id = Array.isArray(raw) ? raw.join('/') : raw;
+    const v = controller.view(id);
     if (!v) {
-      res.status(404).json({ error: `component "${req.params.id}" does not exist` });
+      res.status(404).json({ error: `component "${id}" does not exist` });
       return;
     }
-    res.json({ ...summary(v), arguments: toDisplay(v.arguments), exports: toDisplay(v.exports), debugInfo: toDisplay(v.debugInfo) });
+    const inner = controller.list().filter((c) => c.moduleId === id).map((c) => c.id);
+    res.json({ ...summary(v), arguments: toDisplay(v.arguments), exports: toDisplay(v.exports), debugInfo: toDisplay(v.debugInfo), moduleComponents: inner });
   });
   r.get('/peers', (_req, res) => {
     res.json(cluster.peers());
