@@ -152,7 +152,7 @@ export class Controller {
     return this.serialize(async () => {
       try {
         const file = parse(source, filename);
-        await this.applyRounds(file, filename, path.dirname(path.resolve(filename)));
+        await this.applyRounds(file, filename, modulePathOf(filename));
         this.lastLoadOk.set(1);
       } catch (e) {
         this.loadFailures.inc();
@@ -634,4 +634,15 @@ function withDefaults(p: PlannedNode | undefined, args: Record<string, unknown> 
   const out: Record<string, unknown> = { ...(args ?? {}) };
   for (const a of p.shape.arguments) if (out[a.name] === undefined && a.optional) out[a.name] = a.default;
   return out;
+}
+
+/** `module_path` of the main config: its directory (or the directory itself when a whole directory is loaded). */
+function modulePathOf(filename: string): string {
+  const full = path.resolve(filename);
+  try {
+    if (fs.statSync(full).isDirectory()) return full;
+  } catch {
+    // not on disk (tests, stdin): its would-be directory
+  }
+  return path.dirname(full);
 }

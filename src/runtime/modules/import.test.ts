@@ -122,3 +122,17 @@ describe('import.file', () => {
     expect(await loadError('import.file "m" {\n  filename = "/nonexistent/m.alloy"\n}\n')).toMatch(/failed to read \/nonexistent\/m\.alloy: ENOENT/);
   });
 });
+
+test('a module fetched by import.http may not use import.file (as in Alloy)', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((_q, r) => r.end('import.file "x" {\n  filename = "/etc/passwd"\n}\n'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    expect(await loadError(`import.http "m" {\n  url = "http://127.0.0.1:${port}/m.alloy"\n}\n`)).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/m\.alloy:1:1: importing a module via import\.http \(nodeID: import\.http\.m\) that contains an import\.file block is not supported/,
+    );
+  } finally {
+    server.close();
+  }
+});

@@ -175,6 +175,10 @@ class Planner {
   }
 
   private addImport(st: Block, m: ModuleScope, env: DeclareEnv, depth: number): PlannedNode {
+    // A file path in a module fetched over HTTP would name a file of this host (Alloy refuses it too).
+    if (st.name === 'import.file' && this.byId.get(m.path)?.name === 'import.http') {
+      throw new Diagnostic(st.pos, `importing a module via import.http (nodeID: ${m.path}) that contains an import.file block is not supported`);
+    }
     const node = this.addNode(st, m, getComponent(st.name)!, 'import');
     if (env.imports.has(st.label!)) throw new Diagnostic(st.pos, `import namespace "${st.label}" is already used by another import in this module`);
     env.imports.set(st.label!, node.id);
