@@ -34,6 +34,8 @@ export interface NodeView {
   localId?: string;
   /** The module it runs in ("" for the main config). */
   moduleId?: string;
+  /** The modules this node runs: a custom component its body, a foreach one per child (Alloy's createdModuleIDs). */
+  createdModuleIds?: string[];
   name: string;
   label: string | undefined;
   health: Health;
@@ -94,6 +96,8 @@ export class Controller {
   private good: Inputs = { modules: new Map(), foreach: new Map() };
   /** Modules refused, per import: the same content is not retried on every poll. */
   private rejected = new Map<string, ModuleSource>();
+  /** foreach children refused, per foreach: kept until its collection changes. */
+  private rejectedForeach = new Map<string, ForeachState>();
   private applying = false;
   private structureChanged = false;
   private replanScheduled = false;
@@ -210,39 +214,60 @@ export class Controller {
     return bad ? ` (${this.health(bad).message})` : '';
   }
 
-  /** A later round: the plan may fail because of a new module or new foreach children; those are refused. */
+  /**
+   * A later round: the plan may fail because of a new module or new foreach
+   * children; those are refused. When several changed at once, each is tried
+   * alone, so one broken module does not hold back a good one.
+   */
   private async applyOrRefuse(file: File, filename: string, modulePath: string): Promise<Plan | undefined> {
     try {
       return await this.apply(file, filename, modulePath, false);
     } catch (e) {
-      this.refuseChangedInputs(e);
-      return undefined;
+      const changed = this.changedInputs();
+      this.inputs = copyInputs(this.good);
+      if (changed.length <= 1) {
+        for (const c of changed) this.refuse(c, e);
+        return undefined;
+      }
+      let plan: Plan | undefined;
+      for (const c of changed) {
+        c.set(this.inputs);
+        try {
+          plan = await this.apply(file, filename, modulePath, false);
+        } catch (e2) {
+          this.inputs = copyInputs(this.good);
+          this.refuse(c, e2);
+        }
+      }
+      return plan;
     }
   }
 
-  private refuseChangedInputs(e: unknown): void {
-    const message = e instanceof Error ? e.message : String(e);
+  /** Inputs that differ from the last good apply, each with a way to put it back. */
+  private changedInputs(): { id: string; kind: 'module' | 'foreach'; value: unknown; set(i: Inputs): void }[] {
+    const out: { id: string; kind: 'module' | 'foreach'; value: unknown; set(i: Inputs): void }[] = [];
     for (const [id, source] of this.inputs.modules) {
-      if (deepEqual(source, this.good.modules.get(id))) continue;
-      this.rejected.set(id, source);
-      const live = this.nodes.get(id);
-      const hadGood = this.good.modules.has(id);
-      if (live) {
-        live.structureError = {
-          state: 'unhealthy',
-          message: `module refused${hadGood ? ', the last good module keeps running' : ''}: ${message}`,
-          updatedTime: now(),
-        };
-      }
-      this.log.error({ component: id, err: message }, 'imported module refused');
+      if (!deepEqual(source, this.good.modules.get(id))) out.push({ id, kind: 'module', value: source, set: (i) => i.modules.set(id, source) });
     }
     for (const [id, st] of this.inputs.foreach) {
-      if (deepEqual(st, this.good.foreach.get(id))) continue;
-      const live = this.nodes.get(id);
-      if (live) live.structureError = { state: 'unhealthy', message: `foreach children refused, the previous ones keep running: ${message}`, updatedTime: now() };
-      this.log.error({ component: id, err: message }, 'foreach children refused');
+      if (!deepEqual(st, this.good.foreach.get(id))) out.push({ id, kind: 'foreach', value: st, set: (i) => i.foreach.set(id, st) });
     }
-    this.inputs = copyInputs(this.good);
+    return out;
+  }
+
+  private refuse(c: { id: string; kind: 'module' | 'foreach'; value: unknown }, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    const live = this.nodes.get(c.id);
+    if (c.kind === 'module') {
+      this.rejected.set(c.id, c.value as ModuleSource);
+      const hadGood = this.good.modules.has(c.id);
+      if (live) live.structureError = { state: 'unhealthy', message: `module refused${hadGood ? ', the last good module keeps running' : ''}: ${message}`, updatedTime: now() };
+      this.log.error({ component: c.id, err: message }, 'imported module refused');
+    } else {
+      this.rejectedForeach.set(c.id, c.value as ForeachState);
+      if (live) live.structureError = { state: 'unhealthy', message: `foreach children refused, the previous ones keep running: ${message}`, updatedTime: now() };
+      this.log.error({ component: c.id, err: message }, 'foreach children refused');
+    }
   }
 
   /** A component revealed new structure at run time: re-plan the last config once the current work is done. */
@@ -271,7 +296,9 @@ export class Controller {
   }
 
   private async applyPlan(file: File, filename: string, modulePath: string, firstLoad: boolean): Promise<Plan> {
-    const plan = planGraph(file, { modules: this.inputs.modules, foreach: this.inputs.foreach, modulePath, checkStability: this.checkStability });
+    // What this plan is made of: the fallback once it applied (inputs arriving meanwhile are not part of it).
+    const used = copyInputs(this.inputs);
+    const plan = planGraph(file, { modules: used.modules, foreach: used.foreach, modulePath, checkStability: this.checkStability });
     const byId = new Map(plan.nodes.map((p) => [p.id, p]));
 
     // Nodes waiting for an import's first module, and everything that uses them, wait for a later round.
@@ -349,14 +376,16 @@ export class Controller {
       throw firstError;
     }
     // This plan's modules and children now run: they are the ones to fall back on.
-    for (const id of [...this.inputs.modules.keys(), ...this.inputs.foreach.keys()]) {
+    for (const id of [...used.modules.keys(), ...used.foreach.keys()]) {
       const live = this.nodes.get(id);
-      if (live && !this.rejected.has(id)) live.structureError = undefined;
+      if (live && !this.rejected.has(id) && !this.rejectedForeach.has(id)) live.structureError = undefined;
     }
     // Imports and foreach blocks gone from the config take their inputs with them.
-    for (const id of [...this.inputs.modules.keys()]) if (!byId.has(id)) this.inputs.modules.delete(id);
-    for (const id of [...this.inputs.foreach.keys()]) if (!byId.has(id)) this.inputs.foreach.delete(id);
-    this.good = copyInputs(this.inputs);
+    for (const i of [this.inputs, used]) {
+      for (const id of [...i.modules.keys()]) if (!byId.has(id)) i.modules.delete(id);
+      for (const id of [...i.foreach.keys()]) if (!byId.has(id)) i.foreach.delete(id);
+    }
+    this.good = used;
     this.log.info({ components: this.order.length, file: filename }, 'config loaded');
     if (errors.length) this.log.warn({ errors }, 'some components failed to evaluate');
     return plan;
@@ -435,10 +464,15 @@ export class Controller {
       if (!this.applying) this.scheduleFlush();
     } else if (p.kind === 'foreach') {
       const state = foreachState(args as unknown as ForeachArgs);
-      if (!deepEqual(state, this.inputs.foreach.get(p.id))) {
-        this.inputs.foreach.set(p.id, state);
-        this.requestReplan();
+      if (deepEqual(state, this.inputs.foreach.get(p.id))) {
+        // Back to the children that run: nothing is refused any more.
+        if (this.rejectedForeach.delete(p.id)) live.structureError = undefined;
+        return;
       }
+      if (deepEqual(state, this.rejectedForeach.get(p.id))) return;
+      this.rejectedForeach.delete(p.id);
+      this.inputs.foreach.set(p.id, state);
+      this.requestReplan();
     }
   }
 
@@ -603,6 +637,7 @@ export class Controller {
       id,
       localId: live.plan.localId,
       moduleId: live.plan.module.path,
+      createdModuleIds: this.createdModules(live.plan),
       name: live.plan.name,
       label: live.plan.label,
       health: this.health(live),
@@ -612,6 +647,12 @@ export class Controller {
       exports: detailed ? live.exports : {},
       debugInfo,
     };
+  }
+
+  private createdModules(p: PlannedNode): string[] {
+    if (p.kind === 'instance') return p.pending === undefined ? [p.id] : [];
+    if (p.kind === 'foreach') return (this.good.foreach.get(p.id)?.children ?? []).map((c) => `${p.id}/${c.id}`);
+    return [];
   }
 
   /** The metric registries of the running components (merged into /metrics). */

@@ -32,8 +32,28 @@ export function apiRouter(controller: Controller, cluster: ClusterOwnership): Ro
       res.status(404).json({ error: `component "${id}" does not exist` });
       return;
     }
-    const inner = controller.list().filter((c) => c.moduleId === id).map((c) => c.id);
-    res.json({ ...summary(v), arguments: toDisplay(v.arguments), exports: toDisplay(v.exports), debugInfo: toDisplay(v.debugInfo), moduleComponents: inner });
+    const created = v.createdModuleIds ?? [];
+    // moduleComponents: the components of those modules, for the UI (Alloy's UI asks /modules/<id>/components).
+    const inner = created.length ? controller.list().filter((c) => created.includes(c.moduleId ?? '')).map((c) => c.id) : [];
+    res.json({
+      ...summary(v),
+      arguments: toDisplay(v.arguments),
+      exports: toDisplay(v.exports),
+      debugInfo: toDisplay(v.debugInfo),
+      createdModuleIDs: created,
+      moduleComponents: inner,
+    });
+  });
+  // The components of one module (Alloy's route); /components lists every module's.
+  r.get('/modules/*moduleID/components', (req, res) => {
+    const raw = (req.params as { moduleID: string | string[] }).moduleID;
+    const moduleId = Array.isArray(raw) ? raw.join('/') : raw;
+    const list = controller.list().filter((c) => c.moduleId === moduleId);
+    if (list.length === 0 && !controller.list().some((c) => c.createdModuleIds?.includes(moduleId))) {
+      res.status(404).json({ error: `module "${moduleId}" does not exist` });
+      return;
+    }
+    res.json(list.map(summary));
   });
   r.get('/peers', (_req, res) => {
     res.json(cluster.peers());

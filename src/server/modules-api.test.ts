@@ -50,10 +50,15 @@ test('list and detail of components inside a module', async () => {
     expect(d.arguments.filename).toBe(path.join(tmp, 'f.txt'));
     expect(d.exports.content).toBe('hello');
   }
-  const inst = (await (await fetch(`${url}/api/v0/web/components/reader.r`)).json()) as { exports: unknown; arguments: unknown; moduleComponents: string[] };
+  const inst = (await (await fetch(`${url}/api/v0/web/components/reader.r`)).json()) as { exports: unknown; arguments: unknown; moduleComponents: string[]; createdModuleIDs: string[] };
+  expect(inst.createdModuleIDs).toEqual(['reader.r']);
   expect(inst.exports).toEqual({ content: 'hello' });
   expect(inst.arguments).toEqual({ file: path.join(tmp, 'f.txt') });
   // export blocks run as nodes too: their value is the instance's export.
   expect(inst.moduleComponents).toEqual(['reader.r/local.file.f', 'reader.r/export.content']);
   expect((await fetch(`${url}/api/v0/web/components/reader.r/nope`)).status).toBe(404);
+  // One module's components, as Alloy's API lists them.
+  const mod = (await (await fetch(`${url}/api/v0/web/modules/reader.r/components`)).json()) as { id: string }[];
+  expect(mod.map((c) => c.id)).toEqual(['reader.r/local.file.f', 'reader.r/export.content']);
+  expect((await fetch(`${url}/api/v0/web/modules/nope.x/components`)).status).toBe(404);
 });

@@ -55,6 +55,7 @@ describe('foreach', () => {
     expect(c.view('foreach.f/foreach_3_1/testing.value.t')!.exports.output).toEqual([3, 'o']);
     expect(c.view('foreach.f/foreach_2_1/testing.value.t')!.debugInfo).toBe(kept);
     expect(c.view('foreach.f')!.health.state).toBe('healthy');
+    expect(c.view('foreach.f')!.createdModuleIds).toEqual(['foreach.f/foreach_2_1', 'foreach.f/foreach_3_1']);
     await c.stop();
   });
 
@@ -104,4 +105,22 @@ test('foreach is marked experimental: the planner asks checkStability before pla
   await expect(strict.load('testing.value "a" {\n  value = 1\n}\nforeach "f" {\n  collection = []\n  var = "x"\n  template {}\n}\n', 'f.alloy')).rejects.toThrow('f.alloy:4:1: foreach is experimental');
   expect(strict.list()).toEqual([]);
   await strict.stop();
+});
+
+test('children that do not evaluate are refused; the previous children keep running and the foreach says why', async () => {
+  const c = newController();
+  const cfg = (list: string) =>
+    `testing.value "list" {\n  value = ${list}\n}\nforeach "f" {\n  collection = testing.value.list.output\n  var = "each"\n  template {\n    testing.value "t" {\n      value = each + 1\n    }\n  }\n}\n`;
+  await c.load(cfg('[1]'), 'f.alloy');
+  expect(c.view('foreach.f/foreach_1_1/testing.value.t')!.exports.output).toBe(2);
+  await c.load(cfg('[1, "x"]'), 'f.alloy');
+  const h = c.view('foreach.f')!.health;
+  expect(h.state).toBe('unhealthy');
+  expect(h.message).toMatch(/^foreach children refused, the previous ones keep running: f\.alloy:9:22: invalid operand/);
+  expect(c.view('foreach.f/foreach_1_1/testing.value.t')!.exports.output).toBe(2);
+  expect(c.view('foreach.f/foreach_x_1/testing.value.t')).toBeUndefined();
+  await c.load(cfg('[1, 5]'), 'f.alloy');
+  expect(c.view('foreach.f/foreach_5_1/testing.value.t')!.exports.output).toBe(6);
+  expect(c.view('foreach.f')!.health.state).toBe('healthy');
+  await c.stop();
 });

@@ -136,3 +136,23 @@ test('a module fetched by import.http may not use import.file (as in Alloy)', as
     server.close();
   }
 });
+
+test('two modules changing together: the good one applies, the broken one is refused alone', async () => {
+  const dir = tmp();
+  const good = path.join(dir, 'good.alloy');
+  const bad = path.join(dir, 'bad.alloy');
+  fs.writeFileSync(good, MATH);
+  fs.writeFileSync(bad, MATH);
+  const c = newController();
+  await c.load(
+    `import.file "g" {\n  filename = ${JSON.stringify(good)}\n  poll_frequency = "100ms"\n}\nimport.file "b" {\n  filename = ${JSON.stringify(bad)}\n  poll_frequency = "100ms"\n}\ng.add "x" {\n  a = 1\n}\nb.add "y" {\n  a = 1\n}\n`,
+    path.join(dir, 'main.alloy'),
+  );
+  fs.writeFileSync(bad, 'declare "add" {\n');
+  fs.writeFileSync(good, MATH.replace('argument.a.value + argument.b.value', '1000'));
+  await eventually(() => c.view('g.add.x')!.exports.sum === 1000 && c.view('import.file.b')!.health.state === 'unhealthy');
+  expect(c.view('import.file.g')!.health.state).toBe('healthy');
+  expect(c.view('import.file.b')!.health.message).toMatch(/module refused, the last good module keeps running: .*bad\.alloy:2:1/);
+  expect(c.view('b.add.y')!.exports.sum).toBe(2);
+  await c.stop();
+});
