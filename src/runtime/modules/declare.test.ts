@@ -120,3 +120,36 @@ outer "o" {
     expect(await loadError(src)).toMatch(expected);
   });
 });
+
+test('exports of an inner component that change at run time reach the components outside', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-decl-')), 'v.txt');
+  fs.writeFileSync(file, 'one');
+  const c = newController();
+  await c.load(
+    `declare "reader" {\n  argument "file" {}\n  local.file "f" {\n    filename = argument.file.value\n    poll_frequency = "100ms"\n  }\n  export "content" {\n    value = local.file.f.content\n  }\n}\nreader "r" {\n  file = ${JSON.stringify(file)}\n}\ntesting.value "use" {\n  value = reader.r.content\n}\n`,
+    'm.alloy',
+  );
+  expect(c.view('testing.value.use')!.exports.output).toBe('one');
+  fs.writeFileSync(file, 'two');
+  const deadline = Date.now() + 15000;
+  while (c.view('testing.value.use')!.exports.output !== 'two' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(c.view('testing.value.use')!.exports.output).toBe('two');
+  expect(c.view('reader.r')!.exports.content).toBe('two');
+  await c.stop();
+});
+
+test('an import inside a declare is visible to its body only', async () => {
+  const mod = 'declare "inc" {\n  argument "v" {}\n  export "out" {\n    value = argument.v.value + 1\n  }\n}\n';
+  const c = newController();
+  await c.load(
+    `declare "wrap" {\n  import.string "lib" {\n    content = ${JSON.stringify(mod)}\n  }\n  lib.inc "i" {\n    v = 41\n  }\n  export "out" {\n    value = lib.inc.i.out\n  }\n}\nwrap "w" {}\n`,
+    'm.alloy',
+  );
+  expect(c.view('wrap.w')!.exports.out).toBe(42);
+  expect(c.view('wrap.w/import.string.lib')!.health.state).toBe('healthy');
+  await c.stop();
+  expect(await loadError(`declare "wrap" {\n  import.string "lib" {\n    content = ${JSON.stringify(mod)}\n  }\n}\nlib.inc "i" {\n  v = 1\n}\n`)).toMatch(/^bad\.alloy:6:1: unrecognized component name "lib\.inc"/);
+});

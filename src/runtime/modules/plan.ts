@@ -15,7 +15,7 @@ import { getComponent } from '../registry.js';
 import type { ComponentDefinition, ModuleSource, StabilityLevel } from '../types.js';
 import { declareShape, exportDefinition, instanceDefinition, type DeclareShape } from './declare.js';
 import { foreachDefinition, splitForeach, type ForeachState } from './foreach.js';
-import { DeclareEnv, globalId, type ModuleScope } from './scope.js';
+import { DeclareEnv, globalId, type DeclareDef, type ModuleScope } from './scope.js';
 
 /** Top-level blocks that configure the process rather than declare a component. */
 export const CONFIG_BLOCKS = new Set(['logging']);
@@ -227,7 +227,7 @@ class Planner {
   }
 
   /** `name` (a declare in scope) or `namespace.name` (a declare of an imported module). */
-  private findDeclare(st: Block, env: DeclareEnv): { declare: import('./scope.js').DeclareDef } | { pending: string } | undefined {
+  private findDeclare(st: Block, env: DeclareEnv): { declare: DeclareDef } | { pending: string } | undefined {
     const parts = st.name.split('.');
     if (parts.length === 1) {
       const declare = env.findDeclare(st.name);
