@@ -16,6 +16,7 @@ import { decodeBlock, zeroValue } from './decode.js';
 import { planGraph, resolveReference, type Plan, type PlannedNode, type PlanInputs } from './graph.js';
 import { evaluationScope } from './modules/eval-scope.js';
 import { foreachState, type ForeachArgs, type ForeachState } from './modules/foreach.js';
+import { PlanInputsState, type ChangedInput } from './modules/inputs.js';
 import { componentPathOf } from './modules/scope.js';
 import type { Component, ComponentContext, Health, HealthState, ModuleSource } from './types.js';
 import { deepEqual } from './values.js';
@@ -61,16 +62,10 @@ interface LiveNode {
   lastError?: unknown;
 }
 
-/** Run-time inputs of the plan: fetched modules and foreach children. */
-interface Inputs {
-  modules: Map<string, ModuleSource>;
-  foreach: Map<string, ForeachState>;
-}
 
 /** Bound on plan/apply rounds of one load: each round may reveal nested imports or foreach children. */
 const MAX_PLAN_ROUNDS = 16;
 
-const copyInputs = (i: Inputs): Inputs => ({ modules: new Map(i.modules), foreach: new Map(i.foreach) });
 
 const now = () => new Date().toISOString();
 
@@ -91,13 +86,8 @@ export class Controller {
   /** The main config last applied, and the directory that is its module_path. */
   private file?: File;
   private modulePath = '';
-  private inputs: Inputs = { modules: new Map(), foreach: new Map() };
-  /** The inputs of the last successful apply: what a refused module falls back to. */
-  private good: Inputs = { modules: new Map(), foreach: new Map() };
-  /** Modules refused, per import: the same content is not retried on every poll. */
-  private rejected = new Map<string, ModuleSource>();
-  /** foreach children refused, per foreach: kept until its collection changes. */
-  private rejectedForeach = new Map<string, ForeachState>();
+  /** Modules fetched by imports and foreach children: current, last good, refused. */
+  private readonly inputs = new PlanInputsState();
   private applying = false;
   private structureChanged = false;
   private replanScheduled = false;
@@ -223,19 +213,19 @@ export class Controller {
     try {
       return await this.apply(file, filename, modulePath, false);
     } catch (e) {
-      const changed = this.changedInputs();
-      this.inputs = copyInputs(this.good);
+      const changed = this.inputs.changed();
+      this.inputs.revert();
       if (changed.length <= 1) {
         for (const c of changed) this.refuse(c, e);
         return undefined;
       }
       let plan: Plan | undefined;
       for (const c of changed) {
-        c.set(this.inputs);
+        this.inputs.retry(c);
         try {
           plan = await this.apply(file, filename, modulePath, false);
         } catch (e2) {
-          this.inputs = copyInputs(this.good);
+          this.inputs.revert();
           this.refuse(c, e2);
         }
       }
@@ -243,31 +233,15 @@ export class Controller {
     }
   }
 
-  /** Inputs that differ from the last good apply, each with a way to put it back. */
-  private changedInputs(): { id: string; kind: 'module' | 'foreach'; value: unknown; set(i: Inputs): void }[] {
-    const out: { id: string; kind: 'module' | 'foreach'; value: unknown; set(i: Inputs): void }[] = [];
-    for (const [id, source] of this.inputs.modules) {
-      if (!deepEqual(source, this.good.modules.get(id))) out.push({ id, kind: 'module', value: source, set: (i) => i.modules.set(id, source) });
-    }
-    for (const [id, st] of this.inputs.foreach) {
-      if (!deepEqual(st, this.good.foreach.get(id))) out.push({ id, kind: 'foreach', value: st, set: (i) => i.foreach.set(id, st) });
-    }
-    return out;
-  }
-
-  private refuse(c: { id: string; kind: 'module' | 'foreach'; value: unknown }, e: unknown): void {
+  private refuse(c: ChangedInput, e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
+    this.inputs.refuse(c);
     const live = this.nodes.get(c.id);
-    if (c.kind === 'module') {
-      this.rejected.set(c.id, c.value as ModuleSource);
-      const hadGood = this.good.modules.has(c.id);
-      if (live) live.structureError = { state: 'unhealthy', message: `module refused${hadGood ? ', the last good module keeps running' : ''}: ${message}`, updatedTime: now() };
-      this.log.error({ component: c.id, err: message }, 'imported module refused');
-    } else {
-      this.rejectedForeach.set(c.id, c.value as ForeachState);
-      if (live) live.structureError = { state: 'unhealthy', message: `foreach children refused, the previous ones keep running: ${message}`, updatedTime: now() };
-      this.log.error({ component: c.id, err: message }, 'foreach children refused');
-    }
+    const what = c.kind === 'modules' ? 'imported module refused' : 'foreach children refused';
+    const kept = c.kind === 'modules' ? (this.inputs.hasGood('modules', c.id) ? ', the last good module keeps running' : '') : ', the previous ones keep running';
+    const prefix = c.kind === 'modules' ? 'module refused' : 'foreach children refused';
+    if (live) live.structureError = { state: 'unhealthy', message: `${prefix}${kept}: ${message}`, updatedTime: now() };
+    this.log.error({ component: c.id, err: message }, what);
   }
 
   /** A component revealed new structure at run time: re-plan the last config once the current work is done. */
@@ -297,7 +271,7 @@ export class Controller {
 
   private async applyPlan(file: File, filename: string, modulePath: string, firstLoad: boolean): Promise<Plan> {
     // What this plan is made of: the fallback once it applied (inputs arriving meanwhile are not part of it).
-    const used = copyInputs(this.inputs);
+    const used = this.inputs.snapshot();
     const plan = planGraph(file, { modules: used.modules, foreach: used.foreach, modulePath, checkStability: this.checkStability });
     const byId = new Map(plan.nodes.map((p) => [p.id, p]));
 
@@ -378,14 +352,10 @@ export class Controller {
     // This plan's modules and children now run: they are the ones to fall back on.
     for (const id of [...used.modules.keys(), ...used.foreach.keys()]) {
       const live = this.nodes.get(id);
-      if (live && !this.rejected.has(id) && !this.rejectedForeach.has(id)) live.structureError = undefined;
+      if (live && !this.inputs.isRefused(id)) live.structureError = undefined;
     }
     // Imports and foreach blocks gone from the config take their inputs with them.
-    for (const i of [this.inputs, used]) {
-      for (const id of [...i.modules.keys()]) if (!byId.has(id)) i.modules.delete(id);
-      for (const id of [...i.foreach.keys()]) if (!byId.has(id)) i.foreach.delete(id);
-    }
-    this.good = used;
+    this.inputs.applied(used, (id) => byId.has(id));
     this.log.info({ components: this.order.length, file: filename }, 'config loaded');
     if (errors.length) this.log.warn({ errors }, 'some components failed to evaluate');
     return plan;
@@ -463,16 +433,7 @@ export class Controller {
       for (const d of this.dependants.get(p.id) ?? []) this.dirty.add(d);
       if (!this.applying) this.scheduleFlush();
     } else if (p.kind === 'foreach') {
-      const state = foreachState(args as unknown as ForeachArgs);
-      if (deepEqual(state, this.inputs.foreach.get(p.id))) {
-        // Back to the children that run: nothing is refused any more.
-        if (this.rejectedForeach.delete(p.id)) live.structureError = undefined;
-        return;
-      }
-      if (deepEqual(state, this.rejectedForeach.get(p.id))) return;
-      this.rejectedForeach.delete(p.id);
-      this.inputs.foreach.set(p.id, state);
-      this.requestReplan();
+      this.onInput(live, 'foreach', foreachState(args as unknown as ForeachArgs));
     }
   }
 
@@ -483,18 +444,13 @@ export class Controller {
     live.exports = Object.fromEntries(names.map((k) => [k, live.exports[k]]));
   }
 
-  private onModuleContent(live: LiveNode, source: ModuleSource): void {
-    const id = live.plan.id;
-    if (this.nodes.get(id) !== live || live.plan.kind !== 'import') return;
-    if (deepEqual(source, this.inputs.modules.get(id))) {
-      // The source is back to the module that runs: nothing is refused any more.
-      if (this.rejected.delete(id)) live.structureError = undefined;
-      return;
-    }
-    if (deepEqual(source, this.rejected.get(id))) return; // the same refused module again
-    this.rejected.delete(id);
-    this.inputs.modules.set(id, source);
-    this.requestReplan();
+  /** An import's new module or a foreach's new children: re-plan when it is news. */
+  private onInput(live: LiveNode, kind: 'modules' | 'foreach', value: ModuleSource | ForeachState): void {
+    if (this.nodes.get(live.plan.id) !== live) return; // a stopped node
+    const verdict = this.inputs.offer(kind, live.plan.id, value);
+    // Back to what runs: nothing is refused any more.
+    if (verdict === 'recovered') live.structureError = undefined;
+    if (verdict === 'replan') this.requestReplan();
   }
 
   private setEvalError(live: LiveNode, e: unknown): void {
@@ -523,7 +479,9 @@ export class Controller {
       setHealth: (state, message = '') => {
         live.reported = { state, message, updatedTime: now() };
       },
-      setModuleContent: (source) => this.onModuleContent(live, source),
+      setModuleContent: (source) => {
+        if (live.plan.kind === 'import') this.onInput(live, 'modules', source);
+      },
       metrics: live.metrics,
       cluster: this.opts.cluster,
       signal: live.abort.signal,
@@ -651,7 +609,7 @@ export class Controller {
 
   private createdModules(p: PlannedNode): string[] {
     if (p.kind === 'instance') return p.pending === undefined ? [p.id] : [];
-    if (p.kind === 'foreach') return (this.good.foreach.get(p.id)?.children ?? []).map((c) => `${p.id}/${c.id}`);
+    if (p.kind === 'foreach') return (this.inputs.goodForeach(p.id)?.children ?? []).map((c) => `${p.id}/${c.id}`);
     return [];
   }
 
