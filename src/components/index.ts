@@ -15,3 +15,7 @@ import './prometheus/operator/servicemonitors.js';
 import './prometheus/operator/podmonitors.js';
 import './mimir/rules/kubernetes.js';
 import './loki/rules/kubernetes.js';
+import './import/string.js';
+import './import/file.js';
+import './import/http.js';
+import './import/git.js';

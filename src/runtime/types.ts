@@ -89,7 +89,25 @@ export interface ComponentContext {
   readonly cluster: ClusterOwnership;
   /** Aborted when the component is removed or the process stops. */
   readonly signal: AbortSignal;
+  /**
+   * import.* components only: hand over the module text they fetched. The
+   * runtime re-plans the custom components that use the namespace; a module
+   * that does not plan is refused (the last good one keeps running and this
+   * component is marked unhealthy with the reason).
+   */
+  setModuleContent?(source: ModuleSource): void;
 }
+
+/** The text of a module, as fetched by an import.* component. */
+export interface ModuleSource {
+  /** File name (shown in errors) -> content; a directory import has one entry per *.alloy file. */
+  files: Record<string, string>;
+  /** The value of the `module_path` keyword inside this module (its directory, or "" when none). */
+  modulePath: string;
+}
+
+/** Alloy's stability levels (docs: "stage"), lowest to highest bar. */
+export type { StabilityLevel } from '../syntax/stability.js';
 
 export interface Component<A = any> {
   /** Called with the first arguments right after build, then on every change. */
@@ -108,7 +126,9 @@ export interface ComponentDefinition<A = any> {
   exports: Record<string, ValueType>;
   /** Whether the block must carry a label (Alloy: every component does). */
   labelRequired?: boolean;
-  /** Alloy's stability of the component; generally-available when absent (see stability.ts). */
+  /** Alloy's stability level of the component (absent: generally-available). */
   stability?: StabilityLevel;
+  /** "import": the block declares a namespace of custom components (import.file, import.git, ...). */
+  kind?: 'import';
   build(ctx: ComponentContext, args: A): Component<A>;
 }

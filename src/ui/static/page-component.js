@@ -74,6 +74,10 @@ function build(detail, cluster) {
       h('h2', {}, 'Dependencies'),
       h('p', {}, h('b', {}, 'References: '), detail.references.length ? detail.references.map((r) => [componentLink(r), ' ']) : h('span', { class: 'muted' }, 'none')),
       h('p', {}, h('b', {}, 'Referenced by: '), detail.referencedBy.length ? detail.referencedBy.map((r) => [componentLink(r), ' ']) : h('span', { class: 'muted' }, 'none')),
+      detail.moduleID ? h('p', { id: 'module' }, h('b', {}, 'Runs in module: '), componentLink(detail.moduleID)) : null,
+      detail.moduleComponents?.length
+        ? h('p', { id: 'module-components' }, h('b', {}, 'Components of this module: '), detail.moduleComponents.map((r) => [componentLink(r), ' ']))
+        : null,
     ),
     section('Arguments', renderValue(detail.arguments)),
     section('Exports', renderValue(detail.exports)),

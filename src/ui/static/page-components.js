@@ -42,6 +42,7 @@ export function mount(root) {
         [
           { key: 'health', title: 'Health', render: (c) => badge(c.health.state) },
           { key: 'id', title: 'Component', render: (c) => componentLink(c.id) },
+          { key: 'module', title: 'Module', render: (c) => (c.moduleID ? componentLink(c.moduleID) : h('span', { class: 'muted' }, 'main')) },
           { key: 'message', title: 'Message', render: (c) => h('span', { class: 'message' }, c.health.message || '') },
           { key: 'updated', title: 'Updated', render: (c) => (c.health.updatedTime ? timeAgo(c.health.updatedTime) : '') },
           { key: 'references', title: 'References', render: (c) => c.references.map((r) => h('div', {}, componentLink(r))) },
