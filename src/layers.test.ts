@@ -21,6 +21,7 @@ const FLOORS: Record<string, number> = {
   kube: 4,
   logs: 4,
   scrape: 4,
+  modules: 4,
   remotewrite: 4,
   discovery: 5,
   sandbox: 5,

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { registerComponent } from '../../runtime/registry.js';
-import { readModulePath } from '../../runtime/modules/sources/files.js';
-import { ModulePoller } from '../../runtime/modules/sources/poller.js';
+import { readModulePath } from '../../modules/sources/files.js';
+import { ModulePoller } from '../../modules/sources/poller.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 
 interface Args {

@@ -2,9 +2,9 @@
 // branch, tag or commit, pulled every pull_frequency ("0s": once).
 import path from 'node:path';
 import { registerComponent } from '../../runtime/registry.js';
-import { readModulePath } from '../../runtime/modules/sources/files.js';
-import { GitCheckout, type GitAuth } from '../../runtime/modules/sources/git.js';
-import { ModulePoller } from '../../runtime/modules/sources/poller.js';
+import { readModulePath } from '../../modules/sources/files.js';
+import { GitCheckout, type GitAuth } from '../../modules/sources/git.js';
+import { ModulePoller } from '../../modules/sources/poller.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 
 interface Args extends GitAuth {

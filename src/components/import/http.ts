@@ -1,8 +1,8 @@
 // import.http: a module fetched from a URL, polled every poll_frequency.
 import { registerComponent } from '../../runtime/registry.js';
 import { httpClientBlockSchema, type FullHttpClientArgs } from '../../net/client-schema.js';
-import { HttpModuleClient } from '../../runtime/modules/sources/http.js';
-import { ModulePoller } from '../../runtime/modules/sources/poller.js';
+import { HttpModuleClient } from '../../modules/sources/http.js';
+import { ModulePoller } from '../../modules/sources/poller.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 
 interface Args {

@@ -1,5 +1,5 @@
 import { gatherMetrics } from '../component-metrics.js';
-import { builds, loadError, newController, registerTestComponents } from './test-support.js';
+import { builds, loadError, newController, registerTestComponents } from '../../../e2e/lib/modules-support.js';
 
 registerTestComponents();
 

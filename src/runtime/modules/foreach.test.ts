@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { gatherMetrics } from '../component-metrics.js';
 import { foreachState } from './foreach.js';
-import { loadError, newController, registerTestComponents } from './test-support.js';
+import { loadError, newController, registerTestComponents } from '../../../e2e/lib/modules-support.js';
 
 registerTestComponents();
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { builds, loadError, newController, registerTestComponents } from './test-support.js';
+import { builds, loadError, newController, registerTestComponents } from '../../../e2e/lib/modules-support.js';
 
 registerTestComponents();
 

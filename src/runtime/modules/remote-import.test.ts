@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadError, newController, registerTestComponents } from './test-support.js';
+import { loadError, newController, registerTestComponents } from '../../../e2e/lib/modules-support.js';
 
 registerTestComponents();
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { revealString, type Secret } from '../../../syntax/secret.js';
+import { revealString, type Secret } from '../../syntax/secret.js';
 
 /** One git command may take this long (a first clone of a big repository included). */
 const GIT_TIMEOUT_MS = 120_000;

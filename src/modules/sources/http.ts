@@ -1,13 +1,13 @@
 // Fetches a module over HTTP(S) with the shared client block: credentials
-// (RequestAuth), TLS (TlsAgent), extra headers; refuses non-2xx answers.
+// (RequestAuth), TLS and proxies (ClientAgents), extra headers; refuses non-2xx answers.
 import http from 'node:http';
 import https from 'node:https';
-import { extraHeaders, type FullHttpClientArgs } from '../../../net/client-schema.js';
-import { assertAllowedUrl } from '../../../net/loopback-guard.js';
-import { RequestAuth } from '../../../net/request-auth.js';
-import { TlsAgent } from '../../../net/tls-agent.js';
-import { revealString } from '../../../syntax/secret.js';
-import type { ModuleSource } from '../../types.js';
+import { extraHeaders, type FullHttpClientArgs } from '../../net/client-schema.js';
+import { assertAllowedUrl } from '../../net/loopback-guard.js';
+import { RequestAuth } from '../../net/request-auth.js';
+import { ClientAgents } from '../../net/client-agents.js';
+import { revealString } from '../../syntax/secret.js';
+import type { ModuleSource } from '../../runtime/types.js';
 
 /** Largest module accepted (a config, not a data file). */
 const MAX_MODULE_BYTES = 16 << 20;
@@ -25,7 +25,7 @@ export interface HttpModuleOptions {
 export class HttpModuleClient {
   private readonly url: URL;
   private readonly auth: RequestAuth;
-  private readonly agent: http.Agent | TlsAgent;
+  private readonly agents: ClientAgents;
 
   constructor(private readonly o: HttpModuleOptions) {
     try {
@@ -35,8 +35,8 @@ export class HttpModuleClient {
     }
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new Error(`url ${o.url}: scheme must be http or https`);
     this.auth = new RequestAuth(o.client, { userAgent: USER_AGENT });
-    this.agent = this.url.protocol === 'https:' ? new TlsAgent(o.client.tls_config, { keepAlive: true }) : new http.Agent({ keepAlive: true });
-    if (this.agent instanceof TlsAgent) this.agent.get(); // unreadable TLS files reject the arguments now
+    this.agents = new ClientAgents(o.client, { keepAlive: true });
+    this.agents.get(this.url); // unreadable TLS files reject the arguments now
   }
 
   async fetch(signal: AbortSignal): Promise<ModuleSource> {
@@ -51,7 +51,7 @@ export class HttpModuleClient {
 
   private request(headers: Record<string, string>, signal: AbortSignal): Promise<string> {
     const mod = this.url.protocol === 'https:' ? https : http;
-    const agent = this.agent instanceof TlsAgent ? this.agent.get() : this.agent;
+    const agent = this.agents.get(this.url);
     return new Promise((resolve, reject) => {
       const req = mod.request(this.url, { method: this.o.method, headers, agent, timeout: this.o.timeoutMs, signal }, (res) => {
         const chunks: Buffer[] = [];
@@ -76,7 +76,7 @@ export class HttpModuleClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agents.destroy();
     this.auth.close();
   }
 }

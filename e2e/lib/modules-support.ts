@@ -7,11 +7,11 @@ import path from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
-import '../../components/index.js';
-import { StandaloneOwnership } from '../../clustering/ownership.js';
-import { Controller } from '../controller.js';
-import { getComponent, registerComponent } from '../registry.js';
-import { t, type ComponentContext } from '../types.js';
+import '../../src/components/index.js';
+import { StandaloneOwnership } from '../../src/clustering/ownership.js';
+import { Controller } from '../../src/runtime/controller.js';
+import { getComponent, registerComponent } from '../../src/runtime/registry.js';
+import { t, type ComponentContext } from '../../src/runtime/types.js';
 
 export const builds: Record<string, number> = {};
 
@@ -36,9 +36,16 @@ export function registerTestComponents(): void {
   });
 }
 
+/** A controller that allows experimental features (foreach): the stability tests check the refusals. */
 export function newController(): Controller {
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-mod-'));
-  return new Controller({ logger: pino({ level: 'silent' }), metrics: new Registry(), storagePath: storage, cluster: new StandaloneOwnership('n1') });
+  return new Controller({
+    logger: pino({ level: 'silent' }),
+    metrics: new Registry(),
+    storagePath: storage,
+    cluster: new StandaloneOwnership('n1'),
+    minStability: 'experimental',
+  });
 }
 
 /** Loads a config expected to fail and returns the error message. */

@@ -3,7 +3,7 @@
 // run), then again every period. A failed fetch keeps the last good module and
 // marks the import unhealthy with the reason; a good one hands the module to
 // the runtime, which re-plans only when the content changed.
-import type { ComponentContext, ModuleSource } from '../../types.js';
+import type { ComponentContext, ModuleSource } from '../../runtime/types.js';
 
 export type ModuleFetch = (signal: AbortSignal) => Promise<ModuleSource>;
 

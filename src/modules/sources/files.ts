@@ -2,7 +2,7 @@
 // (one module: a declare in one file may use a declare of another).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ModuleSource } from '../../types.js';
+import type { ModuleSource } from '../../runtime/types.js';
 
 export async function readModulePath(target: string, shownAs: (file: string) => string = (f) => f): Promise<ModuleSource> {
   let stat;
