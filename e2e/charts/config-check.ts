@@ -3,12 +3,12 @@
 // block's arguments against its schema with zero-valued exports (unknown
 // attributes, wrong types) - the dry run Controller.load does, without starting anything.
 import '../../src/components/index.js';
-import { decodeBlock, zeroValue } from '../../src/runtime/decode.js';
+import { decodeBlock } from '../../src/runtime/decode.js';
+import { zeroExportScope } from '../../src/runtime/zero-scope.js';
 import { planGraph } from '../../src/runtime/graph.js';
 import { getComponent } from '../../src/runtime/registry.js';
 import type { Block, File } from '../../src/syntax/ast.js';
 import { parse } from '../../src/syntax/parser.js';
-import { stdlib } from '../../src/syntax/stdlib.js';
 
 /**
  * Components the charts emit whose implementation has not landed yet. While one
@@ -58,15 +58,7 @@ function checkConfigNow(source: string, filename: string): ConfigCheck {
   if (missing.length) return { file, components, deferred: missing };
 
   const plan = planGraph(file);
-  const tree: Record<string, any> = Object.create(null);
-  for (const p of plan.nodes) {
-    const parts = p.id.split('.');
-    let cur = tree;
-    for (const part of parts.slice(0, -1)) cur = cur[part] ??= Object.create(null);
-    cur[parts[parts.length - 1]] = Object.fromEntries(Object.entries(p.def.exports).map(([k, t]) => [k, zeroValue(t)]));
-  }
-  const lib = stdlib as Record<string, any>;
-  const scope = { lookup: (n: string) => (n in tree ? tree[n] : Object.prototype.hasOwnProperty.call(lib, n) ? lib[n] : undefined) };
+  const scope = zeroExportScope(plan.nodes);
   for (const p of plan.nodes) decodeBlock(p.block.body, p.def.args, scope, p.block.pos);
   return { file, components, deferred: [] };
 }

@@ -7,10 +7,10 @@ import type { Expr } from '../syntax/ast.js';
 import { isDiagnostic } from '../syntax/diagnostic.js';
 import { references } from '../syntax/eval.js';
 import { parse } from '../syntax/parser.js';
-import { stdlib } from '../syntax/stdlib.js';
 import { decodeConfigBlocks } from '../runtime/config-blocks.js';
 import { readConfigSources, type ConfigSource } from '../runtime/config-files.js';
-import { decodeBlock, zeroValue } from '../runtime/decode.js';
+import { decodeBlock } from '../runtime/decode.js';
+import { zeroExportScope } from '../runtime/zero-scope.js';
 import { planGraph } from '../runtime/graph.js';
 import { checkStability, type StabilityLevel } from '../runtime/stability.js';
 import { FlagError, flagHelp, parseFlags, type FlagDef } from './flags.js';
@@ -45,15 +45,7 @@ export function validateConfig(sources: ConfigSource[], name: string, minStabili
   }
   // Arguments: exports of other components are not known without running them,
   // so attributes that reference components are left out (as on a first load).
-  const tree: Record<string, any> = Object.create(null);
-  for (const p of plan.nodes) {
-    const parts = p.id.split('.');
-    let cur = tree;
-    for (const part of parts.slice(0, -1)) cur = cur[part] ??= Object.create(null);
-    cur[parts[parts.length - 1]] = Object.fromEntries(Object.entries(p.def.exports).map(([k, t]) => [k, zeroValue(t)]));
-  }
-  const lib = stdlib as Record<string, any>;
-  const scope = { lookup: (n: string) => (n in tree ? tree[n] : Object.prototype.hasOwnProperty.call(lib, n) ? lib[n] : undefined) };
+  const scope = zeroExportScope(plan.nodes);
   const skip = (e: Expr) => references(e).length > 0;
   for (const p of plan.nodes) {
     try {

@@ -3,7 +3,7 @@
 import { ADDRESS, META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort, namespaceMetaLabels, nm, nodeMetaLabels, ns } from './labels.js';
 import { PodJoin } from './podjoin.js';
 import { serviceLabels } from './service.js';
-import { NAMESPACE_METADATA, NODE_METADATA, POD_OWNER_METADATA, podOwnerOptions } from './metadata.js';
+import { ENDPOINT_JOINS, podOwnerOptions } from './metadata.js';
 import { PODS, SERVICES } from './resources.js';
 import type { RoleDescriptor } from './role.js';
 import type { EndpointAddress, EndpointPort, Endpoints, RoleContext, Target, TargetGroup } from './types.js';
@@ -60,13 +60,7 @@ export function endpointsTargets(eps: Endpoints, ctx: RoleContext = {}): TargetG
 export const endpointsRole: RoleDescriptor<Endpoints> = {
   role: 'endpoints',
   resource: { group: '', version: 'v1', resource: 'endpoints', namespaced: true },
-  extraWatches: [
-    { resource: SERVICES, lookup: 'service', selectorRole: 'service' },
-    { resource: PODS, lookup: 'pod', selectorRole: 'pod' },
-    NODE_METADATA,
-    NAMESPACE_METADATA,
-    ...POD_OWNER_METADATA,
-  ],
+  extraWatches: ENDPOINT_JOINS,
   options: podOwnerOptions,
   build: endpointsTargets,
 };

@@ -14,7 +14,7 @@ import {
 } from './labels.js';
 import { PodJoin } from './podjoin.js';
 import { serviceLabels } from './service.js';
-import { NAMESPACE_METADATA, NODE_METADATA, POD_OWNER_METADATA, podOwnerOptions } from './metadata.js';
+import { ENDPOINT_JOINS, podOwnerOptions } from './metadata.js';
 import { PODS, SERVICES } from './resources.js';
 import type { RoleDescriptor } from './role.js';
 import type { EndpointPort, EndpointSlice, RoleContext, Service, SliceEndpoint, Target, TargetGroup } from './types.js';
@@ -92,13 +92,7 @@ export function endpointSliceTargets(eps: EndpointSlice, ctx: RoleContext = {}):
 export const endpointSliceRole: RoleDescriptor<EndpointSlice> = {
   role: 'endpointslice',
   resource: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true },
-  extraWatches: [
-    { resource: SERVICES, lookup: 'service', selectorRole: 'service' },
-    { resource: PODS, lookup: 'pod', selectorRole: 'pod' },
-    NODE_METADATA,
-    NAMESPACE_METADATA,
-    ...POD_OWNER_METADATA,
-  ],
+  extraWatches: ENDPOINT_JOINS,
   options: podOwnerOptions,
   build: endpointSliceTargets,
 };

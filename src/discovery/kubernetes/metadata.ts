@@ -1,7 +1,7 @@
 // The attach_metadata watches, shared by the roles that honour them. A role
 // lists the ones it supports among its extra watches; each is on only with
 // its flag.
-import { JOBS, NAMESPACES, NODES, REPLICASETS } from './resources.js';
+import { JOBS, NAMESPACES, NODES, PODS, REPLICASETS, SERVICES } from './resources.js';
 import type { AttachMetadata, ExtraWatch, RoleOptions } from './role.js';
 
 /** attach_metadata.node: the node of each target, filtered by the node selector. */
@@ -25,3 +25,16 @@ export const POD_OWNER_METADATA: ExtraWatch[] = [
 export function podOwnerOptions(am: AttachMetadata): RoleOptions {
   return am.job ? { jobName: true } : {};
 }
+
+/**
+ * What the endpoints and endpointslice roles watch beside their own resource:
+ * the service of the same name and the pods addresses point at, each filtered
+ * by its own selector, plus the metadata attach_metadata asks for.
+ */
+export const ENDPOINT_JOINS: ExtraWatch[] = [
+  { resource: SERVICES, lookup: 'service', selectorRole: 'service' },
+  { resource: PODS, lookup: 'pod', selectorRole: 'pod' },
+  NODE_METADATA,
+  NAMESPACE_METADATA,
+  ...POD_OWNER_METADATA,
+];
