@@ -14,24 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { type AlloyProcess, startAlloyProcess } from '../lib/alloy-process.js';
 import { type Child, freePort, startChild, syntheticOpenMetrics, syntheticText, waitHttpOk } from '../scrape/procs.js';
 import { alloyCli } from './cli.js';
+import { promApi, type Series, seriesKey, type Vector } from '../lib/prometheus-api.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const maybe = fs.existsSync(PROMETHEUS) && fs.existsSync(NODE_EXPORTER) ? describe : describe.skip;
 
-type Series = Record<string, string>;
-const key = (s: Series) => JSON.stringify(Object.keys(s).filter((k) => k !== 'scraper').sort().map((k) => [k, s[k]]));
-
-interface Vector {
-  result: { metric: Series; value: [number, string] }[];
-}
-
-async function api<T>(base: string, p: string): Promise<T> {
-  const r = await fetch(base + p);
-  const j = (await r.json()) as { status: string; data: T; error?: string };
-  if (j.status !== 'success') throw new Error(`${p}: ${j.error}`);
-  return j.data;
-}
 
 /** The one Prometheus config both scrapers run, differing only in the external label. */
 function prometheusYaml(scraper: string, t: { node: string; synth1: string; synth2: string; synth3: string; rx: string }): string {
@@ -154,8 +142,8 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
   }, 30000);
 
   const seriesOf = async (scraper: string): Promise<Map<string, Series>> => {
-    const data = await api<Series[]>(rxBase, `/api/v1/series?match[]=${encodeURIComponent(`{scraper="${scraper}"}`)}&start=${Date.now() / 1000 - 120}`);
-    return new Map(data.map((s) => [key(s), s]));
+    const data = await promApi<Series[]>(rxBase, `/api/v1/series?match[]=${encodeURIComponent(`{scraper="${scraper}"}`)}&start=${Date.now() / 1000 - 120}`);
+    return new Map(data.map((s) => [seriesKey(s), s]));
   };
 
   test('the converted config is the pipeline Alloy would build, formatted', async () => {
@@ -173,7 +161,7 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
     let ours = new Map<string, Series>();
     for (;;) {
       [prom, ours] = await Promise.all([seriesOf('prom'), seriesOf('alloy')]);
-      const up = (await api<Vector>(rxBase, `/api/v1/query?query=${encodeURIComponent('count by (scraper) (count_over_time(up[1m]) >= 3 and up == 1)')}`)).result;
+      const up = (await promApi<Vector>(rxBase, `/api/v1/query?query=${encodeURIComponent('count by (scraper) (count_over_time(up[1m]) >= 3 and up == 1)')}`)).result;
       const ready = up.length === 2 && up.every((r) => r.value[1] === String(upTargets));
       const same = prom.size === ours.size && [...prom.keys()].every((k) => ours.has(k));
       if ((ready && same) || Date.now() > deadline) break;
@@ -184,7 +172,7 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
     expect({ onlyProm, onlyOurs }).toEqual({ onlyProm: [], onlyOurs: [] });
     expect(prom.size).toBeGreaterThan(100);
 
-    const has = (s: Series) => ours.has(key(s));
+    const has = (s: Series) => ours.has(seriesKey(s));
     // Static labels, the relabeled target label (and its source dropped), the metric relabeling.
     expect(has({ __name__: 'synth_temperature', job: 'synth', instance: targets.synth2, env: 'test', tier: '1', room: 'a b' })).toBe(true);
     expect(has({ __name__: 'synth_temperature', job: 'synth_relabel', instance: targets.synth1, zone: 'a-r1', room: 'a b', area: 'b-a' })).toBe(true);
@@ -193,8 +181,8 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
     expect(has({ __name__: 'om_jobs_created', job: 'synth_om', instance: targets.synth2, queue: 'x' })).toBe(true);
 
     const q = encodeURIComponent('{job=~"synth.*",__name__!="scrape_duration_seconds"} or up');
-    const rows = (await api<Vector>(rxBase, `/api/v1/query?query=${q}`)).result;
-    const vals = (who: string) => new Map(rows.filter((r) => r.metric.scraper === who).map((r) => [key(r.metric), r.value[1]]));
+    const rows = (await promApi<Vector>(rxBase, `/api/v1/query?query=${q}`)).result;
+    const vals = (who: string) => new Map(rows.filter((r) => r.metric.scraper === who).map((r) => [seriesKey(r.metric), r.value[1]]));
     const pv = vals('prom');
     const ov = vals('alloy');
     expect(pv.size).toBeGreaterThan(50);

@@ -18,6 +18,7 @@ import type { ScrapeArgs } from '../../src/scrape/args.js';
 import { configureScrapeWorkers } from '../../src/scrape/pool.js';
 import { prometheusScrape } from '../../src/components/prometheus/scrape.js';
 import { type Child, freePort, startChild, syntheticOpenMetrics, syntheticText, waitHttpOk } from './procs.js';
+import { promApi, type Series, seriesKey, type Vector } from '../lib/prometheus-api.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -97,20 +98,6 @@ function scrapeArgs(j: Job, forward: MetricsReceiver): ScrapeArgs {
   };
 }
 
-type Series = Record<string, string>;
-const key = (s: Series) =>
-  JSON.stringify(Object.keys(s).filter((k) => k !== 'scraper').sort().map((k) => [k, s[k]]));
-
-interface Vector {
-  result: { metric: Series; value: [number, string] }[];
-}
-
-async function api<T>(base: string, p: string): Promise<T> {
-  const r = await fetch(base + p);
-  const j = (await r.json()) as { status: string; data: T; error?: string };
-  if (j.status !== 'success') throw new Error(`${p}: ${j.error}`);
-  return j.data;
-}
 
 maybe('scrape parity with Prometheus 2.42', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scrape-parity-'));
@@ -197,8 +184,8 @@ maybe('scrape parity with Prometheus 2.42', () => {
   }, 30000);
 
   async function seriesOf(scraper: string): Promise<Map<string, Series>> {
-    const data = await api<Series[]>(rxBase, `/api/v1/series?match[]=${encodeURIComponent(`{scraper="${scraper}"}`)}&start=${Date.now() / 1000 - 120}`);
-    return new Map(data.map((s) => [key(s), s]));
+    const data = await promApi<Series[]>(rxBase, `/api/v1/series?match[]=${encodeURIComponent(`{scraper="${scraper}"}`)}&start=${Date.now() / 1000 - 120}`);
+    return new Map(data.map((s) => [seriesKey(s), s]));
   }
 
   test('identical series sets and values', async () => {
@@ -209,7 +196,7 @@ maybe('scrape parity with Prometheus 2.42', () => {
     let ours = new Map<string, Series>();
     for (;;) {
       [prom, ours] = await Promise.all([seriesOf('prom'), seriesOf('alloy')]);
-      const upBoth = (await api<Vector>(rxBase, `/api/v1/query?query=${encodeURIComponent('count by (scraper) (count_over_time(up[1m]) >= 3 and up == 1)')}`)).result;
+      const upBoth = (await promApi<Vector>(rxBase, `/api/v1/query?query=${encodeURIComponent('count by (scraper) (count_over_time(up[1m]) >= 3 and up == 1)')}`)).result;
       const ready = upBoth.length === 2 && upBoth.every((r) => r.value[1] === String(jobs.length));
       const same = prom.size === ours.size && [...prom.keys()].every((k) => ours.has(k));
       if ((ready && same) || Date.now() > deadline) {
@@ -224,7 +211,7 @@ maybe('scrape parity with Prometheus 2.42', () => {
     expect(prom.size).toBeGreaterThan(100);
 
     // Spot checks that the features under test really are in the set.
-    const has = (s: Series) => ours.has(key(s));
+    const has = (s: Series) => ours.has(seriesKey(s));
     // honor_labels=false: "job" is shorter so it is renamed first, and exported_job is taken by the exporter.
     expect(has({ __name__: 'synth_clash', job: 'synth', instance: jobs[1].target, exported_exported_job: 'exposed-job', exported_instance: 'exposed-inst', exported_job: 'pre' })).toBe(true);
     expect(has({ __name__: 'synth_clash', job: 'exposed-job', instance: 'exposed-inst', exported_job: 'pre' })).toBe(true);
@@ -237,8 +224,8 @@ maybe('scrape parity with Prometheus 2.42', () => {
 
     // Values of everything stable (the synthetic jobs, and up for all).
     const q = encodeURIComponent('{job=~"synth.*",__name__!="scrape_duration_seconds"} or up');
-    const rows = (await api<Vector>(rxBase, `/api/v1/query?query=${q}`)).result;
-    const vals = (who: string) => new Map(rows.filter((r) => r.metric.scraper === who).map((r) => [key(r.metric), r.value[1]]));
+    const rows = (await promApi<Vector>(rxBase, `/api/v1/query?query=${q}`)).result;
+    const vals = (who: string) => new Map(rows.filter((r) => r.metric.scraper === who).map((r) => [seriesKey(r.metric), r.value[1]]));
     const pv = vals('prom');
     const ov = vals('alloy');
     expect(pv.size).toBeGreaterThan(50);
