@@ -14,8 +14,8 @@ interface Args extends GitAuth {
   pull_frequency: number;
 }
 
-/** Alloy refuses these: they name the state of a checkout, not a revision of the repository. */
-const SPECIAL_REFS = new Set(['HEAD', 'FETCH_HEAD', 'ORIG_HEAD', 'MERGE_HEAD', 'CHERRY_PICK_HEAD']);
+/** Refused: they name the state of a checkout, not a revision of the repository (HEAD is the remote's default branch). */
+const SPECIAL_REFS = new Set(['FETCH_HEAD', 'ORIG_HEAD', 'MERGE_HEAD', 'CHERRY_PICK_HEAD']);
 
 class ImportGit implements Component<Args> {
   private readonly poller: ModulePoller;
@@ -54,8 +54,8 @@ export const importGit: ComponentDefinition<Args> = {
   args: {
     attrs: {
       repository: { type: t.string(), required: true },
-      // Alloy's code defaults to "main" (its docs table says HEAD, which its validation refuses).
-      revision: { type: t.string(), default: 'main' },
+      // The reference's default: the remote's default branch.
+      revision: { type: t.string(), default: 'HEAD' },
       path: { type: t.string(), required: true },
       pull_frequency: { type: t.duration(), default: 60_000 },
     },
@@ -69,7 +69,7 @@ export const importGit: ComponentDefinition<Args> = {
     },
     validate(a: Args) {
       if (SPECIAL_REFS.has(a.revision)) {
-        throw new Error('revision cannot be a special git reference such as HEAD, FETCH_HEAD, ORIG_HEAD, MERGE_HEAD, or CHERRY_PICK_HEAD');
+        throw new Error('revision cannot be a special git reference such as FETCH_HEAD, ORIG_HEAD, MERGE_HEAD, or CHERRY_PICK_HEAD');
       }
       if (a.pull_frequency < 0) throw new Error('pull_frequency must not be negative');
       if (a.ssh_key && a.ssh_key.key_file && a.ssh_key.key !== undefined) throw new Error('ssh_key: set key_file or key, not both');

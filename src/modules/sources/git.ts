@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { revealString, type Secret } from '../../syntax/secret.js';
 
+/** Where the remote's HEAD is fetched to (outside refs/remotes, which the fetch prunes). */
+const REMOTE_HEAD = 'refs/alloy/remote-head';
+
 /** One git command may take this long (a first clone of a big repository included). */
 const GIT_TIMEOUT_MS = 120_000;
 
@@ -44,7 +47,9 @@ export class GitCheckout {
     // A git killed mid-way (process stop) leaves a lock that would block every later pull.
     fs.rmSync(path.join(this.repoDir, '.git', 'index.lock'), { force: true });
     try {
-      await this.git(['fetch', '-q', '--force', '--prune', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*'], signal);
+      // HEAD (the documented default) is the remote's default branch: fetched into a ref of our own.
+      const head = this.o.revision === 'HEAD' ? [`+HEAD:${REMOTE_HEAD}`] : [];
+      await this.git(['fetch', '-q', '--force', '--prune', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', ...head], signal);
     } catch (e) {
       throw new Error(`failed to fetch ${this.o.repository}: ${(e as Error).message}`);
     }
@@ -54,8 +59,9 @@ export class GitCheckout {
     return commit;
   }
 
-  /** A branch first (its latest commit), then a tag or a commit id. */
+  /** HEAD: the remote's default branch; else a branch first (its latest commit), then a tag or a commit id. */
   private async resolve(signal: AbortSignal): Promise<string> {
+    if (this.o.revision === 'HEAD') return (await this.git(['rev-parse', '--verify', '-q', `${REMOTE_HEAD}^{commit}`], signal)).trim();
     for (const ref of [`refs/remotes/origin/${this.o.revision}`, `refs/tags/${this.o.revision}`, this.o.revision]) {
       try {
         return (await this.git(['rev-parse', '--verify', '-q', `${ref}^{commit}`], signal)).trim();

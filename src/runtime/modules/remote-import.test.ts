@@ -60,6 +60,26 @@ describe('import.git', () => {
     await c.stop();
   });
 
+  test('revision "HEAD" (the default) follows the remote\'s default branch, whatever its name', async () => {
+    const repo = gitRepo();
+    repo.commit({ 'm.alloy': module(1) }, 'one');
+    execFileSync('git', ['branch', '-m', 'main', 'trunk'], { cwd: repo.dir });
+    execFileSync('git', ['checkout', '-q', '-b', 'side'], { cwd: repo.dir });
+    repo.commit({ 'm.alloy': module(7) }, 'side work');
+    execFileSync('git', ['checkout', '-q', 'trunk'], { cwd: repo.dir });
+    const c = newController();
+    const url = `file://${repo.dir}`;
+    await c.load(
+      `import.git "dflt" {\n  repository = "${url}"\n  path = "m.alloy"\n  pull_frequency = "0s"\n}\n` +
+        `import.git "head" {\n  repository = "${url}"\n  revision = "HEAD"\n  path = "m.alloy"\n  pull_frequency = "0s"\n}\n` +
+        'dflt.num "a" {}\nhead.num "b" {}\n',
+      'g.alloy',
+    );
+    expect(c.view('dflt.num.a')!.exports.n).toBe(1);
+    expect(c.view('head.num.b')!.exports.n).toBe(1);
+    await c.stop();
+  });
+
   test('a new commit is applied within pull_frequency; a broken commit keeps the last good module and says why', async () => {
     const repo = gitRepo();
     repo.commit({ 'm.alloy': module(1) }, 'one');
@@ -80,7 +100,7 @@ describe('import.git', () => {
     const repo = gitRepo();
     repo.commit({ 'm.alloy': module(1) }, 'one');
     expect(await loadError(`import.git "m" {\n  repository = "file://${repo.dir}"\n  revision = "nope"\n  path = "m.alloy"\n}\n`)).toMatch(/revision "nope" is neither a branch, a tag nor a commit/);
-    expect(await loadError(`import.git "m" {\n  repository = "file://${repo.dir}"\n  revision = "HEAD"\n  path = "m.alloy"\n}\n`)).toMatch(/^bad\.alloy:1:1: revision cannot be a special git reference/);
+    expect(await loadError(`import.git "m" {\n  repository = "file://${repo.dir}"\n  revision = "FETCH_HEAD"\n  path = "m.alloy"\n}\n`)).toMatch(/^bad\.alloy:1:1: revision cannot be a special git reference/);
   });
 });
 
