@@ -215,11 +215,13 @@ export function audit(
   streams: Stream[],
   total: number,
   prefix: (s: Stream) => string = (s) => `${s.pod}/${s.container}`,
-): { expected: number; lost: number; rawDuplicates: number; outOfOrder: number; unexpected: number } {
+): { expected: number; lost: number; rawDuplicates: number; outOfOrder: number; unexpected: number; duplicateIndices: number[] } {
   let lost = 0;
   let unexpected = 0;
   let outOfOrder = 0;
   let raw = 0;
+  // The line number of every extra copy: tells which phase of a test re-sent it.
+  const duplicateIndices: number[] = [];
   const byStream = new Map<string, { ts: bigint; line: string }[]>();
   for (const s of loki.streams.values()) {
     const k = `${s.labels.pod}:${s.labels.container}`;
@@ -236,11 +238,11 @@ export function audit(
         // Order among first deliveries (re-sent lines are duplicates, not disorder).
         if (Number(m[2]) < last) outOfOrder++;
         last = Number(m[2]);
-      }
+      } else duplicateIndices.push(Number(m[2]));
       seen.add(e.line);
     }
     raw += got.length - seen.size;
     for (let i = 0; i < total; i++) if (!seen.has(`${prefix(s)} ${i}`)) lost++;
   }
-  return { expected: total * streams.length, lost, rawDuplicates: raw, outOfOrder, unexpected };
+  return { expected: total * streams.length, lost, rawDuplicates: raw, outOfOrder, unexpected, duplicateIndices };
 }
