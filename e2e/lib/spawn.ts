@@ -21,6 +21,8 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Characters of output kept, newest last (default 1,000,000). */
   outputLimit?: number;
+  /** Called with every complete line of stdout and stderr (for children that report on their output). */
+  onLine?: (line: string) => void;
 }
 
 export interface SpawnedProcess {
@@ -42,6 +44,11 @@ export interface SpawnedProcess {
   kill(): Promise<number | null>;
 }
 
+export interface StartedProcess extends SpawnedProcess {
+  /** Resolves once `cond` holds; on failure kills the process and rejects with the tail of its output. */
+  ready(cond: ReadyCondition, timeoutMs: number): Promise<void>;
+}
+
 const DEFAULT_OUTPUT_LIMIT = 1_000_000;
 const TAIL_CHARS = 4000;
 
@@ -61,18 +68,24 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 /** Spawns `cmd args` in its own process group; resolves once ready (or at once without a ready condition). */
 export async function spawnProcess(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<SpawnedProcess> {
+  const p = startProcess(cmd, args, opts);
+  if (opts.ready) await p.ready(opts.ready, opts.readyTimeoutMs ?? 30_000);
+  return p;
+}
+
+/** Like spawnProcess, without waiting: for a caller that waits for readiness itself, later. */
+export function startProcess(cmd: string, args: string[], opts: SpawnOptions = {}): StartedProcess {
   const name = opts.name ?? cmd;
   const limit = opts.outputLimit ?? DEFAULT_OUTPUT_LIMIT;
   // detached: the child leads a new process group, so teardown reaches anything it started.
   const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
-  const lineListeners: ((line: string) => void)[] = [];
+  const lineListeners: ((line: string) => void)[] = opts.onLine ? [opts.onLine] : [];
   const partial = { stdout: '', stderr: '' };
   const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const text = chunk.toString();
     out += text;
     if (out.length > limit) out = out.slice(-limit);
-    if (!lineListeners.length) return;
     const lines = (partial[stream] + text).split('\n');
     partial[stream] = lines.pop() ?? '';
     if (partial[stream].length > limit) partial[stream] = partial[stream].slice(-limit);
@@ -111,50 +124,53 @@ export async function spawnProcess(cmd: string, args: string[], opts: SpawnOptio
     signalGroup(proc.pid, 'SIGKILL');
     return code;
   };
-  const spawned: SpawnedProcess = { name, proc, output: () => out, tail, exited, hasExited, stop, kill: () => stop('SIGKILL') };
-
-  const ready = opts.ready;
-  if (!ready) return spawned;
-  const timeoutMs = opts.readyTimeoutMs ?? 30_000;
-  const failed = (why: string) => new Error(`${name} ${why}; output tail:\n${tail()}`);
-  try {
-    if ('line' in ready) {
-      spawned.readyLine = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(failed(`printed no line matching ${ready.line} within ${timeoutMs} ms`)), timeoutMs);
-        const done = () => {
-          clearTimeout(timer);
-          lineListeners.length = 0;
-        };
-        lineListeners.push((line) => {
-          if (!ready.line.test(line)) return;
-          done();
-          resolve(line);
+  const ready = async (cond: ReadyCondition, timeoutMs: number) => {
+    const failed = (why: string) => new Error(`${name} ${why}; output tail:\n${tail()}`);
+    try {
+      if ('line' in cond) {
+        spawned.readyLine = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(failed(`printed no line matching ${cond.line} within ${timeoutMs} ms`)), timeoutMs);
+          const done = () => {
+            clearTimeout(timer);
+            const i = lineListeners.indexOf(onReadyLine);
+            if (i >= 0) lineListeners.splice(i, 1);
+          };
+          const onReadyLine = (line: string) => {
+            if (!cond.line.test(line)) return;
+            done();
+            resolve(line);
+          };
+          // A line printed before this wait began counts too.
+          const early = out.split('\n').slice(0, -1).find((l) => cond.line.test(l));
+          if (early !== undefined) return resolve(early), done();
+          lineListeners.push(onReadyLine);
+          spawnError.then((err) => {
+            done();
+            reject(failed(`could not start: ${err.message}`));
+          });
+          exited.then((code) => {
+            done();
+            reject(failed(`exited with ${code ?? proc.signalCode} before printing a line matching ${cond.line}`));
+          });
         });
-        spawnError.then((err) => {
-          done();
-          reject(failed(`could not start: ${err.message}`));
-        });
-        exited.then((code) => {
-          done();
-          reject(failed(`exited with ${code ?? proc.signalCode} before printing a line matching ${ready.line}`));
-        });
-      });
-    } else {
-      const abort = new AbortController();
-      exited.then((code) => abort.abort(`${name} exited with ${code ?? proc.signalCode}`));
-      try {
-        await waitFor(`${name} to answer ${ready.http}`, async () => (await fetch(ready.http, { signal: AbortSignal.timeout(5000) })).ok, {
-          timeoutMs,
-          intervalMs: 150,
-          signal: abort.signal,
-        });
-      } catch (err) {
-        throw failed((err as Error).message);
+      } else {
+        const abort = new AbortController();
+        exited.then((code) => abort.abort(`${name} exited with ${code ?? proc.signalCode}`));
+        try {
+          await waitFor(`${name} to answer ${cond.http}`, async () => (await fetch(cond.http, { signal: AbortSignal.timeout(5000) })).ok, {
+            timeoutMs,
+            intervalMs: 150,
+            signal: abort.signal,
+          });
+        } catch (err) {
+          throw failed((err as Error).message);
+        }
       }
+    } catch (err) {
+      await spawned.kill();
+      throw err;
     }
-  } catch (err) {
-    await spawned.kill();
-    throw err;
-  }
+  };
+  const spawned: StartedProcess = { name, proc, output: () => out, tail, exited, hasExited, stop, kill: () => stop('SIGKILL'), ready };
   return spawned;
 }
