@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { freePort } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
@@ -39,18 +40,6 @@ function startExporter(ip: string): Promise<Exporter> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, ip, () => resolve({ ip, port: (server.address() as net.AddressInfo).port, hits, server }));
-  });
-}
-
-/** A port free on `ip` right now (the gossip server binds it a moment later). */
-function freePort(ip: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, ip, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 
