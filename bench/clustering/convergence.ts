@@ -17,6 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SWIM, type SwimConfig } from '../../src/clustering/swim.js';
 import type { Command, Report } from './worker.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 
 // 3 workers: 150 nodes at ~50 per process keep a full mesh (~15k sockets) under a 20k fd limit.
 const WORKERS = Number(process.env.CLUSTER_BENCH_WORKERS ?? 3);
@@ -69,16 +70,6 @@ class Views {
   }
 }
 
-async function until<T>(f: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timeout after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 async function totalBytes(ws: Worker[]): Promise<{ tx: number; nodes: number }> {
   const rs = await Promise.all(ws.map((w) => w.ask({ cmd: 'bytes' }, 'bytes')));
   return { tx: rs.reduce((s, r) => s + r.tx, 0), nodes: rs.reduce((s, r) => s + r.nodes, 0) };
@@ -127,7 +118,7 @@ async function run(n: number): Promise<Result> {
       await Promise.all(ws.map((w, wi) => w.ask({ cmd: 'start', ids: ids.filter((i) => i % ws.length === wi), seeds, swim, maxChannels: MAX_CHANNELS }, 'started')));
       for (const w of ws) w.send({ cmd: 'participant' });
       const upTo = names.slice(0, b + ids.length);
-      await until(() => views.convergedAt(upTo, upTo), 120_000, `${upTo.length} nodes agreeing during startup`).catch((err) => {
+      await waitFor(`${upTo.length} nodes agreeing during startup`, () => views.convergedAt(upTo, upTo), { timeoutMs: 120_000, intervalMs: 5 }).catch((err) => {
         const hist = new Map<number, number>();
         for (const v of views.latest.values()) {
           const c = v.sig ? v.sig.split(',').length : 0;
@@ -156,7 +147,7 @@ async function run(n: number): Promise<Result> {
     const tp = Date.now();
     owner(j).send({ cmd: 'participant' });
     const all = [...names, nameOf(j)];
-    const joined = await until(() => views.convergedAt(all, all), 10_000, 'joiner participant everywhere');
+    const joined = await waitFor('joiner participant everywhere', () => views.convergedAt(all, all), { timeoutMs: 10_000, intervalMs: 5 });
     const joinMs = joined - tj;
     const joinParticipantMs = joined - tp;
 
@@ -165,7 +156,7 @@ async function run(n: number): Promise<Result> {
     const rest = all.filter((x) => x !== nameOf(leaver));
     const tl = Date.now();
     const leaving = owner(leaver).ask({ cmd: 'leave', name: nameOf(leaver) }, 'left');
-    const left = await until(() => views.convergedAt(rest, rest), 10_000, 'leaver dropped everywhere');
+    const left = await waitFor('leaver dropped everywhere', () => views.convergedAt(rest, rest), { timeoutMs: 10_000, intervalMs: 5 });
     await leaving;
     const leaveMs = left - tl;
     await new Promise((r) => setTimeout(r, 500));

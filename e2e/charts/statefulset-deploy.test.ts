@@ -10,7 +10,9 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { freePort } from '../lib/ports.js';
+import { waitFor } from '../lib/wait.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { withKubeconfig } from './inject.js';
@@ -38,18 +40,6 @@ function startExporter(ip: string): Promise<Exporter> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, ip, () => resolve({ ip, port: (server.address() as net.AddressInfo).port, hits, server }));
-  });
-}
-
-/** A port free on `ip` right now (the gossip server binds it a moment later). */
-function freePort(ip: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, ip, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 
@@ -136,10 +126,10 @@ test('3 replicas from the rendered StatefulSet form a cluster and scrape each an
   procs = await Promise.all(COLLECTOR_IPS.map((ip, i) => startAlloyProcess({ config, host: ip, args: argsFor(i), env: envFor(i), timeoutMs: 60000 })));
 
   // A cluster of 3 participants, seen alike by every member.
-  await eventually(async () => {
+  await waitFor('every replica to see all participants', async () => {
     const views = await Promise.all(procs.map(async (p) => (await (await fetch(`${p.url}/api/v0/web/peers`)).json()) as { name: string; state: string }[]));
     return views.every((v) => v.length === replicas && v.every((peer) => peer.state === 'participant'));
-  }, 45000, 250);
+  }, { timeoutMs: 45000, intervalMs: 250 });
 
   // Each annotated pod is a target of exactly one member.
   const targetsOf = async (p: AlloyProcess) => {
@@ -147,7 +137,7 @@ test('3 replicas from the rendered StatefulSet form a cluster and scrape each an
     return (info.debugInfo?.targets ?? []).map((t) => t.url);
   };
   let split: string[][] = [];
-  await eventually(async () => {
+  await waitFor('each annotated pod owned by exactly one member', async () => {
     split = await Promise.all(procs.map(targetsOf));
     const all = split.flat();
     if (all.length === exporters.length && new Set(all).size === exporters.length) return true;
@@ -157,7 +147,7 @@ test('3 replicas from the rendered StatefulSet form a cluster and scrape each an
       return [...new Set((j.debugInfo?.dropped_targets ?? []).map((d: any) => d.reason))];
     }));
     throw new Error(`targets per member: ${JSON.stringify(split)}; dropped reasons per member: ${JSON.stringify(dropped)}`);
-  }, 30000, 250);
+  }, { timeoutMs: 30000, intervalMs: 250 });
   for (const e of exporters) expect(split.flat().some((u) => u.includes(`${e.ip}:${e.port}`))).toBe(true);
 
   // Let every target settle into its phase, then watch a window of 6 intervals.
@@ -171,7 +161,6 @@ test('3 replicas from the rendered StatefulSet form a cluster and scrape each an
     expect({ pod: e.ip, scrapes: hits.length >= 5 && hits.length <= 7, gaps: gaps.every((g) => g > INTERVAL_MS * 0.5 && g < INTERVAL_MS * 1.5) }).toEqual({ pod: e.ip, scrapes: true, gaps: true });
   }
   // And the samples reach the remote-write endpoint: `up` = 1 per pod.
-  await eventually(() =>
-    exporters.every((e) => [...rw.series.values()].some((s) => s.labels.__name__ === 'up' && s.labels.instance === `${e.ip}:${e.port}` && s.samples.some((x) => x.v === 1))),
-  20000, 250);
+  await waitFor('up=1 written for every exporter', () =>
+    exporters.every((e) => [...rw.series.values()].some((s) => s.labels.__name__ === 'up' && s.labels.instance === `${e.ip}:${e.port}` && s.samples.some((x) => x.v === 1))), { timeoutMs: 20000, intervalMs: 250 });
 }, 110000);

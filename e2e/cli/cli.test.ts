@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { makeCert, type SelfSignedCert } from '../../src/net/certs.js';
 import { startLokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
 import { runAlloy } from './cli-run.js';
@@ -50,7 +51,7 @@ describe('alloy run DIR', () => {
 
     // A new file in the directory is picked up by the config watcher.
     fs.writeFileSync(path.join(dir, 'c.alloy'), RELABEL_B.replace('"b"', '"c"'));
-    await eventually(() => component(p, 'prometheus.relabel.c'), 30_000);
+    await waitFor('prometheus.relabel.c in the API', () => component(p, 'prometheus.relabel.c'), { timeoutMs: 30_000 });
 
     // A bad edit in one file: the reload is refused with that file's position, the running config stays.
     fs.writeFileSync(path.join(dir, 'b.alloy'), 'prometheus.relabel "b" {\n\tforward_to = []\n\tmax_cache_size = "huge"\n}\n');
@@ -161,7 +162,7 @@ describe('--stability.level', () => {
 
   test('with --stability.level=experimental it runs', async () => {
     const p = await start({ config, args: ['--stability.level=experimental'] });
-    const c = (await eventually(() => component(p, 'discovery.relabel.joined')))!;
+    const c = (await waitFor('discovery.relabel.joined in the API', () => component(p, 'discovery.relabel.joined')));
     expect(c.exports.output).toEqual([{ __address__: 'a:1', team: 'A', cluster: 'prod', joined: 'yes' }]);
   });
 });
@@ -182,7 +183,7 @@ describe('value conversions (as the k8s-monitoring chart writes them)', () => {
 }
 `,
     });
-    const c = (await eventually(() => component(p, 'prometheus.remote_write.rw')))!;
+    const c = (await waitFor('prometheus.remote_write.rw in the API', () => component(p, 'prometheus.remote_write.rw')));
     expect(c.arguments.endpoint[0].queue_config.capacity).toBe(5000);
     expect(c.arguments.endpoint[0].queue_config.max_shards).toBe(50); // Alloy's default
     expect(c.arguments.external_labels).toEqual({ port: '8080' });
@@ -200,7 +201,7 @@ describe('the logging block', () => {
 
     fs.writeFileSync(file, `logging {\n\tlevel  = "info"\n\tformat = "json"\n}\n\n${RELABEL_B}`);
     expect((await fetch(`${p.url}/-/reload`, { method: 'POST' })).status).toBe(200);
-    await eventually(() => p.output().split('\n').some((l) => l.startsWith('{') && l.includes('"msg":"config loaded"')));
+    await waitFor('a JSON "config loaded" line', () => p.output().split('\n').some((l) => l.startsWith('{') && l.includes('"msg":"config loaded"')));
 
     fs.writeFileSync(file, `logging {\n\tlevel = "verbose"\n}\n\n${RELABEL_B}`);
     const res = await fetch(`${p.url}/-/reload`, { method: 'POST' });

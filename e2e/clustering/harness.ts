@@ -1,16 +1,21 @@
 // Shared by the clustering e2e tests: a counting exporter standing for many
 // targets, and `alloy run` processes (src/main.ts) on 127.0.0.x addresses that
 // scrape them with clustering enabled, plus the ownership checks.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { TSX_LOADER } from '../lib/alloy-process.js';
+import { freePort } from '../lib/ports.js';
+import { spawnProcess } from '../lib/spawn.js';
+import { timedWaitFor, waitFor } from '../lib/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+/** The JSON "now listening" log line with the HTTP address. */
+const LISTENING = /"addr":"(http:\/\/[^"]+)".*now listening/;
 
 /** One HTTP server standing for `targets` targets (one metrics path each), counting scrapes. */
 export class Exporter {
@@ -94,17 +99,9 @@ export interface Node {
   proc: ChildProcess;
   out: () => string;
   exited: Promise<number | null>;
+  /** SIGKILL its process group and wait for the exit. */
+  kill(): Promise<number | null>;
 }
-
-export async function freePort(host: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, host, r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A set of `alloy run` processes scraping one exporter's targets; close() kills them all. */
 export class ProcessCluster {
@@ -141,7 +138,7 @@ export class ProcessCluster {
     fs.writeFileSync(cfg, this.config());
     const gossip = `${host}:${await freePort(host)}`;
     const args = [
-      '--import', TSX, path.join(ROOT, 'src/main.ts'), 'run', cfg,
+      '--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), 'run', cfg,
       '--log.format=json',
       `--server.http.listen-addr=${host}:0`,
       `--storage.path=${path.join(this.tmp, name)}`,
@@ -156,28 +153,9 @@ export class ProcessCluster {
     // ALLOY_UI_PEER_HTTP_ADDRESSES must not leak in from the environment: the UI would not need gossip metadata.
     const env = { ...process.env };
     delete env.ALLOY_UI_PEER_HTTP_ADDRESSES;
-    const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const exited = new Promise<number | null>((r) => proc.once('exit', r));
-    const node: Node = { name, host, gossip, url: '', proc, out: () => out, exited };
-    this.nodes.push(node); // killed by close() even if it never starts
-    node.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 30_000);
-      const onData = (b: Buffer) => {
-        out += b.toString();
-        const m = /"addr":"(http:\/\/[^"]+)"[^\n]*now listening/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`${name} exited:\n${out}`));
-      });
-    });
+    const p = await spawnProcess(process.execPath, args, { name, cwd: ROOT, env, ready: { line: LISTENING }, readyTimeoutMs: 30_000 });
+    const node: Node = { name, host, gossip, url: LISTENING.exec(p.readyLine!)![1], proc: p.proc, out: p.output, exited: p.exited, kill: p.kill };
+    this.nodes.push(node);
     return node;
   }
 
@@ -201,16 +179,16 @@ export class ProcessCluster {
   }
 
   /** Poll ownership until exactly one owner per target and every node owns some; returns ms waited. */
-  async converge(live: Node[], what: string, timeoutMs = 20_000): Promise<number> {
-    const t0 = Date.now();
-    let last = new Map<string, string[]>();
-    for (let i = 0; Date.now() - t0 < timeoutMs && i < 2000; i++) {
-      last = await this.owned(live);
-      if (this.exactlyOneOwner(last) && live.every((n) => (last.get(n.name) ?? []).length > 0)) return Date.now() - t0;
-      await sleep(100);
-    }
-    const counts = [...last].map(([k, v]) => `${k}:${v.length}`).join(' ');
-    throw new Error(`${what}: no exactly-one-owner after ${timeoutMs} ms (${counts})`);
+  converge(live: Node[], what: string, timeoutMs = 20_000): Promise<number> {
+    return timedWaitFor(
+      `${what}: exactly one owner per target`,
+      async () => {
+        const o = await this.owned(live);
+        if (this.exactlyOneOwner(o) && live.every((n) => (o.get(n.name) ?? []).length > 0)) return true;
+        throw new Error(`targets per node ${[...o].map(([k, v]) => `${k}:${v.length}`).join(' ')}`);
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
   }
 
   /** Wait until ownership has not changed for `quietMs` (and is exactly-one-owner). */
@@ -220,27 +198,27 @@ export class ProcessCluster {
         .map(([k, v]) => `${k}:${[...v].sort().join(',')}`)
         .sort()
         .join(' ');
-    const t0 = Date.now();
     let last = '';
     let since = Date.now();
-    while (Date.now() - t0 < timeoutMs) {
-      const o = await this.owned(live);
-      const s = sig(o);
-      if (s !== last || !this.exactlyOneOwner(o)) {
-        last = s;
-        since = Date.now();
-      } else if (Date.now() - since >= quietMs) return;
-      await sleep(200);
-    }
-    throw new Error(`ownership did not settle within ${timeoutMs} ms`);
+    await waitFor(
+      `ownership to settle for ${quietMs} ms`,
+      async () => {
+        const o = await this.owned(live);
+        const s = sig(o);
+        if (s !== last || !this.exactlyOneOwner(o)) {
+          last = s;
+          since = Date.now();
+          return false;
+        }
+        return Date.now() - since >= quietMs;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
   }
 
   async close(): Promise<void> {
-    for (const n of this.nodes) {
-      n.proc.kill('SIGCONT');
-      n.proc.kill('SIGKILL');
-    }
-    await Promise.all(this.nodes.map((n) => n.exited));
+    // kill() also resumes a node a test froze with SIGSTOP.
+    await Promise.all(this.nodes.map((n) => n.kill()));
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }
@@ -250,15 +228,4 @@ export async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
-}
-
-/** Poll `cond` (async) every `stepMs` until true; throws naming `what` after `timeoutMs`. */
-export async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 100): Promise<number> {
-  const t0 = Date.now();
-  for (let i = 0; i < 100_000; i++) {
-    if (await cond()) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) break;
-    await sleep(stepMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

@@ -5,7 +5,8 @@
 // (/api/v0/web/peers), and the cluster-wide targets page finds every peer by
 // it (gossip ports here are not HTTP port + 1, so a guess would fail).
 import type { Peer } from '../../src/clustering/ownership.js';
-import { Exporter, getJson, ProcessCluster, until, type Node } from './harness.js';
+import { Exporter, getJson, ProcessCluster, type Node } from './harness.js';
+import { waitFor } from '../lib/wait.js';
 
 const TARGETS = 30;
 const INTERVAL_MS = 500;
@@ -53,7 +54,7 @@ test('wait-for-size=3: two nodes scrape nothing; the third joining starts scrapi
   const flags = ['--cluster.wait-for-size=3'];
   const a = await c.start('a', '127.0.0.2', [], flags);
   const b = await c.start('b', '127.0.0.3', [a.gossip], flags);
-  await until('a and b participants on both', () => allParticipants([a, b]), 20_000);
+  await waitFor('a and b participants on both', () => allParticipants([a, b]), { timeoutMs: 20_000 });
 
   // Each node's record carries the HTTP address it listens on.
   for (const n of [a, b]) {
@@ -72,7 +73,7 @@ test('wait-for-size=3: two nodes scrape nothing; the third joining starts scrapi
   const tJoin = Date.now();
   const d = await c.start('c', '127.0.0.4', [b.gossip], flags);
   await c.converge([a, b, d], 'three nodes');
-  await until('a first scrape', () => c.exporter.total() > 0, 5000, 50);
+  await waitFor('a first scrape', () => c.exporter.total() > 0, { timeoutMs: 5000, intervalMs: 50 });
   expect(c.exporter.first()!).toBeGreaterThanOrEqual(tJoin);
   await expectEachScrapedOnce(c, [a, b, d]);
 
@@ -93,7 +94,7 @@ test('wait-timeout=3s: two of three wanted nodes start scraping once the timeout
   const a = await c.start('a', '127.0.0.5', [], flags);
   const b = await c.start('b', '127.0.0.6', [a.gossip], flags);
   await c.converge([a, b], 'two nodes after the wait timeout', 30_000);
-  await until('a first scrape', () => c.exporter.total() > 0, 5000, 50);
+  await waitFor('a first scrape', () => c.exporter.total() > 0, { timeoutMs: 5000, intervalMs: 50 });
   // Nobody scraped before the first node's timeout ran out (its clock starts after t0).
   expect(c.exporter.first()! - t0).toBeGreaterThanOrEqual(3000);
   await expectEachScrapedOnce(c, [a, b]);

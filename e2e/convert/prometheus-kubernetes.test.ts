@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type AlloyProcess, startAlloyProcess } from '../lib/alloy-process.js';
-import { syntheticOpenMetrics, syntheticText } from '../scrape/procs.js';
+import { syntheticOpenMetrics, syntheticText } from '../scrape/synthetic.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { alloyCli } from './cli.js';

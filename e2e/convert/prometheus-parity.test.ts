@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type AlloyProcess, startAlloyProcess } from '../lib/alloy-process.js';
-import { type Child, freePort, startChild, syntheticOpenMetrics, syntheticText, waitHttpOk } from '../scrape/procs.js';
+import { freePorts } from '../lib/ports.js';
+import { spawnProcess, type SpawnedProcess } from '../lib/spawn.js';
+import { syntheticOpenMetrics, syntheticText } from '../scrape/synthetic.js';
 import { alloyCli } from './cli.js';
 import { promApi, type Series, seriesKey, type Vector } from '../lib/prometheus-api.js';
 
@@ -74,7 +76,7 @@ remote_write:
 
 maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scrapes', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convert-parity-'));
-  const children: Child[] = [];
+  const children: Promise<SpawnedProcess>[] = [];
   const servers: http.Server[] = [];
   let alloy: AlloyProcess | undefined;
   let rxBase = '';
@@ -93,7 +95,7 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
   };
 
   beforeAll(async () => {
-    const [rxPort, agentPort, nePort] = [await freePort(), await freePort(), await freePort()];
+    const [rxPort, agentPort, nePort] = await freePorts(3);
     rxBase = `http://127.0.0.1:${rxPort}`;
     targets = {
       node: `127.0.0.1:${nePort}`,
@@ -102,17 +104,17 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
       synth3: await synthServer('127.0.0.3'),
       rx: `127.0.0.1:${rxPort}`,
     };
-    const ne = startChild(NODE_EXPORTER, [`--web.listen-address=${targets.node}`, '--collector.disable-defaults', '--collector.loadavg', '--collector.meminfo', '--collector.uname', '--collector.time']);
+    const ne = spawnProcess(NODE_EXPORTER, [`--web.listen-address=${targets.node}`, '--collector.disable-defaults', '--collector.loadavg', '--collector.meminfo', '--collector.uname', '--collector.time'], { name: 'node_exporter', ready: { http: `http://${targets.node}/metrics` } });
     children.push(ne);
     fs.writeFileSync(path.join(tmp, 'rx.yml'), 'global: {}\n');
-    const rx = startChild(PROMETHEUS, [
+    const rx = spawnProcess(PROMETHEUS, [
       `--config.file=${path.join(tmp, 'rx.yml')}`,
       `--storage.tsdb.path=${path.join(tmp, 'rx-data')}`,
       `--web.listen-address=${targets.rx}`,
       '--web.enable-remote-write-receiver',
-    ]);
+    ], { name: 'prometheus (receiver)', ready: { http: `${rxBase}/-/ready` } });
     children.push(rx);
-    await Promise.all([waitHttpOk(`http://${targets.node}/metrics`, 30000, ne), waitHttpOk(`${rxBase}/-/ready`, 30000, rx)]);
+    await Promise.all([ne, rx]);
 
     // The Alloy side: the same config, converted by the CLI.
     fs.writeFileSync(path.join(tmp, 'alloy.yml'), prometheusYaml('alloy', targets));
@@ -123,20 +125,21 @@ maybe('alloy convert: a converted Prometheus config scrapes what Prometheus scra
     converted = fs.readFileSync(out, 'utf8');
 
     fs.writeFileSync(path.join(tmp, 'prom.yml'), prometheusYaml('prom', targets));
-    const agent = startChild(PROMETHEUS, [
+    const agent = spawnProcess(PROMETHEUS, [
       '--enable-feature=agent',
       `--config.file=${path.join(tmp, 'prom.yml')}`,
       `--storage.agent.path=${path.join(tmp, 'agent-data')}`,
       `--web.listen-address=127.0.0.1:${agentPort}`,
-    ]);
+    ], { name: 'prometheus (agent)', ready: { http: `http://127.0.0.1:${agentPort}/-/ready` } });
     children.push(agent);
+    agent.catch(() => undefined); // a failed start surfaces at `await agent` below
     alloy = await startAlloyProcess({ config: converted, timeoutMs: 60000 });
-    await waitHttpOk(`http://127.0.0.1:${agentPort}/-/ready`, 30000, agent);
+    await agent;
   }, 120000);
 
   afterAll(async () => {
     await alloy?.stop();
-    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all(children.map((c) => c.then((p) => p.stop(), () => undefined)));
     for (const s of servers) await new Promise((r) => s.close(r));
     fs.rmSync(tmp, { recursive: true, force: true });
   }, 30000);

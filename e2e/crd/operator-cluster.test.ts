@@ -9,7 +9,7 @@ import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { makeTestContext } from '../lib/component-context.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import { Exporter } from './exporter.js';
-import { until } from './helpers.js';
+import { waitFor } from '../lib/wait.js';
 import { CRDS } from '../../manifests/crds/generate.js';
 
 /** Two members; the key's hash parity picks the owner, or one member owns all after `solo`. */
@@ -107,7 +107,7 @@ describe('operator components with clustering', () => {
       await c.update(args);
     }
     const all = Array.from({ length: 8 }, (_, i) => `p-${i}`).sort();
-    await until('all pods scraped across the two members', () => [...rx.a.live(), ...rx.b.live()].sort().join() === all.join(), 15_000);
+    await waitFor('all pods scraped across the two members', () => [...rx.a.live(), ...rx.b.live()].sort().join() === all.join(), { timeoutMs: 15_000, intervalMs: 50 });
     const a = rx.a.live();
     const b = rx.b.live();
     expect(a.filter((p) => b.includes(p))).toEqual([]);
@@ -117,7 +117,7 @@ describe('operator components with clustering', () => {
 
     // b leaves the ring: a takes over every target.
     ring.change('a');
-    await until('a scrapes everything', () => comps[0].jobTargets('podMonitor/default/fleet/0').length === 8 && comps[1].jobTargets('podMonitor/default/fleet/0').length === 0, 5000);
-    await until('samples for all pods at a', () => rx.a.live(1000).join() === all.join(), 5000);
+    await waitFor('a scrapes everything', () => comps[0].jobTargets('podMonitor/default/fleet/0').length === 8 && comps[1].jobTargets('podMonitor/default/fleet/0').length === 0, { timeoutMs: 5000, intervalMs: 50 });
+    await waitFor('samples for all pods at a', () => rx.a.live(1000).join() === all.join(), { timeoutMs: 5000, intervalMs: 50 });
   });
 });

@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
 import { RemoteWriteReceiver, type ReceivedSeries } from '../../src/sandbox/receivers/remote-write-receiver.js';
-import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv, until } from './helpers.js';
+import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv } from './helpers.js';
+import { waitFor } from '../lib/wait.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
@@ -172,9 +173,9 @@ suite('prometheus.operator.* with oauth2', () => {
   });
 
   test('targets are scraped with the token the token server issued; one token request serves many scrapes', async () => {
-    await until('ServiceMonitor target up', () => lastUp('api')?.v === 1, 20_000);
-    await until('PodMonitor target up', () => lastUp('shop/jobs')?.v === 1, 20_000);
-    await until('a few scrapes of each', () => api.seen.length >= 4 && jobs.seen.length >= 4, 10_000);
+    await waitFor('ServiceMonitor target up', () => lastUp('api')?.v === 1, { timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor('PodMonitor target up', () => lastUp('shop/jobs')?.v === 1, { timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor('a few scrapes of each', () => api.seen.length >= 4 && jobs.seen.length >= 4, { timeoutMs: 10_000, intervalMs: 50 });
     // Every scrape carried an issued token (none went out without one).
     expect(api.seen.every((a) => /^Bearer alloy-sm-\d+$/.test(a))).toBe(true);
     expect(jobs.seen.every((a) => /^Bearer alloy-pm-\d+$/.test(a))).toBe(true);
@@ -193,12 +194,12 @@ suite('prometheus.operator.* with oauth2', () => {
     const t0 = Date.now();
     ts.rotate('second-secret');
     await k.apply(SECRETS('second-secret'), 'secrets');
-    await until('token requests with the new secret', () => ['alloy-sm', 'alloy-pm'].every((c) => ts.requests.some((r) => r.client === c && r.secret === 'second-secret')), 10_000);
+    await waitFor('token requests with the new secret', () => ['alloy-sm', 'alloy-pm'].every((c) => ts.requests.some((r) => r.client === c && r.secret === 'second-secret')), { timeoutMs: 10_000, intervalMs: 50 });
     for (const job of ['api', 'shop/jobs']) {
-      await until(`${job} up again with a new token`, () => {
+      await waitFor(`${job} up again with a new token`, () => {
         const s = up(job);
         return s !== undefined && s.samples.some((x) => x.t > t0 && x.v === 1) && lastUp(job)?.v === 1;
-      }, 10_000);
+      }, { timeoutMs: 10_000, intervalMs: 50 });
     }
     process.stdout.write(`secret rotation reflected in ${Date.now() - t0} ms\n`);
     // The targets now see tokens issued for the new secret only.

@@ -9,7 +9,8 @@
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
 import { RemoteWriteReceiver, type ReceivedSeries } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { Exporter } from './exporter.js';
-import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv, until } from './helpers.js';
+import { HAVE_KUBECTL, type KubeEnv, operatorConfig, startKubeEnv } from './helpers.js';
+import { waitFor } from '../lib/wait.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
@@ -203,7 +204,7 @@ suite('prometheus.operator.* e2e', () => {
   });
 
   test('samples carry exactly the labels the operator config would give them', async () => {
-    await until('4 live up series', () => upSeries().filter(live).length >= 4, 20_000);
+    await waitFor('4 live up series', () => upSeries().filter(live).length >= 4, { timeoutMs: 20_000, intervalMs: 50 });
     // Give the bad CRs' would-be targets a few scrape intervals to show up if they were not skipped.
     await new Promise((r) => setTimeout(r, 1500));
     const ups = upSeries()
@@ -255,10 +256,10 @@ suite('prometheus.operator.* e2e', () => {
   });
 
   test('bad CRs are reported by name and reason, and skipped', async () => {
-    const sm = await until('health names the bad CRs', async () => {
+    const sm = await waitFor('health names the bad CRs', async () => {
       const c = await component('prometheus.operator.servicemonitors.sm');
       return /ServiceMonitor\/shop\/bad-regex/.test(c.health?.message ?? '') ? c : undefined;
-    });
+    }, { timeoutMs: 10_000, intervalMs: 50 });
     expect(sm.health.state).toBe('unhealthy');
     const msg: string = sm.health.message;
     expect(msg).toMatch(/ServiceMonitor\/shop\/bad-regex: endpoint 0: spec\.endpoints\[0\]\.relabelings: /);
@@ -274,10 +275,10 @@ suite('prometheus.operator.* e2e', () => {
   test('editing a CR changes the targets within seconds', async () => {
     const t0 = Date.now();
     await k.apply(SM_CART('\n    - {targetLabel: stage, replacement: edited}'), 'sm-cart');
-    await until('edited label on live up series', () => upSeries().filter((s) => s.labels.stage === 'edited' && live(s)).length === 2, 10_000);
+    await waitFor('edited label on live up series', () => upSeries().filter((s) => s.labels.stage === 'edited' && live(s)).length === 2, { timeoutMs: 10_000, intervalMs: 50 });
     const tookMs = Date.now() - t0;
     // The old series (without stage) end with a staleness marker.
-    await until('old cart series stale', () => upSeries().filter((s) => s.labels.job === 'cart-svc' && s.labels.stage === undefined).every((s) => Number.isNaN(last(s).v)), 10_000);
+    await waitFor('old cart series stale', () => upSeries().filter((s) => s.labels.job === 'cart-svc' && s.labels.stage === undefined).every((s) => Number.isNaN(last(s).v)), { timeoutMs: 10_000, intervalMs: 50 });
     expect(tookMs).toBeLessThan(10_000);
     process.stdout.write(`CR edit reflected in ${tookMs} ms\n`);
   });
@@ -285,19 +286,19 @@ suite('prometheus.operator.* e2e', () => {
   test('editing the Secret changes the token used', async () => {
     ex.billing.token = 'second-token';
     await k.apply(SECRET('second-token'), 'secret');
-    await until('new token seen', () => ex.billing.seenAuth.includes('Bearer second-token'), 10_000);
+    await waitFor('new token seen', () => ex.billing.seenAuth.includes('Bearer second-token'), { timeoutMs: 10_000, intervalMs: 50 });
     const billingUp = () => upSeries().find((s) => s.labels.job === 'billing')!;
     const n = billingUp().samples.length;
-    await until('billing up again after the switch', () => billingUp().samples.length > n + 1 && last(billingUp()).v === 1, 10_000);
+    await waitFor('billing up again after the switch', () => billingUp().samples.length > n + 1 && last(billingUp()).v === 1, { timeoutMs: 10_000, intervalMs: 50 });
   });
 
   test('deleting a CR removes its targets (staleness marker) within seconds', async () => {
     const t0 = Date.now();
     await k.remove(PM_WORKERS, 'pm-workers');
-    await until('worker up stale', () => {
+    await waitFor('worker up stale', () => {
       const s = upSeries().find((x) => x.labels.job === 'shop/workers');
       return s !== undefined && Number.isNaN(last(s).v);
-    }, 10_000);
+    }, { timeoutMs: 10_000, intervalMs: 50 });
     process.stdout.write(`CR delete reflected in ${Date.now() - t0} ms\n`);
     const scrapes = ex.worker0.scrapes;
     await new Promise((r) => setTimeout(r, 1500));

@@ -5,12 +5,13 @@
 // (3 s here instead of the issue's 30 s), a bad CR, and 3 clustered replicas
 // of which exactly one writes.
 import type { Cluster } from '../../src/clustering/cluster.js';
-import { allSeeParticipants, startTestNode, waitFor } from '../lib/cluster-nodes.js';
+import { allSeeParticipants, startTestNode } from '../lib/cluster-nodes.js';
 import { rulesArgsSchema } from '../../src/crd/rules/args.js';
 import { RulesComponent } from '../../src/crd/rules/component.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import { RulerReceiver } from '../../src/sandbox/receivers/ruler-receiver.js';
-import { HAVE_KUBECTL, type KubeEnv, startKubeEnv, until } from './helpers.js';
+import { HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
+import { waitFor } from '../lib/wait.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
@@ -143,7 +144,7 @@ suite('rules sync e2e', () => {
     await mimir.waitFor(() => mimir.snapshot('team-a')[mns] === undefined, 10_000, 'groups deleted');
     expect(mimir.snapshot('team-a')).toEqual({ 'alloy/not-a-uid': ['keep-me-too'], 'hand-written': ['keep-me'] });
     expect(mimir.writes().filter((c) => !c.namespace?.startsWith('alloy/monitoring/'))).toEqual([]);
-    await until('mimir healthy', () => mctx.health.state === 'healthy');
+    await waitFor('mimir healthy', () => mctx.health.state === 'healthy', { timeoutMs: 10_000, intervalMs: 50 });
   });
 
   test('a bad PrometheusRule is reported by name and skipped; the others sync', async () => {
@@ -158,7 +159,7 @@ suite('rules sync e2e', () => {
 `),
       'broken',
     );
-    await until('health names the bad CR', () => /PrometheusRule\/monitoring\/broken: spec\.groups\[0\]\.rules\[0\]: exactly one of record and alert/.test(ctx.health.message));
+    await waitFor('health names the bad CR', () => /PrometheusRule\/monitoring\/broken: spec\.groups\[0\]\.rules\[0\]: exactly one of record and alert/.test(ctx.health.message), { timeoutMs: 10_000, intervalMs: 50 });
     const uid = k.api.get('monitoring.coreos.com/v1', 'PrometheusRule', 'monitoring', 'good').metadata.uid;
     await mimir.waitFor(() => mimir.snapshot('team-b')[`alloy/monitoring/good/${uid}`]?.join() === 'api.rules', 10_000, 'good CR synced');
     expect(Object.keys(mimir.snapshot('team-b'))).toEqual([`alloy/monitoring/good/${uid}`]);
@@ -171,19 +172,19 @@ suite('rules sync e2e', () => {
     await ruler.down();
     const { ctx } = start('mimir', { address: ruler.url, tenant_id: 'team-c', rule_selector: { match_labels: { ruler: 'mimir-c' } } });
     await k.apply(RULE('outage', 'monitoring', 'mimir-c', MIMIR_GROUPS_V1), 'outage');
-    await until('unhealthy while the ruler is down', () => ctx.health.state === 'unhealthy' && /ECONNREFUSED/.test(ctx.health.message));
+    await waitFor('unhealthy while the ruler is down', () => ctx.health.state === 'unhealthy' && /ECONNREFUSED/.test(ctx.health.message), { timeoutMs: 10_000, intervalMs: 50 });
     const downFor = 3000;
     await new Promise((r) => setTimeout(r, downFor));
     await ruler.up();
     const uid = k.api.get('monitoring.coreos.com/v1', 'PrometheusRule', 'monitoring', 'outage').metadata.uid;
     const ns = `alloy/monitoring/outage/${uid}`;
     await ruler.waitFor(() => ruler.snapshot('team-c')[ns]?.length === 2, 5000, 'converged after the ruler came back');
-    await until('healthy again', () => ctx.health.state === 'healthy');
+    await waitFor('healthy again', () => ctx.health.state === 'healthy', { timeoutMs: 10_000, intervalMs: 50 });
 
     // Down again while the CR changes: the change lands once it is back.
     await ruler.down();
     await k.apply(RULE('outage', 'monitoring', 'mimir-c', MIMIR_GROUPS_V2), 'outage');
-    await until('unhealthy again', () => ctx.health.state === 'unhealthy');
+    await waitFor('unhealthy again', () => ctx.health.state === 'unhealthy', { timeoutMs: 10_000, intervalMs: 50 });
     await ruler.up();
     await ruler.waitFor(() => ruler.snapshot('team-c')[ns]?.join() === 'api.rules', 5000, 'edit landed after the outage');
   });
@@ -199,9 +200,9 @@ suite('rules sync e2e', () => {
       for (const n of nodes) await n.stop();
     });
     for (const n of nodes) n.setState('participant');
-    await waitFor('3 participants', () => allSeeParticipants(nodes, ['a', 'b', 'c']), 5000);
+    await waitFor('3 participants', () => allSeeParticipants(nodes, ['a', 'b', 'c']), { timeoutMs: 5000, intervalMs: 10 });
     const id = 'mimir.rules.kubernetes.clustered';
-    await waitFor('one agreed owner', () => new Set(nodes.map((n) => n.ownerOf(id))).size === 1 && nodes[0].ownerOf(id) !== undefined, 5000);
+    await waitFor('one agreed owner', () => new Set(nodes.map((n) => n.ownerOf(id))).size === 1 && nodes[0].ownerOf(id) !== undefined, { timeoutMs: 5000, intervalMs: 10 });
     const comps = nodes.map((n) => start('mimir', { address: ruler.url, tenant_id: 'team-d', rule_selector: { match_labels: { ruler: 'mimir-d' } } }, { id, cluster: n }));
     await k.apply(RULE('clustered', 'monitoring', 'mimir-d', MIMIR_GROUPS_V1), 'clustered');
     await ruler.waitFor(() => Object.keys(ruler.snapshot('team-d')).length === 1, 10_000, 'clustered CR synced');
@@ -222,7 +223,7 @@ suite('rules sync e2e', () => {
     const leaving = nodes.find((n) => n.self === owner)!;
     await leaving.leave();
     const survivors = nodes.filter((n) => n !== leaving);
-    await waitFor('new owner', () => survivors.every((n) => n.ownerOf(id) !== undefined && n.ownerOf(id) !== owner), 5000);
+    await waitFor('new owner', () => survivors.every((n) => n.ownerOf(id) !== undefined && n.ownerOf(id) !== owner), { timeoutMs: 5000, intervalMs: 10 });
     await k.apply(RULE('clustered', 'monitoring', 'mimir-d', MIMIR_GROUPS_V2), 'clustered');
     await ruler.waitFor(() => Object.values(ruler.snapshot('team-d'))[0]?.join() === 'api.rules', 10_000, 'change applied by the new owner');
     const newOwner = survivors[0].ownerOf(id);

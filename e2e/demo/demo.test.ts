@@ -1,28 +1,23 @@
 // The README's first command ends in `alloy demo`: it must run the whole
 // pipeline on a machine with no cluster. Run it for a while and read its report.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TSX_LOADER } from '../lib/alloy-process.js';
+import { startProcess } from '../lib/spawn.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 test('alloy demo: 3 replicas split the targets, samples, logs and rules reach the receivers', async () => {
-  const proc = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), 'demo', '--duration=25', '--status-interval=6', '--server.http.listen-addr=127.0.0.1:0'], {
+  const demo = startProcess(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), 'demo', '--duration=25', '--status-interval=6', '--server.http.listen-addr=127.0.0.1:0'], {
+    name: 'alloy demo',
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  proc.stdout.on('data', (b) => (out += b));
-  proc.stderr.on('data', (b) => (out += b));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 80_000);
-    proc.on('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  expect(code).toBe(0);
+  // The demo ends by itself after --duration; one that hangs is killed.
+  const timer = setTimeout(() => void demo.kill(), 80_000);
+  const code = await demo.exited;
+  clearTimeout(timer);
+  const out = demo.output();
+  expect({ code, tail: code === 0 ? '' : demo.tail() }).toEqual({ code: 0, tail: '' });
   expect(out).toMatch(/UI: +http:\/\/127\.0\.0\.1:\d+\//);
   const last = out.split('\n').filter((l) => l.includes('series received')).pop() ?? '';
   const num = (re: RegExp) => Number(re.exec(last)?.[1] ?? 0);

@@ -12,7 +12,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { sleep, waitFor } from '../lib/wait.js';
 import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 import { RemoteWriteReceiver } from '../../src/sandbox/receivers/remote-write-receiver.js';
 
@@ -63,13 +64,13 @@ async function health(): Promise<{ state: string; message: string }> {
 }
 
 async function waitHealth(state: string, re: RegExp | undefined, what: string): Promise<string> {
-  const h = await eventually(
+  const h = await waitFor(
+    `${what}: health ${state}`,
     async () => {
       const h = await health();
       return h.state === state && (!re || re.test(h.message)) ? h : undefined;
     },
-    15_000,
-    200,
+    { timeoutMs: 15_000, intervalMs: 200 },
   ).catch(async (e) => {
     throw new Error(`${what}: ${(e as Error).message}; now ${JSON.stringify(await health())}`);
   });
@@ -176,22 +177,22 @@ prometheus.remote_write "default" {
   // 1. the node's annotated pods are scraped and written; nothing else is
   await waitHealth('healthy', /3 pods, 3 targets/, 'first poll');
   const addr = (e: Exporter) => `${e.ip}:${e.port}`;
-  await eventually(() => upInstances(started).has(addr(a)) && upInstances(started).has(addr(b)), 20_000, 200);
+  await waitFor('pods a and b scraped up', () => upInstances(started).has(addr(a)) && upInstances(started).has(addr(b)), { timeoutMs: 20_000, intervalMs: 200 });
   const written = [...receiver.series.values()].find((s) => s.labels.__name__ === 'kl_test_scrapes_total' && s.labels.exporter === a.ip)!;
   expect(written.labels).toMatchObject({ namespace: 'default', pod: 'app-a', container: 'exporter', job: 'app-a', instance: addr(a) });
 
   // 2. pod changes: a new pod is picked up, a deleted one is no longer scraped
   api.apply(pod('app-late', NODE, late, true));
   const lateSeen = Date.now();
-  await eventually(() => upInstances(lateSeen).has(addr(late)), 15_000, 200);
+  await waitFor('the late pod scraped up', () => upInstances(lateSeen).has(addr(late)), { timeoutMs: 15_000, intervalMs: 200 });
   api.remove('v1', 'Pod', 'default', 'app-b');
   await waitHealth('healthy', /3 pods, 3 targets/, 'after delete');
   // give the scrape loop a moment to stop (one scrape may be in flight), then b must stay quiet
-  await eventually(async () => {
+  await waitFor('pod b no longer scraped', async () => {
     const h = b.hits;
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     return b.hits === h;
-  }, 10_000, 0);
+  }, { timeoutMs: 10_000, intervalMs: 0 });
   const bHitsAfterDelete = b.hits;
 
   // 3. faults; each keeps the last targets (scraping goes on) and heals by itself

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eventually } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { canon } from '../discovery/helpers.js';
 import { loadSampleCluster, startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 import { startCollector, q, type Collector } from './harness.js';
@@ -77,10 +77,10 @@ const healthy = (id: string, re?: RegExp) => {
   return h.state === 'healthy' && (!re || re.test(h.message));
 };
 async function waitState(id: string, state: string, re: RegExp, what: string): Promise<void> {
-  await eventually(() => {
+  await waitFor(`${what}: ${id} ${state}`, () => {
     const h = collector!.health(id);
     return h.state === state && re.test(h.message);
-  }, 10_000, 10).catch((e) => {
+  }, { timeoutMs: 10_000, intervalMs: 10 }).catch((e) => {
     throw new Error(`${what}: ${(e as Error).message}; now ${JSON.stringify(collector!.health(id))}`);
   });
 }
@@ -90,7 +90,7 @@ const names = (id: string) => [...new Set(collector!.targets(id).map((t) => t.__
 
 test('through the node proxy: the same targets as the kubelet itself, live; every request get nodes/proxy by the service account', async () => {
   const onNode = api.list('v1', 'Pod').filter((p) => p.spec?.nodeName === NODE).length;
-  await eventually(() => healthy(VIA_API) && healthy(DIRECT), 10_000, 20);
+  await waitFor('both components healthy', () => healthy(VIA_API) && healthy(DIRECT), { timeoutMs: 10_000, intervalMs: 20 });
   expect(collector!.health(VIA_API).message).toMatch(
     new RegExp(`^${onNode} pods, \\d+ targets from https://127\\.0\\.0\\.1:\\d+/api/v1/nodes/${NODE}/proxy/pods$`),
   );
@@ -106,7 +106,7 @@ test('through the node proxy: the same targets as the kubelet itself, live; ever
     spec: { nodeName: NODE, containers: [{ name: 'c', image: 'img:1', ports: [{ containerPort: 9100 }] }] },
     status: { phase: 'Running', podIP: '10.244.1.200', conditions: [{ type: 'Ready', status: 'True' }] },
   });
-  await eventually(() => names(VIA_API).includes('proxied-new') && names(DIRECT).includes('proxied-new'), 10_000, 20);
+  await waitFor('proxied-new discovered by both', () => names(VIA_API).includes('proxied-new') && names(DIRECT).includes('proxied-new'), { timeoutMs: 10_000, intervalMs: 20 });
   expect(canon(collector!.targets(VIA_API))).toEqual(canon(collector!.targets(DIRECT)));
 
   // What the API server saw: only gets of nodes/proxy (the RBAC the chart grants for this mode), by the SA.

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eventually } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { canon, expectedTargets } from '../discovery/helpers.js';
 import { loadSampleCluster, startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 import { startCollector, q, type Collector } from './harness.js';
@@ -58,13 +58,13 @@ const expectedOnNode = () => expectedTargets(api, { role: 'pod' }).filter((t) =>
 
 /** Both components export exactly the expected targets (order-insensitive, label for label). */
 async function bothEqualExpected(what: string): Promise<void> {
-  await eventually(
+  await waitFor(
+    'kubelet and API discovery to agree with the cluster',
     () => {
       const want = JSON.stringify(canon(expectedOnNode()));
       return JSON.stringify(canon(collector.targets(KUBELET))) === want && JSON.stringify(canon(collector.targets(API))) === want;
     },
-    10_000,
-    50,
+    { timeoutMs: 10_000, intervalMs: 50 },
   ).catch((e) => {
     throw new Error(`${what}: ${(e as Error).message}\nkubelet: ${collector.targets(KUBELET).length} targets, api: ${collector.targets(API).length}, expected ${expectedOnNode().length}`);
   });

@@ -4,7 +4,7 @@
 // healthy; a hung one becomes a clear health message naming the deadline while
 // the last targets stay exported and polls never pile up; lifting the stall
 // heals it at once with the pods changed meanwhile.
-import { eventually } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 import { startCollector, q, type Collector } from './harness.js';
 
@@ -53,13 +53,13 @@ discovery.kubelet "local" {
 }
 `);
   const health = () => collector!.health(ID);
-  await eventually(() => health().state === 'healthy', 10_000, 20);
+  await waitFor('healthy at start', () => health().state === 'healthy', { timeoutMs: 10_000, intervalMs: 20 });
   expect(addresses()).toEqual(['127.0.1.1:8080']);
 
   // 1. Slow but within the deadline: answers arrive late, the component stays healthy.
   kubelet.stall(400);
   const slowFrom = podPolls().length;
-  await eventually(() => podPolls().slice(slowFrom).filter((r) => r.status === 200).length >= 2, 10_000, 20);
+  await waitFor('two slow polls answered 200', () => podPolls().slice(slowFrom).filter((r) => r.status === 200).length >= 2, { timeoutMs: 10_000, intervalMs: 20 });
   expect(health().state).toBe('healthy');
   for (const r of podPolls().slice(slowFrom).filter((x) => x.status === 200)) expect(r.durationMs).toBeGreaterThanOrEqual(390);
 
@@ -67,7 +67,7 @@ discovery.kubelet "local" {
   kubelet.stall(10 * 60_000);
   const stallFrom = podPolls().length;
   const stalledAt = Date.now();
-  await eventually(() => health().state === 'unhealthy', DEADLINE_MS + 5_000, 50);
+  await waitFor('unhealthy after the deadline', () => health().state === 'unhealthy', { timeoutMs: DEADLINE_MS + 5_000, intervalMs: 50 });
   const waited = Date.now() - stalledAt;
   expect(health().message).toMatch(
     new RegExp(`^discovery\\.kubelet: GET https://127\\.0\\.0\\.1:\\d+/pods: no complete answer within ${DEADLINE_MS} ms$`),
@@ -80,7 +80,7 @@ discovery.kubelet "local" {
   // The abandoned request arrived, was held, and the client gave up at its deadline.
   const abandoned = podPolls()[stallFrom];
   expect(abandoned).toMatchObject({ tokenOk: true, status: 0 });
-  await eventually(() => abandoned.durationMs !== undefined, 5_000, 20);
+  await waitFor('the abandoned poll to finish', () => abandoned.durationMs !== undefined, { timeoutMs: 5_000, intervalMs: 20 });
   expect(abandoned.durationMs).toBeGreaterThanOrEqual(DEADLINE_MS - 500);
   expect(abandoned.durationMs).toBeLessThan(DEADLINE_MS + 2_000);
   // Polls never overlap: during the stall at most one request every deadline + refresh_interval.
@@ -89,10 +89,10 @@ discovery.kubelet "local" {
 
   // 3. A pod changes while the kubelet is hung; lifting the stall answers the held poll at once.
   api.apply(pod('two', '127.0.1.2'));
-  await eventually(() => podPolls().length > stallFrom + 1 && podPolls().at(-1)!.status === 0, DEADLINE_MS, 20); // a poll is being held
+  await waitFor('a poll held by the hung kubelet', () => podPolls().length > stallFrom + 1 && podPolls().at(-1)!.status === 0, { timeoutMs: DEADLINE_MS, intervalMs: 20 }); // a poll is being held
   const liftedAt = Date.now();
   kubelet.stall(0);
-  await eventually(() => health().state === 'healthy', 5_000, 20);
+  await waitFor('healthy once the stall is lifted', () => health().state === 'healthy', { timeoutMs: 5_000, intervalMs: 20 });
   expect(Date.now() - liftedAt).toBeLessThan(2_000);
   expect(health().message).toMatch(/^2 pods, 2 targets from https:\/\/127\.0\.0\.1:\d+\/pods$/);
   expect(addresses()).toEqual(['127.0.1.1:8080', '127.0.1.2:8080']);

@@ -6,7 +6,7 @@ import { DiscoveryKubelet, type KubeletArgs } from '../../src/components/discove
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import { Secret } from '../../src/syntax/secret.js';
 import type { Target } from '../../src/discovery/kubernetes/types.js';
-import { eventually } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
 
 let api: KubeEmulator;
@@ -41,7 +41,7 @@ async function run(tls: KubeletArgs['tls_config']): Promise<TestContext> {
   return ctx;
 }
 
-const settled = (ctx: TestContext) => eventually(() => ctx.health.state !== 'unknown', 10_000, 20);
+const settled = (ctx: TestContext) => waitFor('the component health to be known', () => ctx.health.state !== 'unknown', { timeoutMs: 10_000, intervalMs: 20 });
 
 test.each<[string, KubeletArgs['tls_config']]>([
   ['ca_pem', undefined],

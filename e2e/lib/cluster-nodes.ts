@@ -63,16 +63,6 @@ export async function startTestNode(o: TestNodeOptions, deps: Partial<ClusterDep
   });
 }
 
-/** Poll `cond` every few ms until true; throws with `what` after `timeoutMs`. */
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000, stepMs = 10): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  return Date.now() - t0;
-}
-
 /** Whether every node sees exactly `names` as live members. */
 export function allSeeMembers(nodes: Cluster[], names: string[]): boolean {
   const want = [...names].sort().join(',');

@@ -8,7 +8,9 @@
 // lines and raw duplicates per phase.
 import { jest } from '@jest/globals';
 import type { AlloyProcess } from '../lib/alloy-process.js';
-import { audit, freePort, producer, sourceInfo, startCollector, startLogsEnv, until, type LogsEnv } from './cli-harness.js';
+import { audit, producer, sourceInfo, startCollector, startLogsEnv, type LogsEnv } from './cli-harness.js';
+import { freePort } from '../lib/ports.js';
+import { waitFor } from '../lib/wait.js';
 
 jest.setTimeout(90_000);
 
@@ -32,15 +34,15 @@ describe('logs pipeline on two clustered alloy run processes', () => {
     const gossipB = `127.0.0.1:${await freePort()}`;
     const a = await startCollector(env, { cluster: { node: 'a', listen: gossipA, join: [] } });
     procs.add(a);
-    await until('a tails every stream', async () => (await streamsOf(a)).length === streams.length, 30_000);
+    await waitFor('a tails every stream', async () => (await streamsOf(a)).length === streams.length, { timeoutMs: 30_000 });
     const prod = producer(api, streams, 20);
-    await until('lines flowing', () => loki.totalEntries() > 2000, 20_000);
+    await waitFor('lines flowing', () => loki.totalEntries() > 2000, { timeoutMs: 20_000 });
 
     // Scale-up: b joins; the ring gives it part of the streams. a stops them,
     // publishes their final positions and releases them; b starts from there.
     const b = await startCollector(env, { cluster: { node: 'b', listen: gossipB, join: [gossipA] } });
     procs.add(b);
-    const split = await until(
+    const split = await waitFor(
       'streams split between a and b, each once',
       async () => {
         const [sa, sb] = [await streamsOf(a), await streamsOf(b)];
@@ -48,7 +50,7 @@ describe('logs pipeline on two clustered alloy run processes', () => {
         const settled = sb.length > 0 && sa.length + sb.length === streams.length && names.size === streams.length && sb.every((s) => s.delivered > 0);
         return settled ? { a: sa.length, b: sb.length, handoffs: sb.map((s) => s.handoff) } : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     const moved = split.b;
     // Steady state on both replicas for a while: the crash below lands at a random point of b's write interval.
@@ -68,10 +70,10 @@ describe('logs pipeline on two clustered alloy run processes', () => {
     // (Counting by line rather than by time: a re-send still in loki.write's
     // batch when the next phase starts is not mistaken for that phase's.)
     const producedAtKill = prod.count;
-    await until('a tails every stream again', async () => {
+    await waitFor('a tails every stream again', async () => {
       const sa = await streamsOf(a);
       return sa.length === streams.length && sa.every((s) => s.state === 'following');
-    }, 40_000, 200);
+    }, { timeoutMs: 40_000, intervalMs: 200 });
     const takeoverMs = Date.now() - killedAt;
     const takenBack = (await streamsOf(a)).filter((s) => /^holder_gone/.test(s.handoff)).length;
 
@@ -79,23 +81,23 @@ describe('logs pipeline on two clustered alloy run processes', () => {
     // stopped gracefully (SIGTERM, scale-down): both hand-offs must be exact.
     const b2 = await startCollector(env, { storagePath: b.storagePath, cluster: { node: 'b', listen: gossipB, join: [gossipA] } });
     procs.add(b2);
-    await until('streams split again', async () => {
+    await waitFor('streams split again', async () => {
       const [sa, sb] = [await streamsOf(a), await streamsOf(b2)];
       return sb.length > 0 && sa.length + sb.length === streams.length && sb.every((s) => s.delivered > 0);
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
     const stopAt = Date.now();
     expect(await a.stop()).toBe(0);
     procs.delete(a);
-    const gone = await until('b2 tails every stream', async () => {
+    const gone = await waitFor('b2 tails every stream', async () => {
       const sb = await streamsOf(b2);
       return sb.length === streams.length && sb.every((s) => s.delivered > 0) ? sb : undefined;
-    }, 30_000, 200);
+    }, { timeoutMs: 30_000, intervalMs: 200 });
     const scaleDownMs = Date.now() - stopAt;
     await new Promise((r) => setTimeout(r, 1000));
     prod.stop();
     const total = prod.count;
-    await until('every produced line', () => audit(loki, streams, total).lost === 0, 30_000, 200);
+    await waitFor('every produced line', () => audit(loki, streams, total).lost === 0, { timeoutMs: 30_000, intervalMs: 200 });
     const r = audit(loki, streams, total);
     const dupGraceful = r.duplicateIndices.filter((i) => i >= producedAtKill).length;
     const dupCrash = r.rawDuplicates - dupGraceful - dupScaleUp;

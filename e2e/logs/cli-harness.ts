@@ -3,7 +3,6 @@
 // -> loki.source.kubernetes (clustering on) -> loki.write, against the API
 // emulator and the Loki receiver in the test process. Shared setup here.
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
@@ -124,14 +123,6 @@ export function startCollector(env: LogsEnv, opts: { storagePath?: string; clust
   });
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, host, r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
 export interface StreamInfo {
   stream: string;
   state: string;
@@ -171,22 +162,6 @@ export async function metric(p: AlloyProcess, name: string): Promise<number> {
     if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
-}
-
-/** Polls until `fn` holds (bounded); the error names what was awaited and the last value seen. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** Appends `perTick` numbered lines to every stream every `everyMs` until stopped. */

@@ -6,7 +6,8 @@
 import { jest } from '@jest/globals';
 import type { AlloyProcess } from '../lib/alloy-process.js';
 import { numbered } from './harness.js';
-import { audit, metric, pipelineState, sourceInfo, startCollector, startLogsEnv, until, type LogsEnv } from './cli-harness.js';
+import { audit, metric, pipelineState, sourceInfo, startCollector, startLogsEnv, type LogsEnv } from './cli-harness.js';
+import { waitFor } from '../lib/wait.js';
 
 jest.setTimeout(90_000);
 
@@ -29,7 +30,7 @@ describe('Loki down for 30 s', () => {
     const { api, loki } = env;
     const streams = env.streams; // 4
     p = await startCollector(env, { endpointExtra: '    batch_size          = "64KiB"\n' });
-    await until('streams opened', async () => (await sourceInfo(p!)).streams.length === streams.length, 30_000);
+    await waitFor('streams opened', async () => (await sourceInfo(p!)).streams.length === streams.length, { timeoutMs: 30_000 });
     const prefix = (s: { pod: string; container: string }) => `${s.pod}/${s.container} ${PAD}`;
     let n = 0;
     const tick = () => {
@@ -38,7 +39,7 @@ describe('Loki down for 30 s', () => {
     };
     const timer = setInterval(tick, 100);
     try {
-      await until('lines flowing', () => loki.totalEntries() > 2000, 20_000);
+      await waitFor('lines flowing', () => loki.totalEntries() > 2000, { timeoutMs: 20_000 });
       const rssBefore = await metric(p, 'process_resident_memory_bytes');
       loki.setMode({ kind: 'down' });
       const downAt = Date.now();
@@ -59,7 +60,7 @@ describe('Loki down for 30 s', () => {
       await new Promise((r) => setTimeout(r, 1000));
       clearInterval(timer);
       const total = n;
-      await until('every produced line', () => audit(loki, streams, total, prefix).lost === 0, 45_000, 250).catch(async (err: Error) => {
+      await waitFor('every produced line', () => audit(loki, streams, total, prefix).lost === 0, { timeoutMs: 45_000, intervalMs: 250 }).catch(async (err: Error) => {
         throw new Error(`${err.message}\n${JSON.stringify(audit(loki, streams, total, prefix))}\n${await pipelineState(p!)}`);
       });
       const caughtUpMs = Date.now() - upAt;

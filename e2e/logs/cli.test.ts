@@ -6,7 +6,8 @@
 import { jest } from '@jest/globals';
 import type { AlloyProcess } from '../lib/alloy-process.js';
 import { numbered, streamLines } from './harness.js';
-import { audit, producer, sourceInfo, startCollector, startLogsEnv, until, type LogsEnv } from './cli-harness.js';
+import { audit, producer, sourceInfo, startCollector, startLogsEnv, type LogsEnv } from './cli-harness.js';
+import { waitFor } from '../lib/wait.js';
 
 jest.setTimeout(90_000);
 
@@ -20,10 +21,10 @@ describe('logs pipeline in an alloy run process', () => {
   };
   // Tailers exist and have asked for their logs (the emulator answers an empty log's follow only with its first line).
   const following = (p: AlloyProcess, n: number) =>
-    until(`${n} streams opened`, async () => {
+    waitFor(`${n} streams opened`, async () => {
       const info = await sourceInfo(p);
       return info.streams.length === n && info.streams.every((s) => s.state === 'following' || s.state === 'opening');
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
 
   beforeEach(async () => {
     env = await startLogsEnv(6);
@@ -53,7 +54,7 @@ describe('logs pipeline in an alloy run process', () => {
     // The replica publishes its positions and the streams it holds.
     const cms = api.list('v1', 'ConfigMap', 'default').filter((c) => c.metadata.name.startsWith('alloy-logpos-'));
     expect(cms.length).toBe(1);
-    await until('held streams published', () => JSON.parse(api.list('v1', 'ConfigMap', 'default').find((c) => c.metadata.name === cms[0].metadata.name)!.data['held.json']).length === streams.length, 5000);
+    await waitFor('held streams published', () => JSON.parse(api.list('v1', 'ConfigMap', 'default').find((c) => c.metadata.name === cms[0].metadata.name)!.data['held.json']).length === streams.length, { timeoutMs: 5000 });
   });
 
   it('SIGKILL and restart on the same storage path while lines keep coming: none lost, raw duplicates counted', async () => {
@@ -61,16 +62,16 @@ describe('logs pipeline in an alloy run process', () => {
     let p = await start();
     await following(p, streams.length);
     const prod = producer(api, streams, 20); // 250 lines/s per stream, 3000/s in all
-    await until('lines flowing', () => loki.totalEntries() > 1500, 20_000);
+    await waitFor('lines flowing', () => loki.totalEntries() > 1500, { timeoutMs: 20_000 });
     await p.kill();
     procs.delete(p);
     const atKill = loki.totalEntries();
     await new Promise((r) => setTimeout(r, 500)); // lines written while no collector runs
     p = await start(p.storagePath);
-    await until('lines flowing again', () => loki.totalEntries() > atKill + 1500, 30_000);
+    await waitFor('lines flowing again', () => loki.totalEntries() > atKill + 1500, { timeoutMs: 30_000 });
     prod.stop();
     const total = prod.count;
-    await until('every produced line', () => audit(loki, streams, total).lost === 0, 30_000, 200);
+    await waitFor('every produced line', () => audit(loki, streams, total).lost === 0, { timeoutMs: 30_000, intervalMs: 200 });
     const a = audit(loki, streams, total);
     console.log(`logs e2e SIGKILL+restart: ${a.expected} lines, lost ${a.lost}, raw duplicates ${a.rawDuplicates}`);
     expect(a.lost).toBe(0);

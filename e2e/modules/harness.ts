@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startChild, waitHttpOk, type Child } from '../scrape/procs.js';
+import { freePort } from '../lib/ports.js';
+import { spawnProcess, type SpawnedProcess } from '../lib/spawn.js';
 
 export interface GitRepo {
   dir: string;
@@ -54,7 +55,7 @@ export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 
 export interface Prometheus {
   url: string;
-  child: Child;
+  child: SpawnedProcess;
   /** Instant query at `atSec` (default now): the vector result. */
   query(q: string, atSec?: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   /** Range vector `q` evaluated now: raw samples per series. */
@@ -68,14 +69,13 @@ export async function startPrometheus(): Promise<Prometheus> {
   fs.writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {}\n');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = startChild(PROMETHEUS_BIN, [
+  const child = await spawnProcess(PROMETHEUS_BIN, [
     '--web.enable-remote-write-receiver',
     `--storage.tsdb.path=${path.join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     `--config.file=${path.join(dir, 'prometheus.yml')}`,
     '--log.level=warn',
-  ]);
-  await waitHttpOk(`${url}/-/ready`, 30000, child);
+  ], { name: 'prometheus (receiver)', ready: { http: `${url}/-/ready` }, readyTimeoutMs: 30000 });
   const api = async (q: string, at?: number) => {
     const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}${at !== undefined ? `&time=${at}` : ''}`);
     const body = (await r.json()) as { status: string; error?: string; data: { result: any[] } };

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
-import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { component, PROMETHEUS_BIN, startPrometheus, type Prometheus } from './harness.js';
 import { annotationAutodiscovery, destination, instances, staticTargets } from './k8s-monitoring-config.js';
 
@@ -73,10 +74,10 @@ const remoteWriteUrl = () => `${prom.url}/api/v1/write`;
 (have ? test : test.skip)('chart-shaped config: the annotated pod is scraped inside the feature and its samples reach Prometheus', async () => {
   const config = `${annotationAutodiscovery(path.join(dir, 'kubeconfig'))}${instances(false)}\n${destination(remoteWriteUrl(), CLUSTER)}`;
   alloy = await startAlloyProcess({ config });
-  const series = await eventually(async () => {
+  const series = await waitFor('the plain config\'s series in Prometheus', async () => {
     const r = await prom.query(`k8smon_e2e_requests_total{cluster="${CLUSTER}"}`);
     return r.length > 0 ? r : undefined;
-  }, 60_000, 500);
+  }, { timeoutMs: 60_000, intervalMs: 500 });
   expect(series).toHaveLength(1);
   expect(series![0].metric).toMatchObject({
     __name__: 'k8smon_e2e_requests_total',
@@ -117,7 +118,7 @@ async function staleGaps(selector: string, fromSec: number): Promise<{ samples: 
   const main = `import.file "features" {\n  filename       = ${JSON.stringify(moduleDir)}\n  poll_frequency = "500ms"\n}\n\n${instances(true).replace(/^annotation_autodiscovery /m, 'features.annotation_autodiscovery ').replace(/^static_targets /m, 'features.static_targets ')}\n${destination(remoteWriteUrl(), `${CLUSTER}-mod`)}`;
   alloy = await startAlloyProcess({ config: main });
   const feature = `k8smon_e2e_requests_total{cluster="${CLUSTER}-mod",job="web"}`;
-  await eventually(async () => (await prom.query(feature)).length > 0 && (await prom.query(`k8smon_e2e_requests_total{cluster="${CLUSTER}-mod",tier="one"}`)).length > 0, 60_000, 500);
+  await waitFor('the module config\'s series (tier one)', async () => (await prom.query(feature)).length > 0 && (await prom.query(`k8smon_e2e_requests_total{cluster="${CLUSTER}-mod",tier="one"}`)).length > 0, { timeoutMs: 60_000, intervalMs: 500 });
   const scrapeId = `features.${FEATURE_SCRAPE}`;
   const before = (await component(alloy.url, scrapeId))!;
   // The scrape's own metrics start from zero when the component is rebuilt: its scrape count must only grow.
@@ -127,15 +128,15 @@ async function staleGaps(selector: string, fromSec: number): Promise<{ samples: 
     return m ? Number(m[1]) : -1;
   };
   // (Observed from the second scrape on: it is the interval between two.)
-  const scrapesBefore = (await eventually(async () => {
+  const scrapesBefore = await waitFor('a first scrape count', async () => {
     const n = await scrapes();
     return n > 0 ? n : undefined;
-  }, 30_000, 500))!;
+  }, { timeoutMs: 30_000, intervalMs: 500 });
   const reloadAt = Date.now() / 1000;
   await new Promise((r) => setTimeout(r, 3000));
 
   fs.writeFileSync(staticFile, staticTargets(`127.0.0.1:${exporterPort}`, 'two'));
-  await eventually(async () => (await prom.query(`k8smon_e2e_requests_total{cluster="${CLUSTER}-mod",tier="two"}`)).length > 0, 60_000, 500);
+  await waitFor('the series of tier two', async () => (await prom.query(`k8smon_e2e_requests_total{cluster="${CLUSTER}-mod",tier="two"}`)).length > 0, { timeoutMs: 60_000, intervalMs: 500 });
   await new Promise((r) => setTimeout(r, 4000));
 
   // The changed feature moved to its new label; the other one kept running.

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventually, startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 import { component, gitRepo } from './harness.js';
 
 /** A module like a team would share: a pipeline with an argument and an export. */
@@ -51,14 +52,14 @@ shared.scaled "config" {
   expect((await component(url, 'shared.scaled.config/local.file.self'))!.health.state).toBe('healthy');
 
   const second = repo.commit({ 'modules/scaled.alloy': moduleText(3) }, 'triple');
-  await eventually(async () => (await component(url, 'shared.scaled.config'))!.exports.label === 'v3:seven', 20_000);
+  await waitFor('shared.scaled.config at v3', async () => (await component(url, 'shared.scaled.config'))!.exports.label === 'v3:seven', { timeoutMs: 20_000 });
   expect((await component(url, 'import.git.shared'))!.debugInfo.commit).toBe(second);
 
   repo.commit({ 'modules/scaled.alloy': moduleText(5).replace('argument.input.value', 'local.file.elsewhere.content') }, 'broken');
-  const health = (await eventually(async () => {
+  const health = await waitFor('import.git.shared unhealthy', async () => {
     const h = (await component(url, 'import.git.shared'))!.health;
     return h.state === 'unhealthy' ? h : undefined;
-  }, 20_000))!;
+  }, { timeoutMs: 20_000 });
   expect(health.message).toMatch(/module refused, the last good module keeps running: modules\/scaled\.alloy:6:16: reference to "local\.file\.elsewhere\.content": no component with that name exists in declare "shared\.scaled"/);
   expect((await component(url, 'shared.scaled.config'))!.exports.label).toBe('v3:seven');
   const healthy = await fetch(`${url}/-/healthy`);
@@ -79,12 +80,12 @@ test('import.http: a changing body is applied, an unreachable server keeps the l
     const url = alloy.url;
     expect((await component(url, 'remote.answer.a'))!.exports.value).toBe(1);
     body = body.replace('value = 1', 'value = 2');
-    await eventually(async () => (await component(url, 'remote.answer.a'))!.exports.value === 2, 20_000);
+    await waitFor('remote.answer.a = 2', async () => (await component(url, 'remote.answer.a'))!.exports.value === 2, { timeoutMs: 20_000 });
     up = false;
-    const h = (await eventually(async () => {
+    const h = await waitFor('import.http.remote unhealthy', async () => {
       const c = (await component(url, 'import.http.remote'))!.health;
       return c.state === 'unhealthy' ? c : undefined;
-    }, 20_000))!;
+    }, { timeoutMs: 20_000 });
     expect(h.message).toMatch(/unexpected status code 500/);
     expect((await component(url, 'remote.answer.a'))!.exports.value).toBe(2);
   } finally {

@@ -1,7 +1,8 @@
 // Shared bits of the remote-write e2e tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProcess } from '../lib/spawn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -20,33 +21,26 @@ export interface Writer {
 export function startWriter(dataDir: string, url: string, from: number, to: number, batch: number, series: number, pauseMs = 0): Writer {
   // `node --import tsx` (not the tsx CLI, which forks a second process) so
   // the pid we SIGKILL is the writer itself.
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'writer-child.ts'), dataDir, url, String(from), String(to), String(batch), String(series), String(pauseMs)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TEST_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
-  });
   let acked = from;
-  let stderr = '';
   const waiters: (() => void)[] = [];
   let doneResolve!: () => void;
   const done = new Promise<void>((r) => (doneResolve = r));
-  let buf = '';
-  proc.stdout!.on('data', (c: Buffer) => {
-    buf += c.toString();
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
+  const child = startProcess(process.execPath, ['--import', 'tsx', path.join(here, 'writer-child.ts'), dataDir, url, String(from), String(to), String(batch), String(series), String(pauseMs)], {
+    name: 'writer',
+    cwd: root,
+    env: { ...process.env, TEST_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    // The child reports progress as "acked <n>" lines and a final "done".
+    onLine: (line) => {
       if (line.startsWith('acked ')) acked = Number(line.slice(6));
       if (line === 'done') doneResolve();
-    }
-    for (const w of [...waiters]) w();
+      for (const w of [...waiters]) w();
+    },
   });
-  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => {
-    r(code);
+  const proc = child.proc;
+  const exited = child.exited.then((code) => {
     for (const w of [...waiters]) w();
-  }));
+    return code;
+  });
   return {
     proc,
     acked: () => acked,
@@ -56,7 +50,7 @@ export function startWriter(dataDir: string, url: string, from: number, to: numb
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           remove();
-          reject(new Error(`writer acked ${acked} < ${n} within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+          reject(new Error(`writer acked ${acked} < ${n} within ${timeoutMs} ms; output: ${child.tail(2000)}`));
         }, timeoutMs);
         const check = () => {
           if (acked >= n) {
@@ -64,7 +58,7 @@ export function startWriter(dataDir: string, url: string, from: number, to: numb
             resolve();
           } else if (proc.exitCode !== null || proc.signalCode !== null) {
             remove();
-            reject(new Error(`writer exited (${proc.exitCode ?? proc.signalCode}) at acked ${acked}; stderr: ${stderr.slice(-2000)}`));
+            reject(new Error(`writer exited (${proc.exitCode ?? proc.signalCode}) at acked ${acked}; output: ${child.tail(2000)}`));
           }
         };
         const remove = () => {

@@ -1,12 +1,12 @@
 // Against the real receiver: Prometheus 2.42 with --web.enable-remote-write-receiver.
 // Writes gauges, a histogram-like family and a series ended by a stale
 // marker, then reads them back through /api/v1/query and compares.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
+import { freePort } from '../lib/ports.js';
+import { spawnProcess, type SpawnedProcess } from '../lib/spawn.js';
 import type { MetricsReceiver, Sample } from '../../src/pipeline/metrics.js';
 import { remoteWrite } from '../../src/components/prometheus/remote_write.js';
 import type { Component } from '../../src/runtime/types.js';
@@ -14,33 +14,11 @@ import type { Component } from '../../src/runtime/types.js';
 const PROMETHEUS = '/usr/bin/prometheus';
 const have = fs.existsSync(PROMETHEUS);
 
-let prom: ChildProcess | undefined;
+let prom: SpawnedProcess | undefined;
 let base = '';
 let tmp = '';
 let ctx: TestContext;
 let comp: Component | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; Date.now() < deadline && i < 400; i++) {
-    const ok = await fetch(`${base}/-/ready`).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (prom?.exitCode !== null) throw new Error(`prometheus exited with ${prom?.exitCode}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('prometheus not ready');
-}
 
 beforeAll(async () => {
   if (!have) return;
@@ -48,25 +26,19 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'prometheus.yml'), 'global: {}\n');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  prom = spawn(PROMETHEUS, [
+  prom = await spawnProcess(PROMETHEUS, [
     '--web.enable-remote-write-receiver',
     `--storage.tsdb.path=${path.join(tmp, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     `--config.file=${path.join(tmp, 'prometheus.yml')}`,
     '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  prom.stderr!.resume();
-  await waitReady(30_000);
+  ], { name: 'prometheus', ready: { http: `${base}/-/ready` }, readyTimeoutMs: 30_000 });
   ctx = makeTestContext({ id: 'prometheus.remote_write.prom', dataDir: path.join(tmp, 'alloy') });
 }, 40_000);
 
 afterAll(async () => {
   await comp?.stop?.();
-  if (prom && prom.exitCode === null) {
-    const exited = new Promise((r) => prom!.once('exit', r));
-    prom.kill('SIGTERM');
-    await exited;
-  }
+  await prom?.stop('SIGTERM', 30_000);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, startAlloyProcess, TSX_LOADER, type AlloyProcess } from '../lib/alloy-process.js';
+import { startAlloyProcess, TSX_LOADER, type AlloyProcess } from '../lib/alloy-process.js';
+import { waitFor } from '../lib/wait.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-cli-'));
@@ -106,7 +107,7 @@ ${extraRule}}
     expect(before.exports.output).toEqual([{ __address__: '10.0.0.1:9100', env: 'prod' }]);
     fs.writeFileSync(targetsFile, JSON.stringify([{ __address__: '10.0.0.3:9100', env: 'prod' }, { __address__: '10.0.0.4:9100', env: 'prod' }]));
     const started = Date.now();
-    await eventually(async () => (await getJson('/api/v0/web/components/discovery.relabel.kept')).exports.output.length === 2, 2000, 50);
+    await waitFor('discovery.relabel.kept to export 2 targets', async () => (await getJson('/api/v0/web/components/discovery.relabel.kept')).exports.output.length === 2, { timeoutMs: 2000, intervalMs: 50 });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -126,7 +127,7 @@ ${extraRule}}
 
   test('an unreadable file makes local.file unhealthy and /-/healthy names it', async () => {
     fs.rmSync(targetsFile);
-    await eventually(async () => (await fetch(alloy.url + '/-/healthy')).status === 500, 5000, 100);
+    await waitFor('/-/healthy to answer 500', async () => (await fetch(alloy.url + '/-/healthy')).status === 500, { timeoutMs: 5000, intervalMs: 100 });
     const body = await (await fetch(alloy.url + '/-/healthy')).text();
     expect(body).toContain('local.file.targets');
     expect(body).toContain('ENOENT');
@@ -161,7 +162,7 @@ describe('secrets and SIGHUP', () => {
   test('SIGHUP reloads the config file', async () => {
     fs.writeFileSync(alloy.configPath, cfg('renamed'));
     alloy.proc.kill('SIGHUP');
-    await eventually(async () => (await fetch(alloy.url + '/api/v0/web/components/local.file.renamed')).status === 200, 10000, 100);
+    await waitFor('local.file.renamed to exist', async () => (await fetch(alloy.url + '/api/v0/web/components/local.file.renamed')).status === 200, { timeoutMs: 10000, intervalMs: 100 });
     expect((await fetch(alloy.url + '/api/v0/web/components/local.file.token')).status).toBe(404);
     // logfmt: one line per event, with the component id where a component logged it
     expect(alloy.output()).toMatch(/level=info msg="reloaded on SIGHUP"/);

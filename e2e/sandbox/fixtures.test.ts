@@ -1,9 +1,9 @@
 // The sample cluster's internal consistency, the log producer, fixture files and the standalone entry.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnProcess } from '../lib/spawn.js';
 import { loadFixtureFile, loadSampleCluster, SAMPLE_NODES, startKubeEmulator, startLogProducer, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 
 let api: KubeEmulator;
@@ -88,28 +88,17 @@ test('fixture files: multi-document YAML and Lists; errors name the object', () 
 test('standalone entry prints its URL and serves the fixture', async () => {
   const f = join(dir, 'main.yaml');
   writeFileSync(f, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: from-file}\n');
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../src/sandbox/kube/main.ts', import.meta.url)), '--port', '0', '--fixture', f], {
+  const child = await spawnProcess(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../src/sandbox/kube/main.ts', import.meta.url)), '--port', '0', '--fixture', f], {
+    name: 'sandbox kube',
     cwd: process.cwd(), // where node_modules (tsx) is
+    ready: { line: /^http:\/\/127\.0\.0\.1:\d+$/ },
+    readyTimeoutMs: 20_000,
   });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const t = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 20_000);
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /^(http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
+    const url = child.readyLine!;
     const ns = (await (await fetch(`${url}/api/v1/namespaces/from-file`)).json()) as any;
     expect(ns.metadata.name).toBe('from-file');
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await child.stop();
   }
 }, 30_000);

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSampleCluster, startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
+import { waitFor } from '../lib/wait.js';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const suite = existsSync(KUBECTL) ? describe : describe.skip;
@@ -175,10 +176,7 @@ suite('real kubectl', () => {
     try {
       await waitOut(/cart-5c4b7d8f9-pqrst/);
       // Wait until kubectl's watch is open, so the changes below reach it as events.
-      const deadline = Date.now() + 10_000;
-      while (!api.requests.some((q) => q.verb === 'watch' && q.resource === 'pods' && q.namespace === 'shop') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor('kubectl to open its watch of shop pods', () => api.requests.some((q) => q.verb === 'watch' && q.resource === 'pods' && q.namespace === 'shop'), { timeoutMs: 10_000, intervalMs: 20 });
       const pod = api.get('v1', 'Pod', 'shop', 'frontend-7d9f8c6b5-fghij');
       api.apply({ ...pod, status: { ...pod.status, phase: 'Failed', reason: 'Evicted' } });
       await waitOut(/frontend-7d9f8c6b5-fghij\s+0\/1\s+Evicted/);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { loadSampleCluster, startKubeEmulator, startKubeletEmulator, type KubeEmulator, type KubeletEmulator } from '../../src/sandbox/kube/index.js';
+import { waitFor } from '../lib/wait.js';
 
 let api: KubeEmulator;
 let kubelet: KubeletEmulator;
@@ -16,15 +17,6 @@ afterAll(async () => {
   await kubelet.close();
   await api.close();
 });
-
-/** Polls a condition no event announces (a request arriving at the server), bounded in time. */
-async function waitFor(pred: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function get(path: string, token?: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -104,7 +96,7 @@ test('stall holds answers back; a client that gives up is logged unanswered; sta
     // A held request is answered as soon as the stall is lifted, not after the 60 s.
     const held = get('/pods', 'kt');
     const arrived = kubelet.requests.length;
-    await waitFor(() => kubelet.requests.length > arrived);
+    await waitFor('the request to reach the kubelet', () => kubelet.requests.length > arrived, { timeoutMs: 5000, intervalMs: 10 });
     expect(kubelet.requests[kubelet.requests.length - 1].status).toBe(0);
     const lifted = Date.now();
     kubelet.stall(0);

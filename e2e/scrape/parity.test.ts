@@ -17,7 +17,9 @@ import type { MetricsReceiver } from '../../src/pipeline/metrics.js';
 import type { ScrapeArgs } from '../../src/scrape/args.js';
 import { configureScrapeWorkers } from '../../src/scrape/pool.js';
 import { prometheusScrape } from '../../src/components/prometheus/scrape.js';
-import { type Child, freePort, startChild, syntheticOpenMetrics, syntheticText, waitHttpOk } from './procs.js';
+import { freePorts } from '../lib/ports.js';
+import { spawnProcess, type SpawnedProcess } from '../lib/spawn.js';
+import { syntheticOpenMetrics, syntheticText } from './synthetic.js';
 import { promApi, type Series, seriesKey, type Vector } from '../lib/prometheus-api.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -101,7 +103,8 @@ function scrapeArgs(j: Job, forward: MetricsReceiver): ScrapeArgs {
 
 maybe('scrape parity with Prometheus 2.42', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scrape-parity-'));
-  const children: Child[] = [];
+  // Started (or starting) children: teardown stops each one that came up.
+  const children: Promise<SpawnedProcess>[] = [];
   const components: Component[] = [];
   let synth: http.Server;
   let rxBase = '';
@@ -119,27 +122,27 @@ maybe('scrape parity with Prometheus 2.42', () => {
     });
     await new Promise<void>((r) => synth.listen(0, '127.0.0.1', r));
     const synthAddr = `127.0.0.1:${(synth.address() as AddressInfo).port}`;
-    const [rxPort, agentPort, nePort] = [await freePort(), await freePort(), await freePort()];
+    const [rxPort, agentPort, nePort] = await freePorts(3);
     rxBase = `http://127.0.0.1:${rxPort}`;
 
-    const ne = startChild(NODE_EXPORTER, [
+    const ne = spawnProcess(NODE_EXPORTER, [
       `--web.listen-address=127.0.0.1:${nePort}`,
       '--collector.disable-defaults',
       '--collector.loadavg',
       '--collector.meminfo',
       '--collector.uname',
       '--collector.time',
-    ]);
+    ], { name: 'node_exporter', ready: { http: `http://127.0.0.1:${nePort}/metrics` }, readyTimeoutMs: 30000 });
     children.push(ne);
     fs.writeFileSync(path.join(tmp, 'rx.yml'), 'global: {}\n');
-    const rx = startChild(PROMETHEUS, [
+    const rx = spawnProcess(PROMETHEUS, [
       `--config.file=${path.join(tmp, 'rx.yml')}`,
       `--storage.tsdb.path=${path.join(tmp, 'rx-data')}`,
       `--web.listen-address=127.0.0.1:${rxPort}`,
       '--web.enable-remote-write-receiver',
-    ]);
+    ], { name: 'prometheus (receiver)', ready: { http: `${rxBase}/-/ready` }, readyTimeoutMs: 30000 });
     children.push(rx);
-    await Promise.all([waitHttpOk(`http://127.0.0.1:${nePort}/metrics`, 30000, ne), waitHttpOk(`${rxBase}/-/ready`, 30000, rx)]);
+    await Promise.all([ne, rx]);
 
     jobs = [
       { name: 'node', target: `127.0.0.1:${nePort}` },
@@ -149,13 +152,14 @@ maybe('scrape parity with Prometheus 2.42', () => {
       { name: 'synth_relabel', target: synthAddr, relabel: true },
     ];
     fs.writeFileSync(path.join(tmp, 'agent.yml'), agentConfig(jobs, rxPort));
-    const agent = startChild(PROMETHEUS, [
+    const agent = spawnProcess(PROMETHEUS, [
       '--enable-feature=agent',
       `--config.file=${path.join(tmp, 'agent.yml')}`,
       `--storage.agent.path=${path.join(tmp, 'agent-data')}`,
       `--web.listen-address=127.0.0.1:${agentPort}`,
-    ]);
+    ], { name: 'prometheus (agent)', ready: { http: `http://127.0.0.1:${agentPort}/-/ready` }, readyTimeoutMs: 30000 });
     children.push(agent);
+    agent.catch(() => undefined); // a failed start surfaces at `await agent` below
 
     const rwCtx = makeTestContext({ id: 'prometheus.remote_write.parity', dataDir: path.join(tmp, 'rw') });
     const rw = remoteWrite.build(rwCtx, {
@@ -173,12 +177,12 @@ maybe('scrape parity with Prometheus 2.42', () => {
       components.push(c);
       await c.update(scrapeArgs(j, receiver));
     }
-    await waitHttpOk(`http://127.0.0.1:${agentPort}/-/ready`, 30000, agent);
+    await agent;
   }, 60000);
 
   afterAll(async () => {
     for (const c of components.reverse()) await c.stop?.();
-    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all(children.map((c) => c.then((child) => child.stop(), () => undefined)));
     await new Promise((r) => synth?.close(r));
     fs.rmSync(tmp, { recursive: true, force: true });
   }, 30000);

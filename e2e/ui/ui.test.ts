@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import pino from 'pino';
 import { startAlloy, type RunningAlloy } from '../../src/app.js';
 import { clusterFactory } from '../../src/clustering/cli.js';
+import { waitFor } from '../lib/wait.js';
 
 // Browser globals used inside page callbacks (the project compiles without the DOM lib).
 declare const document: { querySelectorAll(selector: string): { length: number }; querySelector(selector: string): unknown };
@@ -78,22 +79,6 @@ prometheus.scrape "pods" {
   }
 }
 `;
-}
-
-/** Polls `check` until it returns a value (not undefined), bounded in time. */
-async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; Date.now() < end && i < timeoutMs / everyMs + 1; i++) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 async function getJSON<T>(url: string): Promise<T> {
@@ -171,9 +156,8 @@ beforeAll(async () => {
     alloys.push(a);
     httpUrls.push(a.url);
   }
-  await eventually('three participants everywhere', () =>
-    alloys.every((a) => a.cluster.peers().filter((p) => p.state === 'participant').length === 3) ? true : undefined,
-  );
+  await waitFor('three participants everywhere', () =>
+    alloys.every((a) => a.cluster.peers().filter((p) => p.state === 'participant').length === 3) ? true : undefined, { timeoutMs: 20_000, intervalMs: 200 });
 
   browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'chromium-')), {
     executablePath: CHROMIUM,
@@ -254,11 +238,11 @@ describe('debug UI', () => {
 
   test('scrape detail on the owner of the failing target shows it down with its error and owner', async () => {
     type T = { targets: { url: string; owners: string[] }[] };
-    const all = await eventually('the failing target owned once', async () => {
+    const all = await waitFor('the failing target owned once', async () => {
       const t = await getJSON<T>(`${httpUrls[0]}/api/v0/web/targets`);
       const broken = t.targets.find((x) => x.url.startsWith('http://127.0.0.1:1/'));
       return broken && broken.owners.length === 1 ? broken : undefined;
-    });
+    }, { timeoutMs: 20_000, intervalMs: 200 });
     const ownerIdx = NODES.indexOf(all.owners[0]);
     expect(ownerIdx).toBeGreaterThanOrEqual(0);
     const page = await openPage(`${uiUrl(ownerIdx)}#/component/prometheus.scrape.pods`);
@@ -308,14 +292,13 @@ describe('debug UI', () => {
     const page = components;
     await page.click('nav a[data-nav="targets"]');
     const total = GOOD_TARGETS + 1;
-    const rows = await eventually(
+    const rows = await waitFor(
       'one owner per target on the targets page',
       async () => {
         const r = await page.$$eval('tr[data-url]', (trs) => trs.map((tr) => ({ url: tr.getAttribute('data-url')!, owners: tr.getAttribute('data-owners')!, count: tr.getAttribute('data-owner-count') })));
         return r.length === total && r.every((x) => x.count === '1') ? r : undefined;
       },
-      20_000,
-      500,
+      { timeoutMs: 20_000, intervalMs: 500 },
     );
     expect(new Set(rows.map((r) => r.url)).size).toBe(total);
     // Each owner really runs that target, and nobody else does.

@@ -3,7 +3,8 @@
 // (local health up, probes inconclusive, suspicions held), not declare each
 // other dead, and ownership must not move.
 import type { Cluster } from './cluster.js';
-import { allSeeParticipants, startTestNode, waitFor } from '../../e2e/lib/cluster-nodes.js';
+import { allSeeParticipants, startTestNode } from '../../e2e/lib/cluster-nodes.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 
 const nodes: Cluster[] = [];
 afterEach(async () => {
@@ -18,7 +19,7 @@ async function cluster(size: number): Promise<{ names: string[]; moves: string[]
   }
   const names = nodes.map((n) => n.self);
   for (const n of nodes) n.setState('participant');
-  await waitFor('all participants', () => allSeeParticipants(nodes, names), 5000);
+  await waitFor('all participants', () => allSeeParticipants(nodes, names), { timeoutMs: 5000, intervalMs: 10 });
   const moves: string[] = [];
   for (const n of nodes) n.onParticipantsChange((p) => moves.push(`${n.self} saw [${p.join(',')}]`));
   return { names, moves };
@@ -69,12 +70,12 @@ test.each([
 test('local health recovers once probes succeed on time again; a really dead member is still detected, with confirmations', async () => {
   const { names } = await cluster(5);
   await starve(600, 150);
-  await waitFor('local health back to 0', () => nodes.every((n) => n.localHealth === 0), 8000);
+  await waitFor('local health back to 0', () => nodes.every((n) => n.localHealth === 0), { timeoutMs: 8000, intervalMs: 10 });
   const victim = nodes.pop() as Cluster;
   await victim.stop();
   const live = names.filter((n) => n !== victim.self);
-  await waitFor('victim dead everywhere', () => nodes.every((n) => n.members().find((m) => m.name === victim.self)?.status === 'dead'), 8000);
-  await waitFor('participants without the victim', () => allSeeParticipants(nodes, live), 3000);
+  await waitFor('victim dead everywhere', () => nodes.every((n) => n.members().find((m) => m.name === victim.self)?.status === 'dead'), { timeoutMs: 8000, intervalMs: 10 });
+  await waitFor('participants without the victim', () => allSeeParticipants(nodes, live), { timeoutMs: 3000, intervalMs: 10 });
   // Independent suspicions of the victim were counted (and re-gossiped).
   expect(await events('confirm')).toBeGreaterThan(0);
 });

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { MemberTable } from './members.js';
 import { DEFAULT_SWIM, Swim, type Caller } from './swim.js';
-import { waitFor } from '../../e2e/lib/cluster-nodes.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 import type { NodeRecord } from './wire.js';
 
 const rec = (name: string, role: NodeRecord['role'] = 'participant'): NodeRecord => ({ name, addr: `${name}:1`, incarnation: 0, role, status: 'alive' });
@@ -22,7 +22,7 @@ test('a join is followed by one more full sync with a random member shortly afte
     const t0 = Date.now();
     expect(await swim.join(['seed:1'])).toMatchObject({ joined: 1 });
     expect(syncs).toEqual([{ addr: 'seed:1', join: true, at: expect.any(Number) }]);
-    await waitFor('the follow-up sync', () => syncs.length === 2, 2000, 5);
+    await waitFor('the follow-up sync', () => syncs.length === 2, { timeoutMs: 2000, intervalMs: 5 });
     const follow = syncs[1];
     expect(follow.join).toBe(false);
     expect(['seed:1', 'b:1', 'c:1']).toContain(follow.addr);
@@ -68,7 +68,7 @@ test('a refutation goes straight to the accuser, even when replies to stale requ
     await ping('a', [{ ...rec('me'), status: 'suspect', suspector: 'b' }]);
     for (let i = 0; i < 20; i++) await ping('c');
     expect(swim.queue.size).toBe(0); // all spent on replies nobody reads
-    await waitFor('the refutation sent to b', () => gossip.some((g) => g.addr === 'b:1'), 1000, 5);
+    await waitFor('the refutation sent to b', () => gossip.some((g) => g.addr === 'b:1'), { timeoutMs: 1000, intervalMs: 5 });
     const toB = gossip.find((g) => g.addr === 'b:1')!;
     expect(toB.updates).toEqual([expect.objectContaining({ name: 'me', incarnation: 1, status: 'alive' })]);
     // Plus gossipFanout random members.

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from './cluster.js';
 import { loadTlsCredentials } from './tls.js';
-import { allSeeMembers, startTestNode, waitFor } from '../../e2e/lib/cluster-nodes.js';
+import { allSeeMembers, startTestNode } from '../../e2e/lib/cluster-nodes.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 
 function haveOpenssl(): boolean {
   try {
@@ -46,7 +47,7 @@ maybe('cluster TLS', () => {
     nodes.push(a);
     const b = await startTestNode({ nodeName: 'b', listenAddr: '127.0.0.2:0', tls: tls('good'), joinAddresses: [a.advertiseAddress] });
     nodes.push(b);
-    await waitFor('2 members over TLS', () => allSeeMembers(nodes, ['a', 'b']), 5000);
+    await waitFor('2 members over TLS', () => allSeeMembers(nodes, ['a', 'b']), { timeoutMs: 5000, intervalMs: 10 });
   });
 
   test('a node with a certificate of another CA cannot join', async () => {

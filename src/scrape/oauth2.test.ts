@@ -10,6 +10,7 @@ import { configureScrapeWorkers } from './pool.js';
 import { scrapeController } from '../../e2e/lib/scrape-support.js';
 import { TestProxy } from '../../e2e/lib/test-proxy.js';
 import { USER_AGENT } from '../net/user-agent.js';
+import { waitFor } from '../../e2e/lib/wait.js';
 
 configureScrapeWorkers(1);
 
@@ -52,14 +53,11 @@ ${body}
   return controller;
 }
 
-async function waitForTarget(c: Controller, pred: (t: Debug['targets'][number]) => boolean): Promise<Debug['targets'][number]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
+function waitForTarget(c: Controller, pred: (t: Debug['targets'][number]) => boolean): Promise<Debug['targets'][number]> {
+  return waitFor('the target state', () => {
     const t = (c.view(id())!.debugInfo as Debug).targets[0];
-    if (t && pred(t)) return t;
-    if (Date.now() > deadline) throw new Error(`target state not reached: ${JSON.stringify(t)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return t && pred(t) ? t : undefined;
+  }, { intervalMs: 50 });
 }
 
 test('oauth2 { ... }: the worker fetches a token once and scrapes with it', async () => {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { makeTestContext, type TestContext } from '../../../e2e/lib/component-context.js';
+import { waitFor } from '../../../e2e/lib/wait.js';
 import { Secret } from '../../syntax/secret.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import { DiscoveryKubelet, discoveryKubelet, type KubeletArgs } from './kubelet.js';
@@ -75,15 +76,6 @@ async function run(args: Partial<KubeletArgs>, opts: { timeoutMs?: number; defau
   ctx = makeTestContext({ id: 'discovery.kubelet.test' });
   comp = new DiscoveryKubelet(ctx, { defaultTokenFile: opts.defaultTokenFile ?? noToken(), timeoutMs: opts.timeoutMs });
   await comp.update({ url: kubelet.url, refresh_interval: 40, namespaces: [], ...args });
-}
-
-/** Polls a condition every 10 ms (for states no event announces, e.g. a poll that never sends a request). */
-async function until(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 async function waitHealth(state: string, re?: RegExp, timeoutMs = 5000): Promise<void> {
@@ -184,14 +176,14 @@ test('authorization and basic_auth blocks set the Authorization header; a 401 na
 
 test('an unreadable authorization.credentials_file is a health message naming it, no request', async () => {
   await run({ authorization: { credentials_file: path.join(tmp, 'missing') } });
-  await until(() => ctx.health.state === 'unhealthy', 'unhealthy');
+  await waitFor('unhealthy', () => ctx.health.state === 'unhealthy', { timeoutMs: 5000, intervalMs: 10 });
   expect(ctx.health.message).toMatch(/^discovery\.kubelet: authorization\.credentials_file .*missing: cannot read: ENOENT$/);
   expect(kubelet.requests).toHaveLength(0);
 });
 
 test('an unreadable bearer_token_file is a health message naming the file, no crash', async () => {
   await run({ bearer_token_file: path.join(tmp, 'missing') });
-  await until(() => ctx.health.state === 'unhealthy', 'unhealthy');
+  await waitFor('unhealthy', () => ctx.health.state === 'unhealthy', { timeoutMs: 5000, intervalMs: 10 });
   expect(ctx.health.message).toMatch(/bearer_token_file .*missing: cannot read: ENOENT/);
   expect(kubelet.requests).toHaveLength(0);
 });
@@ -232,7 +224,7 @@ test('connection refused names the address', async () => {
   ctx = makeTestContext({ id: 'discovery.kubelet.test' });
   comp = new DiscoveryKubelet(ctx, { defaultTokenFile: noToken() });
   await comp.update({ url, refresh_interval: 40 });
-  await until(() => ctx.health.state === 'unhealthy', 'unhealthy');
+  await waitFor('unhealthy', () => ctx.health.state === 'unhealthy', { timeoutMs: 5000, intervalMs: 10 });
   expect(ctx.health.message).toMatch(/the kubelet at http:\/\/127\.0\.0\.1:\d+ is not reachable: ECONNREFUSED/);
   kubelet = await new FakeKubelet().start(); // for afterEach
 });

@@ -4,6 +4,7 @@ import type { MetricsReceiver, Sample } from '../../pipeline/metrics.js';
 import { RemoteWriteReceiver } from '../../sandbox/receivers/remote-write-receiver.js';
 import { remoteWrite, type RemoteWriteComponent } from './remote_write.js';
 import type { RemoteWriteArgs } from '../../remotewrite/args.js';
+import { waitFor } from '../../../e2e/lib/wait.js';
 
 const STALE = 0x7ff0000000000002n;
 function staleNaN(): number {
@@ -57,9 +58,9 @@ async function metric(name: string): Promise<number> {
 }
 
 /** The sender updates its counters after the receiver answered: poll briefly (bounded). */
-async function eventually(name: string, want: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await metric(name)) !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+/** Waits until the metric reaches `want`; the expect names the metric and its value when it does not. */
+async function metricReaches(name: string, want: number, timeoutMs = 5000): Promise<void> {
+  await waitFor(`${name} = ${want}`, async () => (await metric(name)) === want, { timeoutMs, intervalMs: 10 }).catch(() => undefined);
   expect(await metric(name)).toBe(want);
 }
 
@@ -79,7 +80,7 @@ describe('prometheus.remote_write', () => {
     expect(rx.lastHeaders['content-type']).toBe('application/x-protobuf');
     expect(rx.lastHeaders['x-prometheus-remote-write-version']).toBe('0.1.0');
     expect(rx.lastHeaders['user-agent']).toMatch(/alloy-ts/);
-    await eventually('prometheus_remote_storage_samples_total', 1001);
+    await metricReaches('prometheus_remote_storage_samples_total', 1001);
     expect(await metric('prometheus_remote_storage_bytes_total')).toBeGreaterThan(0);
   });
 
@@ -111,7 +112,7 @@ describe('prometheus.remote_write', () => {
     await rx.waitFor(() => rx.samplesAccepted + rx.samplesRejected === 200, 10_000, 'all batches answered');
     expect(rx.samplesRejected).toBe(100);
     expect(rx.totalSamples()).toBe(100);
-    await eventually('prometheus_remote_storage_samples_failed_total', 100);
+    await metricReaches('prometheus_remote_storage_samples_failed_total', 100);
     const info = comp!.debugInfo() as { endpoints: { last_error: { message: string } }[] };
     expect(info.endpoints[0]!.last_error.message).toMatch(/400/);
   });
@@ -125,7 +126,7 @@ describe('prometheus.remote_write', () => {
     await rx.waitFor(() => rx.totalSamples() === 100, 10_000, '100 samples');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // Retry-After: 1 (second)
     expect(rx.rejected).toBe(3);
-    await eventually('prometheus_remote_storage_samples_retried_total', 300);
+    await metricReaches('prometheus_remote_storage_samples_retried_total', 300);
   });
 
   it('rejects bad arguments with a reason naming the endpoint', () => {

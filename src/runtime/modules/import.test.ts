@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { builds, loadError, newController, registerTestComponents } from '../../../e2e/lib/modules-support.js';
+import { waitFor } from '../../../e2e/lib/wait.js';
 
 registerTestComponents();
 
@@ -19,16 +20,6 @@ const MATH = `declare "add" {
   }
 }
 `;
-
-async function eventually<T>(fn: () => T | undefined | false, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-import-'));
 
@@ -52,7 +43,7 @@ describe('import.string', () => {
     );
     expect(c.view('math.add.x')!.exports.sum).toBe(3);
     fs.writeFileSync(file, MATH.replace('argument.a.value + argument.b.value', 'argument.a.value * 100'));
-    await eventually(() => c.view('math.add.x')!.exports.sum === 200);
+    await waitFor('math.add.x sum === 200', () => c.view('math.add.x')!.exports.sum === 200, { timeoutMs: 20_000 });
     await c.stop();
   });
 
@@ -96,25 +87,25 @@ describe('import.file', () => {
     const keepState = c.view('math.add.y/testing.value.keep')!.debugInfo;
     const keepBuilds = builds['math.add.y/testing.value.keep'];
     fs.writeFileSync(file, MATH.replace('argument.a.value + argument.b.value', 'argument.a.value + 40'));
-    await eventually(() => c.view('math.add.x')!.exports.sum === 42);
+    await waitFor('math.add.x sum === 42', () => c.view('math.add.x')!.exports.sum === 42, { timeoutMs: 20_000 });
     expect(c.view('math.add.y')!.exports.sum).toBe(43);
     // The component whose arguments did not change is the same object, never rebuilt.
     expect(c.view('math.add.y/testing.value.keep')!.debugInfo).toBe(keepState);
     expect(builds['math.add.y/testing.value.keep']).toBe(keepBuilds);
 
     fs.writeFileSync(file, MATH.replace('argument.a.value + argument.b.value', 'argument.a.value + nope.x.y'));
-    const health = await eventually(() => {
+    const health = await waitFor('import.file.math unhealthy', () => {
       const h = c.view('import.file.math')!.health;
       return h.state === 'unhealthy' && h;
-    });
+    }, { timeoutMs: 20_000 });
     expect(health.message).toMatch(/module refused, the last good module keeps running: .*math\.alloy:\d+:\d+: reference to "nope\.x\.y": no component with that name exists in declare "math\.add"/);
     expect(c.view('math.add.x')!.exports.sum).toBe(42);
     expect(c.view('math.add.y/testing.value.keep')!.debugInfo).toBe(keepState);
 
     // Fixed again: applied, healthy.
     fs.writeFileSync(file, MATH.replace('argument.a.value + argument.b.value', 'argument.a.value + 50'));
-    await eventually(() => c.view('math.add.x')!.exports.sum === 52);
-    await eventually(() => c.view('import.file.math')!.health.state === 'healthy');
+    await waitFor('math.add.x sum === 52', () => c.view('math.add.x')!.exports.sum === 52, { timeoutMs: 20_000 });
+    await waitFor('import.file.math healthy', () => c.view('import.file.math')!.health.state === 'healthy', { timeoutMs: 20_000 });
     await c.stop();
   });
 
@@ -150,7 +141,7 @@ test('two modules changing together: the good one applies, the broken one is ref
   );
   fs.writeFileSync(bad, 'declare "add" {\n');
   fs.writeFileSync(good, MATH.replace('argument.a.value + argument.b.value', '1000'));
-  await eventually(() => c.view('g.add.x')!.exports.sum === 1000 && c.view('import.file.b')!.health.state === 'unhealthy');
+  await waitFor('g.add.x sum === 1000 and import.file.b unhealthy', () => c.view('g.add.x')!.exports.sum === 1000 && c.view('import.file.b')!.health.state === 'unhealthy', { timeoutMs: 20_000 });
   expect(c.view('import.file.g')!.health.state).toBe('healthy');
   expect(c.view('import.file.b')!.health.message).toMatch(/module refused, the last good module keeps running: .*bad\.alloy:2:1/);
   expect(c.view('b.add.y')!.exports.sum).toBe(2);

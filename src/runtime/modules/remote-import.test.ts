@@ -5,20 +5,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadError, newController, registerTestComponents } from '../../../e2e/lib/modules-support.js';
+import { waitFor } from '../../../e2e/lib/wait.js';
 
 registerTestComponents();
 
 const module = (n: number) => `declare "num" {\n  export "n" {\n    value = ${n}\n  }\n}\n`;
-
-async function eventually<T>(fn: () => T | undefined | false, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function gitRepo(): { dir: string; commit(files: Record<string, string>, msg: string): string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-git-src-'));
@@ -87,9 +78,9 @@ describe('import.git', () => {
     await c.load(`import.git "m" {\n  repository = "file://${repo.dir}"\n  path = "m.alloy"\n  pull_frequency = "200ms"\n}\nm.num "a" {}\n`, 'g.alloy');
     expect(c.view('m.num.a')!.exports.n).toBe(1);
     repo.commit({ 'm.alloy': module(2) }, 'two');
-    await eventually(() => c.view('m.num.a')!.exports.n === 2);
+    await waitFor('m.num.a n === 2', () => c.view('m.num.a')!.exports.n === 2, { timeoutMs: 20_000 });
     repo.commit({ 'm.alloy': 'declare "num" {\n  export "n" {\n    value = \n  }\n}\n' }, 'broken');
-    const h = await eventually(() => c.view('import.git.m')!.health.state === 'unhealthy' && c.view('import.git.m')!.health);
+    const h = await waitFor('import.git.m unhealthy', () => c.view('import.git.m')!.health.state === 'unhealthy' && c.view('import.git.m')!.health, { timeoutMs: 20_000 });
     expect(h.message).toMatch(/^module refused, the last good module keeps running: m\.alloy:4:3: /);
     expect(c.view('m.num.a')!.exports.n).toBe(2);
     await c.stop();
@@ -121,14 +112,14 @@ describe('import.http', () => {
       expect(c.view('m.num.a')!.exports.n).toBe(1);
       expect(seen[0]).toBe('GET yes');
       body = module(5);
-      await eventually(() => c.view('m.num.a')!.exports.n === 5);
+      await waitFor('m.num.a n === 5', () => c.view('m.num.a')!.exports.n === 5, { timeoutMs: 20_000 });
       status = 503;
-      const h = await eventually(() => c.view('import.http.m')!.health.state === 'unhealthy' && c.view('import.http.m')!.health);
+      const h = await waitFor('import.http.m unhealthy', () => c.view('import.http.m')!.health.state === 'unhealthy' && c.view('import.http.m')!.health, { timeoutMs: 20_000 });
       expect(h.message).toMatch(/unexpected status code 503.*the last good module keeps running/);
       expect(c.view('m.num.a')!.exports.n).toBe(5);
       status = 200;
       body = module(6);
-      await eventually(() => c.view('m.num.a')!.exports.n === 6 && c.view('import.http.m')!.health.state === 'healthy');
+      await waitFor('m.num.a n === 6 and import.http.m healthy', () => c.view('m.num.a')!.exports.n === 6 && c.view('import.http.m')!.health.state === 'healthy', { timeoutMs: 20_000 });
     } finally {
       await c.stop();
       server.close();
