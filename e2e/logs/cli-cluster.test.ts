@@ -8,7 +8,7 @@
 // lines and raw duplicates per phase.
 import { jest } from '@jest/globals';
 import type { AlloyProcess } from '../lib/alloy-process.js';
-import { audit, producer, sourceInfo, startCollector, startLogsEnv, type LogsEnv } from './cli-harness.js';
+import { audit, duplicateLineNumbers, producer, sourceInfo, startCollector, startLogsEnv, type LogsEnv } from './cli-harness.js';
 import { freePort } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
 
@@ -99,7 +99,7 @@ describe('logs pipeline on two clustered alloy run processes', () => {
     const total = prod.count;
     await waitFor('every produced line', () => audit(loki, streams, total).lost === 0, { timeoutMs: 30_000, intervalMs: 200 });
     const r = audit(loki, streams, total);
-    const dupGraceful = r.duplicateIndices.filter((i) => i >= producedAtKill).length;
+    const dupGraceful = duplicateLineNumbers(loki, streams, total).filter((i) => i >= producedAtKill).length;
     const dupCrash = r.rawDuplicates - dupGraceful - dupScaleUp;
     console.log(
       `logs e2e cluster: ${r.expected} lines, lost ${r.lost}; scale-up moved ${moved} of ${streams.length} streams, raw duplicates ${dupScaleUp} of ${beforeCrash}; ` +

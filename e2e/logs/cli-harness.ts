@@ -185,18 +185,32 @@ export function producer(api: KubeEmulator, streams: Stream[], everyMs: number, 
  * one timestamp, so it is an identical stream + timestamp + line, which Loki
  * itself ignores (loki.duplicates() counts the same thing by that identity).
  */
+export interface Audit {
+  expected: number;
+  lost: number;
+  rawDuplicates: number;
+  outOfOrder: number;
+  unexpected: number;
+}
+
+/** The line number of every extra copy the receiver got: tells which phase of a test re-sent it. */
+export function duplicateLineNumbers(loki: LokiReceiver, streams: Stream[], total: number): number[] {
+  const out: number[] = [];
+  audit(loki, streams, total, undefined, out);
+  return out;
+}
+
 export function audit(
   loki: LokiReceiver,
   streams: Stream[],
   total: number,
   prefix: (s: Stream) => string = (s) => `${s.pod}/${s.container}`,
-): { expected: number; lost: number; rawDuplicates: number; outOfOrder: number; unexpected: number; duplicateIndices: number[] } {
+  duplicateIndices?: number[],
+): Audit {
   let lost = 0;
   let unexpected = 0;
   let outOfOrder = 0;
   let raw = 0;
-  // The line number of every extra copy: tells which phase of a test re-sent it.
-  const duplicateIndices: number[] = [];
   const byStream = new Map<string, { ts: bigint; line: string }[]>();
   for (const s of loki.streams.values()) {
     const k = `${s.labels.pod}:${s.labels.container}`;
@@ -213,11 +227,11 @@ export function audit(
         // Order among first deliveries (re-sent lines are duplicates, not disorder).
         if (Number(m[2]) < last) outOfOrder++;
         last = Number(m[2]);
-      } else duplicateIndices.push(Number(m[2]));
+      } else duplicateIndices?.push(Number(m[2]));
       seen.add(e.line);
     }
     raw += got.length - seen.size;
     for (let i = 0; i < total; i++) if (!seen.has(`${prefix(s)} ${i}`)) lost++;
   }
-  return { expected: total * streams.length, lost, rawDuplicates: raw, outOfOrder, unexpected, duplicateIndices };
+  return { expected: total * streams.length, lost, rawDuplicates: raw, outOfOrder, unexpected };
 }
