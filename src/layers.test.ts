@@ -11,6 +11,7 @@ const SRC = dirname(fileURLToPath(import.meta.url));
 const FLOORS: Record<string, number> = {
   syntax: 0,
   'version.ts': 1,
+  'redact.ts': 0,
   'package-root.ts': 0,
   clustering: 1,
   pipeline: 1,

@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { describeExternalText } from '../redact.js';
 
 /** An API error: HTTP status (or the code of an in-stream ERROR Status) and the server's reason. */
 export class KubeApiError extends Error {
@@ -69,7 +70,7 @@ export async function errorFrom(res: IncomingMessage): Promise<KubeApiError> {
   } catch {
     // not JSON: keep the raw text
   }
-  return new KubeApiError(res.statusCode ?? 0, reason, message || reason);
+  return new KubeApiError(res.statusCode ?? 0, reason, describeExternalText(message || reason, { max: 300 }));
 }
 
 /** GET a JSON document; non-2xx becomes a KubeApiError. */

@@ -11,6 +11,7 @@ import { revealString } from '../syntax/secret.js';
 import type { KubeletArgs } from './arguments.js';
 import { resolveCredentials } from './credentials.js';
 import { KubeletError } from './errors.js';
+import { describeExternalText } from '../redact.js';
 
 export { KubeletError, type KubeletErrorKind } from './errors.js';
 export { resolveToken } from './credentials.js';
@@ -71,6 +72,7 @@ function statusError(status: number, body: string, url: URL, tokenSource: string
   } catch {
     // the kubelet answers in plain text
   }
+  detail = describeExternalText(detail, { max: 300 });
   const at = `GET ${url.href}`;
   // The kubelet's plain-text bodies just repeat the status text: show only what adds something.
   const extra = (text: string) => (detail && detail.toLowerCase() !== text.toLowerCase() ? ` (${detail})` : '');

@@ -1,6 +1,7 @@
 // Structured logs: pino, one line per event, JSON or logfmt.
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { redactUrlPasswords } from '../redact.js';
 
 export type LogFormat = 'json' | 'logfmt';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -10,7 +11,21 @@ export function createLogger(opts: { level?: string; format?: LogFormat; destina
   const dest = opts.destination ?? process.stderr;
   const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } };
   if (opts.format === 'logfmt') return pino(base, logfmtStream(dest));
-  return pino(base, dest as any);
+  return pino(base, redactingStream(dest));
+}
+
+/**
+ * Every line passes redactUrlPasswords on its way out: a URL with a password
+ * may sit in any field (an error message, a target, an argument), so the line
+ * as a whole is the one place that catches them all.
+ */
+function redactingStream(dest: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      dest.write(redactUrlPasswords(String(chunk)));
+      cb();
+    },
+  });
 }
 
 /** Re-encodes pino's JSON lines as logfmt (`ts=… level=info msg="…" component=…`). */
@@ -20,9 +35,9 @@ function logfmtStream(dest: NodeJS.WritableStream): Writable {
       for (const line of String(chunk).split('\n')) {
         if (!line) continue;
         try {
-          dest.write(toLogfmt(JSON.parse(line)) + '\n');
+          dest.write(redactUrlPasswords(toLogfmt(JSON.parse(line))) + '\n');
         } catch {
-          dest.write(line + '\n');
+          dest.write(redactUrlPasswords(line) + '\n');
         }
       }
       cb();

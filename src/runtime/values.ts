@@ -1,6 +1,7 @@
 // Helpers over evaluated config values: type names for messages, structural
 // equality (to skip updates and exports that did not really change).
 import { capsuleTypeOf } from '../syntax/capsule.js';
+import { redactUrlPasswords } from '../redact.js';
 import { Secret } from '../syntax/secret.js';
 import type { ValueType } from './types.js';
 
@@ -69,7 +70,8 @@ export function toDisplay(v: unknown, depth = 0): unknown {
   if (v === null || v === undefined) return null;
   if (v instanceof Secret) return '(secret)';
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return redactUrlPasswords(v);
+  if (typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'function') return '(function)';
   if (Array.isArray(v)) return v.map((x) => toDisplay(x, depth + 1));

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { describeExternalText } from '../../redact.js';
 
 export class KubeApiError extends Error {
   constructor(
@@ -100,7 +101,7 @@ export class KubeApi {
           } catch {
             /* keep text */
           }
-          reject(new KubeApiError(status, `GET ${path.split('?')[0]}: HTTP ${status}: ${message.trim()}`));
+          reject(new KubeApiError(status, `GET ${path.split('?')[0]}: HTTP ${status}: ${describeExternalText(message, { max: 300 })}`));
         });
       });
       req.end();

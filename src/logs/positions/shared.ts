@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KubeApi } from '../kube/api.js';
 import { fromJSON, mergePositions, toJSON, type Position } from './position.js';
+import { describeExternalText } from '../../redact.js';
 
 /** What the other replicas' records say. */
 export interface SharedView {
@@ -158,6 +159,6 @@ export class ConfigMapPositions implements SharedPositionsBackend {
 }
 
 function statusMessage(body: unknown): string {
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
-  return String(body ?? '').slice(0, 200);
+  if (body && typeof body === 'object' && 'message' in body) return describeExternalText(String((body as { message: unknown }).message), { max: 200 });
+  return describeExternalText(String(body ?? ''), { max: 200 });
 }
