@@ -88,12 +88,14 @@ export function geoipStage(args: GeoIPArgs, env: StageEnv = {}): Stage {
       if (!(source in e.extracted)) return true;
       const ip = scalarString(e.extracted[source]);
       if (ip === undefined) return true;
-      if (net.isIP(ip) === 0) {
+      const family = net.isIP(ip);
+      if (family === 0) {
         log?.warn({ stage: 'geoip', source: ip }, 'source is not an ip');
         return true;
       }
       let record: Rec | null;
       try {
+        if (family === 6 && reader.metadata.ipVersion === 4) throw new Error('you attempted to look up an IPv6 address in an IPv4-only database');
         record = reader.get(ip);
       } catch (err) {
         log?.warn({ stage: 'geoip', ip, err: (err as Error).message }, 'unable to look up the ip');
