@@ -126,6 +126,7 @@ export function limitStage(args: LimitArgs, onDrop: (reason: string) => void, en
           waiting.delete(t);
           resolve(true);
         }, wait);
+        t.unref(); // a waiting entry alone must not keep the process up
         waiting.set(t, () => resolve(true));
       });
     },

@@ -5,7 +5,7 @@
 // entries on their own (multiline's max_wait_time) get an emit function at
 // start(); stop() flushes what they still hold through the later stages.
 import type { LogEntry } from '../../pipeline/logs.js';
-import type { Stage, StageEntry } from './types.js';
+import type { Stage, StageEntry, StageResult } from './types.js';
 
 export type Sink = (entries: LogEntry[]) => Promise<void>;
 
@@ -20,31 +20,80 @@ function toLogEntry(e: StageEntry): LogEntry {
 }
 
 /** Runs e through stages[from..]; survivors go to out. Returns a promise only if a stage made it wait. */
-function runFrom(stages: readonly Stage[], from: number, e: StageEntry, out: LogEntry[]): void | Promise<void> {
+function runFrom(stages: readonly Stage[], from: number, e: StageEntry, out: StageEntry[]): void | Promise<void> {
   for (let i = from; i < stages.length; i++) {
     const r = stages[i].process(e);
     if (r === true) continue;
     if (r === false) return;
     if (Array.isArray(r)) return runEach(stages, i + 1, r, out);
-    return r.then((pass) => (pass ? runFrom(stages, i + 1, e, out) : undefined));
+    return r.then((res) => (res === true ? runFrom(stages, i + 1, e, out) : res === false ? undefined : runEach(stages, i + 1, res, out)));
   }
-  out.push(toLogEntry(e));
+  out.push(e);
 }
 
-function runEach(stages: readonly Stage[], from: number, es: readonly StageEntry[], out: LogEntry[]): void | Promise<void> {
+function runEach(stages: readonly Stage[], from: number, es: readonly StageEntry[], out: StageEntry[]): void | Promise<void> {
   for (let k = 0; k < es.length; k++) {
     const p = runFrom(stages, from, es[k], out);
     if (p) return p.then(() => runEach(stages, from, es.slice(k + 1), out));
   }
 }
 
+/** Stops the stages in order, running what each still held through the ones after it; async leftovers go to `late`. */
+function stopAll(stages: readonly Stage[], out: StageEntry[], late: Promise<void>[]): void {
+  stages.forEach((s, i) => {
+    const held = s.stop?.();
+    if (held && held.length > 0) {
+      const p = runEach(stages, i + 1, held, out);
+      if (p) late.push(p);
+    }
+  });
+}
+
 /** Synchronous run (every stage must answer synchronously); survivors are new objects with copied labels. */
 export function runStagesSync(stages: readonly Stage[], entries: readonly LogEntry[]): LogEntry[] {
   if (stages.length === 0) return entries as LogEntry[];
-  const out: LogEntry[] = [];
+  const out: StageEntry[] = [];
   const p = runEach(stages, 0, entries.map(toStageEntry), out);
   if (p) throw new Error('a stage waited (stage.limit without drop): use StageRunner');
-  return out;
+  return out.map(toLogEntry);
+}
+
+/**
+ * A stage list used as one stage (stage.match's nested stages): the result
+ * of the whole list for an entry, and start/stop passed on, with entries
+ * the nested stages release later sent through the rest of the list first.
+ */
+export function nestedStages(name: string, stages: readonly Stage[]): Stage {
+  let emit: ((entries: StageEntry[]) => void) | undefined;
+  const settle = (e: StageEntry, out: StageEntry[]): boolean | StageEntry[] => (out.length === 1 && out[0] === e ? true : out.length === 0 ? false : out);
+  const after = (i: number, entries: StageEntry[]) => {
+    const out: StageEntry[] = [];
+    const p = runEach(stages, i + 1, entries, out);
+    const send = () => out.length > 0 && emit?.(out);
+    if (p) void p.then(send);
+    else send();
+  };
+  return {
+    name,
+    process(e: StageEntry): StageResult {
+      const out: StageEntry[] = [];
+      const p = runFrom(stages, 0, e, out);
+      return p ? p.then(() => settle(e, out)) : settle(e, out);
+    },
+    start(fn) {
+      emit = fn;
+      stages.forEach((s, i) => s.start?.((entries) => after(i, entries)));
+    },
+    stop() {
+      const out: StageEntry[] = [];
+      const late: Promise<void>[] = [];
+      stopAll(stages, out, late);
+      // Entries a stopping stage lets go asynchronously (arriving in `out` later) still go on, through emit.
+      const returned = out.length;
+      if (late.length > 0) void Promise.all(late).then(() => out.length > returned && emit?.(out.slice(returned)));
+      return out.slice();
+    },
+  };
 }
 
 export class StageRunner {
@@ -65,10 +114,10 @@ export class StageRunner {
   /** Runs a batch and resolves when the sink accepted the survivors (backpressure). */
   async push(entries: readonly LogEntry[]): Promise<void> {
     if (this.stages.length === 0) return this.sink(entries as LogEntry[]);
-    const out: LogEntry[] = [];
+    const out: StageEntry[] = [];
     const p = runEach(this.stages, 0, entries.map(toStageEntry), out);
     if (p) await p;
-    return this.sink(out);
+    return this.sink(out.map(toLogEntry));
   }
 
   /**
@@ -79,29 +128,23 @@ export class StageRunner {
   stop(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     this.#stopped = true;
-    const out: LogEntry[] = [];
+    const out: StageEntry[] = [];
     const late: Promise<void>[] = [];
-    this.stages.forEach((s, i) => {
-      const held = s.stop?.();
-      if (held && held.length > 0) {
-        const p = runEach(this.stages, i + 1, held, out);
-        if (p) late.push(p);
-      }
-    });
+    stopAll(this.stages, out, late);
     const flushed = (async () => {
       await Promise.all(late);
-      if (out.length > 0) await this.sink(out);
+      if (out.length > 0) await this.sink(out.map(toLogEntry));
       await Promise.all(this.#pending);
     })();
     return flushed.catch((err) => this.onError(err));
   }
 
   #emitAfter(index: number, entries: StageEntry[]): void {
-    const out: LogEntry[] = [];
+    const out: StageEntry[] = [];
     const p = (async () => {
       const waited = runEach(this.stages, index + 1, entries, out);
       if (waited) await waited;
-      if (out.length > 0) await this.sink(out);
+      if (out.length > 0) await this.sink(out.map(toLogEntry));
     })()
       .catch((err) => this.onError(err))
       .finally(() => this.#pending.delete(p));

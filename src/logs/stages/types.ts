@@ -13,8 +13,9 @@ export interface StageEntry {
  * array passes these entries on instead (a buffering stage such as
  * multiline holds the entry and may release earlier ones); a promise is
  * awaited first (limit without drop waits for a token: backpressure).
+ * After stop() a stage must neither buffer nor wait.
  */
-export type StageResult = boolean | StageEntry[] | Promise<boolean>;
+export type StageResult = boolean | StageEntry[] | Promise<boolean | StageEntry[]>;
 
 export interface Stage {
   readonly name: string;
