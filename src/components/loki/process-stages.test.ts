@@ -105,6 +105,30 @@ describe('loki.process stage.metrics', () => {
     await c.stop?.();
   });
 
+  it('value filters gauges and histograms too; a missing source leaves them alone', async () => {
+    const registry = componentRegistry('loki.process.v');
+    const stages = buildPipeline(
+      [
+        { name: 'stage.logfmt', value: { mapping: { level: '', took: '' } } },
+        metrics(
+          ['gauge', { name: 'errors_now', source: 'level', value: 'error', action: 'inc' }],
+          ['histogram', { name: 'took_seconds', source: 'took', value: '2', buckets: [1, 5] }],
+        ),
+      ],
+      () => {},
+      { registry },
+    );
+    const r = new StageRunner(stages, async () => {}, () => {});
+    r.start();
+    await r.push([line('level=error took=2'), line('level=info took=3'), line('level=error'), line('nothing')]);
+    const s = await series(registry);
+    const labels = 'component_id="loki.process.v",component_path="/",job="shop"';
+    expect(s.get(`loki_process_custom_errors_now{${labels}}`)).toBe(2);
+    expect(s.get(`loki_process_custom_took_seconds_count{${labels}}`)).toBe(1);
+    expect(s.get(`loki_process_custom_took_seconds_sum{${labels}}`)).toBe(2);
+    await r.stop();
+  });
+
   it('a reload starts the metrics from zero; a removed metric leaves /metrics', async () => {
     const ctx = makeTestContext({ id: 'loki.process.m' });
     const out = sink();

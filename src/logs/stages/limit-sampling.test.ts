@@ -42,6 +42,18 @@ describe('stage.limit', () => {
     expect(warnings).toEqual(['max_distinct_labels was adjusted up to the minimal reasonable value of 10000']);
   });
 
+  it('max_distinct_labels bounds the tracked values: reaching it starts a new generation and resets the by-label counter', () => {
+    let resets = 0;
+    const env: StageEnv = { now: () => 0, dropsByLabel: { inc: () => {}, reset: () => resets++ } };
+    const { run } = sync([{ name: 'stage.limit', value: { rate: 1, burst: 1, drop: true, by_label_name: 'ns', max_distinct_labels: 10_001 } }], env);
+    run(Array.from({ length: 10_000 }, (_, i) => e('x', { ns: `n${i}` })));
+    expect(resets).toBe(0);
+    run([e('x', { ns: 'n10000' })]);
+    expect(resets).toBe(1);
+    // n0's bucket (empty) survived in the old generation: still limited.
+    expect(run([e('x', { ns: 'n0' })])).toEqual([]);
+  });
+
   it('the two-generation map forgets keys unused for a generation and resets the by-label counter on rotation', () => {
     let created = 0;
     let rotations = 0;
