@@ -129,7 +129,7 @@ describe('loki.process stage.metrics', () => {
     await r.stop();
   });
 
-  it('a reload starts the metrics from zero; a removed metric leaves /metrics', async () => {
+  it('a reload that changes the stages starts the metrics from zero; unchanged stages keep counting; a removed metric leaves /metrics', async () => {
     const ctx = makeTestContext({ id: 'loki.process.m' });
     const out = sink();
     const c = lokiProcess.build(ctx, args([out], []));
@@ -139,8 +139,12 @@ describe('loki.process stage.metrics', () => {
     await rec.append([line('a'), line('b')]);
     const key = `loki_process_custom_lines_total{${[ID, 'job="shop"'].join(',').split(',').sort().join(',')}}`;
     expect((await series(ctx.metrics)).get(key)).toBe(2);
-    await c.update(args([out], counted)); // same metric again: no "already registered" clash
+    await c.update(args([out], counted)); // unchanged: the pipeline keeps running
     await rec.append([line('c')]);
+    expect((await series(ctx.metrics)).get(key)).toBe(3);
+    // Changed (one more stage): rebuilt, and the same metric registers again without an "already registered" clash.
+    await c.update(args([out], [...counted, { name: 'stage.static_labels', value: { values: { v: '2' } } }]));
+    await rec.append([line('d')]);
     expect((await series(ctx.metrics)).get(key)).toBe(1);
     await c.update(args([out], []));
     expect((await ctx.metrics.metrics())).not.toContain('loki_process_custom_lines_total');

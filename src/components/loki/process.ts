@@ -50,9 +50,15 @@ const stageBlocks: Record<string, BlockSchema> = {
   ...timingAndMetricStageBlocks,
 };
 
+/** Compares stage configurations: the decoded blocks, nested ones (stage.metrics' metric.* blocks) included. */
+function stagesKey(blocks: readonly StageBlock[]): string {
+  return JSON.stringify(blocks.map((b) => [b.name, b.value]));
+}
+
 class LokiProcess {
   #runner: StageRunner;
   #forward: LogsReceiver[] = [];
+  #stagesKey: string | undefined;
   readonly #dropped;
   readonly #droppedByLabel;
   readonly receiver: LogsReceiver;
@@ -83,9 +89,13 @@ class LokiProcess {
       logger: this.ctx.logger,
       dropsByLabel: { inc: (label_name, label_value) => this.#droppedByLabel.inc({ label_name, label_value }), reset: () => this.#droppedByLabel.reset() },
     };
+    this.#forward = args.forward_to ?? [];
+    // As in Alloy, unchanged stages keep running (multiline blocks, limit buckets and metrics keep their state).
+    const key = stagesKey(args._blocks ?? []);
+    if (key === this.#stagesKey) return;
     // Build first: a bad stage keeps the previous pipeline running.
     const stages = buildPipeline(args._blocks ?? [], onDrop, env);
-    this.#forward = args.forward_to ?? [];
+    this.#stagesKey = key;
     // The old pipeline hands on what it still holds (multiline blocks) and unregisters its metrics before the new one starts.
     const old = this.#runner;
     this.#runner = this.#newRunner(stages);
