@@ -8,6 +8,9 @@ import { StageRunner } from '../../logs/stages/runner.js';
 import { componentRegistry } from '../../runtime/component-metrics.js';
 import type { LogEntry, LogsReceiver } from '../../pipeline/logs.js';
 import type { Registry } from 'prom-client';
+import { decodeBlock } from '../../runtime/decode.js';
+import { parse } from '../../syntax/parser.js';
+import { stdlib } from '../../syntax/stdlib.js';
 
 function sink() {
   const got: LogEntry[] = [];
@@ -209,5 +212,43 @@ describe('loki.process stateful stages', () => {
     expect(s.get(`loki_process_dropped_lines_by_label_total{${ID.split(',').concat('label_name="namespace"', 'label_value="a"').sort().join(',')}}`)).toBe(2);
     expect(s.get(`loki_process_dropped_lines_total{${ID.split(',').concat('reason="ratelimit_drop_stage"').sort().join(',')}}`)).toBe(2);
     expect(out.got.length).toBe(1);
+  });
+});
+
+describe('loki.process from Alloy configuration text', () => {
+  it('decodes the stages with Alloy\'s defaults and runs them in order', async () => {
+    const config = `loki.process "cfg" {
+  forward_to = []
+
+  stage.logfmt { mapping = { time = "", status = "" } }
+  stage.timestamp {
+    source = "time"
+    format = "RFC3339"
+  }
+  stage.metrics {
+    metric.counter {
+      name   = "ok_total"
+      source = "status"
+      value  = "ok"
+      action = "inc"
+    }
+  }
+  stage.multiline { firstline = "^time=" }
+}`;
+    const file = parse(config, 'cfg.alloy');
+    const block = file.body[0] as any;
+    const decoded = decodeBlock(block.body, lokiProcess.args, { lookup: (n) => (stdlib as any)[n] }, block.pos) as LokiProcessArgs;
+    const ml = decoded._blocks!.find((b) => b.name === 'stage.multiline')!.value;
+    expect(ml).toEqual({ firstline: '^time=', max_lines: 128, max_wait_time: 3000, trim_newlines: true });
+    const ts = decoded._blocks!.find((b) => b.name === 'stage.timestamp')!.value;
+    expect(ts).toMatchObject({ action_on_failure: 'fudge', action_on_duplicate_timestamp: 'fudge', fallback_formats: [] });
+    const ctx = makeTestContext({ id: 'loki.process.cfg' });
+    const out = sink();
+    const c = lokiProcess.build(ctx, args([out], []));
+    await c.update(args([out], decoded._blocks!));
+    await (ctx.exports.receiver as LogsReceiver).append([line('time=2024-01-02T03:04:05Z status=ok'), line('  detail')]);
+    expect((await series(ctx.metrics)).get('loki_process_custom_ok_total{component_id="loki.process.cfg",component_path="/",job="shop"}')).toBe(1);
+    await c.stop?.();
+    expect(out.got).toEqual([{ labels: { job: 'shop' }, ts: BigInt(Date.UTC(2024, 0, 2, 3, 4, 5)) * 1_000_000n, line: 'time=2024-01-02T03:04:05Z status=ok\n  detail' }]);
   });
 });
