@@ -1,11 +1,14 @@
 // loki.process: runs entries through an ordered list of stage.* blocks and
-// forwards the survivors. The pipeline is synchronous; append() resolves
-// when every forward_to receiver accepted the result (backpressure).
+// forwards the survivors. append() resolves when every forward_to receiver
+// accepted the result (backpressure; stage.limit may make it wait too).
 import { registerComponent } from '../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 import { Counter } from 'prom-client';
-import { buildPipeline, runPipeline, type StageBlock } from '../../logs/stages/pipeline.js';
+import { buildPipeline, type StageBlock } from '../../logs/stages/pipeline.js';
+import type { StageEnv } from '../../logs/stages/env.js';
 import type { Stage } from '../../logs/stages/types.js';
+import { StageRunner } from '../../logs/stages/runner.js';
+import { timingAndMetricStageBlocks } from './process-stage-schemas.js';
 import { logsReceiver, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
 
 export interface LokiProcessArgs {
@@ -31,7 +34,7 @@ const stageBlocks: Record<string, BlockSchema> = {
       expression: { type: t.string() },
       value: { type: t.string() },
       older_than: { type: t.duration() },
-      longer_than: { type: t.any() },
+      longer_than: { type: t.string() },
       drop_counter_reason: { type: t.string(), default: 'drop_stage' },
     },
   },
@@ -40,38 +43,73 @@ const stageBlocks: Record<string, BlockSchema> = {
       replacement: { type: t.string(), default: '**REDACTED**' },
       min_length: { type: t.number(), default: 13 },
       source: { type: t.string() },
+      delimiters: { type: t.string(), default: '' },
+      skip_regex: { type: t.string(), default: '' },
     },
   },
+  ...timingAndMetricStageBlocks,
 };
 
+/** Compares stage configurations: the decoded blocks, nested ones (stage.metrics' metric.* blocks) included. */
+function stagesKey(blocks: readonly StageBlock[]): string {
+  return JSON.stringify(blocks.map((b) => [b.name, b.value]));
+}
+
 class LokiProcess {
-  #stages: Stage[] = [];
+  #runner: StageRunner;
   #forward: LogsReceiver[] = [];
+  #stagesKey: string | undefined;
   readonly #dropped;
+  readonly #droppedByLabel;
   readonly receiver: LogsReceiver;
 
   constructor(private readonly ctx: ComponentContext) {
-    this.#dropped = new Counter({ name: 'loki_process_dropped_lines_total', help: 'Lines dropped by loki.process stages.', labelNames: ['reason'] as const, registers: [ctx.metrics] });
-    this.receiver = logsReceiver({ append: (entries: LogEntry[]) => this.#append(entries) });
+    this.#dropped = new Counter({ name: 'loki_process_dropped_lines_total', help: 'A count of all log lines dropped as a result of a pipeline stage', labelNames: ['reason'] as const, registers: [ctx.metrics] });
+    this.#droppedByLabel = new Counter({
+      name: 'loki_process_dropped_lines_by_label_total',
+      help: 'A count of all log lines dropped as a result of a pipeline stage',
+      labelNames: ['label_name', 'label_value'] as const,
+      registers: [ctx.metrics],
+    });
+    this.#runner = this.#newRunner([]);
+    this.receiver = logsReceiver({ append: (entries: LogEntry[]) => this.#runner.push(entries) });
     ctx.setExports({ receiver: this.receiver });
   }
 
-  #append(entries: LogEntry[]): Promise<void> {
-    const out = runPipeline(this.#stages, entries);
-    return fanout(this.#forward, out);
+  #newRunner(stages: Stage[]): StageRunner {
+    return new StageRunner(stages, (entries) => fanout(this.#forward, entries), (err) =>
+      this.ctx.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'forwarding entries released by a stage failed'),
+    );
   }
 
   update(args: LokiProcessArgs): void {
     const onDrop = (reason: string) => this.#dropped.inc({ reason });
-    // Build first: a bad stage keeps the previous pipeline running.
-    const stages = buildPipeline(args._blocks ?? [], onDrop);
+    const env: StageEnv = {
+      registry: this.ctx.metrics,
+      logger: this.ctx.logger,
+      dropsByLabel: { inc: (label_name, label_value) => this.#droppedByLabel.inc({ label_name, label_value }), reset: () => this.#droppedByLabel.reset() },
+    };
     this.#forward = args.forward_to ?? [];
-    this.#stages = stages;
+    // As in Alloy, unchanged stages keep running (multiline blocks, limit buckets and metrics keep their state).
+    const key = stagesKey(args._blocks ?? []);
+    if (key === this.#stagesKey) return;
+    // Build first: a bad stage keeps the previous pipeline running.
+    const stages = buildPipeline(args._blocks ?? [], onDrop, env);
+    this.#stagesKey = key;
+    // The old pipeline hands on what it still holds (multiline blocks) and unregisters its metrics before the new one starts.
+    const old = this.#runner;
+    this.#runner = this.#newRunner(stages);
+    void old.stop();
+    this.#runner.start();
     this.ctx.setHealth('healthy', `${stages.length} stage(s)`);
   }
 
+  stop(): Promise<void> {
+    return this.#runner.stop();
+  }
+
   debugInfo(): unknown {
-    return { stages: this.#stages.map((s) => s.name), forward_to: this.#forward.length };
+    return { stages: this.#runner.stages.map((s) => s.name), forward_to: this.#forward.length };
   }
 }
 

@@ -7,7 +7,15 @@ import { labelsStage, type LabelsArgs } from './labels.js';
 import { logfmtStage, type LogfmtArgs } from './logfmt.js';
 import { luhnStage, type LuhnArgs } from './luhn.js';
 import { staticLabelsStage, type StaticLabelsArgs } from './static-labels.js';
-import type { Stage, StageEntry } from './types.js';
+import type { Stage } from './types.js';
+import type { StageEnv } from './env.js';
+import { geoipStage, type GeoIPArgs } from './geoip.js';
+import { limitStage, type LimitArgs } from './limit.js';
+import { metricsStage, type MetricsArgs } from './metrics.js';
+import { multilineStage, type MultilineArgs } from './multiline.js';
+import { runStagesSync } from './runner.js';
+import { samplingStage, type SamplingArgs } from './sampling.js';
+import { timestampStage, type TimestampArgs } from './timestamp.js';
 
 export interface StageBlock {
   name: string;
@@ -16,7 +24,7 @@ export interface StageBlock {
 
 export type DropCounter = (reason: string) => void;
 
-export function buildStage(block: StageBlock, onDrop: DropCounter): Stage {
+export function buildStage(block: StageBlock, onDrop: DropCounter, env: StageEnv = {}): Stage {
   switch (block.name) {
     case 'stage.static_labels':
       return staticLabelsStage(block.value as StaticLabelsArgs);
@@ -27,32 +35,38 @@ export function buildStage(block: StageBlock, onDrop: DropCounter): Stage {
     case 'stage.logfmt':
       return logfmtStage(block.value as LogfmtArgs);
     case 'stage.drop':
-      return dropStage(block.value as DropArgs, onDrop);
+      return dropStage(block.value as DropArgs, onDrop, env.now);
     case 'stage.luhn':
       return luhnStage(block.value as LuhnArgs);
+    case 'stage.timestamp':
+      return timestampStage(block.value as TimestampArgs, env.now);
+    case 'stage.multiline':
+      return multilineStage(block.value as MultilineArgs, env.now);
+    case 'stage.limit':
+      return limitStage(block.value as LimitArgs, onDrop, env);
+    case 'stage.sampling':
+      return samplingStage(block.value as SamplingArgs, onDrop, env);
+    case 'stage.metrics':
+      return metricsStage(block.value as MetricsArgs, env);
+    case 'stage.geoip':
+      return geoipStage(block.value as GeoIPArgs, env);
     default:
       throw new Error(`unsupported stage block "${block.name}"`);
   }
 }
 
-export function buildPipeline(blocks: readonly StageBlock[], onDrop: DropCounter): Stage[] {
+export function buildPipeline(blocks: readonly StageBlock[], onDrop: DropCounter, env: StageEnv = {}): Stage[] {
+  const buildEnv: StageEnv = { ...env, metricNames: new Set() };
   return blocks.map((b, i) => {
     try {
-      return buildStage(b, onDrop);
+      return buildStage(b, onDrop, buildEnv);
     } catch (err) {
       throw new Error(`${b.name} (stage ${i + 1}): ${(err as Error).message.replace(/^stage\.\w+: /, '')}`);
     }
   });
 }
 
-/** Runs every entry through the stages; returns the survivors (new objects, labels copied). */
+/** Runs every entry through the stages; returns the survivors (new objects, labels copied). Stages that wait need StageRunner. */
 export function runPipeline(stages: readonly Stage[], entries: readonly LogEntry[]): LogEntry[] {
-  if (stages.length === 0) return entries as LogEntry[];
-  const out: LogEntry[] = [];
-  outer: for (const src of entries) {
-    const e: StageEntry = { labels: { ...src.labels }, ts: src.ts, line: src.line, extracted: {} };
-    for (const s of stages) if (!s.process(e)) continue outer;
-    out.push({ labels: e.labels, ts: e.ts, line: e.line });
-  }
-  return out;
+  return runStagesSync(stages, entries);
 }

@@ -75,7 +75,7 @@ describe('loki.process stages', () => {
 
     expect(run([{ name: 'stage.drop', value: { longer_than: '50B' } }], lines.map((l) => entry(l))).length).toBe(2);
     // Both conditions: long AND matching -> only the long line with "x" is dropped.
-    expect(run([{ name: 'stage.drop', value: { longer_than: 10, expression: 'GET' } }], [entry('GET ' + 'y'.repeat(20)), entry('GET /')]).length).toBe(1);
+    expect(run([{ name: 'stage.drop', value: { longer_than: '10B', expression: 'GET' } }], [entry('GET ' + 'y'.repeat(20)), entry('GET /')]).length).toBe(1);
 
     const age = dropStage({ older_than: 60_000 }, () => {}, () => NOW_MS);
     expect(age.process({ ...entry('old', {}, BigInt(NOW_MS - 120_000) * 1_000_000n), extracted: {} })).toBe(false);

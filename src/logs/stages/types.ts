@@ -8,9 +8,27 @@ export interface StageEntry {
   extracted: Record<string, unknown>;
 }
 
+/**
+ * What a stage does with an entry: true passes it on, false drops it; an
+ * array passes these entries on instead (a buffering stage such as
+ * multiline holds the entry and may release earlier ones); a promise is
+ * awaited first (limit without drop waits for a token: backpressure).
+ * After stop() a stage must neither buffer nor wait.
+ */
+export type StageResult = boolean | StageEntry[] | Promise<boolean | StageEntry[]>;
+
 export interface Stage {
   readonly name: string;
-  process(e: StageEntry): boolean;
+  process(e: StageEntry): StageResult;
+  /**
+   * Stages that release entries on their own (multiline's max_wait_time,
+   * metrics registering their series) are started once by the runner,
+   * which hands them the function that sends entries on through the stages
+   * after this one.
+   */
+  start?(emit: (entries: StageEntry[]) => void): void;
+  /** Stops timers and unregisters; returns entries still buffered, which the runner sends on (flush on stop). */
+  stop?(): StageEntry[] | void;
 }
 
 /** Extracted value -> label/string form (strings as is, other scalars printed, objects as JSON). */
