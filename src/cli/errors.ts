@@ -6,7 +6,7 @@
 import { isDiagnostic } from '../syntax/diagnostic.js';
 import { FlagError } from './flags.js';
 
-/** The environment variable that adds stack traces to CLI errors (docs/clustering.md, "Troubleshooting"). */
+/** The environment variable that adds stack traces to CLI errors (README.md, "CLI"). */
 export const DEBUG_STACKS_ENV = 'ALLOY_DEBUG_STACKS';
 
 export function wantsStacks(env: NodeJS.ProcessEnv = process.env): boolean {
