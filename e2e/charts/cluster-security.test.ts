@@ -64,10 +64,15 @@ describe('clustering.tls', () => {
     expect(pod.volumes.map((v: any) => v.name)).not.toContain('cluster-tls');
   });
 
-  test('alloy-annotations passes alloy.clustering.tls.* to the subchart', () => {
-    const { pod, cluster } = render('alloy-annotations', { alloy: { clustering: { tls: { enabled: true, secretName: 'gossip-certs' } } } });
+  test('alloy-annotations passes alloy.clustering.tls.*, alloy.networkPolicy.* and the bind addresses to the subchart', () => {
+    const { objs, facts, pod, cluster } = render('alloy-annotations', {
+      alloy: { clustering: { tls: { enabled: true, secretName: 'gossip-certs' } }, networkPolicy: { enabled: true }, alloy: { listenAddr: '$(POD_IP)' } },
+    });
     expect(pod.volumes.find((v: any) => v.name === 'cluster-tls').secret.secretName).toBe('gossip-certs');
     expect(cluster.tls?.serverName).toBe(`alloy-annotations-cluster.${NS}.svc.cluster.local`);
+    const np = find(objs, 'NetworkPolicy')[0];
+    expect(np.spec.ingress[0]).toEqual({ ports: [{ port: 12346, protocol: 'TCP' }], from: [{ podSelector: { matchLabels: facts.workload.spec.selector.matchLabels } }] });
+    expect(facts.flags['server.http.listen-addr']).toBe('$(POD_IP):12345');
   });
 });
 
