@@ -18,7 +18,7 @@ export function wantsStacks(env: NodeJS.ProcessEnv = process.env): boolean {
 export function describeFailure(e: unknown, env: NodeJS.ProcessEnv = process.env): string {
   if (!(e instanceof Error)) return `alloy: ${String(e)}`;
   // Config errors and flag errors are written for the user as they are.
-  const text = isDiagnostic(e) || e instanceof FlagError || e.message.startsWith('alloy') ? e.message : `alloy: ${e.message || e.name}`;
+  const text = isDiagnostic(e) || e instanceof FlagError || /^alloy[: ]/.test(e.message) ? e.message : `alloy: ${e.message || e.name}`;
   if (!wantsStacks(env) || !e.stack) return text;
   return `${text}\n${e.stack}`;
 }
