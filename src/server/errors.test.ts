@@ -48,7 +48,7 @@ beforeAll(async () => {
     throw new TypeError(`undefined is not a function at ${SECRET_PATH}:3:9`);
   });
   broken.get('/string', () => {
-    throw 'plain string'; // eslint-disable-line no-throw-literal
+    throw 'plain string'; // not an Error: no message property, no stack
   });
   broken.get('/half', (_req, res) => {
     res.write('partial');

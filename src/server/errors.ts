@@ -57,7 +57,6 @@ function clientMessage(err: HttpishError, status: number): string {
 
 /** Express error middleware (four arguments): the last `app.use` of the server. */
 export function errorHandler(logger: Logger) {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (e: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as HttpishError;
     const status = statusOf(err);
