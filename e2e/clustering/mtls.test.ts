@@ -100,6 +100,9 @@ test('members with certificates of the CA share the targets; rogues without one 
   for (const n of [a, b, c]) expect(await peerNames(n)).toEqual(['a', 'b', 'c']);
   expect((await cluster.owned([r1, r2])).get('rogue-cert')).toEqual([]);
 
+  // Refused joins are reported in one log line each, never with a stack trace.
+  for (const n of [a, b, c, r1, r2]) expect({ node: n.name, stack: /\n\s+at |\\n\s+at /.test(n.out()) }).toEqual({ node: n.name, stack: false });
+
   // eslint-disable-next-line no-console
   console.log(`cluster mTLS figures: ${JSON.stringify(figures)}`);
 }, 240_000);
