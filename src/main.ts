@@ -3,12 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from './package-root.js';
-import { isDiagnostic } from './syntax/diagnostic.js';
 import { runCommand } from './cli/run.js';
 import { fmtCommand } from './cli/fmt.js';
 import { validateCommand } from './cli/validate.js';
 import { convertCommand } from './cli/convert.js';
-import { FlagError } from './cli/flags.js';
+import { describeFailure } from './cli/errors.js';
 
 const USAGE = `alloy: a Kubernetes-native telemetry collector (Alloy syntax)
 
@@ -55,14 +54,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exitCode = code;
-  },
-  (e) => {
-    if (isDiagnostic(e) || e instanceof FlagError) process.stderr.write(`${e.message}\n`);
-    else if (typeof (e as NodeJS.ErrnoException)?.code === 'string') process.stderr.write(`alloy: ${(e as Error).message}\n`); // ENOENT & co: no stack
-    else process.stderr.write(`alloy: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exit(1);
-  },
-);
+// A failure after start-up that nothing caught ends the process as Node would,
+// but with one line (the stack only with ALLOY_DEBUG_STACKS=1).
+const fatal = (e: unknown) => {
+  process.stderr.write(`${describeFailure(e)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+main(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exitCode = code;
+}, fatal);

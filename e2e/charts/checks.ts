@@ -53,7 +53,8 @@ export function checkRender(objs: KubeObject[], namespace: string): RenderFacts 
   expect(parsed.positionals).toHaveLength(1);
   const configMount = c.volumeMounts.find((m: any) => m.name === 'config');
   expect(parsed.positionals[0].startsWith(`${configMount.mountPath}/`)).toBe(true);
-  expect(parsed.flags['server.http.listen-addr']).toMatch(/^0\.0\.0\.0:\d+$/);
+  // The pod's IP must be bound (probes and Services come in on it): every interface, or $(POD_IP).
+  expect(parsed.flags['server.http.listen-addr']).toMatch(/^(0\.0\.0\.0|\[::\]|\$\(POD_IP\)):\d+$/);
   const storageMount = c.volumeMounts.find((m: any) => m.mountPath === parsed.flags['storage.path']);
   expect(storageMount).toBeDefined();
 
@@ -80,7 +81,14 @@ export function checkRender(objs: KubeObject[], namespace: string): RenderFacts 
   expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   expect(c.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http' });
   expect(portNames.has('http')).toBe(true);
-  expect(c.ports.find((p: any) => p.name === 'http').containerPort).toBe(Number(String(parsed.flags['server.http.listen-addr']).split(':')[1]));
+  expect(c.ports.find((p: any) => p.name === 'http').containerPort).toBe(Number(String(parsed.flags['server.http.listen-addr']).split(':').pop()));
+
+  // A NetworkPolicy selects these pods and opens only ports they declare.
+  const containerPorts = new Set((c.ports ?? []).map((p: any) => p.containerPort));
+  for (const np of find(objs, 'NetworkPolicy')) {
+    expect(subset(np.spec.podSelector.matchLabels, podLabels)).toBe(true);
+    for (const rule of np.spec.ingress ?? []) for (const p of rule.ports ?? []) expect({ np: np.metadata.name, port: p.port, declared: containerPorts.has(p.port) || portNames.has(p.port) }).toEqual({ np: np.metadata.name, port: p.port, declared: true });
+  }
 
   // The ServiceAccount is part of the render (or named explicitly) and bindings point at it.
   const sa = pod.spec.serviceAccountName;

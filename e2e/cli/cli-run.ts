@@ -13,8 +13,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runAlloy(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const proc = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+export function runAlloy(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const proc = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -1,4 +1,5 @@
 // `alloy run CONFIG_FILE [flags]`
+import * as grpc from '@grpc/grpc-js';
 import { startAlloy } from '../app.js';
 import { parseDuration } from '../syntax/duration.js';
 import { LOG_LEVELS, type LogFormat } from '../runtime/logger.js';
@@ -16,6 +17,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { flags, positionals } = parseFlags(argv, allRunFlags());
+  // grpc-js prints its own errors ("E No address added ...") to stderr; the cluster
+  // reports every gossip failure through our logger, so it stays quiet unless asked (GRPC_VERBOSITY).
+  if (!process.env.GRPC_VERBOSITY) grpc.setLogVerbosity(grpc.logVerbosity.NONE);
   if (positionals.length !== 1) throw new FlagError('alloy run needs exactly one CONFIG_FILE or directory argument');
   const minStability = stabilityFlag(flags['stability.level']);
   const level = String(flags['log.level']);

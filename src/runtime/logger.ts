@@ -9,9 +9,28 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export function createLogger(opts: { level?: string; format?: LogFormat; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = opts.level ?? 'info';
   const dest = opts.destination ?? process.stderr;
-  const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } };
-  if (opts.format === 'logfmt') return pino(base, logfmtStream(dest));
-  return pino(base, redactingStream(dest));
+  let logger: Logger | undefined;
+  const serializers = { err: errorForLog(() => logger?.isLevelEnabled('debug') ?? false) };
+  const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) }, serializers };
+  logger = opts.format === 'logfmt' ? pino(base, logfmtStream(dest)) : pino(base, redactingStream(dest));
+  return logger;
+}
+
+/**
+ * An Error logged under `err`: pino's fields (type, message, own properties)
+ * without the stack, which is for developers: it stays at debug level only.
+ */
+export function errorForLog(debugEnabled: () => boolean) {
+  const strip = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const { stack, cause, aggregateErrors, ...rest } = v as Record<string, unknown>;
+    return { ...rest, ...(cause !== undefined ? { cause: strip(cause) } : {}), ...(Array.isArray(aggregateErrors) ? { aggregateErrors: aggregateErrors.map(strip) } : {}) };
+  };
+  return (e: unknown): unknown => {
+    if (!(e instanceof Error)) return e;
+    const s = pino.stdSerializers.err(e);
+    return debugEnabled() ? s : strip(s);
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import type { Controller, NodeView } from '../runtime/controller.js';
 import { toDisplay } from '../runtime/values.js';
+import { echo } from './errors.js';
 
 function summary(v: NodeView) {
   // localID / moduleID as Alloy's API names them: a component inside a module is "<module id>/<local id>".
@@ -29,7 +30,7 @@ export function apiRouter(controller: Controller, cluster: ClusterOwnership): Ro
     const id = Array.isArray(raw) ? raw.join('/') : raw;
     const v = controller.view(id);
     if (!v) {
-      res.status(404).json({ error: `component "${id}" does not exist` });
+      res.status(404).json({ error: `component "${echo(id)}" does not exist` });
       return;
     }
     const created = v.createdModuleIds ?? [];
@@ -50,7 +51,7 @@ export function apiRouter(controller: Controller, cluster: ClusterOwnership): Ro
     const moduleId = Array.isArray(raw) ? raw.join('/') : raw;
     const list = controller.list().filter((c) => c.moduleId === moduleId);
     if (list.length === 0 && !controller.list().some((c) => c.createdModuleIds?.includes(moduleId))) {
-      res.status(404).json({ error: `module "${moduleId}" does not exist` });
+      res.status(404).json({ error: `module "${echo(moduleId)}" does not exist` });
       return;
     }
     res.json(list.map(summary));

@@ -10,6 +10,7 @@ import type { ClusterOwnership } from '../clustering/ownership.js';
 import type { Controller } from '../runtime/controller.js';
 import { apiRouter } from './api.js';
 import { authMiddleware } from './auth.js';
+import { answerClientError, errorHandler, limitUrlLength, notFound } from './errors.js';
 import type { HttpAuthConfig } from '../runtime/config-blocks.js';
 
 export interface ServerOptions {
@@ -30,6 +31,7 @@ export function createApp(opts: ServerOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   const { controller } = opts;
+  app.use(limitUrlLength);
   if (opts.auth) app.use(authMiddleware(opts.auth));
 
   app.get('/-/ready', (_req, res) => {
@@ -56,17 +58,20 @@ export function createApp(opts: ServerOptions): Express {
   };
   app.post('/-/reload', reload);
   app.get('/-/reload', reload); // Alloy accepts GET too
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (_req, res, next) => {
     try {
       // Process metrics, the shared informers' and every component's own registry.
       const text = await gatherMetrics([opts.metrics, informerRegistry, ...controller.componentRegistries()]);
       res.set('Content-Type', opts.metrics.contentType).send(text);
     } catch (e) {
-      res.status(500).send(String(e));
+      next(e); // a JSON 500, logged; never the error text or its stack
     }
   });
   app.use('/api/v0/web', apiRouter(controller, opts.cluster));
   for (const m of opts.mounts ?? []) app.use(m.path, m.router);
+  // Last: what no route served, and every error, answered as JSON (express's final handler would render the stack).
+  app.use(notFound);
+  app.use(errorHandler(opts.logger));
   return app;
 }
 
@@ -77,6 +82,7 @@ export function listen(app: Express, addr: string): Promise<{ server: http.Serve
   const port = Number(addr.slice(idx + 1));
   return new Promise((resolve, reject) => {
     const server = http.createServer(app);
+    server.on('clientError', answerClientError);
     server.once('error', reject);
     server.listen(port, host, () => {
       const a = server.address() as AddressInfo;

@@ -8,6 +8,7 @@ import net, { type AddressInfo } from 'node:net';
 import tls, { type SecureVersion } from 'node:tls';
 import type { RequestListener } from 'node:http';
 import { CIPHER_SUITES, CURVES, type ClientAuthType, type HttpTlsConfig } from '../runtime/config-blocks.js';
+import { answerClientError } from './errors.js';
 
 const VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
 
@@ -75,6 +76,7 @@ export function listenSwitchable(handler: RequestListener, addr: string, initial
   const host = addr.slice(0, idx).replace(/^\[|\]$/g, '') || '0.0.0.0';
   const port = Number(addr.slice(idx + 1));
   const server = http.createServer(handler);
+  server.on('clientError', answerClientError);
   let current = initialTls;
   const sockets = new Set<net.Socket>();
   const wired = new WeakSet<tls.Server>();

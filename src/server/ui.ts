@@ -37,31 +37,24 @@ export function normalizePrefix(prefix: string | undefined): string {
 export function uiApiRouter(o: UiOptions): Router {
   const r = Router();
   const cluster = o.cluster as ClusterOwnership & ClusterExtras;
+  // A failure here goes to the server's error handler (src/server/errors.ts): logged, answered as a JSON 500.
   r.get('/cluster', (_req, res) => {
-    try {
-      res.json(clusterView(cluster));
-    } catch (e) {
-      res.status(500).json({ error: `cluster view failed: ${(e as Error).message}` });
-    }
+    res.json(clusterView(cluster));
   });
   r.get('/targets', async (req, res) => {
-    try {
-      if (req.query.local === '1') {
-        res.json(localTargets(o.controller, cluster.self));
-        return;
-      }
-      const explicit = o.peerHttpAddresses ? o.peerHttpAddresses() : parseAddressList(process.env.ALLOY_UI_PEER_HTTP_ADDRESSES);
-      res.json(
-        await clusterTargets({
-          controller: o.controller,
-          cluster,
-          peers: peerEndpoints(cluster, explicit),
-          timeoutMs: o.peerTimeoutMs ?? 1500,
-        }),
-      );
-    } catch (e) {
-      res.status(500).json({ error: `targets view failed: ${(e as Error).message}` });
+    if (req.query.local === '1') {
+      res.json(localTargets(o.controller, cluster.self));
+      return;
     }
+    const explicit = o.peerHttpAddresses ? o.peerHttpAddresses() : parseAddressList(process.env.ALLOY_UI_PEER_HTTP_ADDRESSES);
+    res.json(
+      await clusterTargets({
+        controller: o.controller,
+        cluster,
+        peers: peerEndpoints(cluster, explicit),
+        timeoutMs: o.peerTimeoutMs ?? 1500,
+      }),
+    );
   });
   return r;
 }

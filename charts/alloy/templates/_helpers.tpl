@@ -62,6 +62,24 @@ app.kubernetes.io/part-of: alloy-ts
 {{- if and .Values.clustering.enabled (ne (include "alloy.controllerType" .) "daemonset") -}}true{{- end -}}
 {{- end -}}
 
+{{/* "true" when gossip runs over mutual TLS; fails without the Secret that holds the certificates. */}}
+{{- define "alloy.clusterTls" -}}
+{{- if and (include "alloy.clustered" .) .Values.clustering.tls.enabled -}}
+{{- $_ := required "clustering.tls.secretName is required when clustering.tls.enabled is true (a Secret with ca.crt, tls.crt and tls.key)" .Values.clustering.tls.secretName -}}true
+{{- end -}}
+{{- end -}}
+
+{{/* The name peers' certificates must carry: clustering.tls.serverName, else the cluster Service's DNS name. */}}
+{{- define "alloy.clusterTlsServerName" -}}
+{{- default (printf "%s.%s.svc.cluster.local" (include "alloy.clusterServiceName" .) .Release.Namespace) .Values.clustering.tls.serverName -}}
+{{- end -}}
+
+{{/* "host:port" from (list host port); an IPv6 host gets brackets. */}}
+{{- define "alloy.hostPort" -}}
+{{- $host := index . 0 | toString | trimPrefix "[" | trimSuffix "]" -}}
+{{- if contains ":" $host -}}[{{ $host }}]:{{ index . 1 }}{{- else -}}{{ $host }}:{{ index . 1 }}{{- end -}}
+{{- end -}}
+
 {{- define "alloy.clusterServiceName" -}}
 {{- printf "%s-cluster" (include "alloy.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -2,7 +2,7 @@
 {{- define "alloy.args" -}}
 - run
 - /etc/alloy/{{ include "alloy.configKey" . }}
-- --server.http.listen-addr=0.0.0.0:{{ .Values.alloy.listenPort }}
+- --server.http.listen-addr={{ include "alloy.hostPort" (list .Values.alloy.listenAddr .Values.alloy.listenPort) }}
 - --storage.path={{ .Values.alloy.storagePath }}
 - --log.level={{ .Values.alloy.logLevel }}
 - --log.format={{ .Values.alloy.logFormat }}
@@ -10,12 +10,20 @@
 {{- if include "alloy.clustered" . }}
 - --cluster.enabled=true
 - --cluster.node-name=$(POD_NAME)
-- --cluster.listen-addr=0.0.0.0:{{ .Values.alloy.gossipPort }}
+- --cluster.listen-addr={{ include "alloy.hostPort" (list .Values.alloy.gossipListenAddr .Values.alloy.gossipPort) }}
 - --cluster.advertise-address=$(POD_IP):{{ .Values.alloy.gossipPort }}
 - --cluster.join-addresses={{ include "alloy.clusterServiceName" . }}.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.alloy.gossipPort }}
 - --cluster.rejoin-interval={{ .Values.clustering.rejoinInterval }}
 {{- with .Values.clustering.name }}
 - --cluster.name={{ . }}
+{{- end }}
+{{- if include "alloy.clusterTls" . }}
+{{- $dir := .Values.clustering.tls.mountPath | trimSuffix "/" }}
+- --cluster.enable-tls=true
+- --cluster.tls-ca-path={{ $dir }}/ca.crt
+- --cluster.tls-cert-path={{ $dir }}/tls.crt
+- --cluster.tls-key-path={{ $dir }}/tls.key
+- --cluster.tls-server-name={{ include "alloy.clusterTlsServerName" . }}
 {{- end }}
 {{- if .Values.clustering.waitForSize }}
 - --cluster.wait-for-size={{ .Values.clustering.waitForSize }}
@@ -125,6 +133,11 @@ spec:
         # readOnlyRootFilesystem: node and its libraries may still write temporary files.
         - name: tmp
           mountPath: /tmp
+        {{- if include "alloy.clusterTls" . }}
+        - name: cluster-tls
+          mountPath: {{ .Values.clustering.tls.mountPath }}
+          readOnly: true
+        {{- end }}
         {{- with .Values.alloy.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -152,6 +165,14 @@ spec:
         name: {{ include "alloy.configMapName" . }}
     - name: tmp
       emptyDir: {}
+    {{- if include "alloy.clusterTls" . }}
+    - name: cluster-tls
+      secret:
+        secretName: {{ .Values.clustering.tls.secretName }}
+        # 0440 (decimal here, as the API stores it): root owns the files, the pod's fsGroup
+        # (the collector's group) reads them, nobody else does.
+        defaultMode: 288
+    {{- end }}
     {{- if not (include "alloy.persistent" .) }}
     - name: storage
       emptyDir:
