@@ -6,6 +6,7 @@ import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } 
 import { Counter } from 'prom-client';
 import { buildPipeline, runPipeline, type StageBlock } from '../../logs/stages/pipeline.js';
 import type { Stage } from '../../logs/stages/types.js';
+import { addMatchStage, parseTransformStageBlocks, stageBlockSpecs } from './process-stage-schemas.js';
 import { logsReceiver, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
 
 export interface LokiProcessArgs {
@@ -14,16 +15,18 @@ export interface LokiProcessArgs {
 }
 
 const stageBlocks: Record<string, BlockSchema> = {
+  ...parseTransformStageBlocks,
   'stage.static_labels': { attrs: { values: { type: t.map(t.string()), required: true } } },
-  'stage.labels': { attrs: { values: { type: t.map(t.any()), required: true } } },
+  'stage.labels': { attrs: { values: { type: t.map(t.any()), required: true }, source_type: { type: t.string(), default: 'extracted' } } },
   'stage.json': {
     attrs: {
-      expressions: { type: t.map(t.any()), required: true },
+      expressions: { type: t.map(t.any()) },
+      regex: { type: t.string() },
       source: { type: t.string() },
       drop_malformed: { type: t.bool(), default: false },
     },
   },
-  'stage.logfmt': { attrs: { mapping: { type: t.map(t.any()), required: true }, source: { type: t.string() } } },
+  'stage.logfmt': { attrs: { mapping: { type: t.map(t.any()) }, regex: { type: t.string() }, source: { type: t.string(), default: '' } } },
   'stage.drop': {
     attrs: {
       source: { type: t.string() },
@@ -43,6 +46,9 @@ const stageBlocks: Record<string, BlockSchema> = {
     },
   },
 };
+
+// Last: stage.match nests every stage block defined above.
+addMatchStage(stageBlocks);
 
 class LokiProcess {
   #stages: Stage[] = [];
@@ -64,7 +70,7 @@ class LokiProcess {
   update(args: LokiProcessArgs): void {
     const onDrop = (reason: string) => this.#dropped.inc({ reason });
     // Build first: a bad stage keeps the previous pipeline running.
-    const stages = buildPipeline(args._blocks ?? [], onDrop);
+    const stages = buildPipeline(args._blocks ?? [], onDrop, { metrics: this.ctx.metrics, logger: this.ctx.logger });
     this.#forward = args.forward_to ?? [];
     this.#stages = stages;
     this.ctx.setHealth('healthy', `${stages.length} stage(s)`);
@@ -80,7 +86,7 @@ export const lokiProcess: ComponentDefinition<LokiProcessArgs> = {
   labelRequired: true,
   args: {
     attrs: { forward_to: { type: t.array(t.capsule(LOGS_RECEIVER)), required: true } },
-    blocks: Object.fromEntries(Object.entries(stageBlocks).map(([name, schema]) => [name, { schema, multiple: true }])),
+    blocks: stageBlockSpecs(stageBlocks),
     ordered: true,
   },
   exports: { receiver: t.capsule(LOGS_RECEIVER) },

@@ -78,8 +78,8 @@ describe('loki.process stages', () => {
     expect(run([{ name: 'stage.drop', value: { longer_than: 10, expression: 'GET' } }], [entry('GET ' + 'y'.repeat(20)), entry('GET /')]).length).toBe(1);
 
     const age = dropStage({ older_than: 60_000 }, () => {}, () => NOW_MS);
-    expect(age.process({ ...entry('old', {}, BigInt(NOW_MS - 120_000) * 1_000_000n), extracted: {} })).toBe(false);
-    expect(age.process({ ...entry('new', {}, BigInt(NOW_MS - 1_000) * 1_000_000n), extracted: {} })).toBe(true);
+    expect(age.process({ ...entry('old', {}, BigInt(NOW_MS - 120_000) * 1_000_000n), extracted: {}, structuredMetadata: {} })).toBe(false);
+    expect(age.process({ ...entry('new', {}, BigInt(NOW_MS - 1_000) * 1_000_000n), extracted: {}, structuredMetadata: {} })).toBe(true);
     expect(() => dropStage({}, () => {})).toThrow(/at least one/);
     expect(() => dropStage({ expression: '(' }, () => {})).toThrow(/invalid expression/);
   });
