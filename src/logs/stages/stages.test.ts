@@ -38,8 +38,8 @@ describe('loki.process stages', () => {
     expect(drops).toEqual(['malformed_json']);
   });
 
-  it('rejects unsupported JMESPath at load time with the stage named', () => {
-    expect(() => buildPipeline([{ name: 'stage.json', value: { expressions: { a: 'foo[?x>1]' } } }], () => {})).toThrow(/stage.json \(stage 1\).*unsupported JMESPath/);
+  it('rejects invalid JMESPath at load time with the stage named', () => {
+    expect(() => buildPipeline([{ name: 'stage.json', value: { expressions: { a: 'foo[?x>' } } }], () => {})).toThrow(/stage.json \(stage 1\).*could not compile JMES expression/);
     expect(compilePath('a.b[-1]')({ a: { b: [1, 2, 3] } })).toBe(3);
   });
 

@@ -39,7 +39,7 @@ interface Rule {
 
 export function truncateStage(args: TruncateArgs, env: StageEnv = {}): Stage {
   const rules: Rule[] = (args.rule ?? []).map((r, i) => {
-    const what = `stage.truncate rule ${i + 1}`;
+    const what = `stage.truncate: rule ${i + 1}`;
     if (r.limit === undefined || r.limit === '') throw new Error(`${what}: limit is required`);
     const limit = parseByteSize(`${what} limit`, r.limit);
     if (limit <= 0) throw new Error(`${what}: limit must be greater than zero`);
