@@ -62,6 +62,22 @@ loki.process "pod_logs" {
 }
 `;
 
+describe('loki.process config decoding', () => {
+  const decode = (body: string) => {
+    const file = parse(`loki.process "x" {\n  forward_to = []\n${body}\n}\n`, 'bad.alloy');
+    const block = file.body[0] as any;
+    return decodeBlock(block.body, getComponent('loki.process')!.args, { lookup: (n) => (stdlib as any)[n] }, block.pos);
+  };
+  it('reports a bad stage at its block, nested ones too (as alloy validate and reload see it)', () => {
+    expect(() => decode('  stage.regex { expression = "(?P<x" }')).toThrow(/bad.alloy:3:3.*stage.regex.*could not compile regular expression/);
+    expect(() => decode('  stage.match {\n    selector = "{a=\\"b\\"}"\n    stage.template {\n      source = "s"\n      template = "{{ Nope }}"\n    }\n  }')).toThrow(/bad.alloy:5:5.*function "Nope" not defined/);
+    expect(() => decode('  stage.cri { max_partial_lines = 0 }')).toThrow(/max_partial_lines must be greater than 0/);
+    expect(() => decode('  stage.match { selector = "{a=\\"b\\"}" }')).toThrow(/requires at least one additional stage/);
+    const ok = decode('  stage.match {\n    selector = "{a=\\"b\\"}"\n    stage.match {\n      selector = "{c=\\"d\\"}"\n      stage.decolorize {}\n    }\n  }');
+    expect((ok as any)._blocks[0].value._blocks[0].value._blocks[0].name).toBe('stage.decolorize');
+  });
+});
+
 describe('loki.process pod logs pipeline into loki.write', () => {
   let loki: LokiReceiver;
   beforeEach(async () => {

@@ -2,6 +2,7 @@
 // with Alloy's names, types and defaults. stage.match nests every stage
 // kind (itself included), so its schema is completed once the full set of
 // stage blocks is known (see process.ts).
+import { buildParseTransformStage } from '../../logs/stages/stage-builders.js';
 import { t, type BlockSchema, type BlockSpec } from '../../runtime/types.js';
 
 const windowsEvent: BlockSchema = {
@@ -92,6 +93,12 @@ export const parseTransformStageBlocks: Record<string, BlockSchema> = {
   'stage.windowsevent': windowsEvent,
 };
 
+// Build each stage once when the config is decoded, so `alloy validate` and a
+// reload report a bad regex, template, selector or option at the block.
+for (const [name, schema] of Object.entries(parseTransformStageBlocks)) {
+  parseTransformStageBlocks[name] = { ...schema, validate: (value) => void buildParseTransformStage({ name, value }, () => {}, {}) };
+}
+
 /** Every stage block as a nested block spec: repeatable, in order. */
 export function stageBlockSpecs(stages: Record<string, BlockSchema>): Record<string, BlockSpec> {
   return Object.fromEntries(Object.entries(stages).map(([name, schema]) => [name, { schema, multiple: true }]));
@@ -111,6 +118,7 @@ export function addMatchStage(stages: Record<string, BlockSchema>): void {
       pipeline_name: { type: t.string(), default: '' },
     },
     ordered: true,
+    validate: (value) => void buildParseTransformStage({ name: 'stage.match', value }, () => {}, {}),
   };
   stages['stage.match'] = match;
   match.blocks = stageBlockSpecs(stages);
