@@ -89,6 +89,7 @@ export const parseTransformStageBlocks: Record<string, BlockSchema> = {
       value: { type: t.string(), default: '' },
     },
   },
+  'stage.split_json': { attrs: { source: { type: t.string() } } },
   'stage.eventlogmessage': windowsEvent,
   'stage.windowsevent': windowsEvent,
 };

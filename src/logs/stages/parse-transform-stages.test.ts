@@ -391,6 +391,25 @@ describe('stage.match', () => {
   });
 });
 
+describe('stage.split_json', () => {
+  it('one entry per element, raw element text, independent copies; the following stages run on each', () => {
+    const out = run([s('split_json'), s('json', { expressions: { level: '' } }), s('labels', { values: { level: '' } })], [
+      { line: '[{"level":"info","msg":"one"}, {"level":"error", "msg" : "two"} ,"s,]", [1, 2]]', sm: { m: '1' } },
+    ]);
+    expect(out.map((e) => e.line)).toEqual(['{"level":"info","msg":"one"}', '{"level":"error", "msg" : "two"}', '"s,]"', '[1, 2]']);
+    expect(out.map((e) => e.labels.level ?? '-')).toEqual(['info', 'error', '-', '-']);
+    expect(out.every((e) => e.ts === TS && e.structuredMetadata.m === '1')).toBe(true);
+    expect(new Set(out.map((e) => e.labels)).size).toBe(4);
+  });
+  it('from an extracted source; empty array drops; non-arrays and bad JSON pass unchanged', () => {
+    const out = run([s('json', { expressions: { records: '' } }), s('split_json', { source: 'records' })], [{ line: '{"records":[{"a":1},{"a":2}]}' }]);
+    expect(out.map((e) => e.line)).toEqual(['{"a":1}', '{"a":2}']);
+    expect(run([s('split_json')], [{ line: '[]' }, { line: '{"a":[1]}' }, { line: '[1,' }]).map((e) => e.line)).toEqual(['{"a":[1]}', '[1,']);
+    expect(run([s('split_json', { source: 'nope' })], [{ line: '[1,2]' }]).map((e) => e.line)).toEqual(['[1,2]']);
+    expect(() => buildPipeline([s('split_json', { source: '' })], () => {})).toThrow(/stage.split_json \(stage 1\): source cannot be empty/);
+  });
+});
+
 describe('stage.eventlogmessage and stage.windowsevent', () => {
   it("eventlogmessage: Alloy's example (overwrite_existing), and _extracted suffixes without it", () => {
     const msg = 'Message type:\r\nOverwritten: new\r\nImage: C:\\Users\\User\\alloy.exe';

@@ -1,6 +1,6 @@
 // The parsing and transforming stages of loki.process (CRI/Docker formats,
 // regex/pattern/template/replace, labels and structured metadata, match,
-// pack, truncate, tenant, Windows events): block name -> stage. pipeline.ts
+// pack, truncate, tenant, split_json, Windows events): block name -> stage. pipeline.ts
 // asks here for the blocks it does not build itself.
 import type { DropCounter, StageBlock } from './pipeline.js';
 import { criStage, type CriArgs } from './cri.js';
@@ -13,6 +13,7 @@ import { packStage, type PackArgs } from './pack.js';
 import { patternStage, type PatternArgs } from './pattern.js';
 import { regexStage, type RegexArgs } from './regex.js';
 import { replaceStage, type ReplaceArgs } from './replace.js';
+import { splitJsonStage, type SplitJsonArgs } from './split-json.js';
 import { structuredMetadataDropStage, structuredMetadataStage, type StructuredMetadataArgs, type StructuredMetadataDropArgs } from './structured-metadata.js';
 import { templateStage, type TemplateArgs } from './template.js';
 import { tenantStage, type TenantArgs } from './tenant.js';
@@ -55,6 +56,8 @@ export function buildParseTransformStage(block: StageBlock, onDrop: DropCounter,
       return tenantStage(v as TenantArgs);
     case 'stage.match':
       return matchStage({ ...(v as MatchArgs), _blocks: (v as MatchArgs)._blocks }, onDrop, env);
+    case 'stage.split_json':
+      return splitJsonStage(v as SplitJsonArgs);
     case 'stage.eventlogmessage':
       return eventLogMessageStage(v as WindowsEventArgs);
     case 'stage.windowsevent':
