@@ -20,6 +20,8 @@ export interface FuncDef {
   fn: TemplateFunc;
   /** Expected argument count (undefined: variadic, checked by the function). */
   arity?: number;
+  /** Parameters are interface{} in Go: a missing value arrives as nil instead of failing the call. */
+  loose?: boolean;
 }
 
 export class ExecError extends TemplateError {}
@@ -170,8 +172,9 @@ export class Executor {
       const def = this.funcs[head.name];
       if (!def) throw new ExecError(`function "${head.name}" not defined`);
       if (head.name === 'and' || head.name === 'or') return this.#andOr(head.name, rest, scope, piped);
-      const args = rest.map((a) => this.#operand(a, scope));
+      let args = rest.map((a) => this.#operand(a, scope));
       if (piped) args.push(piped.value);
+      if (def.loose) args = args.map((a) => (a === NO_VALUE ? null : a));
       if (def.arity !== undefined && args.length !== def.arity) throw new ExecError(`wrong number of args for ${head.name}: want ${def.arity} got ${args.length}`);
       return def.fn(...args);
     }
@@ -232,7 +235,8 @@ function describe(op: Operand): string {
 function fieldChain(v: TValue, chain: string[]): TValue {
   let cur = v;
   for (const name of chain) {
-    if (cur === NO_VALUE || cur === null || cur === undefined) throw new ExecError(`nil pointer evaluating .${name}`);
+    if (cur === NO_VALUE) return NO_VALUE; // a field of a missing key is missing too
+    if (cur === null || cur === undefined) throw new ExecError(`nil pointer evaluating .${name}`);
     if (typeof cur !== 'object' || Array.isArray(cur) || cur instanceof GoInt) throw new ExecError(`can't evaluate field ${name} in type ${goType(cur)}`);
     const o = cur as Record<string, TValue>;
     cur = Object.prototype.hasOwnProperty.call(o, name) ? o[name] : NO_VALUE;

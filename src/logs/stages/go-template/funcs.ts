@@ -138,7 +138,8 @@ function compare(a: TValue, b: TValue, fn: string): number {
 }
 
 function equal(a: TValue, b: TValue): boolean {
-  if (a === NO_VALUE || b === NO_VALUE) throw new ExecError('error calling eq: invalid type for comparison');
+  // Go's eq: a missing value equals nothing but another missing value (no error).
+  if (a === NO_VALUE || b === NO_VALUE) return a === b;
   const x = a instanceof GoInt ? a.v : a;
   const y = b instanceof GoInt ? b.v : b;
   if (typeof x !== typeof y && !(x === null || y === null)) throw new ExecError('error calling eq: incompatible types for comparison');
@@ -152,6 +153,7 @@ export function sprintf(format: string, args: TValue[]): string {
     if (verb === '%') return '%';
     if (ai >= args.length) return `%!${verb}(MISSING)`;
     const a = args[ai++];
+    if (a === null && verb !== 'v') return `%!${verb}(<nil>)`;
     const n = a instanceof GoInt ? a.v : a;
     let s: string;
     switch (verb) {
@@ -189,6 +191,8 @@ export function sprintf(format: string, args: TValue[]): string {
 }
 
 const f = (fn: FuncDef['fn'], arity?: number): FuncDef => ({ fn, arity });
+/** A function whose Go parameters are interface{}: missing values arrive as nil. */
+const loose = (fn: FuncDef['fn'], arity?: number): FuncDef => ({ fn, arity, loose: true });
 
 /** Go text/template builtins. */
 const builtins: Record<string, FuncDef> = {
@@ -225,11 +229,11 @@ const builtins: Record<string, FuncDef> = {
     }
     return cur;
   }),
-  print: f((...a) => a.map((x, i) => (i > 0 && typeof x !== 'string' && typeof a[i - 1] !== 'string' ? ' ' : '') + goPrint(x)).join('')),
-  println: f((...a) => a.map(goPrint).join(' ') + '\n'),
-  printf: f((fmt, ...a) => sprintf(str(fmt, 'printf'), a)),
-  urlquery: f((...a) => encodeURIComponent(a.map(goPrint).join('')).replace(/%20/g, '+')),
-  html: f((...a) =>
+  print: loose((...a) => a.map((x, i) => (i > 0 && typeof x !== 'string' && typeof a[i - 1] !== 'string' ? ' ' : '') + goPrint(x)).join('')),
+  println: loose((...a) => a.map(goPrint).join(' ') + '\n'),
+  printf: loose((fmt, ...a) => sprintf(str(fmt, 'printf'), a)),
+  urlquery: loose((...a) => encodeURIComponent(a.map(goPrint).join('')).replace(/%20/g, '+')),
+  html: loose((...a) =>
     a
       .map(goPrint)
       .join('')
@@ -269,20 +273,20 @@ const alloyFuncs: Record<string, FuncDef> = {
 
 /** The commonly used part of sprig (argument order as sprig: the subject last, for pipes). */
 const sprigFuncs: Record<string, FuncDef> = {
-  lower: f((s) => toStr(s).toLowerCase(), 1),
-  upper: f((s) => toStr(s).toUpperCase(), 1),
-  title: f((s) => toStr(s).replace(/(^|[\s])(\p{L})/gu, (_m, a: string, c: string) => a + c.toUpperCase()), 1),
-  trim: f((s) => toStr(s).trim(), 1),
-  trimAll: f((c, s) => trimSet(toStr(s), toStr(c), true, true), 2),
-  trimPrefix: f((p, s) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)), 2),
-  trimSuffix: f((p, s) => (toStr(p) !== '' && toStr(s).endsWith(toStr(p)) ? toStr(s).slice(0, toStr(s).length - toStr(p).length) : toStr(s)), 2),
-  replace: f((o, n, s) => goReplace(toStr(s), toStr(o), toStr(n), -1), 3),
-  contains: f((sub, s) => toStr(s).includes(toStr(sub)), 2),
-  hasPrefix: f((p, s) => toStr(s).startsWith(toStr(p)), 2),
-  hasSuffix: f((p, s) => toStr(s).endsWith(toStr(p)), 2),
-  repeat: f((n, s) => toStr(s).repeat(Math.max(0, toInt(n))), 2),
+  lower: f((s) => str(s, 'lower').toLowerCase(), 1),
+  upper: f((s) => str(s, 'upper').toUpperCase(), 1),
+  title: f((s) => str(s, 'title').replace(/(^|[\s])(\p{L})/gu, (_m, a: string, c: string) => a + c.toUpperCase()), 1),
+  trim: f((s) => str(s, 'trim').trim(), 1),
+  trimAll: f((c, s) => trimSet(str(s, 'trimAll'), str(c, 'trimAll'), true, true), 2),
+  trimPrefix: f((p, s) => (str(s, 'trimPrefix').startsWith(str(p, 'trimPrefix')) ? str(s, 'trimPrefix').slice(str(p, 'trimPrefix').length) : str(s, 'trimPrefix')), 2),
+  trimSuffix: f((p, s) => (str(p, 'trimSuffix') !== '' && str(s, 'trimSuffix').endsWith(str(p, 'trimSuffix')) ? str(s, 'trimSuffix').slice(0, str(s, 'trimSuffix').length - str(p, 'trimSuffix').length) : str(s, 'trimSuffix')), 2),
+  replace: f((o, n, s) => goReplace(str(s, 'replace'), str(o, 'replace'), str(n, 'replace'), -1), 3),
+  contains: f((sub, s) => str(s, 'contains').includes(str(sub, 'contains')), 2),
+  hasPrefix: f((p, s) => str(s, 'hasPrefix').startsWith(str(p, 'hasPrefix')), 2),
+  hasSuffix: f((p, s) => str(s, 'hasSuffix').endsWith(str(p, 'hasSuffix')), 2),
+  repeat: f((n, s) => str(s, 'repeat').repeat(Math.max(0, toInt(n))), 2),
   substr: f((a, b, s) => {
-    const x = toStr(s);
+    const x = str(s, 'substr');
     const start = toInt(a);
     const end = toInt(b);
     if (start < 0) return x.slice(0, end);
@@ -290,57 +294,57 @@ const sprigFuncs: Record<string, FuncDef> = {
     return x.slice(start, end);
   }, 3),
   trunc: f((n, s) => {
-    const x = toStr(s);
+    const x = str(s, 'trunc');
     const c = toInt(n);
     if (c < 0 && x.length + c > 0) return x.slice(x.length + c);
     if (c >= 0 && x.length > c) return x.slice(0, c);
     return x;
   }, 2),
-  nospace: f((s) => toStr(s).replace(/\s+/gu, ''), 1),
-  quote: f((...a) => a.filter((x) => x !== null && x !== NO_VALUE).map((x) => JSON.stringify(toStr(x))).join(' ')),
-  squote: f((...a) => a.filter((x) => x !== null && x !== NO_VALUE).map((x) => `'${toStr(x)}'`).join(' ')),
-  cat: f((...a) => a.filter((x) => x !== null && x !== NO_VALUE).map(toStr).join(' ')),
-  indent: f((n, s) => toStr(s).replace(/^/gm, ' '.repeat(Math.max(0, toInt(n)))), 2),
-  default: f((d, ...given) => (given.length === 0 || !truthy(given[0]) ? d : given[0])),
-  empty: f((v) => !truthy(v), 1),
-  coalesce: f((...a) => a.find((x) => truthy(x)) ?? null),
-  ternary: f((a, b, c) => (truthy(c) ? a : b), 3),
-  toString: f((v) => toStr(v), 1),
-  atoi: f((s) => new GoInt(toInt(toStr(s))), 1),
-  int: f((v) => new GoInt(toInt(v)), 1),
-  add: f((...a) => new GoInt(a.reduce<number>((x, y) => x + toInt(y), 0))),
-  sub: f((a, b) => new GoInt(toInt(a) - toInt(b)), 2),
-  mul: f((...a) => new GoInt(a.reduce<number>((x, y) => x * toInt(y), 1))),
-  div: f((a, b) => {
+  nospace: f((s) => str(s, 'nospace').replace(/\s+/gu, ''), 1),
+  quote: loose((...a) => a.filter((x) => x !== null && x !== NO_VALUE).map((x) => JSON.stringify(toStr(x))).join(' ')),
+  squote: loose((...a) => a.filter((x) => x !== null && x !== NO_VALUE).map((x) => `'${toStr(x)}'`).join(' ')),
+  cat: loose((...a) => a.filter((x) => x !== null && x !== NO_VALUE).map(toStr).join(' ')),
+  indent: f((n, s) => str(s, 'indent').replace(/^/gm, ' '.repeat(Math.max(0, toInt(n)))), 2),
+  default: loose((d, ...given) => (given.length === 0 || !truthy(given[0]) ? d : given[0])),
+  empty: loose((v) => !truthy(v), 1),
+  coalesce: loose((...a) => a.find((x) => truthy(x)) ?? null),
+  ternary: loose((a, b, c) => (truthy(c) ? a : b), 3),
+  toString: loose((v) => toStr(v), 1),
+  atoi: f((s) => new GoInt(toInt(str(s, 'atoi'))), 1),
+  int: loose((v) => new GoInt(toInt(v)), 1),
+  add: loose((...a) => new GoInt(a.reduce<number>((x, y) => x + toInt(y), 0))),
+  sub: loose((a, b) => new GoInt(toInt(a) - toInt(b)), 2),
+  mul: loose((...a) => new GoInt(a.reduce<number>((x, y) => x * toInt(y), 1))),
+  div: loose((a, b) => {
     if (toInt(b) === 0) throw new ExecError('error calling div: integer divide by zero');
     return new GoInt(Math.trunc(toInt(a) / toInt(b)));
   }, 2),
-  mod: f((a, b) => {
+  mod: loose((a, b) => {
     if (toInt(b) === 0) throw new ExecError('error calling mod: integer divide by zero');
     return new GoInt(toInt(a) % toInt(b));
   }, 2),
-  b64enc: f((s) => Buffer.from(toStr(s), 'utf8').toString('base64'), 1),
-  b64dec: f((s) => Buffer.from(toStr(s), 'base64').toString('utf8'), 1),
-  sha1sum: f((s) => hex('sha1', toStr(s)), 1),
-  sha256sum: f((s) => hex('sha256', toStr(s)), 1),
-  list: f((...a) => a),
-  join: f((sep, l) => (Array.isArray(l) ? l.map(toStr).join(toStr(sep)) : toStr(l)), 2),
-  splitList: f((sep, s) => toStr(s).split(toStr(sep)), 2),
-  first: f((l) => (Array.isArray(l) && l.length ? l[0] : null), 1),
-  last: f((l) => (Array.isArray(l) && l.length ? l[l.length - 1] : null), 1),
-  regexMatch: f((re, s) => regexp(toStr(re), 'regexMatch').matcher(toStr(s)).find(), 2),
+  b64enc: f((s) => Buffer.from(str(s, 'b64enc'), 'utf8').toString('base64'), 1),
+  b64dec: f((s) => Buffer.from(str(s, 'b64dec'), 'base64').toString('utf8'), 1),
+  sha1sum: f((s) => hex('sha1', str(s, 'sha1sum')), 1),
+  sha256sum: f((s) => hex('sha256', str(s, 'sha256sum')), 1),
+  list: loose((...a) => a),
+  join: loose((sep, l) => (Array.isArray(l) ? l.map(toStr).join(toStr(sep)) : toStr(l)), 2),
+  splitList: f((sep, s) => str(s, 'splitList').split(str(sep, 'splitList')), 2),
+  first: loose((l) => (Array.isArray(l) && l.length ? l[0] : null), 1),
+  last: loose((l) => (Array.isArray(l) && l.length ? l[l.length - 1] : null), 1),
+  regexMatch: f((re, s) => regexp(str(re, 'regexMatch'), 'regexMatch').matcher(str(s, 'regexMatch')).find(), 2),
   regexFind: f((re, s) => {
-    const m = regexp(toStr(re), 'regexFind').matcher(toStr(s));
+    const m = regexp(str(re, 'regexFind'), 'regexFind').matcher(str(s, 'regexFind'));
     return m.find() ? m.group(0) : '';
   }, 2),
   regexFindAll: f((re, s, n) => {
-    const m = regexp(toStr(re), 'regexFindAll').matcher(toStr(s));
+    const m = regexp(str(re, 'regexFindAll'), 'regexFindAll').matcher(str(s, 'regexFindAll'));
     const out: string[] = [];
     const max = toInt(n);
     while (m.find() && (max < 0 || out.length < max)) out.push(m.group(0) ?? '');
     return out;
   }, 3),
-  regexQuoteMeta: f((s) => RE2JS.quote(toStr(s)), 1),
+  regexQuoteMeta: f((s) => RE2JS.quote(str(s, 'regexQuoteMeta')), 1),
 };
 
 export const TEMPLATE_FUNCS: Record<string, FuncDef> = { ...builtins, ...sprigFuncs, ...alloyFuncs };

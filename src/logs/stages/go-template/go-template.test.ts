@@ -38,6 +38,11 @@ describe('Go template subset', () => {
     ['sprig arithmetic', '{{ add 1 2 3 }} {{ sub 5 7 }} {{ mul 2 3 }} {{ div 7 2 }} {{ mod 7 2 }}', {}, '6 -2 6 3 1'],
     ['parenthesised pipeline', '{{ (ToUpper .a) | printf "<%s>" }}', { a: 'x' }, '<X>'],
     ['print spacing', '{{ print "a" 1 2 "b" }}', {}, 'a1 2b'],
+    // Checked against Go's text/template: a missing value in eq/ne, as a field base, or passed to printf.
+    ['eq / ne with a missing value', '{{ if eq .Value "a" }}y{{ else }}n{{ end }}{{ ne .nope "x" }}', {}, 'ntrue'],
+    ['field of a missing value', '{{ .a.b }}', {}, '<no value>'],
+    ['missing value passed to printf is nil', '{{ printf "%v|%s" .nope .nope }}', {}, '<nil>|%!s(<nil>)'],
+    ['whole map', '{{ . }}', { b: '2', a: '1' }, 'map[a:1 b:2]'],
   ])('%s', (_name, tmpl, data, want) => {
     expect(render(tmpl, data)).toBe(want);
   });
