@@ -433,6 +433,11 @@ describe('stage.eventlogmessage and stage.windowsevent', () => {
       Subject_LogonID: '0xAAA',
       Privileges: 'SeAssignPrimaryTokenPrivilege,SeTcbPrivilege,SeSecurityPrivilege',
     });
+    // Keys are checked as UTF-8 label names (Alloy's IsValid), unlike eventlogmessage's legacy check.
+    const k = one([s('windowsevent', {})], { line: 'x', extracted: { message: 'd\r\n\r\nLogon-Type: 5\r\nAccount Name: x' } });
+    expect(k.extracted).toMatchObject({ Description: 'd', 'Logon-Type': '5', AccountName: 'x' });
+    const legacy = one([s('eventlogmessage', {})], { line: 'x', extracted: { message: 'Logon-Type: 5' } });
+    expect(legacy.extracted.Logon_Type).toBe('5');
   });
 });
 

@@ -26,14 +26,18 @@ export function sanitizeLabelName(s: string): string {
   return out;
 }
 
-function options(stage: string, args: WindowsEventArgs) {
+/** prometheus/common's LabelName.IsValid (UTF-8 names): what Alloy's windowsevent checks. */
+const isValidUtf8Name = (n: string) => n !== '' && !n.includes('\uFFFD');
+
+function options(stage: string, args: WindowsEventArgs, valid: (n: string) => boolean) {
   const source = args.source ?? 'message';
-  if (!isValidLabelName(source)) throw new Error(`${stage}: invalid label name: ${source}`);
+  if (!valid(source)) throw new Error(`${stage}: invalid label name: ${source}`);
   return { source, drop: args.drop_invalid_labels ?? false, overwrite: args.overwrite_existing ?? false };
 }
 
 export function eventLogMessageStage(args: WindowsEventArgs): Stage {
-  const o = options('stage.eventlogmessage', args);
+  // eventlogmessage checks legacy names ([a-zA-Z_][a-zA-Z0-9_]*); windowsevent UTF-8 names.
+  const o = options('stage.eventlogmessage', args, isValidLabelName);
   return {
     name: 'eventlogmessage',
     process(e: StageEntry) {
@@ -57,10 +61,10 @@ export function eventLogMessageStage(args: WindowsEventArgs): Stage {
 }
 
 export function windowsEventStage(args: WindowsEventArgs): Stage {
-  const o = options('stage.windowsevent', args);
+  const o = options('stage.windowsevent', args, isValidUtf8Name);
   const key = (raw: string, extracted: Record<string, unknown>): string | undefined => {
     let k = raw.replace(/[\t\r\n ]/g, '');
-    if (!isValidLabelName(k)) {
+    if (!isValidUtf8Name(k)) {
       if (o.drop) return undefined;
       k = sanitizeLabelName(k);
     }
