@@ -1,6 +1,7 @@
 // stage.labels: promotes extracted fields (or, with source_type
-// "structured_metadata", structured metadata) to labels. An empty value
-// means "the field of the same name". Missing fields set nothing.
+// "structured_metadata", structured metadata) to labels. An empty mapping
+// means "the field of the same name". Missing fields set nothing; a field
+// whose value is empty removes the label.
 import { scalarString } from './source.js';
 import { isValidLabelName, type Stage, type StageEntry } from './types.js';
 
@@ -21,7 +22,10 @@ export function labelsStage(args: LabelsArgs): Stage {
     process(e: StageEntry) {
       for (const [label, src] of pairs) {
         const v = fromMetadata ? e.structuredMetadata[src] : scalarString(e.extracted[src]);
-        if (v !== undefined && v !== '') e.labels[label] = v;
+        if (v === undefined) continue;
+        // Alloy sets an empty value, which in a label set means "no such label".
+        if (v === '') delete e.labels[label];
+        else e.labels[label] = v;
       }
       return true;
     },

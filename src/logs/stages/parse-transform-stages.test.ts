@@ -192,6 +192,8 @@ describe('labels, label_drop, label_keep, static_labels', () => {
   it('labels from extracted (default) or structured metadata', () => {
     const e = one([s('labels', { values: { env: '', user: 'username' } })], { line: 'x', extracted: { env: 'prod', username: 'ann' } });
     expect(e.labels).toEqual({ job: 'x', env: 'prod', user: 'ann' });
+    // An empty value empties (removes) the label; a missing one leaves it.
+    expect(one([s('labels', { values: { env: '', job: 'nope' } })], { line: 'x', labels: { job: 'x', env: 'old' }, extracted: { env: '' } }).labels).toEqual({ job: 'x' });
     const m = one([s('labels', { source_type: 'structured_metadata', values: { env: '', user: 'username' } }), s('structured_metadata_drop', { values: ['env', 'username'] })], {
       line: 'x',
       sm: { env: 'dev', username: 'bob', keep: '1' },
@@ -244,6 +246,21 @@ describe('stage.output, stage.replace, stage.decolorize', () => {
     expect(src.extracted.msg).toBe('11.11.11.11 - "POST redacted_url HTTP/1.1" 200');
     expect(() => buildPipeline([s('replace', { expression: '(' })], () => {})).toThrow(/stage.replace \(stage 1\).*could not compile/);
     expect(() => buildPipeline([s('replace', { expression: '(a)', replace: '{{ .Value ' })], () => {})).toThrow(/stage.replace \(stage 1\): failed to compile template/);
+  });
+  it('replace with nested groups: the outer group is rewritten once, inner groups keep their own values (Alloy test vector)', () => {
+    const line = '11.11.11.11 - frank [25/Jan/2000:14:00:01 -0500] "GET /1986.js HTTP/1.1" 200 932 "-" "Mozilla/5.0 (Windows; U; Windows NT 5.1; de; rv:1.9.1.7) Gecko/20091221 Firefox/3.5.7 GTB6"';
+    const e = one([s('replace', {
+      expression: '(?P<ip_user>^(?P<ip>\\S+) (?P<identd>\\S+) (?P<user>\\S+)) \\[(?P<timestamp>[\\w:/]+\\s[+\\-]\\d{4})\\] "(?P<action_path>(?P<action>\\S+)\\s?(?P<path>\\S+)?)\\s?(?P<protocol>\\S+)?" (?P<status>\\d{3}|-) (\\d+|-)\\s?"?(?P<referer>[^"]*)"?\\s?"?(?P<useragent>[^"]*)?"?$',
+      replace: '{{ if eq .Value "200" }}{{ Replace .Value "200" "HttpStatusOk" -1 }}{{ else }}{{ .Value | ToUpper }}{{ end }}',
+    })], { line, labels: {} });
+    expect(e.line).toBe('11.11.11.11 - FRANK [25/JAN/2000:14:00:01 -0500] "GET /1986.JS HTTP/1.1" HttpStatusOk 932 "-" "MOZILLA/5.0 (WINDOWS; U; WINDOWS NT 5.1; DE; RV:1.9.1.7) GECKO/20091221 FIREFOX/3.5.7 GTB6"');
+    expect(e.extracted).toEqual({
+      ip_user: '11.11.11.11 - FRANK', action_path: 'GET /1986.JS', ip: '11.11.11.11', identd: '-', user: 'FRANK', timestamp: '25/JAN/2000:14:00:01 -0500',
+      action: 'GET', path: '/1986.JS', protocol: 'HTTP/1.1', status: 'HttpStatusOk', referer: '-',
+      useragent: 'MOZILLA/5.0 (WINDOWS; U; WINDOWS NT 5.1; DE; RV:1.9.1.7) GECKO/20091221 FIREFOX/3.5.7 GTB6',
+    });
+    // Adjacent groups of successive matches: every match is rewritten.
+    expect(one([s('replace', { expression: '(a|b|c)', replace: '' })], { line: 'abc' }).line).toBe('');
   });
   it('decolorize strips ANSI codes', () => {
     expect(one([s('decolorize')], { line: '[2022-11-04 22:17:57.811] \u001b[0;32mhttp\u001b[0m: GET /_health (0 ms) 204' }).line).toBe('[2022-11-04 22:17:57.811] http: GET /_health (0 ms) 204');
