@@ -202,6 +202,11 @@ describe('labels, label_drop, label_keep, static_labels', () => {
     expect(m.structuredMetadata).toEqual({ keep: '1' });
     expect(() => buildPipeline([s('labels', { values: {}, source_type: 'nope' })], () => {})).toThrow(/invalid labels source_type: nope/);
   });
+  it('static_labels sets fixed labels, skipping empty values; an empty map is allowed', () => {
+    expect(one([s('static_labels', { values: { env: 'prod', job: '', team: null } })], { line: 'x' }).labels).toEqual({ job: 'x', env: 'prod' });
+    expect(one([s('static_labels', { values: {} })], { line: 'x' }).labels).toEqual({ job: 'x' });
+    expect(() => buildPipeline([s('static_labels', { values: { 'bad-name': 'v' } })], () => {})).toThrow(/invalid label name "bad-name"/);
+  });
   it('label_drop removes, label_keep keeps only the named', () => {
     const labels = { a: '1', b: '2', c: '3' };
     expect(one([s('label_drop', { values: ['a', 'zz'] })], { line: 'x', labels }).labels).toEqual({ b: '2', c: '3' });
