@@ -6,7 +6,7 @@ import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } 
 import { Counter } from 'prom-client';
 import { buildPipeline, runPipeline, type StageBlock } from '../../logs/stages/pipeline.js';
 import type { Stage } from '../../logs/stages/types.js';
-import { addMatchStage, parseTransformStageBlocks, stageBlockSpecs } from './process-stage-schemas.js';
+import { addMatchStage, parseTransformStageBlocks, stageBlockSpecs } from './process-parsing-stage-schemas.js';
 import { logsReceiver, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
 
 export interface LokiProcessArgs {
@@ -70,7 +70,7 @@ class LokiProcess {
   update(args: LokiProcessArgs): void {
     const onDrop = (reason: string) => this.#dropped.inc({ reason });
     // Build first: a bad stage keeps the previous pipeline running.
-    const stages = buildPipeline(args._blocks ?? [], onDrop, { metrics: this.ctx.metrics, logger: this.ctx.logger });
+    const stages = buildPipeline(args._blocks ?? [], onDrop, { registry: this.ctx.metrics, logger: this.ctx.logger });
     this.#forward = args.forward_to ?? [];
     this.#stages = stages;
     this.ctx.setHealth('healthy', `${stages.length} stage(s)`);

@@ -73,7 +73,7 @@ describe('stage.cri', () => {
       { line: 't stdout P b1', labels: { pod: 'b' } },
       { line: 't stdout P c1', labels: { pod: 'c' } }, // third stream: a1 and b1 go out as they are
       { line: 't stdout F c2', labels: { pod: 'c' } },
-    ], { metrics });
+    ], { registry: metrics });
     expect(out.map((e) => e.line)).toEqual(['a1', 'b1', 'c1c2']);
     expect(await metrics.getSingleMetricAsString('loki_process_cri_partial_lines_flushed_total')).toMatch(/ 2$/);
   });
@@ -84,7 +84,7 @@ describe('stage.cri', () => {
       { line: 't stdout P abc' },
       { line: 't stdout P def' },
       { line: 't stdout F ghi' },
-    ], { metrics });
+    ], { registry: metrics });
     expect(out.map((e) => e.line)).toEqual(['abcde']);
     expect(await metrics.getSingleMetricAsString('loki_process_cri_lines_truncated_total')).toMatch(/ 2$/);
     // Without the truncate switch the size is not enforced.
@@ -311,7 +311,7 @@ describe('stage.truncate', () => {
     const e = one(
       [s('truncate', { rule: [{ limit: '12B', suffix: '...' }, { limit: '12B', suffix: '...', source_type: 'label' }] })],
       { line: "I'm a log message!", labels: { label1: 'hi', label2: 'hello world' } },
-      { metrics },
+      { registry: metrics },
     );
     expect(e.line).toBe("I'm a log...");
     // The suffix counts toward the limit: 9 bytes kept + "..." (Alloy's code; its docs' "hello..." is off).

@@ -5,7 +5,7 @@ import { Counter } from 'prom-client';
 import type { StageEnv } from './types.js';
 
 export function counter<L extends string = never>(env: StageEnv, name: string, help: string, labelNames: readonly L[] = []): Counter<L> | undefined {
-  const reg = env.metrics;
+  const reg = env.registry;
   if (!reg) return undefined;
   const existing = reg.getSingleMetric(name);
   if (existing) return existing as Counter<L>;

@@ -20,10 +20,10 @@ export interface Stage {
   process(e: StageEntry): boolean | StageEntry[];
 }
 
-/** What a stage may need from its loki.process: metrics to register, a logger. */
+/** What a stage may need from its loki.process: its registry (metrics), a logger. */
 export interface StageEnv {
-  metrics?: Registry;
-  logger?: Logger;
+  registry?: Registry;
+  logger?: Pick<Logger, 'warn' | 'debug'>;
 }
 
 /** Extracted value -> label/string form (strings as is, other scalars printed, objects as JSON). */
