@@ -19,13 +19,18 @@ import { validateConfig } from '../cli/validate.js';
 const DOCS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../docs/components');
 const HEADING = '## Every argument';
 
-/** Every attribute and block path of a schema: "a", "b", "b.c", ... */
-export function schemaPaths(schema: BlockSchema, prefix = ''): string[] {
+/**
+ * Every attribute and block path of a schema: "a", "b", "b.c", ... A block
+ * whose schema is one of its own ancestors (loki.process's stage.match nests
+ * stage.match) is listed but not walked again: its paths are already there.
+ */
+export function schemaPaths(schema: BlockSchema, prefix = '', ancestors: readonly BlockSchema[] = [schema]): string[] {
   const out: string[] = [];
   for (const name of Object.keys(schema.attrs ?? {})) out.push(prefix + name);
   for (const [name, spec] of Object.entries(schema.blocks ?? {})) {
     out.push(prefix + name);
-    out.push(...schemaPaths(spec.schema, `${prefix}${name}.`));
+    if (ancestors.includes(spec.schema)) continue;
+    out.push(...schemaPaths(spec.schema, `${prefix}${name}.`, [...ancestors, spec.schema]));
   }
   return out;
 }

@@ -10,6 +10,8 @@ export interface LogEntry {
   /** Timestamp in nanoseconds since the epoch. */
   ts: bigint;
   line: string;
+  /** Loki structured metadata (name -> value), sent with the entry, not indexed. */
+  structuredMetadata?: Record<string, string>;
 }
 
 export interface LogsReceiver {

@@ -9,6 +9,7 @@ import type { StageEnv } from '../../logs/stages/env.js';
 import type { Stage } from '../../logs/stages/types.js';
 import { StageRunner } from '../../logs/stages/runner.js';
 import { timingAndMetricStageBlocks } from './process-stage-schemas.js';
+import { addMatchStage, parseTransformStageBlocks, stageBlockSpecs } from './process-parsing-stage-schemas.js';
 import { logsReceiver, fanout, LOGS_RECEIVER, type LogEntry, type LogsReceiver } from '../../pipeline/logs.js';
 
 export interface LokiProcessArgs {
@@ -17,16 +18,18 @@ export interface LokiProcessArgs {
 }
 
 const stageBlocks: Record<string, BlockSchema> = {
+  ...parseTransformStageBlocks,
   'stage.static_labels': { attrs: { values: { type: t.map(t.string()), required: true } } },
-  'stage.labels': { attrs: { values: { type: t.map(t.any()), required: true } } },
+  'stage.labels': { attrs: { values: { type: t.map(t.any()), required: true }, source_type: { type: t.string(), default: 'extracted' } } },
   'stage.json': {
     attrs: {
-      expressions: { type: t.map(t.any()), required: true },
+      expressions: { type: t.map(t.any()) },
+      regex: { type: t.string() },
       source: { type: t.string() },
       drop_malformed: { type: t.bool(), default: false },
     },
   },
-  'stage.logfmt': { attrs: { mapping: { type: t.map(t.any()), required: true }, source: { type: t.string() } } },
+  'stage.logfmt': { attrs: { mapping: { type: t.map(t.any()) }, regex: { type: t.string() }, source: { type: t.string(), default: '' } } },
   'stage.drop': {
     attrs: {
       source: { type: t.string() },
@@ -50,10 +53,26 @@ const stageBlocks: Record<string, BlockSchema> = {
   ...timingAndMetricStageBlocks,
 };
 
-/** Compares stage configurations: the decoded blocks, nested ones (stage.metrics' metric.* blocks) included. */
+/**
+ * Compares stage configurations: the decoded blocks, nested ones included
+ * (stage.metrics' metric.* blocks, stage.match's stages, which the decoder
+ * keeps in a hidden ordered `_blocks` list that JSON.stringify would skip).
+ */
 function stagesKey(blocks: readonly StageBlock[]): string {
-  return JSON.stringify(blocks.map((b) => [b.name, b.value]));
+  const plain = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(plain);
+    if (v === null || typeof v !== 'object' || v.constructor !== Object) return v;
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    const nested = (v as { _blocks?: StageBlock[] })._blocks;
+    if (nested) o._blocks = nested.map((b) => [b.name, plain(b.value)]);
+    return o;
+  };
+  return JSON.stringify(blocks.map((b) => [b.name, plain(b.value)]));
 }
+
+// Last: stage.match nests every stage block defined above.
+addMatchStage(stageBlocks);
 
 class LokiProcess {
   #runner: StageRunner;
@@ -118,7 +137,7 @@ export const lokiProcess: ComponentDefinition<LokiProcessArgs> = {
   labelRequired: true,
   args: {
     attrs: { forward_to: { type: t.array(t.capsule(LOGS_RECEIVER)), required: true } },
-    blocks: Object.fromEntries(Object.entries(stageBlocks).map(([name, schema]) => [name, { schema, multiple: true }])),
+    blocks: stageBlockSpecs(stageBlocks),
     ordered: true,
   },
   exports: { receiver: t.capsule(LOGS_RECEIVER) },

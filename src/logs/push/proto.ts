@@ -37,6 +37,8 @@ const PushRequestType = root.lookupType('logproto.PushRequest');
 export interface PushEntry {
   ts: bigint; // ns
   line: string;
+  /** EntryAdapter.structuredMetadata (field 3, repeated LabelPairAdapter): name -> value. */
+  structuredMetadata?: Record<string, string>;
 }
 
 export interface PushStream {
@@ -62,7 +64,11 @@ export function encodePushRequest(streams: readonly PushStream[]): Uint8Array {
   const msg = {
     streams: streams.map((s) => ({
       labels: s.labels,
-      entries: s.entries.map((e) => ({ timestamp: toTimestamp(e.ts), line: e.line })),
+      entries: s.entries.map((e) => ({
+        timestamp: toTimestamp(e.ts),
+        line: e.line,
+        structuredMetadata: e.structuredMetadata ? Object.entries(e.structuredMetadata).map(([name, value]) => ({ name, value })) : [],
+      })),
     })),
   };
   return PushRequestType.encode(msg).finish();
@@ -86,14 +92,20 @@ function longToBigInt(v: unknown): bigint {
 /** Decode a raw (uncompressed) PushRequest. Throws on malformed input. */
 export function decodePushRequest(bytes: Uint8Array): PushStream[] {
   const msg = PushRequestType.decode(bytes) as unknown as {
-    streams?: { labels?: string; entries?: { timestamp?: { seconds?: unknown; nanos?: number }; line?: string }[] }[];
+    streams?: {
+      labels?: string;
+      entries?: { timestamp?: { seconds?: unknown; nanos?: number }; line?: string; structuredMetadata?: { name?: string; value?: string }[] }[];
+    }[];
   };
   return (msg.streams ?? []).map((s) => ({
     labels: s.labels ?? '',
-    entries: (s.entries ?? []).map((e) => ({
-      ts: longToBigInt(e.timestamp?.seconds ?? 0) * NS + BigInt(e.timestamp?.nanos ?? 0),
-      line: e.line ?? '',
-    })),
+    entries: (s.entries ?? []).map((e) => {
+      const out: PushEntry = { ts: longToBigInt(e.timestamp?.seconds ?? 0) * NS + BigInt(e.timestamp?.nanos ?? 0), line: e.line ?? '' };
+      if (e.structuredMetadata && e.structuredMetadata.length > 0) {
+        out.structuredMetadata = Object.fromEntries(e.structuredMetadata.map((p) => [p.name ?? '', p.value ?? '']));
+      }
+      return out;
+    }),
   }));
 }
 

@@ -20,4 +20,9 @@ export interface StageEnv {
   random?: () => number;
   /** Names of the stage.metrics metrics of the pipeline being built (one exposition holds a name once). */
   metricNames?: Set<string>;
+  /**
+   * Built only to check the configuration (decode time, `alloy validate`):
+   * stages check their arguments but touch nothing outside (no database files opened).
+   */
+  checkOnly?: boolean;
 }

@@ -34,7 +34,7 @@ const ASN = writeDb('asn.mmdb', 'GeoLite2-ASN', [
 /** Extracted map after json (ip from client_ip) and geoip. */
 function extracted(geoip: Record<string, unknown>, line: string): Record<string, unknown> {
   const stages = buildPipeline([{ name: 'stage.json', value: { expressions: { ip: 'client_ip' } } }, { name: 'stage.geoip', value: { source: 'ip', ...geoip } }], () => {});
-  const e: StageEntry = { labels: {}, ts: 1n, line, extracted: {} };
+  const e: StageEntry = { labels: {}, ts: 1n, line, extracted: {}, structuredMetadata: {} };
   for (const s of stages) s.process(e);
   const { ip: _ip, ...rest } = e.extracted;
   return rest;
@@ -90,7 +90,7 @@ describe('stage.geoip', () => {
     const logger = { warn: (_o: object, msg: string) => warnings.push(msg), debug: () => {} };
     const stage = geoipStage({ db: CITY, source: 'ip', db_type: 'city' }, { logger });
     const run = (ex: Record<string, unknown>) => {
-      const e: StageEntry = { labels: {}, ts: 1n, line: 'l', extracted: { ...ex } };
+      const e: StageEntry = { labels: {}, ts: 1n, line: 'l', extracted: { ...ex }, structuredMetadata: {} };
       expect(stage.process(e)).toBe(true);
       return e.extracted;
     };
@@ -118,6 +118,6 @@ describe('stage.geoip', () => {
     expect(build({ db: CITY, source: 'ip' })).toThrow(/db type or values need to be set/);
     expect(build({ db: CITY, source: 'ip', db_type: 'isp' })).toThrow(/db type should be either city, asn or country/);
     expect(build({ db: path.join(dir, 'nope.mmdb'), source: 'ip', db_type: 'city' })).toThrow(/stage.geoip \(stage 1\): cannot open MaxMind DB .*nope.mmdb/);
-    expect(build({ db: CITY, source: 'ip', custom_lookups: { a: 'x[?y]' } })).toThrow(/could not compile JMES expression for "a"/);
+    expect(build({ db: CITY, source: 'ip', custom_lookups: { a: 'x[?' } })).toThrow(/could not compile JMES expression for "a"/);
   });
 });

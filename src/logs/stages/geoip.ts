@@ -73,6 +73,7 @@ export function geoipStage(args: GeoIPArgs, env: StageEnv = {}): Stage {
       throw new Error(`stage.geoip: could not compile JMES expression for "${key}": ${(err as Error).message}`);
     }
   });
+  if (env.checkOnly) return { name: 'geoip', process: () => true };
   let reader: Reader<Rec>;
   try {
     reader = new Reader<Rec>(fs.readFileSync(args.db));

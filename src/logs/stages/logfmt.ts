@@ -1,10 +1,14 @@
 // stage.logfmt: parses key=value pairs (values optionally double-quoted with
 // Go escapes) and extracts the mapped keys; an empty mapping value means the
 // key of the same name.
-import { extractedString, type Stage, type StageEntry } from './types.js';
+import { compileGoRegexp, type GoRegexp } from './go-regexp.js';
+import { stageInput } from './source.js';
+import type { Stage, StageEntry } from './types.js';
 
 export interface LogfmtArgs {
   mapping?: Record<string, string | null>;
+  /** Every key matching it is extracted under its own name. */
+  regex?: string;
   source?: string;
 }
 
@@ -45,18 +49,20 @@ export function parseLogfmt(line: string): Map<string, string> {
 
 export function logfmtStage(args: LogfmtArgs): Stage {
   const mapping = Object.entries(args.mapping ?? {}).map(([name, key]) => [name, key || name] as const);
-  if (mapping.length === 0) throw new Error('stage.logfmt: mapping must not be empty');
+  if (mapping.length === 0 && !args.regex) throw new Error('stage.logfmt: logfmt mapping or regex is required');
+  const re: GoRegexp | undefined = args.regex ? compileGoRegexp('stage.logfmt regex', args.regex) : undefined;
   const source = args.source;
   return {
     name: 'logfmt',
     process(e: StageEntry) {
-      const input = source ? extractedString(e.extracted[source]) : e.line;
+      const input = stageInput(e, source);
       if (input === undefined) return true;
       const kv = parseLogfmt(input);
       for (const [name, key] of mapping) {
         const v = kv.get(key);
         if (v !== undefined) e.extracted[name] = v;
       }
+      if (re) for (const [k, v] of kv) if (re.test(k)) e.extracted[k] = v;
       return true;
     },
   };

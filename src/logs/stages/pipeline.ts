@@ -8,6 +8,7 @@ import { logfmtStage, type LogfmtArgs } from './logfmt.js';
 import { luhnStage, type LuhnArgs } from './luhn.js';
 import { staticLabelsStage, type StaticLabelsArgs } from './static-labels.js';
 import type { Stage } from './types.js';
+import { buildParseTransformStage } from './stage-builders.js';
 import type { StageEnv } from './env.js';
 import { geoipStage, type GeoIPArgs } from './geoip.js';
 import { limitStage, type LimitArgs } from './limit.js';
@@ -50,8 +51,11 @@ export function buildStage(block: StageBlock, onDrop: DropCounter, env: StageEnv
       return metricsStage(block.value as MetricsArgs, env);
     case 'stage.geoip':
       return geoipStage(block.value as GeoIPArgs, env);
-    default:
+    default: {
+      const stage = buildParseTransformStage(block, onDrop, env);
+      if (stage) return stage;
       throw new Error(`unsupported stage block "${block.name}"`);
+    }
   }
 }
 

@@ -43,13 +43,13 @@ describe('StageRunner', () => {
 describe('nestedStages (a stage list used as one stage, as stage.match needs)', () => {
   it('answers true, false or the released entries for the list as a whole', () => {
     const inner = nestedStages('match', build([{ name: 'stage.drop', value: { expression: 'debug' } }, tag('in')]));
-    const x: StageEntry = { ...e('info'), extracted: {} };
+    const x: StageEntry = { ...e('info'), extracted: {}, structuredMetadata: {} };
     expect(inner.process(x)).toBe(true);
     expect(x.labels.v).toBe('in');
-    expect(inner.process({ ...e('debug'), extracted: {} })).toBe(false);
+    expect(inner.process({ ...e('debug'), extracted: {}, structuredMetadata: {} })).toBe(false);
     const held = nestedStages('match', build([ml()]));
-    expect(held.process({ ...e('START a'), extracted: {} })).toBe(false); // held: nothing goes on yet
-    const released = held.process({ ...e('START b', 2n), extracted: {} }) as StageEntry[];
+    expect(held.process({ ...e('START a'), extracted: {}, structuredMetadata: {} })).toBe(false); // held: nothing goes on yet
+    const released = held.process({ ...e('START b', 2n), extracted: {}, structuredMetadata: {} }) as StageEntry[];
     expect(released.map((r) => r.line)).toEqual(['START a']);
   });
 
@@ -68,8 +68,8 @@ describe('nestedStages (a stage list used as one stage, as stage.match needs)', 
     await r.stop();
     expect(got.map((x) => [x.line, x.labels.v])).toEqual([['START x\n  y', 'inner']]);
     const waiting = nestedStages('match', build([{ name: 'stage.limit', value: { rate: 0.001, burst: 1 } }]));
-    expect(waiting.process({ ...e('a'), extracted: {} })).toBe(true);
-    const p = waiting.process({ ...e('b'), extracted: {} });
+    expect(waiting.process({ ...e('a'), extracted: {}, structuredMetadata: {} })).toBe(true);
+    const p = waiting.process({ ...e('b'), extracted: {}, structuredMetadata: {} });
     expect(p).toBeInstanceOf(Promise);
     waiting.stop!(); // releases the waiting entry
     expect(await p).toBe(true);

@@ -11,12 +11,13 @@ export type Sink = (entries: LogEntry[]) => Promise<void>;
 
 function toStageEntry(src: LogEntry): StageEntry {
   // Spread first so fields other stages add to entries travel along; labels are copied (they may be shared).
-  return { ...src, labels: { ...src.labels }, extracted: {} };
+  // As in Alloy, the extracted map starts with the entry's labels.
+  return { ...src, labels: { ...src.labels }, extracted: { ...src.labels }, structuredMetadata: { ...src.structuredMetadata } };
 }
 
 function toLogEntry(e: StageEntry): LogEntry {
-  const { extracted: _extracted, ...rest } = e;
-  return rest;
+  const { extracted: _extracted, structuredMetadata, ...rest } = e;
+  return Object.keys(structuredMetadata).length > 0 ? { ...rest, structuredMetadata } : rest;
 }
 
 /** Runs e through stages[from..]; survivors go to out. Returns a promise only if a stage made it wait. */
@@ -47,6 +48,13 @@ function stopAll(stages: readonly Stage[], out: StageEntry[], late: Promise<void
       if (p) late.push(p);
     }
   });
+}
+
+/** One entry through the stages, synchronously (every stage must answer at once): what comes out of the last one. */
+export function runEntry(stages: readonly Stage[], e: StageEntry): StageEntry[] {
+  const out: StageEntry[] = [];
+  if (runFrom(stages, 0, e, out)) throw new Error('a stage waited (stage.limit without drop): use StageRunner');
+  return out;
 }
 
 /** Synchronous run (every stage must answer synchronously); survivors are new objects with copied labels. */

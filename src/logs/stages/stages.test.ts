@@ -38,8 +38,8 @@ describe('loki.process stages', () => {
     expect(drops).toEqual(['malformed_json']);
   });
 
-  it('rejects unsupported JMESPath at load time with the stage named', () => {
-    expect(() => buildPipeline([{ name: 'stage.json', value: { expressions: { a: 'foo[?x>1]' } } }], () => {})).toThrow(/stage.json \(stage 1\).*unsupported JMESPath/);
+  it('rejects invalid JMESPath at load time with the stage named', () => {
+    expect(() => buildPipeline([{ name: 'stage.json', value: { expressions: { a: 'foo[?x>' } } }], () => {})).toThrow(/stage.json \(stage 1\).*could not compile JMES expression/);
     expect(compilePath('a.b[-1]')({ a: { b: [1, 2, 3] } })).toBe(3);
   });
 
@@ -78,8 +78,8 @@ describe('loki.process stages', () => {
     expect(run([{ name: 'stage.drop', value: { longer_than: '10B', expression: 'GET' } }], [entry('GET ' + 'y'.repeat(20)), entry('GET /')]).length).toBe(1);
 
     const age = dropStage({ older_than: 60_000 }, () => {}, () => NOW_MS);
-    expect(age.process({ ...entry('old', {}, BigInt(NOW_MS - 120_000) * 1_000_000n), extracted: {} })).toBe(false);
-    expect(age.process({ ...entry('new', {}, BigInt(NOW_MS - 1_000) * 1_000_000n), extracted: {} })).toBe(true);
+    expect(age.process({ ...entry('old', {}, BigInt(NOW_MS - 120_000) * 1_000_000n), extracted: {}, structuredMetadata: {} })).toBe(false);
+    expect(age.process({ ...entry('new', {}, BigInt(NOW_MS - 1_000) * 1_000_000n), extracted: {}, structuredMetadata: {} })).toBe(true);
     expect(() => dropStage({}, () => {})).toThrow(/at least one/);
     expect(() => dropStage({ expression: '(' }, () => {})).toThrow(/invalid expression/);
   });

@@ -1,11 +1,18 @@
 // The stage contract of loki.process: an entry (labels may be rewritten,
 // always on a copy the pipeline made) plus the extracted map shared by the
-// stages of one entry. A stage returns false to drop the entry.
+// stages of one entry. A stage returns false to drop the entry, true to pass
+// it on, or a list of entries that continue instead of it (a stage that holds
+// entries back, like stage.cri's partial lines, releases them this way).
+// What a stage may need from its loki.process (registry, logger, clock): see env.ts.
+export type { StageEnv } from './env.js';
+
 export interface StageEntry {
   labels: Record<string, string>;
   ts: bigint;
   line: string;
   extracted: Record<string, unknown>;
+  /** Loki structured metadata (name -> value), in insertion order. */
+  structuredMetadata: Record<string, string>;
 }
 
 /**

@@ -13,6 +13,9 @@ import { ENDPOINT_DEFAULTS, parseByteSize, type EndpointArgs } from './config.js
 import { HttpPoster } from './http.js';
 import type { WriteMetrics } from './write-metrics.js';
 
+/** The reserved label stage.tenant sets; it names the push's tenant and is never sent as a label. */
+const TENANT_LABEL = '__tenant_id__';
+
 interface Pending {
   entries: LogEntry[];
   /** Index of the first entry not yet put into a batch. */
@@ -161,9 +164,9 @@ export class EndpointClient {
         if (this.#queuedBytes < this.batchSize && this.#firstQueuedAt + this.#args.batch_wait > Date.now() && !signal.aborted) continue;
       }
       if (signal.aborted) break;
-      const { streams, parts, count, bytes } = this.#takeBatch();
+      const { streams, parts, count, bytes, tenant } = this.#takeBatch();
       this.#inflight = { entries: count, attempts: 0, since: Date.now() };
-      const ok = await this.#send(streams, count, bytes);
+      const ok = await this.#send(streams, count, bytes, tenant);
       this.#inflight = undefined;
       if (!ok && signal.aborted) {
         // Stopped mid-retry: reject what this batch carried so sources re-read it.
@@ -176,7 +179,7 @@ export class EndpointClient {
   }
 
   /** Move up to batch_size bytes from the queue into one push request. */
-  #takeBatch(): { streams: PushStream[]; parts: BatchPart[]; count: number; bytes: number } {
+  #takeBatch(): { streams: PushStream[]; parts: BatchPart[]; count: number; bytes: number; tenant: string | undefined } {
     const byLabels = new Map<string, PushStream>();
     const parts: BatchPart[] = [];
     const ext = this.opts.externalLabels;
@@ -184,14 +187,18 @@ export class EndpointClient {
     let bytes = 0;
     let count = 0;
     let freed = 0;
+    // One tenant per push (X-Scope-OrgID): the first entry's __tenant_id__ label decides it.
+    const first = this.#queue[0]?.entries[this.#queue[0].next];
+    const tenant = first?.labels[TENANT_LABEL] || undefined;
     while (this.#queue.length > 0 && (bytes < this.batchSize || count === 0)) {
       const item = this.#queue[0];
       while (item.next < item.entries.length && (bytes < this.batchSize || count === 0)) {
+        if ((item.entries[item.next].labels[TENANT_LABEL] || undefined) !== tenant) break;
         const e = item.entries[item.next++];
         const key = streamKey(e.labels, hasExt ? ext : undefined);
         let s = byLabels.get(key);
         if (!s) byLabels.set(key, (s = { labels: key, entries: [] }));
-        s.entries.push({ ts: e.ts, line: e.line });
+        s.entries.push(e.structuredMetadata ? { ts: e.ts, line: e.line, structuredMetadata: e.structuredMetadata } : { ts: e.ts, line: e.line });
         bytes += e.line.length;
         count++;
         freed += e.line.length + ENTRY_OVERHEAD;
@@ -207,11 +214,11 @@ export class EndpointClient {
     this.#firstQueuedAt = this.#queue[0]?.at ?? Date.now();
     this.opts.metrics.buffered.set({ host: this.host }, this.#queuedBytes);
     this.#admitWaiters();
-    return { streams: [...byLabels.values()], parts, count, bytes };
+    return { streams: [...byLabels.values()], parts, count, bytes, tenant };
   }
 
   /** Push one batch with retries. Returns false when it was not delivered. */
-  async #send(streams: PushStream[], count: number, bytes: number): Promise<boolean> {
+  async #send(streams: PushStream[], count: number, bytes: number, tenant?: string): Promise<boolean> {
     const m = this.opts.metrics;
     const lbl = { host: this.host };
     const body = encodePushBody(streams);
@@ -223,7 +230,7 @@ export class EndpointClient {
       let status = 0;
       let reason = '';
       try {
-        const res = await this.#poster.post(body, this.#args.remote_timeout, signal);
+        const res = await this.#poster.post(body, this.#args.remote_timeout, signal, false, tenant);
         status = res.status;
         reason = res.body;
       } catch (err) {

@@ -37,7 +37,7 @@ export class HttpPoster {
   }
 
   /** Headers are rebuilt per request so rotated credential files are picked up. */
-  async headers(signal?: AbortSignal): Promise<Record<string, string>> {
+  async headers(signal?: AbortSignal, tenant?: string): Promise<Record<string, string>> {
     const a = this.args;
     const h: Record<string, string> = {
       'Content-Type': 'application/x-protobuf',
@@ -46,16 +46,18 @@ export class HttpPoster {
     for (const [k, v] of Object.entries(a.headers ?? {})) h[k] = v;
     Object.assign(h, extraHeaders(a.http_headers, (v) => revealString(v) ?? ''));
     if (a.tenant_id) h['X-Scope-OrgID'] = a.tenant_id;
+    // A batch's own tenant (stage.tenant's __tenant_id__ label) wins over tenant_id, as in Alloy.
+    if (tenant) h['X-Scope-OrgID'] = tenant;
     const auth = await this.#auth.header(signal);
     if (auth) h.Authorization = auth;
     return h;
   }
 
-  async post(body: Buffer, timeoutMs: number, signal?: AbortSignal, retried401 = false): Promise<PostResult> {
-    const headers: Record<string, string> = { ...(await this.headers(signal)), 'Content-Length': String(body.length) };
+  async post(body: Buffer, timeoutMs: number, signal?: AbortSignal, retried401 = false, tenant?: string): Promise<PostResult> {
+    const headers: Record<string, string> = { ...(await this.headers(signal, tenant)), 'Content-Length': String(body.length) };
     const r = await this.#post(body, headers, timeoutMs, signal);
     // An OAuth2 token revoked before its expiry: one more try with a fresh token.
-    if (r.status === 401 && !retried401 && this.#auth.unauthorized(headers.Authorization)) return this.post(body, timeoutMs, signal, true);
+    if (r.status === 401 && !retried401 && this.#auth.unauthorized(headers.Authorization)) return this.post(body, timeoutMs, signal, true, tenant);
     return r;
   }
 

@@ -8,6 +8,8 @@ import { decodePushBody, parseLabels } from '../../logs/push/proto.js';
 export interface ReceivedEntry {
   ts: bigint;
   line: string;
+  /** Structured metadata as pushed (absent when the entry carried none). */
+  structuredMetadata?: Record<string, string>;
 }
 
 export interface ReceivedStream {
@@ -24,6 +26,8 @@ export interface LokiReceiver {
   requests: number;
   /** Tenant (X-Scope-OrgID) of the last request. */
   lastTenant: string | undefined;
+  /** Lines received per tenant (X-Scope-OrgID, "" when absent), in arrival order. */
+  linesByTenant: Map<string, string[]>;
   lastHeaders: http.IncomingHttpHeaders | undefined;
   setMode(mode: ReceiverMode): void;
   totalEntries(): number;
@@ -39,6 +43,7 @@ export interface LokiReceiver {
 export async function startLokiReceiver(): Promise<LokiReceiver> {
   let mode: ReceiverMode = { kind: 'up' };
   const streams = new Map<string, ReceivedStream>();
+  const linesByTenant = new Map<string, string[]>();
   const listeners = new Set<() => void>();
   const state = { requests: 0, lastTenant: undefined as string | undefined, lastHeaders: undefined as http.IncomingHttpHeaders | undefined };
 
@@ -75,7 +80,10 @@ export async function startLokiReceiver(): Promise<LokiReceiver> {
         state.requests++;
         state.lastTenant = req.headers['x-scope-orgid'] as string | undefined;
         state.lastHeaders = req.headers;
+        const tenantLines = linesByTenant.get(state.lastTenant ?? '') ?? [];
+        linesByTenant.set(state.lastTenant ?? '', tenantLines);
         for (const s of decoded) {
+          for (const e of s.entries) tenantLines.push(e.line);
           let rec = streams.get(s.labels);
           if (!rec) streams.set(s.labels, (rec = { labels: parseLabels(s.labels), entries: [] }));
           for (const e of s.entries) rec.entries.push(e);
@@ -105,6 +113,7 @@ export async function startLokiReceiver(): Promise<LokiReceiver> {
   return {
     url: `http://127.0.0.1:${port}/loki/api/v1/push`,
     streams,
+    linesByTenant,
     get requests() {
       return state.requests;
     },
