@@ -144,6 +144,9 @@ class OtlpReceiver {
     await this.#stopServers();
     this.#key = key;
     this.#auth = auth;
+    for (const [name, b] of [['grpc', grpc], ['http', http]] as const) {
+      if (b?.tls?.ca_file || b?.tls?.ca_pem) this.#warnOnce(`${name}.tls.ca`, `${name}.tls: ca_file / ca_pem have no effect on a server (as in the Collector); use client_ca_file to verify clients`);
+    }
     if (grpc) {
       for (const k of ['read_buffer_size', 'write_buffer_size'] as const) {
         if (grpc[k] !== undefined) this.#warnOnce(k, `grpc.${k} is accepted but not applied: grpc-js sizes its socket buffers itself`);
