@@ -1,0 +1,170 @@
+// Config-level behaviour of the otelcol components through the Controller:
+// the decoder refuses a receiver of the wrong kind in `output` and a wrong
+// handler in `auth`; validation names the bad value; receiver options that
+// shape the servers (unix transport, max_recv_msg_size, CORS, keep-alives,
+// custom paths) really apply; otelcol.exporter.debug logs what it gets.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { StandaloneOwnership } from '../../src/clustering/ownership.js';
+import { encodeRequest } from '../../src/otel/proto.js';
+import { Controller } from '../../src/runtime/controller.js';
+import { freePorts } from '../lib/ports.js';
+import { waitFor } from '../lib/wait.js';
+import { otelController, recorders, spanIds } from '../lib/otel-support.js';
+
+const traces = (n: number) => ({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cfg' } }] }, scopeSpans: [{ spans: Array.from({ length: n }, (_, i) => ({ traceId: Buffer.alloc(16, 3), spanId: Buffer.alloc(8, i + 1), name: `span-${i}`, attributes: [] })) }] }] });
+
+function grpcCall(target: string, body: Buffer): Promise<grpc.ServiceError | null> {
+  const c = new grpc.Client(target, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+  return new Promise((resolve) =>
+    c.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, new grpc.Metadata(), {}, (err) => {
+      c.close();
+      resolve(err);
+    }),
+  );
+}
+
+function request(port: number, o: { method: string; path: string; headers?: Record<string, string>; body?: Uint8Array }): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: o.path, method: o.method, headers: o.headers, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+describe('otelcol configs', () => {
+  test('the decoder refuses non-consumers in output and non-handlers in auth, with position and both types', async () => {
+    const { controller } = otelController();
+    try {
+      await expect(controller.load(`loki.write "l" { }\notelcol.receiver.otlp "r" {\n  output {\n    traces = [loki.write.l.receiver]\n  }\n}\n`, 'kinds.alloy')).rejects.toThrow(
+        'kinds.alloy:4:14: traces[0]: expected capsule("otelcol.Consumer"), got capsule("loki.LogsReceiver")',
+      );
+      await expect(controller.load(`otelcol.exporter.debug "d" { }\notelcol.exporter.otlp "e" {\n  client {\n    endpoint = "127.0.0.1:1"\n    auth     = otelcol.exporter.debug.d.input\n  }\n}\n`, 'kinds.alloy')).rejects.toThrow(
+        /auth: expected capsule\("otelcol.Handler"\), got capsule\("otelcol.Consumer"\)/,
+      );
+      await expect(controller.load(`prometheus.remote_write "w" { }\notelcol.processor.batch "b" {\n  output { metrics = [prometheus.remote_write.w.receiver] }\n}\n`, 'kinds.alloy')).rejects.toThrow(/got capsule\("storage.Appendable"\)/);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test.each([
+    [`otelcol.processor.batch "b" {\n  send_batch_size     = 10\n  send_batch_max_size = 5\n  output { }\n}\n`, /send_batch_max_size must be greater or equal to send_batch_size/],
+    [`otelcol.exporter.otlp "e" {\n  client { endpoint = "x:1" }\n  retry_on_failure { multiplier = 1 }\n}\n`, /multiplier must be greater than 1.0/],
+    [`otelcol.exporter.otlp "e" {\n  client { endpoint = "x:1" }\n  sending_queue { sizer = "bytes" }\n}\n`, /invalid sizer: bytes/],
+    [`otelcol.exporter.otlp "e" {\n  client {\n    endpoint    = "x:1"\n    compression = "zstd"\n  }\n}\n`, /compression: "zstd" is not supported/],
+    [`otelcol.exporter.otlphttp "e" {\n  client { endpoint = "x:1" }\n}\n`, /must be an http:\/\/ or https:\/\/ URL/],
+    [`otelcol.receiver.otlp "r" {\n  grpc { max_recv_msg_size = "lots" }\n  output { }\n}\n`, /max_recv_msg_size: invalid size "lots"/],
+    [`otelcol.receiver.otlp "r" {\n  grpc {\n    tls { cert_file = "/x" }\n  }\n  output { }\n}\n`, /a server certificate and key are required/],
+    [`otelcol.auth.headers "h" {\n  header {\n    key = "a"\n  }\n}\n`, /exactly one of value, from_context or from_attribute/],
+    [`otelcol.exporter.debug "d" {\n  verbosity = "loud"\n}\n`, /verbosity: "loud"/],
+  ])('validation: %#', async (cfg, want) => {
+    const { controller } = otelController();
+    try {
+      await expect(controller.load(cfg, 'bad.alloy')).rejects.toThrow(want);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test('grpc: unix transport, max_recv_msg_size; http: custom path, CORS, keep_alives_enabled', async () => {
+    const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-otlp-sock-')), 'otlp.sock');
+    const [h] = await freePorts(1);
+    const { controller } = otelController();
+    try {
+      await controller.load(
+        `otelcol.receiver.otlp "r" {
+  grpc {
+    endpoint          = "${sock}"
+    transport         = "unix"
+    max_recv_msg_size = "1KiB"
+  }
+  http {
+    endpoint            = "127.0.0.1:${h}"
+    traces_url_path     = "/custom/traces"
+    keep_alives_enabled = false
+    cors {
+      allowed_origins = ["https://*.example.com"]
+      allowed_headers = ["X-Tenant"]
+      max_age         = 600
+    }
+  }
+  output { traces = [testing.otel_recorder.cfg.input] }
+}
+testing.otel_recorder "cfg" { }
+`,
+        'options.alloy',
+      );
+      const rec = recorders.get('cfg')!;
+      expect(await grpcCall(`unix:${sock}`, Buffer.from(encodeRequest('traces', traces(2))))).toBeNull();
+      expect(spanIds(rec)).toHaveLength(2);
+      const big = Buffer.from(encodeRequest('traces', traces(80)));
+      expect(big.length).toBeGreaterThan(1024);
+      expect((await grpcCall(`unix:${sock}`, big))?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+
+      const body = encodeRequest('traces', traces(1));
+      expect((await request(h, { method: 'POST', path: '/v1/traces', headers: { 'Content-Type': 'application/x-protobuf' }, body })).status).toBe(404);
+      const ok = await request(h, { method: 'POST', path: '/custom/traces', headers: { 'Content-Type': 'application/x-protobuf', Origin: 'https://app.example.com' }, body });
+      expect(ok.status).toBe(200);
+      expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(ok.headers.connection).toBe('close');
+      const pre = await request(h, { method: 'OPTIONS', path: '/custom/traces', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, x-tenant' } });
+      expect(pre.status).toBe(204);
+      expect(pre.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(pre.headers['access-control-allow-headers']).toBe('content-type, x-tenant');
+      expect(pre.headers['access-control-max-age']).toBe('600');
+      const denied = await request(h, { method: 'OPTIONS', path: '/custom/traces', headers: { Origin: 'https://evil.test', 'Access-Control-Request-Method': 'POST' } });
+      expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+      const badHeader = await request(h, { method: 'OPTIONS', path: '/custom/traces', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-other' } });
+      expect(badHeader.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test('otelcol.exporter.debug logs a summary, detailed records, and samples per second', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const [h] = await freePorts(1);
+    const c = new Controller({ logger, metrics: new Registry(), storagePath: fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-otel-')), cluster: new StandaloneOwnership('n1') });
+    try {
+      await c.load(
+        `otelcol.receiver.otlp "r" {
+  http { endpoint = "127.0.0.1:${h}" }
+  output { traces = [otelcol.exporter.debug.d.input] }
+}
+otelcol.exporter.debug "d" {
+  verbosity           = "detailed"
+  sampling_initial    = 1
+  sampling_thereafter = 1000
+}
+`,
+        'debug.alloy',
+      );
+      // Align to the start of a second so the three posts share one sampling window.
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+      for (let i = 0; i < 3; i++) expect((await request(h, { method: 'POST', path: '/v1/traces', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeRequest('traces', traces(2)) })).status).toBe(200);
+      const summaries = await waitFor('summary line', () => {
+        const s = lines.filter((l) => l.msg === 'TracesExporter');
+        return s.length > 0 && s;
+      });
+      expect(summaries[0]).toMatchObject({ 'resource spans': 1, spans: 2, component: 'otelcol.exporter.debug.d' });
+      const detail = lines.find((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('ResourceSpans #0'))!;
+      expect(detail.msg).toContain('-> service.name: Str(cfg)');
+      expect(detail.msg).toContain(`Trace ID       : ${'03'.repeat(16)}`);
+      expect(detail.msg).toContain('Name           : span-1');
+      // Only the first of the three batches in that second was logged (if the posts straddled a second, at most two).
+      expect(summaries.length).toBeLessThanOrEqual(2);
+    } finally {
+      await c.stop();
+    }
+  });
+});
