@@ -167,4 +167,49 @@ otelcol.exporter.debug "d" {
       await c.stop();
     }
   });
+
+  test('http idle_timeout is the keep-alive idle timeout; deprecated basic credentials serve both sides; debug output_paths writes a file', async () => {
+    const [h] = await freePorts(1);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-debug-')), 'debug.log');
+    const { controller } = otelController();
+    try {
+      await controller.load(
+        `otelcol.auth.basic "old" {
+  username = "u"
+  password = "p"
+}
+otelcol.receiver.otlp "r" {
+  http {
+    endpoint     = "127.0.0.1:${h}"
+    idle_timeout = "7s"
+    auth         = otelcol.auth.basic.old.handler
+  }
+  output { traces = [otelcol.exporter.debug.f.input] }
+}
+otelcol.exporter.debug "f" {
+  use_internal_logger = false
+  output_paths        = ["${out}"]
+}
+`,
+        'idle.alloy',
+      );
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const res = await new Promise<{ status: number; keepAlive?: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: h, path: '/v1/traces', method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` } }, (r) => {
+          r.resume();
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, keepAlive: r.headers['keep-alive'] as string | undefined }));
+        });
+        req.on('error', reject);
+        req.end(encodeRequest('traces', traces(2)));
+      });
+      agent.destroy();
+      expect(res.status).toBe(200);
+      // The server announces (and enforces) its idle timeout on keep-alive connections.
+      expect(res.keepAlive).toBe('timeout=7');
+      const text = await waitFor('debug file written', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'));
+      expect(text).toContain('TracesExporter\t{"resource spans":1,"spans":2}');
+    } finally {
+      await controller.stop();
+    }
+  });
 });

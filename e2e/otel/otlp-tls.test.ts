@@ -45,7 +45,38 @@ otelcol.receiver.otlp "front" {
 }
 otelcol.receiver.otlp "front2" {
   http { endpoint = "127.0.0.1:${front2}" }
-  output { traces = [otelcol.exporter.otlp.unverified.input, otelcol.exporter.otlp.old.input] }
+  output { traces = [otelcol.exporter.otlp.unverified.input, otelcol.exporter.otlp.old.input, otelcol.exporter.otlp.wrongname.input] }
+}
+otelcol.receiver.otlp "front3" {
+  http { endpoint = "127.0.0.1:${p[5]}" }
+  output { traces = [otelcol.exporter.otlp.skip.input, otelcol.exporter.otlp.named.input] }
+}
+otelcol.exporter.otlp "skip" {
+  client {
+    endpoint = "127.0.0.1:${tlsGrpc}"
+    tls { insecure_skip_verify = true }
+  }
+  sending_queue { enabled = false }
+}
+otelcol.exporter.otlp "named" {
+  client {
+    endpoint = "127.0.0.1:${tlsGrpc}"
+    tls {
+      ca_file     = "${server.certPath}"
+      server_name = "localhost"
+    }
+  }
+  sending_queue { enabled = false }
+}
+otelcol.exporter.otlp "wrongname" {
+  client {
+    endpoint = "127.0.0.1:${tlsGrpc}"
+    tls {
+      ca_file     = "${server.certPath}"
+      server_name = "wrong.example"
+    }
+  }
+  retry_on_failure { enabled = false }
 }
 otelcol.exporter.otlp "verified" {
   client {
@@ -144,7 +175,14 @@ testing.otel_recorder "secure" { }
     const before = spanIds(rec).length;
     // The queue accepts; the exporters fail in the background.
     expect(await post(p[3], encodeRequest('traces', traces(2, 9)))).toBe(200);
-    await waitFor('both exporters counted their failure', async () => (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.unverified' })) === 2 && (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.old' })) === 2, { timeoutMs: 30_000 });
+    await waitFor('both exporters counted their failure', async () => (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.unverified' })) === 2 && (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.old' })) === 2 && (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.wrongname' })) === 2, { timeoutMs: 30_000 });
     expect(spanIds(rec).length).toBe(before);
+  });
+
+  test('insecure_skip_verify accepts an unknown CA; server_name picks the name verified', async () => {
+    const rec = recorders.get('secure')!;
+    const before = spanIds(rec).length;
+    expect(await post(p[5], encodeRequest('traces', traces(2, 11)))).toBe(200);
+    expect(spanIds(rec).length).toBe(before + 4);
   });
 });
