@@ -19,6 +19,8 @@ export interface Recorded {
   logs: { data: Logs; ctx?: OtelContext }[];
   /** When set, every consume call rejects with this message (a refusing downstream). */
   refuse?: string;
+  /** Milliseconds each consume call takes (a slow downstream). */
+  delay?: number;
 }
 
 /** Recorders by component label; a test reads `recorders.get("r")`. */
@@ -27,17 +29,18 @@ export const recorders = new Map<string, Recorded>();
 if (!getComponent('testing.otel_recorder')) {
   registerComponent({
     name: 'testing.otel_recorder',
-    args: { attrs: { refuse: { type: t.string() } } },
+    args: { attrs: { refuse: { type: t.string() }, delay: { type: t.duration() } } },
     exports: { input: t.capsule(OTELCOL_CONSUMER) },
-    build(ctx, args: { refuse?: string }) {
-      const rec: Recorded = { traces: [], metrics: [], logs: [], refuse: args.refuse };
+    build(ctx, args: { refuse?: string; delay?: number }) {
+      const rec: Recorded = { traces: [], metrics: [], logs: [], refuse: args.refuse, delay: args.delay };
       recorders.set(ctx.label ?? '', rec);
       const take = async <K extends 'traces' | 'metrics' | 'logs'>(k: K, data: Recorded[K][number]['data'], c?: OtelContext) => {
+        if (rec.delay) await new Promise((r) => setTimeout(r, rec.delay));
         if (rec.refuse) throw new Error(rec.refuse);
         (rec[k] as { data: unknown; ctx?: OtelContext }[]).push({ data, ctx: c });
       };
       ctx.setExports({ input: otelConsumer({ consumeTraces: (d, c) => take('traces', d, c), consumeMetrics: (d, c) => take('metrics', d, c), consumeLogs: (d, c) => take('logs', d, c) }) });
-      return { update: (a: { refuse?: string }) => void (rec.refuse = a.refuse) };
+      return { update: (a: { refuse?: string; delay?: number }) => void Object.assign(rec, { refuse: a.refuse, delay: a.delay }) };
     },
   });
 }

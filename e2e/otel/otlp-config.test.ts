@@ -15,7 +15,7 @@ import { encodeRequest } from '../../src/otel/proto.js';
 import { Controller } from '../../src/runtime/controller.js';
 import { freePorts } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
-import { otelController, recorders, spanIds } from '../lib/otel-support.js';
+import { counterValue, otelController, recorders, spanIds } from '../lib/otel-support.js';
 
 const traces = (n: number) => ({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cfg' } }] }, scopeSpans: [{ spans: Array.from({ length: n }, (_, i) => ({ traceId: Buffer.alloc(16, 3), spanId: Buffer.alloc(8, i + 1), name: `span-${i}`, attributes: [] })) }] }] });
 
@@ -208,6 +208,102 @@ otelcol.exporter.debug "f" {
       expect(res.keepAlive).toBe('timeout=7');
       const text = await waitFor('debug file written', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'));
       expect(text).toContain('TracesExporter\t{"resource spans":1,"spans":2}');
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test('http read_header_timeout and write_timeout cut slow clients and slow answers', async () => {
+    const net = await import('node:net');
+    const [h] = await freePorts(1);
+    const { controller } = otelController();
+    try {
+      await controller.load(
+        `otelcol.receiver.otlp "r" {
+  http {
+    endpoint            = "127.0.0.1:${h}"
+    read_header_timeout = "500ms"
+    write_timeout       = "300ms"
+  }
+  output { traces = [testing.otel_recorder.slow.input] }
+}
+testing.otel_recorder "slow" {
+  delay = "3s"
+}
+`,
+        'timeouts.alloy',
+      );
+      // Headers that never end: the server hangs up (408 or a plain close) after read_header_timeout.
+      const started = Date.now();
+      const closed = await new Promise<number>((resolve) => {
+        const s = net.connect(h, '127.0.0.1', () => s.write('POST /v1/traces HTTP/1.1\r\nHost: x\r\n'));
+        s.on('data', () => {});
+        s.on('close', () => resolve(Date.now() - started));
+        s.on('error', () => {});
+        setTimeout(() => s.destroy(), 10_000);
+      });
+      expect(closed).toBeGreaterThanOrEqual(400);
+      expect(closed).toBeLessThan(5_000);
+      // A downstream slower than write_timeout: the connection is dropped before an answer.
+      const t0 = Date.now();
+      const err = await new Promise<Error | undefined>((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port: h, path: '/v1/traces', method: 'POST', agent: false, headers: { 'Content-Type': 'application/x-protobuf' } }, (res) => {
+          res.resume();
+          resolve(undefined);
+        });
+        req.on('error', resolve);
+        req.end(encodeRequest('traces', traces(1)));
+      });
+      expect(err?.message).toMatch(/socket hang up|ECONNRESET/);
+      expect(Date.now() - t0).toBeLessThan(2_500);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  test('otlp exporter wait_for_ready: a request waits for a server that comes up, instead of failing fast', async () => {
+    const [front, back] = await freePorts(2);
+    const { controller } = otelController();
+    const cfg = (withBack: boolean) => `otelcol.receiver.otlp "front" {
+  http { endpoint = "127.0.0.1:${front}" }
+  output { traces = [otelcol.exporter.otlp.ready.input, otelcol.exporter.otlp.fast.input] }
+}
+otelcol.exporter.otlp "ready" {
+  timeout = "15s"
+  client {
+    endpoint       = "127.0.0.1:${back}"
+    wait_for_ready = true
+    tls { insecure = true }
+  }
+  retry_on_failure { enabled = false }
+}
+otelcol.exporter.otlp "fast" {
+  timeout = "15s"
+  client {
+    endpoint = "127.0.0.1:${back}"
+    tls { insecure = true }
+  }
+  retry_on_failure { enabled = false }
+}
+${withBack ? `otelcol.receiver.otlp "back" {\n  grpc { endpoint = "127.0.0.1:${back}" }\n  output { traces = [testing.otel_recorder.ready.input] }\n}\ntesting.otel_recorder "ready" { }\n` : ''}`;
+    try {
+      await controller.load(cfg(false), 'ready.alloy');
+      const post = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port: front, path: '/v1/traces', method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end(encodeRequest('traces', traces(2)));
+        });
+      expect(await post()).toBe(200);
+      // "fast" fails at once (Unavailable, no retries); "ready" is still waiting.
+      await waitFor('fast failed', async () => (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.fast' })) === 2, { timeoutMs: 10_000 });
+      expect(await counterValue(controller, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.ready' })).toBe(0);
+      await controller.load(cfg(true), 'ready.alloy');
+      await waitFor('ready delivered once the server is up', () => (recorders.get('ready')?.traces.length ?? 0) === 1, { timeoutMs: 20_000 });
+      expect(await counterValue(controller, 'otelcol_exporter_sent_spans_total', { component_id: 'otelcol.exporter.otlp.ready' })).toBe(2);
     } finally {
       await controller.stop();
     }

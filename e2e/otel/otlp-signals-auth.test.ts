@@ -123,9 +123,10 @@ testing.otel_recorder "back" { }
       ['/b', 4],
     ]);
     expect(metrics.find((m) => m.name === 'latency')?.histogram?.dataPoints).toHaveLength(1);
-    expect(await counterValue(controller, 'otelcol_receiver_accepted_metric_points_total', { component_id: 'otelcol.receiver.otlp.front' })).toBe(3);
-    expect(await counterValue(controller, 'otelcol_receiver_accepted_metric_points_total', { component_id: 'otelcol.receiver.otlp.back' })).toBe(3);
-    expect(await counterValue(controller, 'otelcol_exporter_sent_metric_points_total', { component_id: 'otelcol.exporter.otlphttp.hop' })).toBe(3);
+    // The far receiver counts after its consumer took the data, and the exporter after the answer: wait for both.
+    const count = (name: string, id: string) => counterValue(controller, name, { component_id: id });
+    await waitFor('counters settled', async () => (await count('otelcol_exporter_sent_metric_points_total', 'otelcol.exporter.otlphttp.hop')) === 3 && (await count('otelcol_receiver_accepted_metric_points_total', 'otelcol.receiver.otlp.back')) === 3);
+    expect(await count('otelcol_receiver_accepted_metric_points_total', 'otelcol.receiver.otlp.front')).toBe(3);
   });
 
   test('SDK logs arrive with body and severity; the tenant header travels via metadata_keys and auth.headers', async () => {

@@ -88,7 +88,10 @@ export class OtlpHttpReceiver {
       if (cors?.handle(req, res)) return;
       void serve(req, res, routes, a, sink, logger);
     };
-    const server = a.tls ? https.createServer(serverTlsOptions(a.tls, `${where}.tls`), listener) : http.createServer(listener);
+    // Node checks header and request timeouts on a timer (30 s by default): check often enough that the configured ones hold.
+    const timeouts = [a.read_header_timeout, a.read_timeout].filter((t) => t > 0);
+    const connectionsCheckingInterval = Math.max(50, Math.min(30_000, ...timeouts.map((t) => t / 4)));
+    const server = a.tls ? https.createServer({ ...serverTlsOptions(a.tls, `${where}.tls`), connectionsCheckingInterval }, listener) : http.createServer({ connectionsCheckingInterval }, listener);
     server.keepAliveTimeout = a.idle_timeout;
     server.headersTimeout = a.read_header_timeout;
     server.requestTimeout = a.read_timeout;

@@ -19,6 +19,8 @@ export class Exporter {
   readonly #metrics: ExporterMetrics;
   readonly #logger: Logger;
   #sender: ExportSender | undefined;
+  #key = '';
+  #auth: unknown;
 
   constructor(registry: Registry, exporterId: string, logger: Logger) {
     this.#metrics = new ExporterMetrics(registry, exporterId);
@@ -32,6 +34,15 @@ export class Exporter {
       consumeMetrics: (d, ctx) => send('metrics', d, ctx),
       consumeLogs: (d, ctx) => send('logs', d, ctx),
     });
+  }
+
+  /** Same arguments (and the same auth handler) as now: nothing to rebuild, requests in flight go on. */
+  unchanged(args: object, auth: unknown): boolean {
+    const key = JSON.stringify(args, (k, v) => (k === 'auth' ? (v as { componentId?: string } | undefined)?.componentId : v && typeof v === 'object' && 'reveal' in v ? (v as { reveal(): string }).reveal() : v));
+    const same = key === this.#key && auth === this.#auth && this.#sender !== undefined;
+    this.#key = key;
+    this.#auth = auth;
+    return same;
   }
 
   configure(transport: ExportTransport, args: ExporterCommonArgs, timeoutMs: number): void {

@@ -55,6 +55,7 @@ class OtlpExporter {
   }
 
   update(args: OtlpExporterArgs): void {
+    if (this.#exporter.unchanged(args, args.client.auth)) return;
     if (!this.#warned && (args.client.read_buffer_size !== undefined || args.client.write_buffer_size !== undefined)) {
       this.#warned = true;
       this.#ctx.logger.warn('client.read_buffer_size and client.write_buffer_size are accepted but not applied: grpc-js sizes its socket buffers itself');

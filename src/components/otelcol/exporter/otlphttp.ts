@@ -48,6 +48,7 @@ class OtlpHttpExporter {
   }
 
   update(args: OtlpHttpExporterArgs): void {
+    if (this.#exporter.unchanged(args, args.client.auth)) return;
     const urls = {} as Record<Signal, string>;
     for (const s of ['traces', 'metrics', 'logs'] as Signal[]) urls[s] = args[`${s}_endpoint`] || signalUrl(args.client.endpoint, s);
     // The client timeout bounds each attempt, as confighttp's Timeout does.
