@@ -308,4 +308,72 @@ ${withBack ? `otelcol.receiver.otlp "back" {\n  grpc { endpoint = "127.0.0.1:${b
       await controller.stop();
     }
   });
+
+  test('gRPC auth both ways with otelcol.auth.bearer; exporter timeouts bound each attempt', async () => {
+    const [front, back, slow, slowHttp] = await freePorts(4);
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const c = new Controller({ logger, metrics: new Registry(), storagePath: fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-otel-')), cluster: new StandaloneOwnership('n1') });
+    try {
+      await c.load(
+        `otelcol.auth.bearer "t" {
+  token = "grpc-token"
+}
+otelcol.receiver.otlp "front" {
+  http { endpoint = "127.0.0.1:${front}" }
+  output { traces = [otelcol.exporter.otlp.authed.input, otelcol.exporter.otlp.impatient.input, otelcol.exporter.otlphttp.impatient.input] }
+}
+otelcol.exporter.otlp "authed" {
+  client {
+    endpoint = "127.0.0.1:${back}"
+    auth     = otelcol.auth.bearer.t.handler
+    tls { insecure = true }
+  }
+  sending_queue { enabled = false }
+}
+otelcol.exporter.otlp "impatient" {
+  timeout = "300ms"
+  client {
+    endpoint = "127.0.0.1:${slow}"
+    tls { insecure = true }
+  }
+  retry_on_failure { enabled = false }
+}
+otelcol.exporter.otlphttp "impatient" {
+  client {
+    endpoint = "http://127.0.0.1:${slowHttp}"
+    timeout  = "300ms"
+  }
+  retry_on_failure { enabled = false }
+}
+otelcol.receiver.otlp "back" {
+  grpc {
+    endpoint = "127.0.0.1:${back}"
+    auth     = otelcol.auth.bearer.t.handler
+  }
+  output { traces = [testing.otel_recorder.authed.input] }
+}
+otelcol.receiver.otlp "slow" {
+  grpc { endpoint = "127.0.0.1:${slow}" }
+  http { endpoint = "127.0.0.1:${slowHttp}" }
+  output { traces = [testing.otel_recorder.slow2.input] }
+}
+testing.otel_recorder "authed" { }
+testing.otel_recorder "slow2" {
+  delay = "3s"
+}
+`,
+        'grpc-auth.alloy',
+      );
+      expect((await grpcCall(`127.0.0.1:${back}`, Buffer.from(encodeRequest('traces', traces(1)))))?.code).toBe(grpc.status.UNAUTHENTICATED);
+      expect((await request(front, { method: 'POST', path: '/v1/traces', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeRequest('traces', traces(2)) })).status).toBe(200);
+      expect(spanIds(recorders.get('authed')!)).toHaveLength(2);
+      await waitFor('both impatient exporters gave up', async () => (await counterValue(c, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlp.impatient' })) === 2 && (await counterValue(c, 'otelcol_exporter_send_failed_spans_total', { component_id: 'otelcol.exporter.otlphttp.impatient' })) === 2, { timeoutMs: 10_000 });
+      const drops = lines.filter((l) => l.msg === 'Exporting failed. Dropping data.');
+      expect(drops.find((l) => l.component === 'otelcol.exporter.otlp.impatient')?.err).toBe('request timed out after 300ms');
+      expect(drops.find((l) => l.component === 'otelcol.exporter.otlphttp.impatient')?.err).toBe('request timed out after 300ms');
+    } finally {
+      await c.stop();
+    }
+  });
 });

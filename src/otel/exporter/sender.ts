@@ -109,7 +109,8 @@ export class ExportSender {
     try {
       await this.#transport.export(req.signal, req.data, req.ctx, ctl.signal);
     } catch (e) {
-      if (ctl.signal.aborted && !this.#abort.signal.aborted && !(e instanceof ExportError)) throw new ExportError(`request timed out after ${this.#o.timeoutMs}ms`, true);
+      // Our own deadline cut the call (the transport then reports a cancel): say so.
+      if (ctl.signal.aborted && !this.#abort.signal.aborted) throw new ExportError(`request timed out after ${this.#o.timeoutMs}ms`, true);
       throw e;
     } finally {
       clearTimeout(timer);
