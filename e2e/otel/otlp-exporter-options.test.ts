@@ -176,3 +176,58 @@ otelcol.exporter.otlp "none" {
     server.forceShutdown();
   }
 });
+
+test('otlphttp connection options: max_conns_per_host caps parallel connections; disable_keep_alives opens one per request', async () => {
+  const sockets = new Set<unknown>();
+  let active = 0;
+  let maxActive = 0;
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    sockets.add(req.socket);
+    active++;
+    maxActive = Math.max(maxActive, active);
+    req.resume();
+    req.on('end', () =>
+      setTimeout(() => {
+        active--;
+        requests++;
+        res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+      }, 100),
+    );
+  });
+  const [front, sink] = await freePorts(2);
+  await new Promise<void>((r) => server.listen(sink, '127.0.0.1', r));
+  const { controller } = otelController();
+  const cfg = (extra: string) => `otelcol.receiver.otlp "r" {
+  http { endpoint = "127.0.0.1:${front}" }
+  output { traces = [otelcol.exporter.otlphttp.e.input] }
+}
+otelcol.exporter.otlphttp "e" {
+  client {
+    endpoint = "http://127.0.0.1:${sink}"
+${extra}
+  }
+  sending_queue { num_consumers = 4 }
+}
+`;
+  try {
+    await controller.load(cfg('    max_conns_per_host = 1'), 'conns.alloy');
+    for (let i = 0; i < 4; i++) expect(await postTo(front, encodeRequest('traces', traces(1)))).toBe(200);
+    await waitFor('4 requests served', () => requests === 4, { timeoutMs: 20_000 });
+    expect(maxActive).toBe(1);
+    expect(sockets.size).toBe(1);
+
+    sockets.clear();
+    requests = 0;
+    maxActive = 0;
+    await controller.load(cfg('    disable_keep_alives = true'), 'conns.alloy');
+    for (let i = 0; i < 3; i++) {
+      expect(await postTo(front, encodeRequest('traces', traces(1)))).toBe(200);
+      await waitFor('served', () => requests === i + 1, { timeoutMs: 20_000 });
+    }
+    expect(sockets.size).toBe(3);
+  } finally {
+    await controller.stop();
+    server.close();
+  }
+});
