@@ -376,4 +376,33 @@ testing.otel_recorder "slow2" {
       await c.stop();
     }
   });
+
+  test('with ALLOY_LOOPBACK_ONLY=1 (as in the tests) the exporters refuse non-loopback servers and count the drop', async () => {
+    expect(process.env.ALLOY_LOOPBACK_ONLY).toBe('1');
+    const [front] = await freePorts(1);
+    const { controller } = otelController();
+    try {
+      await controller.load(
+        `otelcol.receiver.otlp "r" {
+  http { endpoint = "127.0.0.1:${front}" }
+  output { traces = [otelcol.exporter.otlp.far.input, otelcol.exporter.otlphttp.far.input] }
+}
+otelcol.exporter.otlp "far" {
+  client {
+    endpoint = "10.1.2.3:4317"
+    tls { insecure = true }
+  }
+}
+otelcol.exporter.otlphttp "far" {
+  client { endpoint = "http://10.1.2.3:4318" }
+}
+`,
+        'far.alloy',
+      );
+      expect((await request(front, { method: 'POST', path: '/v1/traces', headers: { 'Content-Type': 'application/x-protobuf' }, body: encodeRequest('traces', traces(2)) })).status).toBe(200);
+      await waitFor('both refused and counted', async () => (await counterValue(controller, 'otelcol_exporter_send_failed_spans_total')) === 4, { timeoutMs: 10_000 });
+    } finally {
+      await controller.stop();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { OtelAuthHandler, OtelContext, Signal, SignalData } from '../../pipeline/otel.js';
+import { assertAllowedUrl } from '../../net/loopback-guard.js';
 import { encodeRequest, rejectedInResponse, SERVICE_NAMES } from '../proto.js';
 import { clientTlsOptions, type TlsClientArgs } from '../tls.js';
 import { ExportError, type ExportTransport } from './export-error.js';
@@ -64,6 +65,14 @@ export class GrpcTransport implements ExportTransport {
   }
 
   async export<S extends Signal>(signal: S, data: SignalData[S], ctx: OtelContext | undefined, abort: AbortSignal): Promise<void> {
+    const { target } = grpcTarget(this.#a.endpoint);
+    if (!target.startsWith('unix:')) {
+      try {
+        assertAllowedUrl(new URL(`grpc://${target}`));
+      } catch (e) {
+        throw new ExportError((e as Error).message, false);
+      }
+    }
     const headers = { ...this.#a.headers };
     if (this.#a.auth) {
       if (!this.#a.auth.setHeaders) throw new ExportError(`${this.#a.auth.componentId} cannot authenticate outgoing requests (it has no client side)`, false);

@@ -6,6 +6,7 @@ import https from 'node:https';
 import zlib from 'node:zlib';
 import type { Logger } from 'pino';
 import { parseRetryAfter } from '../../net/backoff.js';
+import { assertAllowedUrl } from '../../net/loopback-guard.js';
 import type { OtelAuthHandler, OtelContext, Signal, SignalData } from '../../pipeline/otel.js';
 import { decodeStatus, encodeJsonRequest, encodeRequest, rejectedInResponse } from '../proto.js';
 import { clientTlsOptions, type TlsClientArgs } from '../tls.js';
@@ -84,6 +85,11 @@ export class HttpTransport implements ExportTransport {
       await c.auth.setHeaders(headers, ctx);
     }
     const url = new URL(this.#a.urls[signal]);
+    try {
+      assertAllowedUrl(url);
+    } catch (e) {
+      throw new ExportError((e as Error).message, false);
+    }
     const { status, resHeaders, resBody } = await new Promise<{ status: number; resHeaders: http.IncomingHttpHeaders; resBody: Buffer }>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
       const req = lib.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, agent: url.protocol === 'https:' ? this.#https : this.#http, signal: abort }, (res) => {
