@@ -120,6 +120,13 @@ testing.otel_recorder "sink" { }
     expect(span.startTimeUnixNano).toBe('1700000000000000000');
     expect(rec.traces.at(-1)!.data.resourceSpans[0].resource?.attributes[0].value?.intValue).toBe('42');
     expect(await accepted('http')).toBe(1);
+    // zlib and deflate bodies too (both are zlib streams on the wire, as confighttp reads them).
+    const pb = Buffer.from(encodeRequest('traces', traces(2)));
+    for (const enc of ['deflate', 'zlib']) {
+      expect((await post(h, '/v1/traces', zlib.deflateSync(pb), { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': enc })).status).toBe(200);
+    }
+    expect((await post(h, '/v1/traces', pb, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'zstd' })).status).toBe(400);
+    expect(await accepted('http')).toBe(5);
   });
 
   test('max_request_body_size is enforced', async () => {

@@ -41,6 +41,21 @@ function credentials(a: GrpcClientArgs, insecure: boolean): grpc.ChannelCredenti
   return grpc.credentials.createFromSecureContext(ctx, { rejectUnauthorized: o.rejectUnauthorized, ...(o.rejectUnauthorized ? {} : { checkServerIdentity: () => undefined }) });
 }
 
+/** The client block's channel settings as grpc-js options. */
+export function grpcChannelOptions(a: GrpcClientArgs): grpc.ChannelOptions {
+  const options: grpc.ChannelOptions = {
+    'grpc.default_compression_algorithm': COMPRESSION[a.compression],
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [a.balancer_name]: {} }] }),
+    'grpc.max_send_message_length': -1,
+  };
+  if (a.authority) options['grpc.default_authority'] = a.authority;
+  if (a.tls?.server_name) options['grpc.ssl_target_name_override'] = a.tls.server_name;
+  if (a.keepalive?.ping_wait) options['grpc.keepalive_time_ms'] = a.keepalive.ping_wait;
+  if (a.keepalive?.ping_response_timeout) options['grpc.keepalive_timeout_ms'] = a.keepalive.ping_response_timeout;
+  if (a.keepalive?.ping_without_stream) options['grpc.keepalive_permit_without_calls'] = 1;
+  return options;
+}
+
 export class GrpcTransport implements ExportTransport {
   readonly #client: grpc.Client;
   readonly #a: GrpcClientArgs;
@@ -51,17 +66,7 @@ export class GrpcTransport implements ExportTransport {
     this.#logger = logger;
     const { target, scheme } = grpcTarget(a.endpoint);
     const insecure = scheme === 'http' || (scheme !== 'https' && a.tls?.insecure === true);
-    const options: grpc.ChannelOptions = {
-      'grpc.default_compression_algorithm': COMPRESSION[a.compression],
-      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [a.balancer_name]: {} }] }),
-      'grpc.max_send_message_length': -1,
-    };
-    if (a.authority) options['grpc.default_authority'] = a.authority;
-    if (a.tls?.server_name) options['grpc.ssl_target_name_override'] = a.tls.server_name;
-    if (a.keepalive?.ping_wait) options['grpc.keepalive_time_ms'] = a.keepalive.ping_wait;
-    if (a.keepalive?.ping_response_timeout) options['grpc.keepalive_timeout_ms'] = a.keepalive.ping_response_timeout;
-    if (a.keepalive?.ping_without_stream) options['grpc.keepalive_permit_without_calls'] = 1;
-    this.#client = new grpc.Client(target, credentials(a, insecure), options);
+    this.#client = new grpc.Client(target, credentials(a, insecure), grpcChannelOptions(a));
   }
 
   async export<S extends Signal>(signal: S, data: SignalData[S], ctx: OtelContext | undefined, abort: AbortSignal): Promise<void> {
