@@ -19,6 +19,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The debug UI is served from the package root's src/ui/static (plain browser modules, not compiled).
 COPY src/ui/static ./src/ui/static
+# The OTLP protobuf definitions, loaded at run time by src/otel/proto.ts.
+COPY proto ./proto
 # The storage path the charts mount a volume at, owned by the runtime user for plain `docker run` too
 # (which then also needs --server.http.listen-addr=0.0.0.0:12345: the default listens on loopback).
 RUN mkdir -p /var/lib/alloy/data /etc/alloy && chown -R 10001:10001 /var/lib/alloy

@@ -24,6 +24,7 @@ const FLOORS: Record<string, number> = {
   scrape: 4,
   modules: 4,
   remotewrite: 4,
+  otel: 4,
   discovery: 5,
   sandbox: 5,
   server: 5,

@@ -8,9 +8,10 @@
  * - none: exactly min * 2^n (Prometheus remote_write's doubling);
  * - half: uniform in [d/2, d] (a floor against hot loops; dskit/Loki-style);
  * - full: uniform in [0, d] (AWS "full jitter");
- * - decorrelated: uniform in [min, 3 * previous], capped (AWS "decorrelated jitter").
+ * - decorrelated: uniform in [min, 3 * previous], capped (AWS "decorrelated jitter");
+ * - proportional: uniform in [d - f*d, d + f*d] with f = randomizationFactor (the OTel Collector's retry_on_failure).
  */
-export type Jitter = 'none' | 'half' | 'full' | 'decorrelated';
+export type Jitter = 'none' | 'half' | 'full' | 'decorrelated' | 'proportional';
 
 export interface BackoffOptions {
   minMs: number;
@@ -19,6 +20,10 @@ export interface BackoffOptions {
   /** Retries allowed before `exhausted` turns true; undefined or 0: unbounded. */
   maxRetries?: number;
   random?: () => number;
+  /** Growth of the delay per attempt; default 2 (doubling). */
+  multiplier?: number;
+  /** For jitter 'proportional'; default 0.5. */
+  randomizationFactor?: number;
 }
 
 export class Backoff {
@@ -28,7 +33,7 @@ export class Backoff {
 
   constructor(o: BackoffOptions) {
     if (!(o.minMs >= 0) || !(o.maxMs >= 0)) throw new Error(`backoff: min (${o.minMs}) and max (${o.maxMs}) must be non-negative numbers`);
-    this.#o = { jitter: 'none', random: Math.random, ...o, maxRetries: o.maxRetries ?? 0 };
+    this.#o = { jitter: 'none', random: Math.random, multiplier: 2, randomizationFactor: 0.5, ...o, maxRetries: o.maxRetries ?? 0 };
   }
 
   /** Delays handed out since the last reset. */
@@ -43,10 +48,10 @@ export class Backoff {
 
   /** The delay before the next retry, in ms. */
   next(): number {
-    const { minMs, maxMs, jitter, random } = this.#o;
+    const { minMs, maxMs, jitter, random, multiplier } = this.#o;
     const min = Math.min(minMs, maxMs);
     // The exponent is bounded so 2^n never overflows into Infinity * 0 = NaN.
-    const d = Math.min(maxMs, minMs * 2 ** Math.min(this.#attempt, 40));
+    const d = Math.min(maxMs, minMs * multiplier ** Math.min(this.#attempt, 40));
     this.#attempt++;
     let delay: number;
     switch (jitter) {
@@ -56,6 +61,11 @@ export class Backoff {
       case 'full':
         delay = random() * d;
         break;
+      case 'proportional': {
+        const f = this.#o.randomizationFactor;
+        delay = d - f * d + random() * (2 * f * d);
+        break;
+      }
       case 'decorrelated': {
         const hi = Math.max(min, (this.#previous || min) * 3);
         delay = Math.min(maxMs, min + random() * (hi - min));
