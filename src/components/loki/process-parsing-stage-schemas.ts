@@ -2,7 +2,7 @@
 // with Alloy's names, types and defaults. stage.match nests every stage
 // kind (itself included), so its schema is completed once the full set of
 // stage blocks is known (see process.ts).
-import { buildParseTransformStage } from '../../logs/stages/stage-builders.js';
+import { buildStage } from '../../logs/stages/pipeline.js';
 import { t, type BlockSchema, type BlockSpec } from '../../runtime/types.js';
 
 const windowsEvent: BlockSchema = {
@@ -97,7 +97,7 @@ export const parseTransformStageBlocks: Record<string, BlockSchema> = {
 // Build each stage once when the config is decoded, so `alloy validate` and a
 // reload report a bad regex, template, selector or option at the block.
 for (const [name, schema] of Object.entries(parseTransformStageBlocks)) {
-  parseTransformStageBlocks[name] = { ...schema, validate: (value) => void buildParseTransformStage({ name, value }, () => {}, { checkOnly: true }) };
+  parseTransformStageBlocks[name] = { ...schema, validate: (value) => void buildStage({ name, value }, () => {}, { checkOnly: true }) };
 }
 
 /** Every stage block as a nested block spec: repeatable, in order. */
@@ -119,7 +119,7 @@ export function addMatchStage(stages: Record<string, BlockSchema>): void {
       pipeline_name: { type: t.string(), default: '' },
     },
     ordered: true,
-    validate: (value) => void buildParseTransformStage({ name: 'stage.match', value }, () => {}, { checkOnly: true }),
+    validate: (value) => void buildStage({ name: 'stage.match', value }, () => {}, { checkOnly: true }),
   };
   stages['stage.match'] = match;
   match.blocks = stageBlockSpecs(stages);

@@ -3,10 +3,9 @@
 // "drop", counted under drop_counter_reason). Nested stages see the
 // extracted map refreshed with the current labels, as Alloy's nested
 // pipeline does.
-import { buildPipeline, type DropCounter, type StageBlock } from './pipeline.js';
 import { nestedStages } from './runner.js';
 import { parseLogqlSelector } from './logql-selector.js';
-import type { Stage, StageEntry, StageEnv } from './types.js';
+import type { BuildStages, DropCounter, Stage, StageBlock, StageEntry } from './types.js';
 
 export interface MatchArgs {
   selector?: string;
@@ -17,7 +16,7 @@ export interface MatchArgs {
   _blocks?: StageBlock[];
 }
 
-export function matchStage(args: MatchArgs, onDrop: DropCounter, env: StageEnv = {}): Stage {
+export function matchStage(args: MatchArgs, onDrop: DropCounter, buildNested: BuildStages): Stage {
   if (!args.selector) throw new Error('stage.match: selector statement required for match stage');
   const action = args.action || 'keep';
   if (action !== 'keep' && action !== 'drop') throw new Error(`stage.match: match stage action should be 'keep' or 'drop', got "${args.action}"`);
@@ -31,7 +30,7 @@ export function matchStage(args: MatchArgs, onDrop: DropCounter, env: StageEnv =
     throw new Error(`stage.match: invalid selector syntax for match stage "${args.selector}": ${(err as Error).message}`);
   }
   const reason = args.drop_counter_reason || 'match_stage';
-  const stages = action === 'keep' ? buildPipeline(nested, onDrop, env) : [];
+  const stages = action === 'keep' ? buildNested(nested) : [];
   const name = args.pipeline_name ? `match(${args.pipeline_name}: ${stages.map((s) => s.name).join(', ')})` : `match(${stages.map((s) => s.name).join(', ')})`;
   // Nested stages run as one stage: waiting (stage.limit), held entries and timers (multiline) pass through.
   const inner = nestedStages(name, stages);

@@ -7,7 +7,7 @@ import { labelsStage, type LabelsArgs } from './labels.js';
 import { logfmtStage, type LogfmtArgs } from './logfmt.js';
 import { luhnStage, type LuhnArgs } from './luhn.js';
 import { staticLabelsStage, type StaticLabelsArgs } from './static-labels.js';
-import type { Stage } from './types.js';
+import type { DropCounter, Stage, StageBlock } from './types.js';
 import { buildParseTransformStage } from './stage-builders.js';
 import type { StageEnv } from './env.js';
 import { geoipStage, type GeoIPArgs } from './geoip.js';
@@ -18,12 +18,7 @@ import { runStagesSync } from './runner.js';
 import { samplingStage, type SamplingArgs } from './sampling.js';
 import { timestampStage, type TimestampArgs } from './timestamp.js';
 
-export interface StageBlock {
-  name: string;
-  value: any;
-}
-
-export type DropCounter = (reason: string) => void;
+export type { DropCounter, StageBlock } from './types.js';
 
 export function buildStage(block: StageBlock, onDrop: DropCounter, env: StageEnv = {}): Stage {
   switch (block.name) {
@@ -52,7 +47,7 @@ export function buildStage(block: StageBlock, onDrop: DropCounter, env: StageEnv
     case 'stage.geoip':
       return geoipStage(block.value as GeoIPArgs, env);
     default: {
-      const stage = buildParseTransformStage(block, onDrop, env);
+      const stage = buildParseTransformStage(block, onDrop, env, (nested) => buildPipeline(nested, onDrop, env));
       if (stage) return stage;
       throw new Error(`unsupported stage block "${block.name}"`);
     }

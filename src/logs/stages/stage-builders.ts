@@ -2,7 +2,6 @@
 // regex/pattern/template/replace, labels and structured metadata, match,
 // pack, truncate, tenant, split_json, Windows events): block name -> stage. pipeline.ts
 // asks here for the blocks it does not build itself.
-import type { DropCounter, StageBlock } from './pipeline.js';
 import { criStage, type CriArgs } from './cri.js';
 import { decolorizeStage } from './decolorize.js';
 import { dockerStage } from './docker.js';
@@ -19,9 +18,9 @@ import { templateStage, type TemplateArgs } from './template.js';
 import { tenantStage, type TenantArgs } from './tenant.js';
 import { truncateStage, type TruncateArgs } from './truncate.js';
 import { eventLogMessageStage, windowsEventStage, type WindowsEventArgs } from './windows-event.js';
-import type { Stage, StageEnv } from './types.js';
+import type { BuildStages, DropCounter, Stage, StageBlock, StageEnv } from './types.js';
 
-export function buildParseTransformStage(block: StageBlock, onDrop: DropCounter, env: StageEnv): Stage | undefined {
+export function buildParseTransformStage(block: StageBlock, onDrop: DropCounter, env: StageEnv, buildNested: BuildStages): Stage | undefined {
   const v = block.value ?? {};
   switch (block.name) {
     case 'stage.cri':
@@ -55,7 +54,7 @@ export function buildParseTransformStage(block: StageBlock, onDrop: DropCounter,
     case 'stage.tenant':
       return tenantStage(v as TenantArgs);
     case 'stage.match':
-      return matchStage({ ...(v as MatchArgs), _blocks: (v as MatchArgs)._blocks }, onDrop, env);
+      return matchStage({ ...(v as MatchArgs), _blocks: (v as MatchArgs)._blocks }, onDrop, buildNested);
     case 'stage.split_json':
       return splitJsonStage(v as SplitJsonArgs);
     case 'stage.eventlogmessage':

@@ -6,6 +6,18 @@
 // What a stage may need from its loki.process (registry, logger, clock): see env.ts.
 export type { StageEnv } from './env.js';
 
+/** A decoded stage.* block: its name and arguments (nested blocks in value._blocks). */
+export interface StageBlock {
+  name: string;
+  value: any;
+}
+
+/** Counts a dropped line under its reason (loki_process_dropped_lines_total). */
+export type DropCounter = (reason: string) => void;
+
+/** Builds a nested stage list (stage.match's): handed down so stages need not import the pipeline builder. */
+export type BuildStages = (blocks: readonly StageBlock[]) => Stage[];
+
 export interface StageEntry {
   labels: Record<string, string>;
   ts: bigint;
