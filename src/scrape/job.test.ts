@@ -33,7 +33,7 @@ describe('buildScrapeJob defaults', () => {
       honorTimestamps: true,
       trackTimestampsStaleness: false,
       limits: { sample: 0, target: 0, label: 0, labelNameLength: 0, labelValueLength: 0, bodySizeBytes: 0 },
-      protocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'],
+      protocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
       enableCompression: true,
       followRedirects: true,
       enableHttp2: true,
@@ -42,6 +42,13 @@ describe('buildScrapeJob defaults', () => {
       client: {},
       headers: {},
       targets: [],
+      samples: {
+        nativeHistograms: false, classicHistograms: false, bucketLimit: 0, maxSchema: 8,
+        convertClassicToNhcb: false, honorMetadata: false, typeAndUnitLabels: false, legacyNames: true,
+      },
+      fallbackProtocol: 'PrometheusText0.0.4',
+      escapingScheme: 'underscores',
+      failureLogFile: '',
     } satisfies ScrapeJob);
     // The defaults land in the worker settings and the target defaults unchanged.
     expect(wireConfig(job).http.accept).toMatch(/^application\/openmetrics-text;version=1\.0\.0/);
