@@ -22,6 +22,8 @@ export class Shard {
   private t = new Float64Array(256);
   private v = new Float64Array(256);
   private e: (LedgerEntry | undefined)[] = new Array(256);
+  /** TimeSeries field bytes of a histogram or exemplar item (undefined: a float sample). */
+  private x: (Uint8Array | undefined)[] = new Array(256);
   private qHead = 0;
   private qLen = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -40,7 +42,7 @@ export class Shard {
     return this.running;
   }
 
-  push(s: SeriesEntry, t: number, v: number, e: LedgerEntry): void {
+  push(s: SeriesEntry, t: number, v: number, e: LedgerEntry, x?: Uint8Array): void {
     if (this.qLen === this.t.length) this.grow();
     const cap = this.t.length;
     let i = this.qHead + this.qLen;
@@ -49,6 +51,7 @@ export class Shard {
     this.t[i] = t;
     this.v[i] = v; // typed-array store: the stale NaN keeps its bits
     this.e[i] = e;
+    this.x[i] = x;
     const n = ++this.qLen;
     if (n >= this.host.maxSamplesPerSend) this.kick();
     else if (n === 1 && !this.timer && !this.running) {
@@ -122,6 +125,7 @@ export class Shard {
     const t = new Float64Array(next);
     const v = new Float64Array(next);
     const e: (LedgerEntry | undefined)[] = new Array(next);
+    const x: (Uint8Array | undefined)[] = new Array(next);
     for (let k = 0; k < this.qLen; k++) {
       let i = this.qHead + k;
       if (i >= cap) i -= cap;
@@ -129,7 +133,9 @@ export class Shard {
       t[k] = this.t[i]!;
       v[k] = this.v[i]!;
       e[k] = this.e[i];
+      x[k] = this.x[i];
     }
+    this.x = x;
     this.s = s;
     this.t = t;
     this.v = v;
@@ -139,7 +145,7 @@ export class Shard {
 
   private take(n: number): QueuedBatch {
     const len = Math.min(n, this.qLen);
-    const b: QueuedBatch = { length: len, s: new Array(len), t: new Float64Array(len), v: new Float64Array(len), e: new Array(len) };
+    const b: QueuedBatch = { length: len, s: new Array(len), t: new Float64Array(len), v: new Float64Array(len), e: new Array(len), x: new Array(len) };
     const cap = this.t.length;
     let i = this.qHead;
     for (let k = 0; k < len; k++) {
@@ -147,8 +153,10 @@ export class Shard {
       b.t[k] = this.t[i]!;
       b.v[k] = this.v[i]!;
       b.e[k] = this.e[i]!;
+      b.x![k] = this.x[i];
       this.s[i] = undefined; // let sent series and ledger entries be collected
       this.e[i] = undefined;
+      this.x[i] = undefined;
       if (++i === cap) i = 0;
     }
     this.qHead = i;

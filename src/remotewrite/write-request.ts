@@ -202,6 +202,8 @@ export interface QueueBatch<E = unknown> {
   v: Float64Array;
   /** Acknowledgement handle per sample (opaque here). */
   e: E[];
+  /** Per item: TimeSeries field bytes of a histogram or exemplar (see queue-extras.ts); undefined: a float sample. */
+  x?: (Uint8Array | undefined)[];
 }
 
 export class WriteRequestEncoder {
@@ -232,7 +234,8 @@ export class WriteRequestEncoder {
         order.push(e);
       }
       e.count++;
-      e.size += 12 + varint64Length(b.t[i]!);
+      const x = b.x?.[i];
+      e.size += x !== undefined ? x.length : 12 + varint64Length(b.t[i]!);
     }
     // Sample indexes grouped by series (only needed when a series repeats).
     let idx: Int32Array | undefined;
@@ -262,7 +265,9 @@ export class WriteRequestEncoder {
       }
       for (let c = 0; c < e.count; c++, j++) {
         const i = idx ? idx[j]! : j;
-        w.sample(b.v[i]!, b.t[i]!);
+        const x = b.x?.[i];
+        if (x !== undefined) w.bytes(x);
+        else w.sample(b.v[i]!, b.t[i]!);
       }
     }
     return w.finish();
