@@ -26,7 +26,7 @@ export function schemaForFactor(factor: number): number {
   const floor = Math.floor(-Math.log2(Math.log2(f)));
   if (floor >= SCHEMA_MAX) return SCHEMA_MAX;
   if (floor <= SCHEMA_MIN) return SCHEMA_MIN;
-  return floor;
+  return floor | 0; // no -0
 }
 
 /** Bucket index -> absolute count. */
