@@ -12,6 +12,7 @@ import { formatDuration } from '../syntax/duration.js';
 import type { WireBatch, WireExtras } from './batch.js';
 import { StringInterner } from './intern.js';
 import { metadataLabels, reportLabels } from './labels.js';
+import { logScrapeFailure } from './failure-log.js';
 import type { ScrapeMetrics } from './metrics.js';
 import { nextScrapeTime, scrapeOffsetMs } from './offset.js';
 import type { ScrapeWorkerPool, TargetListener } from './pool.js';
@@ -27,6 +28,8 @@ export interface SchedulerConfig {
   /** Label names left out of a target's cluster key, besides `__meta_*` (clustering { excluded_labels }). */
   excludedLabels?: readonly string[];
   forwardTo: MetricsReceiver[];
+  /** scrape_failure_log_file ('' or unset: none). */
+  failureLogFile?: string;
 }
 
 /** What the scheduler asks of the cluster: ownership of a target key, and who owns it (debug info). */
@@ -285,7 +288,10 @@ export class ScrapeScheduler {
     if (st.error === 'sample limit exceeded') this.metrics.exceededSampleLimit.inc();
     else if (st.error?.startsWith('label_')) this.metrics.exceededLabelLimits.inc();
     else if (st.bodyBytes === -1) this.metrics.exceededBodySizeLimit.inc();
-    if (st.error) this.log('scrape failed', { target: t.target.url, err: st.error });
+    if (st.error) {
+      this.log('scrape failed', { target: t.target.url, err: st.error });
+      if (cfg.failureLogFile) void logScrapeFailure(cfg.failureLogFile, cfg.defaults.jobName, t.target.url, st.error, (m) => this.log(m));
+    }
 
     void this.forward(t, batch, b.extras && this.extrasOf(t, b.extras)).finally(() => {
       t.busy = false;
