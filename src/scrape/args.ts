@@ -131,6 +131,7 @@ export function scrapeJobSpec(a: ScrapeArgs, name: string): ScrapeJobSpec {
       convertClassicToNhcb: a.convert_classic_histograms_to_nhcb,
       honorMetadata: a.honor_metadata,
       typeAndUnitLabels: a.enable_type_and_unit_labels,
+      startTimestampZero: a.start_timestamp_zero_ingestion,
       nameValidation: a.metric_name_validation_scheme,
       nameEscaping: a.metric_name_escaping_scheme,
       fallbackProtocol: a.scrape_fallback_protocol,

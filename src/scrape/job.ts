@@ -92,6 +92,7 @@ export interface ScrapeSampleSpec {
   convertClassicToNhcb?: boolean;
   honorMetadata?: boolean;
   typeAndUnitLabels?: boolean;
+  startTimestampZero?: boolean;
   /** "legacy" (default) or "utf8". */
   nameValidation?: string;
   /** Unset: "underscores" with legacy validation, "allow-utf-8" with utf8. */
@@ -278,6 +279,7 @@ export function buildScrapeJob(spec: ScrapeJobSpec, o: BuildScrapeJobOptions = {
     honorMetadata: sm.honorMetadata ?? false,
     typeAndUnitLabels: sm.typeAndUnitLabels ?? false,
     legacyNames: nameValidation === 'legacy',
+    startTimestampZero: sm.startTimestampZero ?? false,
   };
   for (const p of protocols) {
     if (!(p in SCRAPE_PROTOCOL_HEADERS)) fail('protocols', `unknown protocol ${JSON.stringify(p)}`);

@@ -34,6 +34,8 @@ export interface LoopOptions extends LabelLimits {
   typeAndUnitLabels: boolean;
   /** metric_name_validation_scheme "legacy": names outside [a-zA-Z_:][a-zA-Z0-9_:]* fail the scrape. */
   legacyNames: boolean;
+  /** start_timestamp_zero_ingestion: a zero sample at the created timestamp (protobuf), once per start. */
+  startTimestampZero: boolean;
 }
 
 /** Defaults for the options beyond the float path (tests and callers that need none of them). */
@@ -46,6 +48,7 @@ export const LOOP_EXTRA_DEFAULTS = {
   honorMetadata: false,
   typeAndUnitLabels: false,
   legacyNames: true,
+  startTimestampZero: false,
 } as const;
 
 interface SeriesEntry {
@@ -56,6 +59,8 @@ interface SeriesEntry {
   /** Whether the last sample may get a staleness marker (not for explicit timestamps unless tracked). */
   tracked: boolean;
   alive: boolean;
+  /** The created timestamp a zero sample was last written for (start_timestamp_zero_ingestion). */
+  lastCt?: number;
 }
 
 interface MetEntry {
@@ -130,6 +135,8 @@ export class TargetState {
     /** The series of the sample (or histogram) appended last, for its exemplars; null: dropped. */
     let last: SeriesEntry | null = null;
     let lastT = 0;
+    /** The created timestamp of the next series (NaN: none or not asked for). */
+    let ct = NaN;
     const families = o.honorMetadata || o.typeAndUnitLabels || o.convertClassicToNhcb ? new FamilyTracker() : undefined;
     const nhcb = o.convertClassicToNhcb ? new NhcbCollector(this.nhcbParts) : undefined;
 
@@ -194,11 +201,22 @@ export class TargetState {
       },
     };
     if (families) extras.metadata = (family, field, text) => families.set(family, field, text);
+    if (o.startTimestampZero) extras.created = (ms) => (ct = ms);
+    /** Whether a zero sample at `ct` goes before this sample of `se` (once per start, only when older, as Prometheus's AppendCTZeroSample). */
+    const ctZero = (se: SeriesEntry): boolean => {
+      if (!(ct < lastT) || se.lastCt === ct) return false;
+      se.lastCt = ct;
+      return true;
+    };
     if (o.nativeHistograms) {
       extras.classicHistograms = o.classicHistograms;
       extras.histogram = (text, h, ts) => {
         last = seriesOf(text, ts);
         if (last === null) return;
+        if (ct === ct && ctZero(last)) {
+          const zero = { ...h, count: 0, sum: 0, zeroCount: 0, positiveSpans: [], positiveBuckets: [], negativeSpans: [], negativeBuckets: [], resetHint: 1 as const };
+          out.x().histograms.push({ ref: last.ref, t: ct, h: zero });
+        }
         try {
           h = limitHistogram(h, o.bucketLimit, o.maxSchema);
         } catch (e) {
@@ -239,6 +257,7 @@ export class TargetState {
         if (miss) seriesAdded++;
         last = se;
         lastT = explicit ? ts : appendTime;
+        if (ct === ct && ctZero(se)) out.push(se.ref, 0, ct);
         out.push(se.ref, v, lastT);
       }, extras);
       if (nhcb !== undefined) {

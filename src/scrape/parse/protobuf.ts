@@ -56,6 +56,7 @@ interface PbHistogram {
   posDeltas: number[];
   posCounts: number[];
   exemplars: PbExemplar[];
+  created: number;
 }
 
 interface PbMetric {
@@ -67,6 +68,8 @@ interface PbMetric {
   sum: number;
   histogram?: PbHistogram;
   ts: number;
+  /** created_timestamp of a counter or summary (ms), NaN when absent. */
+  created: number;
 }
 
 function num(v: number | { low: number; high: number; unsigned?: boolean; toNumber?: () => number }): number {
@@ -157,12 +160,13 @@ function span(r: PbReader): BucketSpan {
   return s;
 }
 
-/** A message with a single double `value = 1` (Gauge, Untyped) or Counter (value 1, exemplar 2). */
+/** A message with a single double `value = 1` (Gauge, Untyped) or Counter (value 1, exemplar 2, created_timestamp 3). */
 function valueMessage(r: PbReader, m: PbMetric): void {
   const end = sub(r);
   fields(r, end, 'Metric value', (f, wt) => {
     if (f === 1 && wt === 1) m.value = r.double();
     else if (f === 2 && wt === 2) m.exemplar = exemplar(r);
+    else if (f === 3 && wt === 2) m.created = timestampMs(r);
     else return false;
     return true;
   });
@@ -184,7 +188,8 @@ function summary(r: PbReader, m: PbMetric): void {
         return true;
       });
       m.quantiles.push([q, v]);
-    } else return false;
+    } else if (f === 4 && wt === 2) m.created = timestampMs(r);
+    else return false;
     return true;
   });
 }
@@ -207,7 +212,7 @@ function histogram(r: PbReader): PbHistogram {
   const end = sub(r);
   const h: PbHistogram = {
     count: 0, countFloat: 0, sum: 0, buckets: [], schema: 0, zeroThreshold: 0, zeroCount: 0, zeroCountFloat: 0,
-    negSpans: [], negDeltas: [], negCounts: [], posSpans: [], posDeltas: [], posCounts: [], exemplars: [],
+    negSpans: [], negDeltas: [], negCounts: [], posSpans: [], posDeltas: [], posCounts: [], exemplars: [], created: NaN,
   };
   const sint64 = () => num(r.sint64());
   const dbl = () => r.double();
@@ -227,8 +232,9 @@ function histogram(r: PbReader): PbHistogram {
       case 12: h.posSpans.push(span(r)); return true;
       case 13: repeated(r, wt, h.posDeltas, sint64); return true;
       case 14: repeated(r, wt, h.posCounts, dbl); return true;
+      case 15: if (wt !== 2) return false; h.created = timestampMs(r); return true;
       case 16: if (wt !== 2) return false; h.exemplars.push(exemplar(r)); return true;
-      default: return false; // created_timestamp (15) and future fields
+      default: return false;
     }
   });
   return h;
@@ -236,7 +242,7 @@ function histogram(r: PbReader): PbHistogram {
 
 function metric(r: PbReader): PbMetric {
   const end = sub(r);
-  const m: PbMetric = { labels: [], value: 0, quantiles: [], count: 0, sum: 0, ts: NaN };
+  const m: PbMetric = { labels: [], value: 0, quantiles: [], count: 0, sum: 0, ts: NaN, created: NaN };
   fields(r, end, 'Metric', (f, wt) => {
     if (wt !== 2 && f !== 6) return false;
     switch (f) {
@@ -313,6 +319,8 @@ function family(r: PbReader, end: number, visit: SampleVisitor, extras: ParseExt
   }
   for (const m of metrics) {
     const ts = m.ts;
+    // The start (created) timestamp applies to every series of the metric (start_timestamp_zero_ingestion).
+    extras?.created?.(type === HISTOGRAM || type === GAUGE_HISTOGRAM ? (m.histogram?.created ?? NaN) : type === GAUGE || type === UNTYPED ? NaN : m.created);
     switch (type) {
       case COUNTER:
       case GAUGE:

@@ -17,6 +17,8 @@ export interface ParseExtras {
   metadata?(family: string, field: 'type' | 'help' | 'unit', text: string): void;
   /** A native histogram (protobuf only). Unset: native histograms are not parsed (their classic buckets are). */
   histogram?(series: string, h: NativeHistogram, tsMs: number): void;
+  /** The start (created) timestamp, in ms, of the series visited next (NaN: none), until called again (protobuf only). */
+  created?(tsMs: number): void;
   /** With `histogram` set: also expose the classic series of a histogram that has a native form. */
   classicHistograms?: boolean;
 }
