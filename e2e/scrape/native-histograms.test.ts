@@ -11,6 +11,7 @@
 // the native histograms' own exemplars, which 2.42 drops and we keep, as
 // later Prometheus versions and Alloy do).
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Component } from '../../src/runtime/types.js';
@@ -26,6 +27,8 @@ import { spawnProcess, type SpawnedProcess } from '../lib/spawn.js';
 import { waitFor } from '../lib/wait.js';
 import { promApi, type Series, seriesKey } from '../lib/prometheus-api.js';
 import { canBuildTarget, nhistTargetBinary } from '../lib/nhist-target.js';
+import { decodeFullWriteRequest, type DecodedWriteRequest } from '../../src/remotewrite/extras-proto.js';
+import { uncompress } from '../../src/remotewrite/snappy.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const maybe = fs.existsSync(PROMETHEUS) && canBuildTarget() ? describe : describe.skip;
@@ -54,11 +57,38 @@ scrape_configs:
   - job_name: nhist
     static_configs: [{ targets: ['${target}'] }]
 remote_write:
-  - url: http://127.0.0.1:${rxPort}/api/v1/write
+  - url: http://127.0.0.1:${rxPort}/prom/api/v1/write
     send_exemplars: true
     send_native_histograms: true
     queue_config: { batch_send_deadline: 1s, min_backoff: 100ms }
+    metadata_config: { send: true, send_interval: 1s }
 `;
+}
+
+/**
+ * Sits between the scrapers and the receiver: /prom/... and /alloy/... are
+ * forwarded to the receiver's path, and every WriteRequest is kept decoded,
+ * so the histogram messages themselves (schema, zero threshold, spans,
+ * deltas, counts, sums) and the metadata can be compared field by field.
+ */
+function recordingProxy(rxPort: number, seen: Record<string, DecodedWriteRequest[]>): http.Server {
+  return http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const who = (req.url ?? '').split('/')[1] ?? '';
+    try {
+      (seen[who] ??= []).push(decodeFullWriteRequest(uncompress(body)));
+    } catch {
+      // The receiver will say what is wrong with it.
+    }
+    const up = http.request({ host: '127.0.0.1', port: rxPort, path: (req.url ?? '').slice(who.length + 1), method: 'POST', headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.writeHead(502).end());
+    up.end(body);
+  });
 }
 
 maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
@@ -66,11 +96,15 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
   const children: Promise<SpawnedProcess>[] = [];
   const components: Component[] = [];
   let rxBase = '';
+  const seen: Record<string, DecodedWriteRequest[]> = {};
+  let proxy: http.Server | undefined;
 
   beforeAll(async () => {
     const bin = nhistTargetBinary();
-    const [rxPort, promPort, targetPort] = await freePorts(3);
+    const [rxPort, promPort, targetPort, proxyPort] = await freePorts(4);
     rxBase = `http://127.0.0.1:${rxPort}`;
+    proxy = recordingProxy(rxPort, seen);
+    await new Promise<void>((r) => proxy!.listen(proxyPort, '127.0.0.1', r));
     const target = `127.0.0.1:${targetPort}`;
     const tg = spawnProcess(bin, [`-listen=${target}`], { name: 'nhist-target', ready: { http: `http://${target}/metrics` } });
     children.push(tg);
@@ -84,7 +118,7 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
     ], { name: 'prometheus (receiver)', ready: { http: `${rxBase}/-/ready` } });
     children.push(rx);
     await Promise.all([tg, rx]);
-    fs.writeFileSync(path.join(tmp, 'prom.yml'), scraperConfig(target, rxPort));
+    fs.writeFileSync(path.join(tmp, 'prom.yml'), scraperConfig(target, proxyPort));
     const prom = spawnProcess(PROMETHEUS, [
       `--config.file=${path.join(tmp, 'prom.yml')}`,
       `--storage.tsdb.path=${path.join(tmp, 'prom-data')}`,
@@ -96,7 +130,7 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
 
     const rwCtx = makeTestContext({ id: 'prometheus.remote_write.nhist', dataDir: path.join(tmp, 'rw') });
     const rwArgs = {
-      endpoint: [{ url: `${rxBase}/api/v1/write`, queue_config: { batch_send_deadline: 1000, min_backoff: 100 } as never }],
+      endpoint: [{ url: `http://127.0.0.1:${proxyPort}/alloy/api/v1/write`, queue_config: { batch_send_deadline: 1000, min_backoff: 100 } as never }],
       external_labels: { scraper: 'alloy' },
     };
     const rw = remoteWrite.build(rwCtx, rwArgs);
@@ -135,6 +169,7 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
       follow_redirects: true,
       extra_metrics: false,
       scrape_native_histograms: true,
+      honor_metadata: true,
     } as ScrapeArgs);
     await prom;
   }, 360_000);
@@ -142,6 +177,7 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
   afterAll(async () => {
     for (const c of components.reverse()) await c.stop?.();
     await Promise.all(children.map((c) => c.then((child) => child.stop(), () => undefined)));
+    await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)));
     fs.rmSync(tmp, { recursive: true, force: true });
   }, 30000);
 
@@ -176,6 +212,39 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
     expect(pc.size).toBe(10); // 6 buckets, _sum, _count, two counters
     expect(oc).toEqual(pc);
   }, 90_000);
+
+  test('identical histogram messages on the wire (all fields but the timestamp) and metadata', async () => {
+    const latest = (who: string) => {
+      const out = new Map<string, unknown>();
+      for (const req of seen[who] ?? []) {
+        for (const ts of req.timeseries) {
+          const labels: Series = {};
+          for (let i = 0; i < ts.labels.length; i += 2) labels[ts.labels[i]!] = ts.labels[i + 1]!;
+          for (const h of ts.histograms) out.set(seriesKey(labels), { ...h, timestamp: undefined });
+        }
+      }
+      return out;
+    };
+    const [prom, ours] = await waitFor('histogram messages from both', () => {
+      const p = latest('prom');
+      const o = latest('alloy');
+      return p.size === 2 && o.size === 2 ? [p, o] : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(ours).toEqual(prom);
+    const one = [...ours.values()][0] as { schema: number; zeroThreshold: number; positiveSpans: unknown[] };
+    expect(one.schema).toBe(3); // client_golang's pick for a bucket factor of 1.1
+    expect(one.zeroThreshold).toBe(0.001);
+    expect(one.positiveSpans.length).toBeGreaterThan(3);
+
+    // Metadata: Prometheus sends its targets' metadata every send_interval; ours goes out with honor_metadata.
+    const meta = (who: string) => new Map((seen[who] ?? []).flatMap((r) => r.metadata).map((m) => [m.family, m]));
+    const [pm, om] = await waitFor('metadata from both', () => {
+      const p = meta('prom');
+      const o = meta('alloy');
+      return ['nh_latency_seconds', 'classic_request_seconds', 'nh_requests_total'].every((f) => p.has(f) && o.has(f)) ? [p, o] : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    for (const f of ['nh_latency_seconds', 'classic_request_seconds', 'nh_requests_total']) expect(om.get(f)).toEqual(pm.get(f));
+  }, 60_000);
 
   test('identical exemplars (counter, classic bucket, native histogram)', async () => {
     const now = Date.now() / 1000;
