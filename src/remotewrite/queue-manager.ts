@@ -448,11 +448,11 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
 
 /** The samples of a batch with timestamps at or after `cutoff` (sample_age_limit). */
 function youngerThan(b: QueuedBatch, cutoff: number): QueuedBatch {
-  const out: QueuedBatch = { length: 0, s: [], t: new Float64Array(b.length), v: new Float64Array(b.length), e: [], x: [] };
+  const out: QueuedBatch = { length: 0, s: [], t: new Float64Array(b.length), v: new Float64Array(b.length), e: [], ...(b.x ? { x: [] } : {}) };
   for (let i = 0; i < b.length; i++) {
     if (b.t[i]! < cutoff) continue;
     const k = out.length++;
-    out.x!.push(b.x?.[i]);
+    if (b.x) out.x!.push(b.x[i]);
     out.s.push(b.s[i]!);
     out.t[k] = b.t[i]!;
     out.v[k] = b.v[i]!;

@@ -224,6 +224,7 @@ export class WriteRequestEncoder {
     const dict = this.dict;
     const order = this.order;
     order.length = 0;
+    const xs = b.x; // histogram/exemplar field bytes, only in batches that have any
     for (let i = 0; i < n; i++) {
       const e = b.s[i]!;
       if (e.mark !== reqNo) {
@@ -234,7 +235,7 @@ export class WriteRequestEncoder {
         order.push(e);
       }
       e.count++;
-      const x = b.x?.[i];
+      const x = xs === undefined ? undefined : xs[i];
       e.size += x !== undefined ? x.length : 12 + varint64Length(b.t[i]!);
     }
     // Sample indexes grouped by series (only needed when a series repeats).
@@ -265,7 +266,7 @@ export class WriteRequestEncoder {
       }
       for (let c = 0; c < e.count; c++, j++) {
         const i = idx ? idx[j]! : j;
-        const x = b.x?.[i];
+        const x = xs === undefined ? undefined : xs[i];
         if (x !== undefined) w.bytes(x);
         else w.sample(b.v[i]!, b.t[i]!);
       }
