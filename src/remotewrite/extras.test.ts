@@ -154,5 +154,22 @@ describe('prometheus.remote_write sends remote write 1.0 histograms, exemplars a
     ]));
     // The float sample of the histogram series still travels on its own path.
     expect(byName('nh').flatMap((s) => s.samples ?? [])).toHaveLength(1);
+
+    // Many histograms mixed with floats (the shard rings grow with both kinds queued): each arrives once, intact.
+    bodies.length = 0;
+    const many = Array.from({ length: 700 }, (_, i) => ({ labels: series('many', ['i', String(i).padStart(3, '0')]), t: T0 + 10, h: { ...intHist, count: i } }));
+    await Promise.all([
+      recv.appendExtras!({ histograms: many, exemplars: [], metadata: [] }),
+      recv.append(Array.from({ length: 700 }, (_, i) => ({ labels: series('floats', ['i', String(i)]), t: T0 + 10, v: i }))),
+    ]);
+    const got = await waitFor('700 histograms and 700 floats', () => {
+      const ts = bodies.flatMap((b) => b.timeseries ?? []);
+      const hs = ts.flatMap((s) => (s.histograms ?? []).map((h) => [s.labels.find((l) => l.name === 'i')!.value, h.count_int] as const));
+      const fs = ts.flatMap((s) => s.samples ?? []);
+      return hs.length >= 700 && fs.length >= 700 ? { hs, fs } : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 20 });
+    expect(got.hs).toHaveLength(700);
+    expect(got.fs).toHaveLength(700);
+    expect(new Map(got.hs.map(([i, c]) => [Number(i), c]))).toEqual(new Map(many.map((m, i) => [i, m.h.count])));
   }, 20_000);
 });

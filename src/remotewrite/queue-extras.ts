@@ -74,9 +74,4 @@ export class ExtrasPreparer {
     }
     return { body: compress(Buffer.concat(parts)), count: parts.length };
   }
-
-  /** Families whose metadata must be sent again (the request failed for good). */
-  restore(fields: Map<string, Uint8Array>): void {
-    for (const [k, v] of fields) if (!this.unsent.has(k)) this.unsent.set(k, v);
-  }
 }
