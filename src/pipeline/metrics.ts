@@ -19,6 +19,93 @@ export interface MetricsReceiver {
    * (for remote_write: durable in the WAL); a rejection means nothing was accepted.
    */
   append(samples: Sample[]): void | Promise<void>;
+  /**
+   * Native histograms, exemplars and metadata (see MetricsExtras), off the
+   * float fast path. Same acknowledgement semantics as `append`. Receivers
+   * without it do not take these (a producer counts them as dropped).
+   */
+  appendExtras?(extras: MetricsExtras): void | Promise<void>;
+}
+
+// --- Native histograms, exemplars, metadata --------------------------------
+// The in-memory shapes follow Prometheus's remote write 1.0 messages
+// (prompb/types.proto), so an encoder maps them field by field; a staleness
+// marker of a histogram series travels as a float Sample with the stale NaN.
+
+/** prompb BucketSpan: `offset` is the gap to the previous span (or the first index), `length` the number of buckets. */
+export interface BucketSpan {
+  offset: number;
+  length: number;
+}
+
+/** prompb Histogram.ResetHint: 0 UNKNOWN, 1 YES, 2 NO, 3 GAUGE. */
+export type ResetHint = 0 | 1 | 2 | 3;
+export const RESET_HINT = { unknown: 0, yes: 1, no: 2, gauge: 3 } as const;
+
+/**
+ * A native histogram (prompb Histogram without its timestamp). An integer
+ * histogram (`float` false) has integer `count`/`zeroCount` and bucket counts
+ * delta-encoded (each bucket relative to the one before, the first to zero),
+ * as exposed and as remote write sends them (`positive_deltas`); a float
+ * histogram has absolute bucket counts (`positive_counts`). Schema -53 is a
+ * histogram with custom bucket bounds (`customValues`, NHCB).
+ */
+export interface NativeHistogram {
+  float: boolean;
+  count: number;
+  sum: number;
+  schema: number;
+  zeroThreshold: number;
+  zeroCount: number;
+  negativeSpans: BucketSpan[];
+  negativeBuckets: number[];
+  positiveSpans: BucketSpan[];
+  positiveBuckets: number[];
+  resetHint: ResetHint;
+  /** Upper bounds of the custom buckets (schema -53 only). */
+  customValues?: number[];
+}
+
+export interface HistogramSample {
+  /** The series (sorted pairs, final: relabeling applied). */
+  labels: LabelPairs;
+  /** Milliseconds since the epoch. */
+  t: number;
+  h: NativeHistogram;
+}
+
+/** prompb Exemplar, attached to a series. */
+export interface ExemplarSample {
+  /** The series the exemplar belongs to (e.g. the `_bucket{le=...}` or `_total` series, or the native histogram). */
+  labels: LabelPairs;
+  /** The exemplar's own labels (e.g. trace_id), sorted pairs. */
+  exemplarLabels: LabelPairs;
+  value: number;
+  /** Milliseconds since the epoch; as Prometheus, the scrape time when the exposition gave none. */
+  t: number;
+}
+
+/** prompb MetricMetadata.MetricType names, lower case (as OpenMetrics spells them). */
+export type MetricTypeName = 'unknown' | 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset';
+
+/** prompb MetricMetadata: one per metric family (and target labels, so relabeling can route it). */
+export interface MetricMetadata {
+  /** The target's labels plus `__name__` = the family name; relabeling applies to these. */
+  labels: LabelPairs;
+  family: string;
+  type: MetricTypeName;
+  help: string;
+  unit: string;
+}
+
+export interface MetricsExtras {
+  histograms: HistogramSample[];
+  exemplars: ExemplarSample[];
+  metadata: MetricMetadata[];
+}
+
+export function extrasEmpty(x: MetricsExtras): boolean {
+  return x.histograms.length === 0 && x.exemplars.length === 0 && x.metadata.length === 0;
 }
 
 /**

@@ -3,7 +3,7 @@
 // with retries, acknowledgement tracking and dynamic sharding.
 import type { Logger } from 'pino';
 import { applyRulesToPairs } from '../relabel/index.js';
-import type { LabelPairs } from '../pipeline/metrics.js';
+import type { LabelPairs, MetricsExtras } from '../pipeline/metrics.js';
 import type { ResolvedEndpoint } from './args.js';
 import { Backoff, retryDelay, sleep } from '../net/backoff.js';
 import { Checkpoint } from './checkpoint.js';
@@ -15,6 +15,7 @@ import { desiredShards } from './sharding.js';
 import { SeriesEntry, WriteRequestEncoder } from './write-request.js';
 import type { SegmentInfo, Wal, WalReaderHandle } from './wal.js';
 import { WalReader } from './wal-reader.js';
+import { ExtrasPreparer } from './queue-extras.js';
 
 export interface EndpointQueueOptions {
   ep: ResolvedEndpoint;
@@ -83,6 +84,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   // much cheaper than a Map lookup once per sample.
   private series: (SeriesSlot | undefined)[] = [];
   private readonly encoder = new WriteRequestEncoder();
+  private readonly extras = new ExtrasPreparer((labels) => this.prepare(labels));
+  private metadataTimer: NodeJS.Timeout | undefined;
   private curSeg = -1;
   private pending = 0;
   private resharding = false;
@@ -135,6 +138,7 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   async stop(): Promise<void> {
     this.abort.abort();
     if (this.reshardTimer) clearInterval(this.reshardTimer);
+    if (this.metadataTimer) clearTimeout(this.metadataTimer);
     for (const s of this.shards) s.stop();
     this.capacityWaiter?.();
     await this.loopDone;
@@ -199,6 +203,45 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
       for (const def of item.rec.series) this.define(item.seg, def.ref, def.labels);
       if (item.replayOnly) continue;
       this.enqueue(item.seg, item.end, item.rec.refs, item.rec.ts, item.rec.vs);
+      if (item.rec.extras) this.enqueueExtras(item.seg, item.end, item.rec.extras);
+    }
+  }
+
+  /** Histograms and exemplars join the shards as items of their series; metadata goes out on its own (see queue-extras.ts). */
+  private enqueueExtras(seg: number, end: number, x: MetricsExtras): void {
+    const { items, dropped } = this.extras.items(x);
+    const e = this.ledger.add(seg, end, items.length);
+    const ns = this.shards.length;
+    for (const it of items) this.shards[it.s.hash % ns]!.push(it.s, it.t, 0, e, it.field);
+    this.pending += items.length;
+    this.samplesIn += items.length;
+    this.m.samplesPending.set(this.pending);
+    if (dropped > 0) this.m.samplesDropped.inc(dropped);
+    if (this.extras.metadataPending > 0 && !this.metadataTimer) {
+      this.metadataTimer = setTimeout(() => void this.sendMetadata(), this.batchDeadlineMs);
+      this.metadataTimer.unref?.();
+    }
+  }
+
+  /** Metadata-only requests (WriteRequest field 3), max_samples_per_send families each, with the samples' retry rules. */
+  private async sendMetadata(): Promise<void> {
+    const signal = this.abort.signal;
+    const q = this.ep.queue_config;
+    try {
+      for (let req = this.extras.takeMetadataRequest(this.maxSamplesPerSend); req && !signal.aborted; req = this.extras.takeMetadataRequest(this.maxSamplesPerSend)) {
+        const backoff = new Backoff({ minMs: q.min_backoff, maxMs: q.max_backoff });
+        for (let attempt = 0; !signal.aborted; attempt++) {
+          const out = await this.sender.send(req.body, signal);
+          if (out.kind === 'ok') break;
+          if (out.kind === 'drop') {
+            this.log.error({ status: out.status, err: out.reason }, `remote write to ${this.ep.remoteName} rejected metadata; dropping it`);
+            break;
+          }
+          await sleep(retryDelay(backoff.next(), out.retryAfterMs), signal);
+        }
+      }
+    } finally {
+      this.metadataTimer = undefined;
     }
   }
 
@@ -405,10 +448,11 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
 
 /** The samples of a batch with timestamps at or after `cutoff` (sample_age_limit). */
 function youngerThan(b: QueuedBatch, cutoff: number): QueuedBatch {
-  const out: QueuedBatch = { length: 0, s: [], t: new Float64Array(b.length), v: new Float64Array(b.length), e: [] };
+  const out: QueuedBatch = { length: 0, s: [], t: new Float64Array(b.length), v: new Float64Array(b.length), e: [], ...(b.x ? { x: [] } : {}) };
   for (let i = 0; i < b.length; i++) {
     if (b.t[i]! < cutoff) continue;
     const k = out.length++;
+    if (b.x) out.x!.push(b.x[i]);
     out.s.push(b.s[i]!);
     out.t[k] = b.t[i]!;
     out.v[k] = b.v[i]!;

@@ -22,6 +22,13 @@ export class Shard {
   private t = new Float64Array(256);
   private v = new Float64Array(256);
   private e: (LedgerEntry | undefined)[] = new Array(256);
+  /**
+   * TimeSeries field bytes of histogram and exemplar items (undefined: a
+   * float sample); allocated with the first such item, so float-only shards
+   * keep their old cost. `xQueued` counts the queued items that have one.
+   */
+  private x: (Uint8Array | undefined)[] | undefined;
+  private xQueued = 0;
   private qHead = 0;
   private qLen = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -40,7 +47,7 @@ export class Shard {
     return this.running;
   }
 
-  push(s: SeriesEntry, t: number, v: number, e: LedgerEntry): void {
+  push(s: SeriesEntry, t: number, v: number, e: LedgerEntry, x?: Uint8Array): void {
     if (this.qLen === this.t.length) this.grow();
     const cap = this.t.length;
     let i = this.qHead + this.qLen;
@@ -49,6 +56,10 @@ export class Shard {
     this.t[i] = t;
     this.v[i] = v; // typed-array store: the stale NaN keeps its bits
     this.e[i] = e;
+    if (x !== undefined) {
+      (this.x ??= new Array(cap))[i] = x;
+      this.xQueued++;
+    }
     const n = ++this.qLen;
     if (n >= this.host.maxSamplesPerSend) this.kick();
     else if (n === 1 && !this.timer && !this.running) {
@@ -122,6 +133,8 @@ export class Shard {
     const t = new Float64Array(next);
     const v = new Float64Array(next);
     const e: (LedgerEntry | undefined)[] = new Array(next);
+    const ox = this.x;
+    const x: (Uint8Array | undefined)[] | undefined = ox && new Array(next);
     for (let k = 0; k < this.qLen; k++) {
       let i = this.qHead + k;
       if (i >= cap) i -= cap;
@@ -129,7 +142,9 @@ export class Shard {
       t[k] = this.t[i]!;
       v[k] = this.v[i]!;
       e[k] = this.e[i];
+      if (x) x[k] = ox![i];
     }
+    this.x = x;
     this.s = s;
     this.t = t;
     this.v = v;
@@ -142,6 +157,19 @@ export class Shard {
     const b: QueuedBatch = { length: len, s: new Array(len), t: new Float64Array(len), v: new Float64Array(len), e: new Array(len) };
     const cap = this.t.length;
     let i = this.qHead;
+    const ox = this.xQueued > 0 ? this.x : undefined;
+    if (ox) {
+      const bx: (Uint8Array | undefined)[] = (b.x = new Array(len));
+      for (let k = 0, j = i; k < len; k++) {
+        const f = ox[j];
+        if (f !== undefined) {
+          bx[k] = f;
+          ox[j] = undefined;
+          this.xQueued--;
+        }
+        if (++j === cap) j = 0;
+      }
+    }
     for (let k = 0; k < len; k++) {
       b.s[k] = this.s[i]!;
       b.t[k] = this.t[i]!;

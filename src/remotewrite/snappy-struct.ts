@@ -90,6 +90,11 @@ export class StructuredSnappyWriter {
     this.rp++;
   }
 
+  /** Bytes as a literal (histogram and exemplar fields: rare, not worth a copy search). */
+  bytes(src: Uint8Array): void {
+    for (let i = 0; i < src.length; i++) this.byte(src[i]!);
+  }
+
   /** Unsigned varint of a 32-bit value. */
   varint32(v: number): void {
     if (this.lit < 0) this.openLiteral();

@@ -10,14 +10,19 @@
 // less than writing sample by sample. Payload type 1 (older segments, still
 // read) is [u8 1][u32 nSeries][u32 nSamples], the same series, then
 // nSamples x ([u32 ref][f64 t][f64 v]).
+// Payload type 3 carries native histograms, exemplars and metadata (off the
+// float path, rare next to float samples): [u8 3][u8 0][u16 0][u32 count]
+// then the MetricsExtras as JSON (labels inline, no series refs; non-finite
+// numbers as strings), count = histograms + exemplars + metadata.
 // Each segment defines (again) every series it uses before its first use, so
 // a segment can be read alone; refs are stable for the writing process.
 import { crc32c } from './crc32c.js';
-import type { LabelPairs } from '../pipeline/metrics.js';
+import type { LabelPairs, MetricsExtras } from '../pipeline/metrics.js';
 
 export const FRAME_HEADER = 8;
 const RECORD_SAMPLES_V1 = 1;
 const RECORD_SAMPLES_V2 = 2;
+const RECORD_EXTRAS = 3;
 const FLAG_ONE_TS = 1;
 /** A length beyond this is taken as corruption, not a real record. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
@@ -34,6 +39,31 @@ export interface WalRecord {
   ts: Float64Array;
   /** Float64Array keeps NaN payloads (stale markers) bit-exact. */
   vs: Float64Array;
+  /** A type 3 record (then series and columns are empty). */
+  extras?: MetricsExtras;
+}
+
+export function extrasCount(x: MetricsExtras): number {
+  return x.histograms.length + x.exemplars.length + x.metadata.length;
+}
+
+const jsonNumbers = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v);
+const jsonRevive = (_k: string, v: unknown) => (typeof v === 'string' && v.charCodeAt(0) === 0 ? Number(v.slice(1)) : v);
+
+function encodeExtras(x: MetricsExtras, scratch: Scratch): Buffer {
+  const json = JSON.stringify(x, jsonNumbers);
+  let off = FRAME_HEADER;
+  scratch.ensure(off + 8 + json.length * 3);
+  const b = scratch.buf;
+  b[off] = RECORD_EXTRAS;
+  b[off + 1] = 0;
+  b.writeUInt16LE(0, off + 2);
+  b.writeUInt32LE(extrasCount(x), off + 4);
+  off += 8;
+  off += b.write(json, off, 'utf8');
+  b.writeUInt32LE(off - FRAME_HEADER, 0);
+  b.writeUInt32LE(crc32c(b, FRAME_HEADER, off), 4);
+  return Buffer.from(b.subarray(0, off));
 }
 
 /** A growable scratch buffer reused across encodes (one per writer). */
@@ -68,6 +98,7 @@ function putColumn(b: Buffer, off: number, col: Uint32Array | Float64Array, coun
 
 /** Encodes a (type 2) record and its frame header into a fresh Buffer. */
 export function encodeFrame(rec: WalRecord, scratch: Scratch): Buffer {
+  if (rec.extras) return encodeExtras(rec.extras, scratch);
   const n = rec.refs.length;
   const oneTs = n > 0 && allEqual(rec.ts);
   let off = FRAME_HEADER;
@@ -121,6 +152,15 @@ export function decodePayload(b: Buffer, start: number, end: number): WalRecord 
   };
   need(9);
   const type = b[off];
+  if (type === RECORD_EXTRAS) {
+    let extras: MetricsExtras;
+    try {
+      extras = JSON.parse(b.toString('utf8', off + 8, end), jsonRevive) as MetricsExtras;
+    } catch (e) {
+      throw new CorruptRecordError(`histogram/exemplar/metadata record: ${(e as Error).message}`);
+    }
+    return { series: [], refs: new Uint32Array(0), ts: new Float64Array(0), vs: new Float64Array(0), extras };
+  }
   if (type !== RECORD_SAMPLES_V1 && type !== RECORD_SAMPLES_V2) throw new CorruptRecordError(`unknown record type ${b[off]}`);
   let flags = 0;
   let nSeries: number;
@@ -184,6 +224,7 @@ export function decodePayload(b: Buffer, start: number, end: number): WalRecord 
 
 /** Sample count of a payload without decoding it (for size accounting). */
 export function payloadSampleCount(b: Buffer, start: number): number {
+  if (b[start] === RECORD_EXTRAS) return b.readUInt32LE(start + 4);
   return b[start] === RECORD_SAMPLES_V2 ? b.readUInt32LE(start + 8) : b.readUInt32LE(start + 5);
 }
 

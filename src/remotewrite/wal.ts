@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { promises as fsp, statSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { LabelPairs, Sample, SampleBatch } from '../pipeline/metrics.js';
-import { encodeFrame, Scratch, type SeriesDef, type WalRecord } from './wal-record.js';
+import type { LabelPairs, MetricsExtras, Sample, SampleBatch } from '../pipeline/metrics.js';
+import { encodeFrame, extrasCount, Scratch, type SeriesDef, type WalRecord } from './wal-record.js';
 import { listSegments, repairSegment, segmentPath } from './segment-file.js';
 
 export interface WalOptions {
@@ -205,6 +205,14 @@ export class Wal extends EventEmitter {
     const p = this.write(() => this.encodeBatch(batch));
     this.release(batch);
     return p;
+  }
+
+  /** Writes native histograms, exemplars and metadata as one record; resolves once it is on disk. */
+  appendExtras(x: MetricsExtras): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('WAL is closed'));
+    if (extrasCount(x) === 0) return Promise.resolve();
+    const empty = { series: [], refs: new Uint32Array(0), ts: new Float64Array(0), vs: new Float64Array(0) };
+    return this.write(() => ({ ...empty, extras: x }));
   }
 
   private release(batch: SampleBatch): void {

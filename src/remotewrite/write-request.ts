@@ -202,6 +202,8 @@ export interface QueueBatch<E = unknown> {
   v: Float64Array;
   /** Acknowledgement handle per sample (opaque here). */
   e: E[];
+  /** Per item: TimeSeries field bytes of a histogram or exemplar (see queue-extras.ts); undefined: a float sample. */
+  x?: (Uint8Array | undefined)[];
 }
 
 export class WriteRequestEncoder {
@@ -222,6 +224,7 @@ export class WriteRequestEncoder {
     const dict = this.dict;
     const order = this.order;
     order.length = 0;
+    const xs = b.x; // histogram/exemplar field bytes, only in batches that have any
     for (let i = 0; i < n; i++) {
       const e = b.s[i]!;
       if (e.mark !== reqNo) {
@@ -232,7 +235,8 @@ export class WriteRequestEncoder {
         order.push(e);
       }
       e.count++;
-      e.size += 12 + varint64Length(b.t[i]!);
+      const x = xs === undefined ? undefined : xs[i];
+      e.size += x !== undefined ? x.length : 12 + varint64Length(b.t[i]!);
     }
     // Sample indexes grouped by series (only needed when a series repeats).
     let idx: Int32Array | undefined;
@@ -262,7 +266,9 @@ export class WriteRequestEncoder {
       }
       for (let c = 0; c < e.count; c++, j++) {
         const i = idx ? idx[j]! : j;
-        w.sample(b.v[i]!, b.t[i]!);
+        const x = xs === undefined ? undefined : xs[i];
+        if (x !== undefined) w.bytes(x);
+        else w.sample(b.v[i]!, b.t[i]!);
       }
     }
     return w.finish();

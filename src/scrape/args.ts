@@ -6,7 +6,8 @@ import { METRICS_RECEIVER, type MetricsReceiver } from '../pipeline/metrics.js';
 import { type FullHttpClientArgs, httpClientSchema } from '../net/client-schema.js';
 import { TLS_ATTRS_NO_MIN_VERSION } from '../net/http-options.js';
 import { type BlockSchema, t } from '../runtime/types.js';
-import { buildScrapeJob, SCRAPE_GLOBALS, SCRAPE_JOB_DEFAULTS, type ScrapeJob, type ScrapeJobSpec } from './job.js';
+import { buildScrapeJob, SCRAPE_GLOBALS, SCRAPE_JOB_DEFAULTS, type ScrapeJob, ScrapeJobError, type ScrapeJobSpec } from './job.js';
+import { DEFAULT_SCRAPE_PROTOCOLS, PROTO_FIRST_SCRAPE_PROTOCOLS } from './parse/index.js';
 
 export interface ScrapeArgs extends FullHttpClientArgs {
   targets: Record<string, string>[];
@@ -28,6 +29,19 @@ export interface ScrapeArgs extends FullHttpClientArgs {
   body_size_limit?: string | number;
   enable_compression: boolean;
   scrape_protocols?: string[];
+  scrape_fallback_protocol?: string;
+  enable_protobuf_negotiation?: boolean;
+  scrape_native_histograms?: boolean;
+  scrape_classic_histograms?: boolean;
+  native_histogram_bucket_limit?: number;
+  native_histogram_min_bucket_factor?: number;
+  convert_classic_histograms_to_nhcb?: boolean;
+  metric_name_validation_scheme?: string;
+  metric_name_escaping_scheme?: string;
+  honor_metadata?: boolean;
+  enable_type_and_unit_labels?: boolean;
+  start_timestamp_zero_ingestion?: boolean;
+  scrape_failure_log_file?: string;
   extra_metrics: boolean;
   clustering?: { enabled?: boolean; excluded_labels?: string[] };
   /** alloy-ts extension: Prometheus's metric_relabel_configs (rules applied in the scrape workers). */
@@ -59,6 +73,20 @@ export const scrapeArgsSchema: BlockSchema = {
     body_size_limit: { type: t.any() },
     enable_compression: { type: t.bool(), default: SCRAPE_JOB_DEFAULTS.enableCompression },
     scrape_protocols: { type: t.array(t.string()) },
+    scrape_fallback_protocol: { type: t.string(), default: 'PrometheusText0.0.4' },
+    enable_protobuf_negotiation: { type: t.bool(), default: false },
+    scrape_native_histograms: { type: t.bool(), default: false },
+    scrape_classic_histograms: { type: t.bool(), default: false },
+    native_histogram_bucket_limit: { type: t.number(), default: 0 },
+    native_histogram_min_bucket_factor: { type: t.number(), default: 0 },
+    convert_classic_histograms_to_nhcb: { type: t.bool(), default: false },
+    metric_name_validation_scheme: { type: t.string(), default: 'legacy' },
+    // Unset: follows the validation scheme (Alloy resolves it in Validate).
+    metric_name_escaping_scheme: { type: t.string() },
+    honor_metadata: { type: t.bool(), default: false, stability: 'experimental' },
+    enable_type_and_unit_labels: { type: t.bool(), default: false, stability: 'experimental' },
+    start_timestamp_zero_ingestion: { type: t.bool(), default: false, stability: 'experimental' },
+    scrape_failure_log_file: { type: t.string(), default: '' },
     extra_metrics: { type: t.bool(), default: SCRAPE_JOB_DEFAULTS.extraMetrics },
     ...client.attrs,
   },
@@ -94,7 +122,21 @@ export function scrapeJobSpec(a: ScrapeArgs, name: string): ScrapeJobSpec {
       labelValueLength: a.label_value_length_limit,
       bodySize: a.body_size_limit,
     },
-    protocols: a.scrape_protocols,
+    protocols: scrapeProtocols(a),
+    samples: {
+      nativeHistograms: a.scrape_native_histograms === true || a.enable_protobuf_negotiation === true,
+      classicHistograms: a.scrape_classic_histograms,
+      nativeHistogramBucketLimit: a.native_histogram_bucket_limit,
+      nativeHistogramMinBucketFactor: a.native_histogram_min_bucket_factor,
+      convertClassicToNhcb: a.convert_classic_histograms_to_nhcb,
+      honorMetadata: a.honor_metadata,
+      typeAndUnitLabels: a.enable_type_and_unit_labels,
+      startTimestampZero: a.start_timestamp_zero_ingestion,
+      nameValidation: a.metric_name_validation_scheme,
+      nameEscaping: a.metric_name_escaping_scheme,
+      fallbackProtocol: a.scrape_fallback_protocol,
+      failureLogFile: a.scrape_failure_log_file,
+    },
     enableCompression: a.enable_compression,
     followRedirects: a.follow_redirects,
     enableHttp2: a.enable_http2,
@@ -103,6 +145,19 @@ export function scrapeJobSpec(a: ScrapeArgs, name: string): ScrapeJobSpec {
     client: { bearer_token, bearer_token_file, basic_auth, authorization, oauth2, tls_config, proxy_url, no_proxy, proxy_from_environment, proxy_connect_header, http_headers },
     targets: Array.isArray(a.targets) ? a.targets : [],
   };
+}
+
+/**
+ * scrape_protocols, or the default for the settings: the deprecated
+ * enable_protobuf_negotiation means Alloy's protobuf-first list (and native
+ * histograms) and cannot be combined with an explicit list.
+ */
+function scrapeProtocols(a: ScrapeArgs): string[] | undefined {
+  if (!a.enable_protobuf_negotiation) return a.scrape_protocols;
+  if (a.scrape_protocols !== undefined && JSON.stringify(a.scrape_protocols) !== JSON.stringify(DEFAULT_SCRAPE_PROTOCOLS)) {
+    throw new ScrapeJobError(a.job_name ?? '', '', 'both enable_protobuf_negotiation and scrape_protocols are set, only one can be set at a time');
+  }
+  return [...PROTO_FIRST_SCRAPE_PROTOCOLS];
 }
 
 export function buildScrapeArgsJob(a: ScrapeArgs, name: string): ScrapeJob {

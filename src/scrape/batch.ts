@@ -3,7 +3,19 @@
 // series (when a ref is new) and refs are released explicitly. This keeps the
 // worker -> main thread message small and cheap to clone (Prometheus's
 // series-ref idea, applied to a thread boundary).
-import type { LabelPairs } from '../pipeline/metrics.js';
+import type { LabelPairs, MetricTypeName, NativeHistogram } from '../pipeline/metrics.js';
+
+/**
+ * Native histograms, exemplars and metadata of a scrape, next to the float
+ * columns: histograms and exemplars name their series by ref (the same refs,
+ * registered and released with the floats), metadata by family.
+ */
+export interface WireExtras {
+  histograms: { ref: number; t: number; h: NativeHistogram }[];
+  exemplars: { ref: number; labels: LabelPairs; value: number; t: number }[];
+  /** Families whose metadata is new or changed since the target's last scrape. */
+  metadata: { family: string; type: MetricTypeName; help: string; unit: string }[];
+}
 
 export interface ScrapeStats {
   total: number;
@@ -23,6 +35,8 @@ export interface WireBatch {
   ts: Float64Array;
   freed: Int32Array;
   stats: ScrapeStats;
+  /** Only when the scrape had any. */
+  extras?: WireExtras;
 }
 
 export class BatchBuilder {
@@ -33,6 +47,12 @@ export class BatchBuilder {
   newRefs: number[] = [];
   newLabels: LabelPairs[] = [];
   freed: number[] = [];
+  extras: WireExtras | undefined;
+
+  /** The extras of this batch, created on first use (float-only scrapes carry none). */
+  x(): WireExtras {
+    return (this.extras ??= { histograms: [], exemplars: [], metadata: [] });
+  }
 
   push(ref: number, v: number, t: number): void {
     if (this.length === this.refs.length) this.grow();
@@ -64,6 +84,7 @@ export class BatchBuilder {
       ts: this.ts.slice(0, this.length),
       freed: Int32Array.from(this.freed),
       stats,
+      ...(this.extras ? { extras: this.extras } : {}),
     };
   }
 }

@@ -31,12 +31,32 @@ export class BodySizeLimitError extends Error {
 }
 
 export interface ScrapeResponse {
-  body: string;
+  /** The uncompressed body (protobuf is parsed from it). */
+  raw: Buffer;
+  /** The body as text (decoded on first call; text formats only). */
+  body(): string;
   contentType: string | undefined;
   /** Uncompressed size. */
   bytes: number;
-  /** The body was not valid UTF-8 (label values with U+FFFD then fail the scrape). */
-  badUtf8: boolean;
+  /** The body was not valid UTF-8 (label values with U+FFFD then fail the scrape); decodes like body(). */
+  badUtf8(): boolean;
+}
+
+function response(buf: Buffer, contentType: string | undefined): ScrapeResponse {
+  let text: string | undefined;
+  let bad = false;
+  const decode = (): string => {
+    if (text === undefined) {
+      try {
+        text = strictDecoder.decode(buf);
+      } catch {
+        text = looseDecoder.decode(buf);
+        bad = true;
+      }
+    }
+    return text;
+  };
+  return { raw: buf, body: decode, contentType, bytes: buf.length, badUtf8: () => (decode(), bad) };
 }
 
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -101,15 +121,7 @@ export class ScrapeHttpClient {
         throw new Error(`server returned HTTP status ${status} ${res.statusMessage ?? ''}`.trim());
       }
       const buf = await this.readBody(res, deadline, url);
-      let body: string;
-      let badUtf8 = false;
-      try {
-        body = strictDecoder.decode(buf);
-      } catch {
-        body = looseDecoder.decode(buf);
-        badUtf8 = true;
-      }
-      return { body, contentType: res.headers['content-type'], bytes: buf.length, badUtf8 };
+      return response(buf, res.headers['content-type']);
     }
   }
 

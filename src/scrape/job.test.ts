@@ -33,7 +33,7 @@ describe('buildScrapeJob defaults', () => {
       honorTimestamps: true,
       trackTimestampsStaleness: false,
       limits: { sample: 0, target: 0, label: 0, labelNameLength: 0, labelValueLength: 0, bodySizeBytes: 0 },
-      protocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'],
+      protocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
       enableCompression: true,
       followRedirects: true,
       enableHttp2: true,
@@ -42,6 +42,13 @@ describe('buildScrapeJob defaults', () => {
       client: {},
       headers: {},
       targets: [],
+      samples: {
+        nativeHistograms: false, classicHistograms: false, bucketLimit: 0, maxSchema: 8,
+        convertClassicToNhcb: false, honorMetadata: false, typeAndUnitLabels: false, legacyNames: true, startTimestampZero: false,
+      },
+      fallbackProtocol: 'PrometheusText0.0.4',
+      escapingScheme: 'underscores',
+      failureLogFile: '',
     } satisfies ScrapeJob);
     // The defaults land in the worker settings and the target defaults unchanged.
     expect(wireConfig(job).http.accept).toMatch(/^application\/openmetrics-text;version=1\.0\.0/);
@@ -83,8 +90,28 @@ describe('buildScrapeJob refuses bad jobs, naming the job and the reason', () =>
     [{ limits: { bodySize: '10 parsecs' } }, 'scrape job "shop": body_size_limit: invalid size "10 parsecs" (use e.g. "10MB")'],
     [{ client: { bearer_token: 'a', basic_auth: { username: 'u' } } }, "scrape job \"shop\": at most one of 'bearer_token' and 'basic_auth' may be set"],
     [{ client: { no_proxy: 'example.com' } }, 'scrape job "shop": if no_proxy is configured, proxy_url must also be configured'],
+    [{ samples: { nativeHistograms: true }, protocols: ['OpenMetricsText1.0.0'] }, 'scrape job "shop": scrape_native_histograms: is set to true, but PrometheusProto is not in scrape_protocols'],
+    [{ samples: { fallbackProtocol: 'Binary' } }, 'scrape job "shop": scrape_fallback_protocol: invalid scrape protocol "Binary"'],
+    [{ samples: { nameValidation: 'ascii' } }, 'scrape job "shop": metric_name_validation_scheme: must be either "utf8" or "legacy", got "ascii"'],
+    [{ samples: { nameEscaping: 'allow-utf-8' } }, 'scrape job "shop": metric_name_escaping_scheme: cannot be set to "allow-utf-8" while metric_name_validation_scheme is not set to "utf8"'],
+    [{ samples: { nameEscaping: 'spaces' } }, 'scrape job "shop": metric_name_escaping_scheme: invalid value "spaces"'],
+    [{ samples: { nativeHistogramBucketLimit: -1 } }, 'scrape job "shop": native_histogram_bucket_limit: must be a non-negative integer'],
   ])('%j', (over, message) => {
     expect(() => buildScrapeJob({ name: 'shop', ...over })).toThrow(message);
+  });
+
+  test('native histograms: protobuf first by default; the escaping scheme follows validation; enable_protobuf_negotiation', () => {
+    const job = buildScrapeJob({ name: 'j', samples: { nativeHistograms: true, nameValidation: 'utf8' } });
+    expect(job.protocols).toEqual(['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4']);
+    expect(job.escapingScheme).toBe('allow-utf-8');
+    expect(wireConfig(job).http.accept).toMatch(/^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited;q=0\.6,/);
+    const legacy = buildScrapeJob(scrapeJobSpec(decodeScrape('  targets = []\n  enable_protobuf_negotiation = true'), 'j'));
+    expect(legacy.protocols[0]).toBe('PrometheusProto');
+    expect(legacy.samples.nativeHistograms).toBe(true);
+    expect(() => decodeScrape('  targets = []\n  enable_protobuf_negotiation = true\n  scrape_protocols = ["PrometheusText0.0.4"]')).toThrow(
+      'both enable_protobuf_negotiation and scrape_protocols are set, only one can be set at a time',
+    );
+    expect(buildScrapeJob({ name: 'j', samples: { nativeHistogramMinBucketFactor: 2 } }).samples.maxSchema).toBe(0);
   });
 
   test('a caller names fields in its own terms', () => {

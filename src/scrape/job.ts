@@ -10,7 +10,9 @@ import { type HttpClientArgs, revealHttpClientArgs, TLS_ATTRS_NO_MIN_VERSION } f
 import { revealString, type Secret } from '../syntax/secret.js';
 import type { ProxySettings } from '../net/proxy.js';
 import { formatDuration } from '../syntax/duration.js';
-import { DEFAULT_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
+import { DEFAULT_SCRAPE_PROTOCOLS, PROTO_FIRST_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
+import { schemaForFactor } from './native-histogram.js';
+import type { SampleOptions } from './protocol.js';
 
 /** The client settings a scrape worker takes: clonable, secrets as text. */
 export interface ScrapeClientArgs extends HttpClientArgs, ProxySettings {
@@ -71,6 +73,33 @@ export interface ScrapeJob {
   headers: Record<string, string>;
   /** The targets (discovered labels, after any target relabeling). */
   targets: Record<string, string>[];
+  /** Native histograms, NHCB, metadata, type/unit labels, name validation. */
+  samples: SampleOptions;
+  /** scrape_fallback_protocol ('' = none). */
+  fallbackProtocol: string;
+  /** metric_name_escaping_scheme (sent in the Accept header). */
+  escapingScheme: string;
+  /** scrape_failure_log_file ('' = none). */
+  failureLogFile: string;
+}
+
+/** The scrape settings beyond the float path, as a spec states them. */
+export interface ScrapeSampleSpec {
+  nativeHistograms?: boolean;
+  classicHistograms?: boolean;
+  nativeHistogramBucketLimit?: number;
+  nativeHistogramMinBucketFactor?: number;
+  convertClassicToNhcb?: boolean;
+  honorMetadata?: boolean;
+  typeAndUnitLabels?: boolean;
+  startTimestampZero?: boolean;
+  /** "legacy" (default) or "utf8". */
+  nameValidation?: string;
+  /** Unset: "underscores" with legacy validation, "allow-utf-8" with utf8. */
+  nameEscaping?: string;
+  /** Unset: PrometheusText0.0.4; '' for none. */
+  fallbackProtocol?: string;
+  failureLogFile?: string;
 }
 
 /**
@@ -99,6 +128,7 @@ export interface ScrapeJobSpec {
   metricRelabel?: readonly CompiledRule[];
   client?: FullHttpClientArgs;
   targets?: Record<string, string>[];
+  samples?: ScrapeSampleSpec;
 }
 
 /** Prometheus's global section: what a job inherits for interval, timeout and sample limit. */
@@ -136,7 +166,13 @@ export type ScrapeJobField =
   | 'label'
   | 'labelNameLength'
   | 'labelValueLength'
-  | 'client';
+  | 'client'
+  | 'nativeHistograms'
+  | 'bucketLimit'
+  | 'bucketFactor'
+  | 'fallbackProtocol'
+  | 'nameValidation'
+  | 'nameEscaping';
 
 /** Alloy's argument names (prometheus.scrape). */
 const ALLOY_FIELD_NAMES: Record<ScrapeJobField, string> = {
@@ -151,6 +187,12 @@ const ALLOY_FIELD_NAMES: Record<ScrapeJobField, string> = {
   labelNameLength: 'label_name_length_limit',
   labelValueLength: 'label_value_length_limit',
   client: '',
+  nativeHistograms: 'scrape_native_histograms',
+  bucketLimit: 'native_histogram_bucket_limit',
+  bucketFactor: 'native_histogram_min_bucket_factor',
+  fallbackProtocol: 'scrape_fallback_protocol',
+  nameValidation: 'metric_name_validation_scheme',
+  nameEscaping: 'metric_name_escaping_scheme',
 };
 
 export interface BuildScrapeJobOptions {
@@ -208,7 +250,37 @@ export function buildScrapeJob(spec: ScrapeJobSpec, o: BuildScrapeJobOptions = {
   const scheme = spec.scheme ?? SCRAPE_JOB_DEFAULTS.scheme;
   if (scheme !== 'http' && scheme !== 'https') return fail('scheme', `must be "http" or "https", got ${JSON.stringify(scheme)}`);
 
-  const protocols = spec.protocols ?? [...DEFAULT_SCRAPE_PROTOCOLS];
+  const sm = spec.samples ?? {};
+  const nativeHistograms = sm.nativeHistograms ?? false;
+  // With native histograms on, the default order asks for protobuf first (as Alloy and Prometheus do).
+  const protocols = spec.protocols ?? [...(nativeHistograms ? PROTO_FIRST_SCRAPE_PROTOCOLS : DEFAULT_SCRAPE_PROTOCOLS)];
+  if (nativeHistograms && !protocols.includes('PrometheusProto')) fail('nativeHistograms', 'is set to true, but PrometheusProto is not in scrape_protocols');
+  const fallbackProtocol = sm.fallbackProtocol ?? 'PrometheusText0.0.4';
+  if (fallbackProtocol !== '' && !(fallbackProtocol in SCRAPE_PROTOCOL_HEADERS)) {
+    fail('fallbackProtocol', `invalid scrape protocol ${JSON.stringify(fallbackProtocol)} (one of ${Object.keys(SCRAPE_PROTOCOL_HEADERS).join(', ')})`);
+  }
+  const nameValidation = sm.nameValidation ?? 'legacy';
+  if (nameValidation !== 'legacy' && nameValidation !== 'utf8') fail('nameValidation', `must be either "utf8" or "legacy", got ${JSON.stringify(nameValidation)}`);
+  const escapingScheme = sm.nameEscaping || (nameValidation === 'legacy' ? 'underscores' : 'allow-utf-8');
+  if (!['allow-utf-8', 'underscores', 'dots', 'values'].includes(escapingScheme)) {
+    fail('nameEscaping', `invalid value ${JSON.stringify(escapingScheme)}, supported values: allow-utf-8, underscores, dots, values`);
+  }
+  if (escapingScheme === 'allow-utf-8' && nameValidation !== 'utf8') fail('nameEscaping', `cannot be set to "allow-utf-8" while ${names.nameValidation} is not set to "utf8"`);
+  const bucketLimit = sm.nativeHistogramBucketLimit ?? 0;
+  if (!Number.isInteger(bucketLimit) || bucketLimit < 0) fail('bucketLimit', 'must be a non-negative integer');
+  const bucketFactor = sm.nativeHistogramMinBucketFactor ?? 0;
+  if (!Number.isFinite(bucketFactor) || bucketFactor < 0) fail('bucketFactor', 'must be a non-negative number');
+  const samples: SampleOptions = {
+    nativeHistograms,
+    classicHistograms: sm.classicHistograms ?? false,
+    bucketLimit,
+    maxSchema: schemaForFactor(bucketFactor),
+    convertClassicToNhcb: sm.convertClassicToNhcb ?? false,
+    honorMetadata: sm.honorMetadata ?? false,
+    typeAndUnitLabels: sm.typeAndUnitLabels ?? false,
+    legacyNames: nameValidation === 'legacy',
+    startTimestampZero: sm.startTimestampZero ?? false,
+  };
   for (const p of protocols) {
     if (!(p in SCRAPE_PROTOCOL_HEADERS)) fail('protocols', `unknown protocol ${JSON.stringify(p)}`);
     if (!SUPPORTED_PROTOCOLS.has(p)) fail('protocols', `${p} is not supported by this collector`);
@@ -263,5 +335,9 @@ export function buildScrapeJob(spec: ScrapeJobSpec, o: BuildScrapeJobOptions = {
     client: scrapeClient(client),
     headers: extraHeaders(client.http_headers, (v) => revealString(v) ?? ''),
     targets: spec.targets ?? [],
+    samples,
+    fallbackProtocol,
+    escapingScheme,
+    failureLogFile: sm.failureLogFile ?? '',
   };
 }

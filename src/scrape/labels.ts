@@ -110,3 +110,18 @@ export function metricName(pairs: LabelPairs): string {
 export function pairsKey(pairs: LabelPairs): string {
   return pairs.join('\xff');
 }
+
+/** The labels metadata of a family travels with: the target's labels and __name__ = the family (sorted). */
+export function metadataLabels(target: LabelPairs, family: string): LabelPairs {
+  const out: string[] = [];
+  let placed = false;
+  for (let i = 0; i < target.length; i += 2) {
+    if (!placed && target[i]! > '__name__') {
+      out.push('__name__', family);
+      placed = true;
+    }
+    out.push(target[i]!, target[i + 1]!);
+  }
+  if (!placed) out.push('__name__', family);
+  return out;
+}

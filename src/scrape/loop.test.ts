@@ -1,13 +1,13 @@
 import { compileRules } from '../relabel/index.js';
 import { isStaleNaN, STALE_NAN } from '../pipeline/staleness.js';
 import type { WireBatch } from './batch.js';
-import { type LoopOptions, TargetState } from './loop.js';
+import { LOOP_EXTRA_DEFAULTS, type LoopOptions, TargetState } from './loop.js';
 import { openMetrics, prometheusText } from './parse/index.js';
 
 const target = ['instance', 'h:1', 'job', 'j'];
 const base: LoopOptions = {
   honorLabels: false, honorTimestamps: true, trackTimestampsStaleness: false, sampleLimit: 0,
-  labelLimit: 0, labelNameLengthLimit: 0, labelValueLengthLimit: 0, metricRelabel: [],
+  labelLimit: 0, labelNameLengthLimit: 0, labelValueLengthLimit: 0, metricRelabel: [], ...LOOP_EXTRA_DEFAULTS,
 };
 
 /** Decodes a batch against a ref table kept like the main thread keeps it. */

@@ -8,7 +8,9 @@ import { STALE_NAN } from '../pipeline/staleness.js';
 import { BatchBuilder, type ScrapeStats, type WireBatch } from './batch.js';
 import { checkLabelLimits, DuplicateLabelError, type LabelLimits, mergeTargetLabels, pairsKey } from './labels.js';
 import { StringInterner } from './intern.js';
-import { type ExpositionFormat, ParseError } from './parse/index.js';
+import { type ExpositionFormat, type ParseExtras, ParseError } from './parse/index.js';
+import { BucketLimitError, limitHistogram } from './native-histogram.js';
+import { checkLegacyNames, type ClassicPart, FamilyTracker, type FamilyMetadata, NhcbCollector, sortedPairs } from './loop-extras.js';
 
 export interface LoopOptions extends LabelLimits {
   honorLabels: boolean;
@@ -16,7 +18,38 @@ export interface LoopOptions extends LabelLimits {
   trackTimestampsStaleness: boolean;
   sampleLimit: number;
   metricRelabel: readonly CompiledRule[];
+  /** scrape_native_histograms: parse the native form of protobuf histograms. */
+  nativeHistograms: boolean;
+  /** scrape_classic_histograms: keep the classic series of a histogram that has a native (or NHCB) form. */
+  classicHistograms: boolean;
+  /** native_histogram_bucket_limit (0: none). */
+  bucketLimit: number;
+  /** The schema native_histogram_min_bucket_factor allows (8: no reduction). */
+  maxSchema: number;
+  /** convert_classic_histograms_to_nhcb. */
+  convertClassicToNhcb: boolean;
+  /** honor_metadata: send family metadata downstream. */
+  honorMetadata: boolean;
+  /** enable_type_and_unit_labels: __type__ and __unit__ labels from the family metadata. */
+  typeAndUnitLabels: boolean;
+  /** metric_name_validation_scheme "legacy": names outside [a-zA-Z_:][a-zA-Z0-9_:]* fail the scrape. */
+  legacyNames: boolean;
+  /** start_timestamp_zero_ingestion: a zero sample at the created timestamp (protobuf), once per start. */
+  startTimestampZero: boolean;
 }
+
+/** Defaults for the options beyond the float path (tests and callers that need none of them). */
+export const LOOP_EXTRA_DEFAULTS = {
+  nativeHistograms: false,
+  classicHistograms: false,
+  bucketLimit: 0,
+  maxSchema: 8,
+  convertClassicToNhcb: false,
+  honorMetadata: false,
+  typeAndUnitLabels: false,
+  legacyNames: true,
+  startTimestampZero: false,
+} as const;
 
 interface SeriesEntry {
   ref: number;
@@ -26,6 +59,8 @@ interface SeriesEntry {
   /** Whether the last sample may get a staleness marker (not for explicit timestamps unless tracked). */
   tracked: boolean;
   alive: boolean;
+  /** The created timestamp a zero sample was last written for (start_timestamp_zero_ingestion). */
+  lastCt?: number;
 }
 
 interface MetEntry {
@@ -57,6 +92,10 @@ export class TargetState {
   private order: MetEntry[] = [];
   private nextRef = 1;
   private iter = 0;
+  /** Metadata sent downstream, per family (honor_metadata): only changes are sent again. */
+  private readonly metadata = new Map<string, FamilyMetadata>();
+  /** convert_classic_histograms_to_nhcb: what each series text is to its histogram. */
+  private readonly nhcbParts = new Map<string, ClassicPart | null>();
 
   constructor(
     private targetLabels: LabelPairs,
@@ -72,6 +111,7 @@ export class TargetState {
     this.targetLabels = targetLabels;
     this.opts = opts;
     this.met.clear();
+    this.nhcbParts.clear();
     this.order = [];
   }
 
@@ -80,7 +120,7 @@ export class TargetState {
   }
 
   /** Processes a body; on any parse or append error the whole scrape fails (up 0, no samples, see failedAppend). */
-  apply(body: string, format: ExpositionFormat, appendTime: number, bodyBytes: number, badUtf8 = false): WireBatch {
+  apply(body: string | Uint8Array, format: ExpositionFormat, appendTime: number, bodyBytes: number, badUtf8 = false): WireBatch {
     const iter = ++this.iter;
     const o = this.opts;
     const out = new BatchBuilder();
@@ -91,6 +131,14 @@ export class TargetState {
     let added = 0;
     let seriesAdded = 0;
     let limitExceeded = false;
+    let bucketLimitExceeded = false;
+    /** The series of the sample (or histogram) appended last, for its exemplars; null: dropped. */
+    let last: SeriesEntry | null = null;
+    let lastT = 0;
+    /** The created timestamp of the next series (NaN: none or not asked for). */
+    let ct = NaN;
+    const families = o.honorMetadata || o.typeAndUnitLabels || o.convertClassicToNhcb ? new FamilyTracker() : undefined;
+    const nhcb = o.convertClassicToNhcb ? new NhcbCollector(this.nhcbParts) : undefined;
 
     const register = (labels: LabelPairs, key: string): SeriesEntry => {
       let se = this.series.get(key);
@@ -102,32 +150,100 @@ export class TargetState {
       return se;
     };
 
+    /** A raw series text not in the cache: its final labels (or null: dropped by relabeling). */
+    const resolve = (text: string, parsed?: string[]): MetEntry => {
+      let raw = parsed ?? format.labels(text);
+      if (badUtf8) for (let i = 1; i < raw.length; i += 2) if (raw[i].includes('\uFFFD')) throw new ParseError(`invalid UTF-8 label value in ${JSON.stringify(text)}`);
+      if (o.legacyNames && format.binary) checkLegacyNames(raw);
+      if (families && o.typeAndUnitLabels) raw = families.withTypeAndUnit(raw);
+      let lset: LabelPairs | null = mergeTargetLabels(raw, this.targetLabels, o.honorLabels);
+      if (o.metricRelabel.length > 0) lset = applyRulesToPairs(lset, o.metricRelabel);
+      if (lset === null || lset.length === 0) return { text, series: null, lastIter: iter };
+      if (!hasName(lset)) throw new AppendError('missing metric name (__name__ label)');
+      const why = checkLabelLimits(lset, o);
+      if (why) throw new AppendError(why);
+      return { text, series: register(lset, pairsKey(lset)), lastIter: iter };
+    };
+
+    /** The series of a sample, counted against sample_limit; null when dropped or over the limit. */
+    const seriesOf = (text: string, ts: number, parsed?: string[]): SeriesEntry | null => {
+      const hint = hints[total++];
+      let me = hint !== undefined && hint.text === text ? hint : this.met.get(text);
+      let miss = false;
+      if (me === undefined) {
+        miss = true;
+        me = resolve(text, parsed);
+        this.met.set(text, me);
+      }
+      me.lastIter = iter;
+      seen.push(me);
+      let se = me.series;
+      if (se === null) return null;
+      if (!se.alive) se = me.series = register(se.labels, se.key);
+      added++;
+      if (o.sampleLimit > 0 && added > o.sampleLimit) {
+        limitExceeded = true; // keep counting, as Prometheus does, then fail
+        return null;
+      }
+      const explicit = o.honorTimestamps && ts === ts;
+      se.lastIter = iter;
+      se.tracked = !explicit || o.trackTimestampsStaleness;
+      if (miss) seriesAdded++;
+      lastT = explicit ? ts : appendTime;
+      return se;
+    };
+
+    const extras: ParseExtras = {
+      exemplar: (labels, value, ts) => {
+        if (last === null) return;
+        const pairs = sortedPairs(labels);
+        out.x().exemplars.push({ ref: last.ref, labels: pairs, value, t: ts === ts ? ts : lastT });
+      },
+    };
+    if (families) extras.metadata = (family, field, text) => families.set(family, field, text);
+    if (o.startTimestampZero) extras.created = (ms) => (ct = ms);
+    /** Whether a zero sample at `ct` goes before this sample of `se` (once per start, only when older, as Prometheus's AppendCTZeroSample). */
+    const ctZero = (se: SeriesEntry): boolean => {
+      if (!(ct < lastT) || se.lastCt === ct) return false;
+      se.lastCt = ct;
+      return true;
+    };
+    if (o.nativeHistograms) {
+      extras.classicHistograms = o.classicHistograms;
+      extras.histogram = (text, h, ts) => {
+        last = seriesOf(text, ts);
+        if (last === null) return;
+        if (ct === ct && ctZero(last)) {
+          const zero = { ...h, count: 0, sum: 0, zeroCount: 0, positiveSpans: [], positiveBuckets: [], negativeSpans: [], negativeBuckets: [], resetHint: 1 as const };
+          out.x().histograms.push({ ref: last.ref, t: ct, h: zero });
+        }
+        try {
+          h = limitHistogram(h, o.bucketLimit, o.maxSchema);
+        } catch (e) {
+          if (!(e instanceof BucketLimitError)) throw e;
+          bucketLimitExceeded = true; // keep parsing for the counts, as Prometheus does
+          last = null;
+          return;
+        }
+        out.x().histograms.push({ ref: last.ref, t: lastT, h });
+      };
+    }
+
     try {
       format.parse(body, (text, v, ts) => {
+        if (nhcb !== undefined && families!.current?.type === 'histogram' && nhcb.take(text, v, ts, format, families!.current.name) && !o.classicHistograms) return;
         const hint = hints[total++];
         let me = hint !== undefined && hint.text === text ? hint : this.met.get(text);
         let miss = false;
         if (me === undefined) {
           miss = true;
-          const raw = format.labels(text);
-          if (badUtf8) for (let i = 1; i < raw.length; i += 2) if (raw[i].includes('\uFFFD')) throw new ParseError(`invalid UTF-8 label value in ${JSON.stringify(text)}`);
-          let lset: LabelPairs | null = mergeTargetLabels(raw, this.targetLabels, o.honorLabels);
-          if (o.metricRelabel.length > 0) lset = applyRulesToPairs(lset, o.metricRelabel);
-          if (lset === null || lset.length === 0) {
-            const dropped = { text, series: null, lastIter: iter };
-            this.met.set(text, dropped);
-            seen.push(dropped);
-            return;
-          }
-          if (!hasName(lset)) throw new AppendError('missing metric name (__name__ label)');
-          const why = checkLabelLimits(lset, o);
-          if (why) throw new AppendError(why);
-          me = { text, series: register(lset, pairsKey(lset)), lastIter: iter };
+          me = resolve(text);
           this.met.set(text, me);
         }
         me.lastIter = iter;
         seen.push(me);
         let se = me.series;
+        last = null;
         if (se === null) return;
         if (!se.alive) se = me.series = register(se.labels, se.key);
         added++;
@@ -139,9 +255,19 @@ export class TargetState {
         se.lastIter = iter;
         se.tracked = !explicit || o.trackTimestampsStaleness;
         if (miss) seriesAdded++;
-        out.push(se.ref, v, explicit ? ts : appendTime);
-      });
+        last = se;
+        lastT = explicit ? ts : appendTime;
+        if (ct === ct && ctZero(se)) out.push(se.ref, 0, ct);
+        out.push(se.ref, v, lastT);
+      }, extras);
+      if (nhcb !== undefined) {
+        for (const c of nhcb.finish()) {
+          last = seriesOf(c.key, c.ts, c.raw);
+          if (last !== null) out.x().histograms.push({ ref: last.ref, t: lastT, h: c.h });
+        }
+      }
       if (limitExceeded) throw new AppendError('sample limit exceeded');
+      if (bucketLimitExceeded) throw new AppendError('histogram bucket limit exceeded');
     } catch (e) {
       if (!(e instanceof ParseError || e instanceof AppendError || e instanceof DuplicateLabelError)) throw e;
       return this.failedAppend(iter, pending, appendTime, { total, added, seriesAdded, bodyBytes, error: e.message });
@@ -162,6 +288,7 @@ export class TargetState {
       out.newRefs.push(se.ref);
       out.newLabels.push(se.labels);
     }
+    if (families && o.honorMetadata) for (const m of families.changedSince(this.metadata)) out.x().metadata.push(m);
     return out.finish({ total, added, seriesAdded, bodyBytes });
   }
 

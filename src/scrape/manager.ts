@@ -98,6 +98,7 @@ export class ScrapeManager {
       clustering: this.clustering,
       excludedLabels: this.excludedLabels,
       forwardTo: [...forwardTo],
+      failureLogFile: job.failureLogFile,
     };
   }
 

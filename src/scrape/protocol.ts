@@ -4,6 +4,7 @@ import type { RelabelRule } from '../relabel/index.js';
 import type { LabelPairs } from '../pipeline/metrics.js';
 import type { WireBatch } from './batch.js';
 import type { HttpClientConfig } from './http.js';
+import type { LOOP_EXTRA_DEFAULTS, LoopOptions } from './loop.js';
 
 /** Per scrape component settings, clonable (relabel rules travel raw and are compiled in the worker). */
 export interface PoolWireConfig {
@@ -16,7 +17,13 @@ export interface PoolWireConfig {
   labelNameLengthLimit: number;
   labelValueLengthLimit: number;
   metricRelabel: RelabelRule[];
+  /** Native histograms, NHCB, metadata, name validation (see LoopOptions). */
+  samples: SampleOptions;
+  /** scrape_fallback_protocol ('' = none: a response without a usable Content-Type fails). */
+  fallbackProtocol: string;
 }
+
+export type SampleOptions = Pick<LoopOptions, keyof typeof LOOP_EXTRA_DEFAULTS>;
 
 export type ToWorker =
   | { op: 'pool'; poolId: string; cfg: PoolWireConfig }

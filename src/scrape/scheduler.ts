@@ -6,12 +6,13 @@
 // their next scheduled scrape time (Prometheus's end-of-run staleness);
 // targets handed to another cluster member get none.
 import { type ClusterOwnership, targetKey } from '../clustering/ownership.js';
-import { acceptsBatches, type LabelPairs, type MetricsReceiver, type Sample, type SampleBatch } from '../pipeline/metrics.js';
+import { acceptsBatches, extrasEmpty, type LabelPairs, type MetricsExtras, type MetricsReceiver, type Sample, type SampleBatch } from '../pipeline/metrics.js';
 import { STALE_NAN } from '../pipeline/staleness.js';
 import { formatDuration } from '../syntax/duration.js';
-import type { WireBatch } from './batch.js';
+import type { WireBatch, WireExtras } from './batch.js';
 import { StringInterner } from './intern.js';
-import { reportLabels } from './labels.js';
+import { metadataLabels, reportLabels } from './labels.js';
+import { logScrapeFailure } from './failure-log.js';
 import type { ScrapeMetrics } from './metrics.js';
 import { nextScrapeTime, scrapeOffsetMs } from './offset.js';
 import type { ScrapeWorkerPool, TargetListener } from './pool.js';
@@ -27,6 +28,8 @@ export interface SchedulerConfig {
   /** Label names left out of a target's cluster key, besides `__meta_*` (clustering { excluded_labels }). */
   excludedLabels?: readonly string[];
   forwardTo: MetricsReceiver[];
+  /** scrape_failure_log_file ('' or unset: none). */
+  failureLogFile?: string;
 }
 
 /** What the scheduler asks of the cluster: ownership of a target key, and who owns it (debug info). */
@@ -285,11 +288,29 @@ export class ScrapeScheduler {
     if (st.error === 'sample limit exceeded') this.metrics.exceededSampleLimit.inc();
     else if (st.error?.startsWith('label_')) this.metrics.exceededLabelLimits.inc();
     else if (st.bodyBytes === -1) this.metrics.exceededBodySizeLimit.inc();
-    if (st.error) this.log('scrape failed', { target: t.target.url, err: st.error });
+    if (st.error) {
+      this.log('scrape failed', { target: t.target.url, err: st.error });
+      if (cfg.failureLogFile) void logScrapeFailure(cfg.failureLogFile, cfg.defaults.jobName, t.target.url, st.error, (m) => this.log(m));
+    }
 
-    void this.forward(t, batch).finally(() => {
+    void this.forward(t, batch, b.extras && this.extrasOf(t, b.extras)).finally(() => {
       t.busy = false;
     });
+  }
+
+  /** The worker's histograms, exemplars and metadata with their series' labels (refs resolved now, before release). */
+  private extrasOf(t: ActiveTarget, x: WireExtras): MetricsExtras {
+    const out: MetricsExtras = { histograms: [], exemplars: [], metadata: [] };
+    for (const h of x.histograms) {
+      const labels = t.refs.get(h.ref);
+      if (labels) out.histograms.push({ labels, t: h.t, h: h.h });
+    }
+    for (const e of x.exemplars) {
+      const labels = t.refs.get(e.ref);
+      if (labels) out.exemplars.push({ labels, exemplarLabels: e.labels, value: e.value, t: e.t });
+    }
+    for (const m of x.metadata) out.metadata.push({ labels: metadataLabels(t.target.labels, m.family), ...m });
+    return out;
   }
 
   /**
@@ -330,11 +351,16 @@ export class ScrapeScheduler {
     };
   }
 
-  private async forward(t: ActiveTarget, batch: SampleBatch): Promise<void> {
+  private async forward(t: ActiveTarget, batch: SampleBatch, extras?: MetricsExtras): Promise<void> {
     const recv = this.cfg!.forwardTo;
     let samples: Sample[] | undefined;
     const jobs = recv.map(async (r) => {
       try {
+        // Histograms first: a stale marker in the float batch must not precede its series' last histogram.
+        if (extras && !extrasEmpty(extras)) {
+          if (r.appendExtras) await r.appendExtras(extras);
+          else this.log('forward_to receiver takes no native histograms, exemplars or metadata; dropped', { histograms: extras.histograms.length });
+        }
         // Receivers read labels synchronously (before their first await).
         if (acceptsBatches(r)) {
           if (batch.length > 0 || batch.released.length > 0) await r.appendBatch(batch);

@@ -15,7 +15,7 @@ export function targetDefaults(job: ScrapeJob): TargetDefaults {
 /** The per-job settings the scrape workers take (clonable). */
 export function wireConfig(job: ScrapeJob): PoolWireConfig {
   const http: HttpClientConfig = {
-    accept: acceptHeader(job.protocols),
+    accept: acceptHeader(job.protocols, job.escapingScheme),
     enableCompression: job.enableCompression,
     bodySizeLimit: job.limits.bodySizeBytes,
     followRedirects: job.followRedirects,
@@ -33,5 +33,7 @@ export function wireConfig(job: ScrapeJob): PoolWireConfig {
     labelNameLengthLimit: job.limits.labelNameLength,
     labelValueLengthLimit: job.limits.labelValueLength,
     metricRelabel: job.metricRelabel,
+    samples: job.samples,
+    fallbackProtocol: job.fallbackProtocol,
   };
 }

@@ -12,6 +12,7 @@ import type { FromWorker, PoolWireConfig, ToWorker } from './protocol.js';
 interface PoolState {
   client: ScrapeHttpClient;
   opts: LoopOptions;
+  fallbackProtocol: string;
 }
 
 interface WorkerTarget {
@@ -44,6 +45,7 @@ function loopOptions(cfg: PoolWireConfig): LoopOptions {
     labelNameLengthLimit: cfg.labelNameLengthLimit,
     labelValueLengthLimit: cfg.labelValueLengthLimit,
     metricRelabel: compileRules(cfg.metricRelabel),
+    ...cfg.samples,
   };
 }
 
@@ -63,7 +65,8 @@ async function scrape(tid: number, seq: number, scheduled: number, forceError: s
   } else {
     try {
       const res = await pool.client.scrape(t.url, t.timeoutMs);
-      batch = t.state.apply(res.body, formatFor(res.contentType), appendTime, res.bytes, res.badUtf8);
+      const format = formatFor(res.contentType, pool.fallbackProtocol);
+      batch = t.state.apply(format.binary ? res.raw : res.body(), format, appendTime, res.bytes, res.badUtf8());
     } catch (e) {
       const bodyBytes = e instanceof BodySizeLimitError ? -1 : 0;
       batch = t.state.staleAll(appendTime, { total: 0, added: 0, seriesAdded: 0, bodyBytes, error: (e as Error).message });
@@ -77,7 +80,7 @@ function handle(msg: ToWorker): void {
     case 'pool': {
       const old = pools.get(msg.poolId);
       const opts = loopOptions(msg.cfg);
-      pools.set(msg.poolId, { client: new ScrapeHttpClient(msg.cfg.http), opts });
+      pools.set(msg.poolId, { client: new ScrapeHttpClient(msg.cfg.http), opts, fallbackProtocol: msg.cfg.fallbackProtocol });
       old?.client.close();
       for (const t of targets.values()) if (t.poolId === msg.poolId) t.state.reconfigure(t.labels, opts);
       return;

@@ -1,4 +1,4 @@
-import type { MetricsReceiver, Sample } from '../../pipeline/metrics.js';
+import type { MetricsExtras, MetricsReceiver, NativeHistogram, Sample } from '../../pipeline/metrics.js';
 import { STALE_NAN, isStaleNaN } from '../../pipeline/staleness.js';
 import { makeTestContext } from '../../../e2e/lib/component-context.js';
 import { prometheusRelabel } from './relabel.js';
@@ -54,4 +54,41 @@ test('cache is bounded and serves repeats', () => {
 
 test('bad rules are rejected with the rule number', () => {
   expect(() => prometheusRelabel.args.validate!({ forward_to: [], max_cache_size: 1, rule: [{ action: 'hashmod' }] })).toThrow(/rule 1/);
+});
+
+test('native histograms, exemplars and metadata are relabeled with the same rules, or dropped with their series', async () => {
+  const ctx = makeTestContext({ id: 'prometheus.relabel.extras' });
+  const got: MetricsExtras[] = [];
+  const floatsOnly = sink(); // a receiver without appendExtras is skipped, not broken
+  const c = prometheusRelabel.build(ctx, undefined as never);
+  await c.update({
+    forward_to: [{ append: () => undefined, appendExtras: (x) => void got.push(x) }, floatsOnly.r],
+    max_cache_size: 10,
+    rule: [
+      { source_labels: ['__name__'], regex: 'go_.*', action: 'drop', separator: ';', target_label: '', replacement: '$1' },
+      { source_labels: ['instance'], regex: '([^:]+):.*', target_label: 'host', replacement: '$1', action: 'replace', separator: ';' },
+    ],
+  });
+  const recv = ctx.exports.receiver as MetricsReceiver;
+  const h: NativeHistogram = {
+    float: false, count: 1, sum: 1, schema: 0, zeroThreshold: 0, zeroCount: 0, negativeSpans: [], negativeBuckets: [],
+    positiveSpans: [{ offset: 0, length: 1 }], positiveBuckets: [1], resetHint: 0,
+  };
+  await recv.appendExtras!({
+    histograms: [{ labels: ['__name__', 'rpc', 'instance', 'a:1'], t: 1, h }, { labels: ['__name__', 'go_gc', 'instance', 'a:1'], t: 1, h }],
+    exemplars: [
+      { labels: ['__name__', 'rpc', 'instance', 'a:1'], exemplarLabels: ['trace_id', 'x'], value: 1, t: 1 },
+      { labels: ['__name__', 'go_gc', 'instance', 'a:1'], exemplarLabels: ['trace_id', 'y'], value: 1, t: 1 },
+    ],
+    metadata: [
+      { labels: ['__name__', 'rpc', 'instance', 'a:1'], family: 'rpc', type: 'histogram', help: '', unit: '' },
+      { labels: ['__name__', 'go_gc', 'instance', 'a:1'], family: 'go_gc', type: 'gauge', help: '', unit: '' },
+    ],
+  });
+  expect(got).toHaveLength(1);
+  const want = ['__name__', 'rpc', 'host', 'a', 'instance', 'a:1'];
+  expect(got[0]!.histograms).toEqual([{ labels: want, t: 1, h }]);
+  expect(got[0]!.exemplars).toEqual([{ labels: want, exemplarLabels: ['trace_id', 'x'], value: 1, t: 1 }]);
+  expect(got[0]!.metadata.map((m) => [m.family, m.labels])).toEqual([['rpc', want]]);
+  expect(floatsOnly.got).toEqual([]);
 });

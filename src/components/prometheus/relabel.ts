@@ -3,7 +3,7 @@
 // forwards the survivors. Results are cached per label set (max_cache_size)
 // because the same series come back every scrape.
 import { applyRulesToPairs, type CompiledRule, describeRule, RULES_CAPSULE, type RuleBlock, ruleBlockSchema, rulesFromConfig, RuleSet } from '../../relabel/index.js';
-import { acceptsBatches, type BatchMetricsReceiver, type LabelPairs, METRICS_RECEIVER, metricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
+import { acceptsBatches, type BatchMetricsReceiver, extrasEmpty, type LabelPairs, METRICS_RECEIVER, type MetricsExtras, metricsReceiver, type MetricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { registerComponent } from '../../runtime/registry.js';
 import { BatchRelabeler } from '../../scrape/relabel-batch.js';
@@ -47,7 +47,11 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   constructor(private readonly ctx: ComponentContext) {
     this.metrics = relabelMetrics(ctx.metrics);
     // One stable receiver object: dependants keep it across rule/forward_to changes.
-    this.receiver = metricsReceiver({ append: (samples) => this.append(samples), appendBatch: (batch) => this.appendBatch(batch) });
+    this.receiver = metricsReceiver({
+      append: (samples) => this.append(samples),
+      appendBatch: (batch) => this.appendBatch(batch),
+      appendExtras: (extras) => this.appendExtras(extras),
+    });
   }
 
   update(args: PrometheusRelabelArgs): void {
@@ -109,6 +113,34 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
     });
     r.release();
     await Promise.all(jobs);
+  }
+
+  /**
+   * Histograms, exemplars and metadata get the same rules as float series
+   * (as Alloy's relabel appender does for AppendHistogram, AppendExemplar and
+   * UpdateMetadata): relabeled, or dropped with their series.
+   */
+  private async appendExtras(x: MetricsExtras): Promise<void> {
+    const rules = this.rules.rules;
+    const relabel = (labels: LabelPairs) => this.cache.relabel(labels, rules);
+    const out: MetricsExtras = { histograms: [], exemplars: [], metadata: [] };
+    for (const h of x.histograms) {
+      const labels = relabel(h.labels);
+      if (labels !== null) out.histograms.push(labels === h.labels ? h : { ...h, labels });
+    }
+    for (const e of x.exemplars) {
+      const labels = relabel(e.labels);
+      if (labels !== null) out.exemplars.push(labels === e.labels ? e : { ...e, labels });
+    }
+    for (const m of x.metadata) {
+      const labels = relabel(m.labels);
+      if (labels !== null) out.metadata.push(labels === m.labels ? m : { ...m, labels });
+    }
+    this.metrics.processed.inc(x.histograms.length);
+    this.metrics.written.inc(out.histograms.length);
+    this.metrics.size.set(this.cache.size);
+    if (extrasEmpty(out)) return;
+    await Promise.all(this.forwardTo.map((r) => r.appendExtras?.(out)));
   }
 
   debugInfo(): unknown {

@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { registerComponent } from '../../runtime/registry.js';
 import { Secret } from '../../syntax/secret.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
-import { type BatchMetricsReceiver, METRICS_RECEIVER, metricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
+import { type BatchMetricsReceiver, METRICS_RECEIVER, type MetricsExtras, metricsReceiver, type Sample, type SampleBatch } from '../../pipeline/metrics.js';
 import { argsSchema, resolveArgs, type RemoteWriteArgs, type ResolvedArgs } from '../../remotewrite/args.js';
 import { Checkpoint } from '../../remotewrite/checkpoint.js';
 import { endpointMetrics, remoteWriteMetrics, type RemoteWriteMetrics } from '../../remotewrite/metrics.js';
@@ -33,6 +33,12 @@ export class WalReceiver implements BatchMetricsReceiver {
   async append(samples: Sample[]): Promise<void> {
     const wal = await this.wal();
     await wal.append(samples);
+  }
+
+  /** Native histograms, exemplars and metadata: one WAL record (sent with remote write 1.0's histograms, exemplars and metadata fields). */
+  async appendExtras(extras: MetricsExtras): Promise<void> {
+    const wal = await this.wal();
+    await wal.appendExtras(extras);
   }
 
   appendBatch(batch: SampleBatch): Promise<void> {

@@ -171,3 +171,37 @@ test('a crashed worker is replaced and its targets resume', async () => {
     await c.stop!();
   }
 });
+
+test('scrape_failure_log_file gets a JSON line per failed scrape; scrape_fallback_protocol "" fails a response without Content-Type', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scrape-failure-log-'));
+  const file = path.join(dir, 'failures.json');
+  const bare = await serve((_req, res) => {
+    // No Content-Type at all (Node sets none for a bare end()).
+    res.removeHeader('content-type');
+    res.end('x 1\n');
+  });
+  const rec = new Recorder();
+  const ctx = makeTestContext({ id: 'prometheus.scrape.failurelog' });
+  const c = prometheusScrape.build(ctx, undefined as never);
+  try {
+    await c.update(args({ targets: [{ __address__: bare }], forward_to: [rec], job_name: 'flog', scrape_fallback_protocol: '', scrape_failure_log_file: file }));
+    await rec.until((all) => upOf(all, bare).length >= 1);
+    expect(upOf(rec.samples, bare)[0]).toBe(0);
+    const deadline = Date.now() + 5000;
+    while (!(fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('\n')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const line = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]!) as Record<string, string>;
+    expect(line).toMatchObject({ level: 'ERROR', job_name: 'flog', target: `http://${bare}/metrics` });
+    expect(line.msg).toMatch(/blank Content-Type and no fallback_scrape_protocol/);
+    expect(Number.isNaN(Date.parse(line.time!))).toBe(false);
+    // With the default fallback the same target is scraped as text.
+    const rec2 = new Recorder();
+    await c.update(args({ targets: [{ __address__: bare }], forward_to: [rec2], job_name: 'flog' }));
+    await rec2.until((all) => all.some((s) => name(s) === 'x'));
+  } finally {
+    await c.stop?.();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

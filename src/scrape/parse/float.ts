@@ -77,3 +77,31 @@ export function parseTimestampMs(s: string): number {
   }
   return Number(s);
 }
+
+/** Go's strconv.FormatFloat(f, 'g', -1, 64): shortest round-trip digits, exponent form below 1e-4 and from 1e6 on (%g with precision 6 deciding). */
+export function formatGoFloat(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const [mant, expText] = f.toExponential().split('e'); // shortest round-trip digits
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  const exp = Number(expText);
+  const sign = neg ? '-' : '';
+  if (exp < -4 || exp >= 6) {
+    const e = Math.abs(exp);
+    return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return `${sign}${intPart}${frac ? `.${frac}` : ''}`;
+}
+
+/** Prometheus's labels.FormatOpenMetricsFloat (le and quantile values): Go's %g, with ".0" when it would read as an integer. */
+export function formatOpenMetricsFloat(f: number): string {
+  const s = formatGoFloat(f);
+  if (!Number.isFinite(f) || s.includes('e') || s.includes('.')) return s;
+  return `${s}.0`;
+}

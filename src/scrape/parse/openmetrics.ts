@@ -1,14 +1,15 @@
 // OpenMetrics 1.0 text format as Prometheus parses it: single spaces only,
 // commas required between label pairs (no trailing comma), no blank lines,
 // only HELP/TYPE/UNIT/EOF comments, timestamps in (fractional) seconds, an
-// optional exemplar after " # " that is validated and ignored, and a body
-// that must end with "# EOF".
-import { parseGoFloat } from './float.js';
+// optional exemplar after " # " (validated; handed to ParseExtras.exemplar
+// when set), and a body that must end with "# EOF". TYPE/HELP/UNIT go to
+// ParseExtras.metadata when set.
+import { ParseError, parseGoFloat } from './float.js';
 import {
   COMMA, EQUAL, HASH, LBRACE, NL, QUOTE, RBRACE, SP,
   describe, fail, isMetricStart, scanLabelName, scanMetricName, scanQuoted, unescapeLabelValue,
 } from './lex.js';
-import type { ExpositionFormat, SampleVisitor } from './types.js';
+import type { ExpositionFormat, ParseExtras, SampleVisitor } from './types.js';
 
 const OM_TYPES = new Set(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown']);
 
@@ -42,28 +43,42 @@ function tokenEnd(s: string, i: number): number {
 }
 
 /** Validates " # {labels} value [timestamp]" starting at the blank before '#'; returns the index of the newline. */
-function exemplar(s: string, i: number): number {
+function exemplar(s: string, i: number, found?: Exemplar): number {
   const n = s.length;
   if (!s.startsWith(' # {', i)) fail(`expected exemplar or timestamp in ${describe(s, i)}`);
-  i = scanLabelSet(s, i + 3, 'exemplar');
+  const lStart = i + 3;
+  i = scanLabelSet(s, lStart, 'exemplar');
+  const lEnd = i;
   if (s.charCodeAt(i) !== SP) fail(`expected value after exemplar labels in ${describe(s, i)}`);
   let e = tokenEnd(s, i + 1);
   if (e === i + 1) fail(`expected value after exemplar labels in ${describe(s, i)}`);
-  parseGoFloat(s.slice(i + 1, e));
+  const value = parseGoFloat(s.slice(i + 1, e));
+  let ts = NaN;
   i = e;
   if (i < n && s.charCodeAt(i) === SP) {
     e = tokenEnd(s, i + 1);
     if (e === i + 1) fail(`expected timestamp after exemplar value in ${describe(s, i)}`);
-    parseGoFloat(s.slice(i + 1, e));
+    ts = Math.trunc(parseGoFloat(s.slice(i + 1, e)) * 1000);
     i = e;
   }
   if (i >= n) fail('data does not end with # EOF');
   if (s.charCodeAt(i) !== NL) fail(`expected next entry after exemplar in ${describe(s, i)}`);
+  if (found) {
+    found.labels = labels(`x${s.slice(lStart, lEnd)}`).slice(2);
+    found.value = value;
+    found.ts = ts;
+  }
   return i;
 }
 
+interface Exemplar {
+  labels: string[] | undefined;
+  value: number;
+  ts: number;
+}
+
 /** Handles "# HELP|TYPE|UNIT|EOF ..."; returns the index after the line, or -1 at "# EOF". */
-function meta(s: string, i: number): number {
+function meta(s: string, i: number, extras: ParseExtras | undefined): number {
   const n = s.length;
   if (s.startsWith('# EOF', i)) {
     let j = i + 5;
@@ -89,16 +104,25 @@ function meta(s: string, i: number): number {
       fail(`unit not a suffix of metric ${JSON.stringify(m)}`);
     }
   }
+  extras?.metadata?.(s.slice(k, nameEnd), kw === 'TYPE' ? 'type' : kw === 'HELP' ? 'help' : 'unit', kw === 'HELP' ? unescapeHelp(text) : text);
   return eol + 1;
 }
 
-function parse(s: string, visit: SampleVisitor): void {
+/** HELP text escapes (\\, \n and, in OpenMetrics, \"). */
+function unescapeHelp(t: string): string {
+  return t.includes('\\') ? t.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : t;
+}
+
+function parse(body: string | Uint8Array, visit: SampleVisitor, extras?: ParseExtras): void {
+  if (typeof body !== 'string') throw new ParseError('OpenMetrics text needs a decoded body');
+  const s = body;
   const n = s.length;
+  const found: Exemplar | undefined = extras?.exemplar ? { labels: undefined, value: 0, ts: NaN } : undefined;
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === HASH) {
-      i = meta(s, i);
+      i = meta(s, i, extras);
       if (i < 0) return;
       continue;
     }
@@ -117,7 +141,7 @@ function parse(s: string, visit: SampleVisitor): void {
     if (i >= n) fail('data does not end with # EOF');
     if (s.charCodeAt(i) === SP) {
       if (s.startsWith(' # {', i)) {
-        i = exemplar(s, i);
+        i = exemplar(s, i, found);
       } else {
         e = tokenEnd(s, i + 1);
         if (e === i + 1) fail(`expected timestamp or # symbol in ${describe(s, start)}`);
@@ -126,12 +150,16 @@ function parse(s: string, visit: SampleVisitor): void {
         ts = Math.trunc(sec * 1000); // Go's int64(ts*1000) truncates toward zero
         i = e;
         if (i >= n) fail('data does not end with # EOF');
-        if (s.charCodeAt(i) === SP) i = exemplar(s, i);
+        if (s.charCodeAt(i) === SP) i = exemplar(s, i, found);
       }
     }
     if (s.charCodeAt(i) !== NL) fail(`expected next entry after timestamp in ${describe(s, start)}`);
     i++;
     visit(s.slice(start, seriesEnd), value, ts);
+    if (found?.labels) {
+      extras!.exemplar!(found.labels, found.value, found.ts);
+      found.labels = undefined;
+    }
   }
   fail('data does not end with # EOF');
 }

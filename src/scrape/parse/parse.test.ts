@@ -153,8 +153,12 @@ describe('negotiation', () => {
     expect(formatFor('application/json')).toBe(prometheusText);
   });
   test('accept header weights', () => {
+    // Prometheus 3: five known protocols + 1; the 1.0.0 text formats carry the escaping scheme.
     expect(acceptHeader(['OpenMetricsText1.0.0', 'PrometheusText0.0.4'])).toBe(
-      'application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.3',
+      'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.4',
+    );
+    expect(acceptHeader(['PrometheusProto', 'PrometheusText1.0.0'], 'allow-utf-8')).toBe(
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.4',
     );
   });
 });

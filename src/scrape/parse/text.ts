@@ -2,12 +2,12 @@
 // own lexer: blanks and tabs between tokens, optional commas between label
 // pairs, a trailing comma, raw newlines inside label values, any comment text.
 // Every sample line must end with a newline (a truncated body fails).
-import { parseGoFloat, parseTimestampMs } from './float.js';
+import { ParseError, parseGoFloat, parseTimestampMs } from './float.js';
 import {
   COMMA, EQUAL, HASH, LBRACE, NL, QUOTE, RBRACE, SP, TAB,
   describe, fail, isMetricStart, scanLabelName, scanMetricName, scanQuoted, unescapeLabelValue,
 } from './lex.js';
-import type { ExpositionFormat, SampleVisitor } from './types.js';
+import type { ExpositionFormat, ParseExtras, SampleVisitor } from './types.js';
 
 const TEXT_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
@@ -18,7 +18,7 @@ function skipBlanks(s: string, i: number): number {
 }
 
 /** Handles a line starting with '#'; returns the index after its newline. */
-function comment(s: string, i: number): number {
+function comment(s: string, i: number, extras: ParseExtras | undefined): number {
   const n = s.length;
   let j = i + 1;
   const afterHash = j;
@@ -39,10 +39,16 @@ function comment(s: string, i: number): number {
   const rest = s.slice(nameEnd, eol);
   const text = rest.length > 1 ? rest.slice(1) : '';
   if (isType && !TEXT_TYPES.has(text)) fail(`invalid metric type ${JSON.stringify(text)}`);
+  if (extras?.metadata) {
+    const help = text.includes('\\') ? text.replace(/\\(.)/g, (m, c: string) => (c === 'n' ? '\n' : c === '\\' ? '\\' : m)) : text;
+    extras.metadata(s.slice(k, nameEnd), isType ? 'type' : 'help', isType ? text : help);
+  }
   return eol + 1;
 }
 
-function parse(s: string, visit: SampleVisitor): void {
+function parse(body: string | Uint8Array, visit: SampleVisitor, extras?: ParseExtras): void {
+  if (typeof body !== 'string') throw new ParseError('text exposition needs a decoded body');
+  const s = body;
   const n = s.length;
   let i = 0;
   while (i < n) {
@@ -50,7 +56,7 @@ function parse(s: string, visit: SampleVisitor): void {
     if (i >= n) return;
     let c = s.charCodeAt(i);
     if (c === NL) { i++; continue; }
-    if (c === HASH) { i = comment(s, i); continue; }
+    if (c === HASH) { i = comment(s, i, extras); continue; }
     if (!isMetricStart(c)) fail(`${describe(s, i)} is not a valid start token`);
     const start = i;
     i = scanMetricName(s, i);
