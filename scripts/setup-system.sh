@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use (idempotent; skips what is there):
 # Prometheus 2.42 + node-exporter (scrape/remote-write oracle), Go + sprig + sigs.k8s.io/yaml
-# (Helm's template engine for chart tests), Chromium (UI tests), openssl (kubelet emulator TLS).
+# (Helm's template engine for chart tests), client_golang (the native-histogram target, tools/nhist-target),
+# Chromium (UI tests), openssl (kubelet emulator TLS).
 set -euo pipefail
-pkgs=(prometheus prometheus-node-exporter golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev chromium openssl)
+pkgs=(prometheus prometheus-node-exporter golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-github-prometheus-client-golang-dev chromium openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
