@@ -1,5 +1,7 @@
-// One HTTP POST of an encoded, snappy-compressed WriteRequest. Classifies the
-// outcome for the retry policy; never retries by itself.
+// One HTTP POST of an encoded, snappy-compressed request (remote write 1.0
+// WriteRequest or 2.0 Request, by the endpoint's protobuf_message). Classifies
+// the outcome for the retry policy; never retries by itself. The answer's
+// X-Prometheus-Remote-Write-*-Written headers are read as Prometheus does.
 import http from 'node:http';
 import https from 'node:https';
 import { revealString, type Secret } from '../syntax/secret.js';
@@ -7,12 +9,46 @@ import { parseRetryAfter } from '../net/backoff.js';
 import { extraHeaders } from '../net/client-schema.js';
 import { RequestAuth } from '../net/request-auth.js';
 import { ClientAgents } from '../net/client-agents.js';
+import { type HostResolver, roundRobinLookup } from '../net/round-robin-dns.js';
 import { USER_AGENT } from '../net/user-agent.js';
-import type { EndpointArgs } from './args.js';
+import { type EndpointArgs, PROTO_V2 } from './args.js';
 
+/** What the receiver says it wrote (the 2.0 response headers); `confirmed`: at least one header was present. */
+export interface WrittenStats {
+  samples: number;
+  histograms: number;
+  exemplars: number;
+  confirmed: boolean;
+}
+
+export interface HttpSenderOptions {
+  /** round_robin_dns: the resolver (tests answer 127.0.0.x addresses for a made-up name). */
+  resolveHost?: HostResolver;
+  /** Environment of the cloud credential chains (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const WRITTEN = {
+  samples: 'x-prometheus-remote-write-samples-written',
+  histograms: 'x-prometheus-remote-write-histograms-written',
+  exemplars: 'x-prometheus-remote-write-exemplars-written',
+} as const;
+
+/** Missing headers count 0; unparsable ones too (Prometheus ignores the parse error). */
+export function parseWrittenStats(h: http.IncomingHttpHeaders): WrittenStats {
+  const out: WrittenStats = { samples: 0, histograms: 0, exemplars: 0, confirmed: false };
+  for (const k of ['samples', 'histograms', 'exemplars'] as const) {
+    const v = h[WRITTEN[k]];
+    if (typeof v !== 'string' || v === '') continue;
+    out.confirmed = true;
+    const n = Number.parseInt(v, 10);
+    out[k] = Number.isFinite(n) ? n : 0;
+  }
+  return out;
+}
 
 export type SendOutcome =
-  | { kind: 'ok'; status: number }
+  | { kind: 'ok'; status: number; written: WrittenStats }
   | { kind: 'retry'; status?: number; retryAfterMs?: number; reason: string }
   | { kind: 'drop'; status: number; reason: string };
 
@@ -24,7 +60,10 @@ export class HttpSender {
   /** Static credentials, or an OAuth2 token cached across sends. */
   private readonly auth: RequestAuth;
 
-  constructor(private readonly ep: EndpointArgs) {
+  constructor(
+    private readonly ep: EndpointArgs,
+    o: HttpSenderOptions = {},
+  ) {
     try {
       this.url = new URL(ep.url);
     } catch {
@@ -33,24 +72,26 @@ export class HttpSender {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new Error(`endpoint url ${ep.url}: scheme must be http or https`);
     }
-    this.auth = new RequestAuth(ep, { userAgent: USER_AGENT });
+    this.auth = new RequestAuth(ep, { userAgent: USER_AGENT, env: o.env });
     const isHttps = this.url.protocol === 'https:';
     this.mod = isHttps ? https : http;
-    this.agents = new ClientAgents(ep, { keepAlive: true, maxSockets: 256 });
+    const lookup = ep.round_robin_dns ? roundRobinLookup(o.resolveHost) : undefined;
+    this.agents = new ClientAgents(ep, { keepAlive: true, maxSockets: 256, ...(lookup ? { lookup } : {}) });
     this.agents.get(this.url); // unreadable TLS files reject the config now, not at the first send
   }
 
-  async send(body: Uint8Array, signal: AbortSignal, retried401 = false): Promise<SendOutcome> {
+  /** `attempt`: 0 for the first try of a batch; later tries carry Retry-Attempt as Prometheus sends it. */
+  async send(body: Uint8Array, signal: AbortSignal, attempt = 0, retried401 = false): Promise<SendOutcome> {
     let headers: Record<string, string>;
     try {
-      headers = await this.headers(body.length, signal);
+      headers = await this.headers(body, attempt, signal);
     } catch (e) {
       return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
     }
     const outcome = await this.post(body, headers, signal);
     // An OAuth2 token revoked before its expiry: one more try with a fresh token.
     if (outcome.kind === 'drop' && outcome.status === 401 && !retried401 && this.auth.unauthorized(headers['Authorization'])) {
-      return this.send(body, signal, true);
+      return this.send(body, signal, attempt, true);
     }
     return outcome;
   }
@@ -73,7 +114,7 @@ export class HttpSender {
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
-            if (status >= 200 && status < 300) return resolve({ kind: 'ok', status });
+            if (status >= 200 && status < 300) return resolve({ kind: 'ok', status, written: parseWrittenStats(res.headers) });
             const reason = `server returned HTTP status ${status} ${res.statusMessage ?? ''}${text ? `: ${text}` : ''}`.trim();
             const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
             if (status === 429) {
@@ -90,16 +131,18 @@ export class HttpSender {
     });
   }
 
-  private async headers(length: number, signal: AbortSignal): Promise<Record<string, string>> {
+  private async headers(body: Uint8Array, attempt: number, signal: AbortSignal): Promise<Record<string, string>> {
     const h: Record<string, string> = extraHeaders(this.ep.http_headers, (v) => revealString(v) ?? '');
     for (const [k, v] of Object.entries(this.ep.headers ?? {})) h[k] = revealString(v as string | Secret) ?? '';
+    const v2 = this.ep.protobuf_message === PROTO_V2;
     h['Content-Encoding'] = 'snappy';
-    h['Content-Type'] = 'application/x-protobuf';
+    h['Content-Type'] = v2 ? 'application/x-protobuf;proto=io.prometheus.write.v2.Request' : 'application/x-protobuf';
     h['User-Agent'] = USER_AGENT;
-    h['X-Prometheus-Remote-Write-Version'] = '0.1.0';
-    h['Content-Length'] = String(length);
-    const auth = await this.auth.header(signal);
-    if (auth) h['Authorization'] = auth;
+    h['X-Prometheus-Remote-Write-Version'] = v2 ? '2.0.0' : '0.1.0';
+    if (attempt > 0) h['Retry-Attempt'] = String(attempt);
+    h['Content-Length'] = String(body.length);
+    // Last: sigv4 signs the headers above and the body.
+    await this.auth.sign({ method: 'POST', url: this.url, headers: h, body }, signal);
     return h;
   }
 

@@ -7,12 +7,14 @@ import type { LabelPairs } from '../pipeline/metrics.js';
 import type { ResolvedEndpoint } from './args.js';
 import { Backoff, retryDelay, sleep } from '../net/backoff.js';
 import { Checkpoint } from './checkpoint.js';
-import { HttpSender, type SendOutcome } from './http-sender.js';
+import { HttpSender, type HttpSenderOptions, type SendOutcome } from './http-sender.js';
 import { Ledger } from './ledger.js';
 import type { EndpointMetrics } from './metrics.js';
 import { Shard, type QueuedBatch, type ShardHost } from './shard.js';
 import { desiredShards } from './sharding.js';
 import { SeriesEntry, WriteRequestEncoder } from './write-request.js';
+import { PROTO_V2 } from './args.js';
+import { V2RequestEncoder } from './v2/encode.js';
 import type { SegmentInfo, Wal, WalReaderHandle } from './wal.js';
 import { WalReader } from './wal-reader.js';
 
@@ -25,6 +27,8 @@ export interface EndpointQueueOptions {
   metrics: EndpointMetrics;
   /** How often the shard count is reconsidered (Prometheus: 10 s). */
   shardUpdateIntervalMs?: number;
+  /** The HTTP sender's hooks (round_robin_dns resolver, credential environment). */
+  sender?: HttpSenderOptions;
 }
 
 /** Adds external labels the series does not already have; keeps pairs sorted. */
@@ -82,7 +86,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   // Indexed by ref: WAL refs are small dense integers, and an array index is
   // much cheaper than a Map lookup once per sample.
   private series: (SeriesSlot | undefined)[] = [];
-  private readonly encoder = new WriteRequestEncoder();
+  /** Remote write 1.0 or 2.0 bodies, by protobuf_message. */
+  private readonly encoder: { encode(b: QueuedBatch): Buffer };
   private curSeg = -1;
   private pending = 0;
   private resharding = false;
@@ -107,7 +112,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     this.m = opts.metrics;
     this.maxSamplesPerSend = opts.ep.queue_config.max_samples_per_send;
     this.batchDeadlineMs = opts.ep.queue_config.batch_send_deadline;
-    this.sender = new HttpSender(opts.ep);
+    this.sender = new HttpSender(opts.ep, opts.sender);
+    this.encoder = opts.ep.protobuf_message === PROTO_V2 ? new V2RequestEncoder() : new WriteRequestEncoder();
     this.checkpoint = new Checkpoint(opts.checkpointFile);
     let start = this.checkpoint.load();
     if (!start) {
@@ -259,11 +265,26 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return false;
       const started = performance.now();
-      const out: SendOutcome = await this.sender.send(body, signal);
+      let out: SendOutcome = await this.sender.send(body, signal, attempt);
       const seconds = (performance.now() - started) / 1000;
       if (signal.aborted) return false;
       this.m.batchDuration.observe(seconds);
+      if (out.kind === 'ok' && this.ep.protobuf_message === PROTO_V2 && out.written.samples + out.written.histograms + out.written.exemplars === 0) {
+        // Remote write 2.0: a 2xx that reports nothing written (or no Written
+        // headers at all) is a failure, e.g. a 1.0-only receiver that ignored the Content-Type.
+        out = {
+          kind: 'drop',
+          status: out.status,
+          reason: `sent a remote write 2.0 request with ${samples.length} samples; got HTTP ${out.status}, but the response headers report nothing written (the receiver may only support remote write 1.0)`,
+        };
+      }
       if (out.kind === 'ok') {
+        // Partial writes: what the receiver says it did not write counts as failed.
+        const unwritten = out.written.confirmed ? samples.length - out.written.samples : 0;
+        if (unwritten > 0) {
+          this.m.samplesFailed.inc(unwritten);
+          this.log.error({ failed_samples: unwritten, status: out.status }, `remote write to ${this.ep.remoteName} answered 2xx but reports ${unwritten} samples not written`);
+        }
         this.m.samplesTotal.inc(samples.length);
         this.m.bytesTotal.inc(body.length);
         this.samplesOut += samples.length;

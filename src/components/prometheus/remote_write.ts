@@ -12,6 +12,7 @@ import { argsSchema, resolveArgs, type RemoteWriteArgs, type ResolvedArgs } from
 import { Checkpoint } from '../../remotewrite/checkpoint.js';
 import { endpointMetrics, remoteWriteMetrics, type RemoteWriteMetrics } from '../../remotewrite/metrics.js';
 import { EndpointQueue } from '../../remotewrite/queue-manager.js';
+import type { HttpSenderOptions } from '../../remotewrite/http-sender.js';
 import { Wal } from '../../remotewrite/wal.js';
 
 /**
@@ -24,6 +25,8 @@ const WAL_SYNC_SPACING_MS = 50;
 /** Internal knobs for tests (not part of the Alloy config). */
 export interface RemoteWriteTuning {
   shardUpdateIntervalMs?: number;
+  /** The HTTP sender's hooks: round_robin_dns resolver, credential environment. */
+  sender?: HttpSenderOptions;
 }
 
 /** The `receiver` export: a batch is acknowledged once it is durable in the WAL. */
@@ -153,6 +156,7 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
         logger: this.ctx.logger,
         metrics: endpointMetrics(this.metrics, ep.remoteName, ep.url),
         shardUpdateIntervalMs: this.tuning.shardUpdateIntervalMs,
+        sender: this.tuning.sender,
       });
       q.start();
       next.set(ep.remoteName, { key, q });
