@@ -69,6 +69,10 @@ export class RemoteWriteReceiver extends LoopbackServer {
   samplesAccepted = 0;
   samplesRejected = 0;
   lastHeaders: http.IncomingHttpHeaders = {};
+  /** The last request's method, path and compressed body (e.g. to verify a signature over them). */
+  lastRequest: { method: string; path: string; body: Buffer } | undefined;
+  /** Answer with `Connection: close`, so every request is a new connection. */
+  closeConnections = false;
   /** Requests decoded as remote write 2.0, and the last one. */
   v2Requests = 0;
   lastV2: DecodedV2Request | undefined;
@@ -83,7 +87,7 @@ export class RemoteWriteReceiver extends LoopbackServer {
   private waiters: (() => void)[] = [];
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/api/v1/write`;
+    return `http://${this.host}:${this.port}/api/v1/write`;
   }
 
   /** The next `count` requests get `status` (with an optional Retry-After header value). */
@@ -125,6 +129,8 @@ export class RemoteWriteReceiver extends LoopbackServer {
     for await (const c of req) chunks.push(c as Buffer);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     this.lastHeaders = req.headers;
+    this.lastRequest = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks) };
+    if (this.closeConnections) res.setHeader('Connection', 'close');
     let decoded: { timeseries?: { labels?: { name: string; value: string }[]; samples?: { value: number; timestamp: unknown }[] }[] };
     let v2: DecodedV2Request | undefined;
     try {
