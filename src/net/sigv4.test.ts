@@ -8,38 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash, createHmac } from 'node:crypto';
+import { verifySigV4 } from '../../e2e/lib/sigv4-verify.js';
 import { Secret } from '../syntax/secret.js';
 import { signV4, signingKey } from './sigv4-sign.js';
 import { SigV4Signer, validateSigV4 } from './sigv4.js';
 import { baseCredentials, resolveRegion } from './aws-credentials.js';
 
 const EXAMPLE_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
-
-/** Independent check of an Authorization header over a request as received. */
-export function verifySigV4(
-  method: string,
-  pathAndQuery: string,
-  headers: Record<string, string | string[] | undefined>,
-  body: Buffer | string,
-  secret: string,
-): { accessKey: string; region: string; service: string } {
-  const auth = String(headers['authorization'] ?? '');
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
-  if (!m) throw new Error(`not a SigV4 Authorization header: ${auth}`);
-  const [, accessKey, date, region, service, signed, signature] = m;
-  const u = new URL(pathAndQuery, 'http://x');
-  const q = [...u.searchParams.entries()].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).sort().join('&');
-  const names = signed!.split(';');
-  const canon = [method, u.pathname, q, names.map((n) => `${n}:${String(headers[n]).trim()}\n`).join(''), signed, createHash('sha256').update(body).digest('hex')].join('\n');
-  const stamp = String(headers['x-amz-date']);
-  const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${date}/${region}/${service}/aws4_request\n${createHash('sha256').update(canon).digest('hex')}`;
-  let k: Buffer = createHmac('sha256', `AWS4${secret}`).update(date!).digest();
-  for (const part of [region!, service!, 'aws4_request']) k = createHmac('sha256', k).update(part).digest();
-  const want = createHmac('sha256', k).update(toSign).digest('hex');
-  if (want !== signature) throw new Error(`signature mismatch: got ${signature}, computed ${want}`);
-  return { accessKey: accessKey!, region: region!, service: service! };
-}
 
 describe('SigV4 signing', () => {
   it("matches AWS's published example signature", () => {

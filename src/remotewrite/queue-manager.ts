@@ -258,7 +258,9 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   async sendBatch(batch: QueuedBatch): Promise<boolean> {
     const q = this.ep.queue_config;
     const signal = this.abort.signal;
-    let samples = batch;
+    // sample_age_limit: as Prometheus, too-old samples are dropped before every attempt, the first included.
+    let samples = this.dropTooOld(batch);
+    if (samples.length === 0) return true;
     let body = this.encoder.encode(samples);
     // Prometheus's doubling from min_backoff to max_backoff, no jitter.
     const backoff = new Backoff({ minMs: q.min_backoff, maxMs: q.max_backoff });
@@ -312,17 +314,23 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
           `remote write to ${this.ep.remoteName} failed; retrying`);
       }
       await sleep(delay, signal);
-      if (q.sample_age_limit > 0) {
-        const cutoff = Date.now() - q.sample_age_limit;
-        const fresh = youngerThan(samples, cutoff);
-        if (fresh.length < samples.length) {
-          this.m.samplesDropped.inc(samples.length - fresh.length);
-          samples = fresh;
-          if (samples.length === 0) return true;
-          body = this.encoder.encode(samples);
-        }
+      const fresh = this.dropTooOld(samples);
+      if (fresh !== samples) {
+        samples = fresh;
+        if (samples.length === 0) return true;
+        body = this.encoder.encode(samples);
       }
     }
+  }
+
+  /** The batch without samples older than sample_age_limit (the same batch when none is). */
+  private dropTooOld(b: QueuedBatch): QueuedBatch {
+    const limit = this.ep.queue_config.sample_age_limit;
+    if (limit <= 0) return b;
+    const fresh = youngerThan(b, Date.now() - limit);
+    if (fresh.length === b.length) return b;
+    this.m.samplesDropped.inc(b.length - fresh.length);
+    return fresh;
   }
 
   batchDone(batch: QueuedBatch, handled: boolean): void {

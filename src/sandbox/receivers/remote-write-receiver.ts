@@ -71,6 +71,11 @@ export class RemoteWriteReceiver extends LoopbackServer {
   lastHeaders: http.IncomingHttpHeaders = {};
   /** The last request's method, path and compressed body (e.g. to verify a signature over them). */
   lastRequest: { method: string; path: string; body: Buffer } | undefined;
+  /** Every request answered (the first 10000): when it arrived, its sample count, the status sent. */
+  readonly log: { at: number; samples: number; status: number; headers: http.IncomingHttpHeaders }[] = [];
+  /** Requests being answered now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   /** Answer with `Connection: close`, so every request is a new connection. */
   closeConnections = false;
   /** Requests decoded as remote write 2.0, and the last one. */
@@ -125,9 +130,15 @@ export class RemoteWriteReceiver extends LoopbackServer {
   }
 
   protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const at = Date.now();
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.on('close', () => this.inFlight--);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const logged = (samples: number, status: number) => {
+      if (this.log.length < 10_000) this.log.push({ at, samples, status, headers: req.headers });
+    };
     this.lastHeaders = req.headers;
     this.lastRequest = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks) };
     if (this.closeConnections) res.setHeader('Connection', 'close');
@@ -166,6 +177,7 @@ export class RemoteWriteReceiver extends LoopbackServer {
       this.samplesRejected += count;
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
+      logged(count, fault.status);
       res.writeHead(fault.status, headers).end(fault.body);
       return this.notify();
     }
@@ -197,6 +209,7 @@ export class RemoteWriteReceiver extends LoopbackServer {
       headers['X-Prometheus-Remote-Write-Histograms-Written'] = String(w.histograms);
       headers['X-Prometheus-Remote-Write-Exemplars-Written'] = String(w.exemplars);
     }
+    logged(count, 204);
     res.writeHead(204, headers).end();
     this.notify();
   }
