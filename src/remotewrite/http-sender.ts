@@ -47,6 +47,17 @@ export function parseWrittenStats(h: http.IncomingHttpHeaders): WrittenStats {
   return out;
 }
 
+/** One request of a send (a redirect makes another). */
+interface Hop {
+  url: URL;
+  method: 'POST' | 'GET';
+  body: Uint8Array | undefined;
+}
+
+type Redirect = { kind: 'redirect'; status: number; location: string };
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+
 export type SendOutcome =
   | { kind: 'ok'; status: number; written: WrittenStats }
   | { kind: 'retry'; status?: number; retryAfterMs?: number; reason: string }
@@ -56,7 +67,6 @@ export class HttpSender {
   private readonly url: URL;
   /** Direct or proxied, with the TLS material following rotated tls_config files. */
   private readonly agents: ClientAgents;
-  private readonly mod: typeof http | typeof https;
   /** Static credentials, or an OAuth2 token cached across sends. */
   private readonly auth: RequestAuth;
 
@@ -73,8 +83,6 @@ export class HttpSender {
       throw new Error(`endpoint url ${ep.url}: scheme must be http or https`);
     }
     this.auth = new RequestAuth(ep, { userAgent: USER_AGENT, env: o.env });
-    const isHttps = this.url.protocol === 'https:';
-    this.mod = isHttps ? https : http;
     const lookup = ep.round_robin_dns ? roundRobinLookup(o.resolveHost) : undefined;
     this.agents = new ClientAgents(ep, { keepAlive: true, maxSockets: 256, ...(lookup ? { lookup } : {}) });
     this.agents.get(this.url); // unreadable TLS files reject the config now, not at the first send
@@ -82,26 +90,49 @@ export class HttpSender {
 
   /** `attempt`: 0 for the first try of a batch; later tries carry Retry-Attempt as Prometheus sends it. */
   async send(body: Uint8Array, signal: AbortSignal, attempt = 0, retried401 = false): Promise<SendOutcome> {
-    let headers: Record<string, string>;
-    try {
-      headers = await this.headers(body, attempt, signal);
-    } catch (e) {
-      return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
+    // follow_redirects (default true) as Go's client: 307/308 repeat the POST
+    // with its body at the Location; 301/302/303 turn it into a GET without
+    // one; at most 10 hops. Credentials are applied again at every hop (sigv4
+    // signs the new URL), as Prometheus's round trippers do.
+    let hop: Hop = { url: this.url, method: 'POST', body };
+    for (let hops = 0; ; hops++) {
+      let headers: Record<string, string>;
+      try {
+        headers = await this.headers(hop, attempt, signal);
+      } catch (e) {
+        return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
+      }
+      const outcome = await this.post(hop, headers, signal);
+      if (outcome.kind === 'redirect') {
+        if (this.ep.follow_redirects === false || hops >= MAX_REDIRECTS) {
+          const why = this.ep.follow_redirects === false ? 'follow_redirects is false' : `stopped after ${MAX_REDIRECTS} redirects`;
+          return { kind: 'drop', status: outcome.status, reason: `server returned HTTP status ${outcome.status} (redirect to ${outcome.location}; ${why})` };
+        }
+        let next: URL;
+        try {
+          next = new URL(outcome.location, hop.url);
+        } catch {
+          return { kind: 'drop', status: outcome.status, reason: `server returned HTTP status ${outcome.status} with an invalid Location ${JSON.stringify(outcome.location)}` };
+        }
+        const keepBody = outcome.status === 307 || outcome.status === 308;
+        hop = keepBody ? { ...hop, url: next } : { url: next, method: 'GET', body: undefined };
+        continue;
+      }
+      // An OAuth2 token revoked before its expiry: one more try with a fresh token.
+      if (outcome.kind === 'drop' && outcome.status === 401 && !retried401 && this.auth.unauthorized(headers['Authorization'])) {
+        return this.send(body, signal, attempt, true);
+      }
+      return outcome;
     }
-    const outcome = await this.post(body, headers, signal);
-    // An OAuth2 token revoked before its expiry: one more try with a fresh token.
-    if (outcome.kind === 'drop' && outcome.status === 401 && !retried401 && this.auth.unauthorized(headers['Authorization'])) {
-      return this.send(body, signal, attempt, true);
-    }
-    return outcome;
   }
 
-  private post(body: Uint8Array, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome> {
-    const agent = this.agents.get(this.url);
-    return new Promise<SendOutcome>((resolve) => {
-      const req = this.mod.request(
-        this.url,
-        { method: 'POST', agent, headers, timeout: this.ep.remote_timeout, signal },
+  private post(hop: Hop, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome | Redirect> {
+    const agent = this.agents.get(hop.url);
+    const mod = hop.url.protocol === 'https:' ? https : http;
+    return new Promise<SendOutcome | Redirect>((resolve) => {
+      const req = mod.request(
+        hop.url,
+        { method: hop.method, agent, headers, timeout: this.ep.remote_timeout, signal },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -115,6 +146,8 @@ export class HttpSender {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
             if (status >= 200 && status < 300) return resolve({ kind: 'ok', status, written: parseWrittenStats(res.headers) });
+            const location = res.headers.location;
+            if (REDIRECTS.has(status) && location) return resolve({ kind: 'redirect', status, location });
             const reason = `server returned HTTP status ${status} ${res.statusMessage ?? ''}${text ? `: ${text}` : ''}`.trim();
             const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
             if (status === 429) {
@@ -127,11 +160,11 @@ export class HttpSender {
       );
       req.on('timeout', () => req.destroy(new Error(`no response within ${this.ep.remote_timeout}ms`)));
       req.on('error', (e) => resolve({ kind: 'retry', reason: e.message }));
-      req.end(body);
+      req.end(hop.body);
     });
   }
 
-  private async headers(body: Uint8Array, attempt: number, signal: AbortSignal): Promise<Record<string, string>> {
+  private async headers(hop: Hop, attempt: number, signal: AbortSignal): Promise<Record<string, string>> {
     const h: Record<string, string> = extraHeaders(this.ep.http_headers, (v) => revealString(v) ?? '');
     for (const [k, v] of Object.entries(this.ep.headers ?? {})) h[k] = revealString(v as string | Secret) ?? '';
     const v2 = this.ep.protobuf_message === PROTO_V2;
@@ -140,9 +173,10 @@ export class HttpSender {
     h['User-Agent'] = USER_AGENT;
     h['X-Prometheus-Remote-Write-Version'] = v2 ? '2.0.0' : '0.1.0';
     if (attempt > 0) h['Retry-Attempt'] = String(attempt);
-    h['Content-Length'] = String(body.length);
+    if (hop.body) h['Content-Length'] = String(hop.body.length);
+    else delete h['Content-Encoding'];
     // Last: sigv4 signs the headers above and the body.
-    await this.auth.sign({ method: 'POST', url: this.url, headers: h, body }, signal);
+    await this.auth.sign({ method: hop.method, url: hop.url, headers: h, body: hop.body ?? '' }, signal);
     return h;
   }
 

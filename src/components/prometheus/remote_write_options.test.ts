@@ -161,6 +161,41 @@ describe('credentials of the endpoint', () => {
   });
 });
 
+describe('follow_redirects', () => {
+  async function redirector(status: number): Promise<string> {
+    const srv = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(status, { Location: rx.url }).end());
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    extra.push({ stop: () => new Promise((r) => srv.close(() => r())) });
+    return `http://127.0.0.1:${(srv.address() as AddressInfo).port}/old/push`;
+  }
+
+  it('follows a 307 with the body (default true)', async () => {
+    const url = await redirector(307);
+    const recv = await build({ endpoint: [{ ...endpoint(), url }] });
+    await recv.append(samples(0, 10));
+    await rx.waitFor(() => rx.totalSamples() === 10, 10_000, '10 samples via the redirect');
+  });
+
+  it('false: a redirect answer fails the batch', async () => {
+    const url = await redirector(308);
+    const recv = await build({ endpoint: [{ ...endpoint({ follow_redirects: false }), url }] });
+    await recv.append(samples(0, 10));
+    await metricReaches('prometheus_remote_storage_samples_failed_total', 10);
+    expect(rx.accepted + rx.errors.length).toBe(0);
+  });
+
+  it('a 301 turns the POST into a GET without a body, as Go does (the receiver refuses it)', async () => {
+    const url = await redirector(301);
+    const recv = await build({ endpoint: [{ ...endpoint(), url }] });
+    await recv.append(samples(0, 10));
+    await metricReaches('prometheus_remote_storage_samples_failed_total', 10);
+    expect(rx.errors[0]).toMatch(/method GET/);
+  });
+});
+
 describe('round_robin_dns', () => {
   it('spreads new connections over every address the name resolves to', async () => {
     const a = await new RemoteWriteReceiver().bindTo('127.0.0.2').start();
