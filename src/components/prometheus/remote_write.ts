@@ -171,6 +171,10 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
     if (this.truncTimer) clearInterval(this.truncTimer);
     this.truncTimer = setInterval(() => void wal.truncate('truncate_frequency'), args.wal.truncate_frequency);
     this.truncTimer.unref();
+    for (const ep of args.endpoints) {
+      // Accepted for Alloy compatibility, but this client only speaks HTTP/1.1.
+      if (ep.enable_http2 === true) this.ctx.logger.warn({ endpoint: ep.remoteName }, 'prometheus.remote_write: enable_http2 = true is accepted but requests use HTTP/1.1');
+    }
     this.ctx.setHealth('healthy', `${next.size} endpoint(s)`);
   }
 

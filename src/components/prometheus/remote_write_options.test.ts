@@ -6,6 +6,7 @@
 // name), and the queue_config knobs (batch size, deadline, shards, capacity,
 // backoff, 429 handling, sample age limit, timeout), headers and Retry-Attempt.
 import fs from 'node:fs';
+import pino from 'pino';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTestContext, type TestContext } from '../../../e2e/lib/component-context.js';
@@ -158,6 +159,17 @@ describe('credentials of the endpoint', () => {
     expect(forms).toHaveLength(1);
     expect(forms[0]!.get('scope')).toBe('https://monitor.azure.us//.default');
     expect(forms[0]!.get('client_secret')).toBe('azure-secret');
+  });
+});
+
+describe('enable_http2', () => {
+  it('true is accepted with a warning naming it (requests stay HTTP/1.1)', async () => {
+    const lines: string[] = [];
+    Object.assign(ctx, { logger: pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }) });
+    const recv = await build({ endpoint: [endpoint({ enable_http2: true })] });
+    await recv.append(samples(0, 5));
+    await rx.waitFor(() => rx.totalSamples() === 5, 10_000, '5 samples');
+    expect(lines.some((l) => l.includes('enable_http2 = true is accepted but requests use HTTP/1.1'))).toBe(true);
   });
 });
 
