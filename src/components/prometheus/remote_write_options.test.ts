@@ -5,7 +5,9 @@
 // round_robin_dns (two receivers on 127.0.0.2/127.0.0.3 behind one made-up
 // name), and the queue_config knobs (batch size, deadline, shards, capacity,
 // backoff, 429 handling, sample age limit, timeout), headers and Retry-Attempt.
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -205,6 +207,30 @@ describe('follow_redirects', () => {
     await recv.append(samples(0, 10));
     await metricReaches('prometheus_remote_storage_samples_failed_total', 10);
     expect(rx.errors[0]).toMatch(/method GET/);
+  });
+});
+
+describe('google_iam', () => {
+  it('sends the token the service account key earned at its token_uri', async () => {
+    const grants: string[] = [];
+    const google = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        grants.push(new URLSearchParams(body).get('grant_type') ?? '');
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'google-token', expires_in: 3600, token_type: 'Bearer' }));
+      });
+    });
+    await new Promise<void>((r) => google.listen(0, '127.0.0.1', () => r()));
+    extra.push({ stop: () => new Promise((r) => google.close(() => r())) });
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = path.join(ctx.dataPath(), 'sa.json');
+    fs.writeFileSync(keyFile, JSON.stringify({ type: 'service_account', client_email: 'w@p.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), token_uri: `http://127.0.0.1:${(google.address() as AddressInfo).port}/token` }));
+    const recv = await build({ endpoint: [endpoint({ google_iam: { credentials_file: keyFile } })] }, { sender: { env: {} } });
+    await recv.append(samples(0, 10));
+    await rx.waitFor(() => rx.totalSamples() === 10, 10_000, '10 samples');
+    expect(rx.lastHeaders.authorization).toBe('Bearer google-token');
+    expect(grants).toEqual(['urn:ietf:params:oauth:grant-type:jwt-bearer']);
   });
 });
 

@@ -36,6 +36,26 @@ describe('remote write 2.0 encoding', () => {
     expect(b!.metadata).toEqual({ type: 'gauge', help: '', unit: '' });
   });
 
+  it('keeps the stale marker NaN bits (batch path included)', () => {
+    const STALE = 0x7ff0000000000002n;
+    // Set through the buffer: a JS array literal of a signalling NaN may quiet it.
+    const v = new Float64Array(2);
+    new DataView(v.buffer).setBigUint64(0, STALE, true);
+    v[1] = 1;
+    const bitsOf = (x: number) => {
+      const out = Buffer.alloc(8);
+      out.writeDoubleLE(x);
+      return out.readBigUInt64LE(0);
+    };
+    const direct = decodeV2Request(encodeV2Request([{ labels: ['__name__', 'gone'], timestamps: [5], values: v.subarray(0, 1) }]).bytes);
+    expect(bitsOf(direct.series[0]!.samples[0]!.v)).toBe(STALE);
+    const e = new SeriesEntry(['__name__', 'gone']);
+    const batch: QueueBatch = { length: 2, s: [e, e], t: Float64Array.from([1, 2]), v, e: [0, 0] };
+    const viaBatch = decodeV2Request(uncompress(new V2RequestEncoder().encode(batch)));
+    expect(bitsOf(viaBatch.series[0]!.samples[0]!.v)).toBe(STALE);
+    expect(viaBatch.series[0]!.samples[1]!.v).toBe(1);
+  });
+
   it('passes encoded histogram messages through in field 3 and counts them', () => {
     const h = Uint8Array.from([0x08, 0x05, 0x19, 0, 0, 0, 0, 0, 0, 0x24, 0x40]); // count_int 5, sum 10
     const { bytes, counts } = encodeV2Request([{ labels: ['__name__', 'latency'], timestamps: [], values: new Float64Array(0), histograms: [h] }]);
