@@ -285,12 +285,12 @@ describe('queue_config and request options', () => {
   it('capacity: the queue stops reading the WAL when full', async () => {
     rx.failNext(503, 1_000_000);
     const recv = await build({ endpoint: [endpoint({}, { capacity: 30, max_samples_per_send: 10, min_shards: 1, max_shards: 1 })] });
-    for (let i = 0; i < 50; i++) await recv.append(samples(i * 10, 10));
+    for (let i = 0; i < 15; i++) await recv.append(samples(i * 10, 10));
     await waitFor('pending', async () => (await metric('prometheus_remote_storage_samples_pending')) >= 30, { timeoutMs: 5000, intervalMs: 20 });
     await new Promise((r) => setTimeout(r, 300));
     const pending = await metric('prometheus_remote_storage_samples_pending');
     expect(pending).toBeGreaterThanOrEqual(30);
-    expect(pending).toBeLessThan(40); // one 10-sample record past the limit at most; 500 appended
+    expect(pending).toBeLessThan(40); // one 10-sample record past the limit at most; 150 appended
   });
 
   it('min_backoff / max_backoff: retries wait at least the doubling delay; Retry-Attempt counts them', async () => {
@@ -327,5 +327,33 @@ describe('queue_config and request options', () => {
     await waitFor('a retry', async () => (await metric('prometheus_remote_storage_samples_retried_total')) >= 10, { timeoutMs: 10_000, intervalMs: 20 });
     rx.slow(0);
     await rx.waitFor(() => rx.totalSamples() >= 10, 10_000, 'delivery');
+  });
+});
+
+describe('wal', () => {
+  async function segmentsAfterSending(wal: Record<string, unknown>): Promise<() => number> {
+    const recv = await build({ endpoint: [endpoint()], wal: { segment_size: 4096, max_size: 1 << 20, ...wal } });
+    for (let i = 0; i < 20; i++) await recv.append(samples(i * 50, 50));
+    await rx.waitFor(() => rx.totalSamples() === 1000, 15_000, '1000 samples');
+    return () => (comp!.debugInfo() as { wal: { segments: number } }).wal.segments;
+  }
+
+  it('truncate_frequency deletes sent segments once min_keepalive_time has passed', async () => {
+    const segments = await segmentsAfterSending({ truncate_frequency: 200, min_keepalive_time: 600, max_keepalive_time: 3_600_000 });
+    await waitFor('sent segments deleted', () => segments() === 1, { timeoutMs: 10_000, intervalMs: 50 });
+  });
+
+  it('without a truncation due, sent segments younger than min_keepalive_time stay', async () => {
+    const segments = await segmentsAfterSending({ truncate_frequency: 3_600_000, min_keepalive_time: 600, max_keepalive_time: 3_600_000 });
+    expect(segments()).toBeGreaterThan(1);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(segments()).toBeGreaterThan(1);
+  });
+
+  it('max_keepalive_time drops unsent segments that are too old (counted as dropped)', async () => {
+    rx.failNext(503, 1_000_000);
+    const recv = await build({ endpoint: [endpoint({}, { capacity: 10, max_samples_per_send: 10 })], wal: { segment_size: 4096, max_size: 1 << 20, truncate_frequency: 200, min_keepalive_time: 0, max_keepalive_time: 500 } });
+    for (let i = 0; i < 20; i++) await recv.append(samples(i * 50, 50));
+    await waitFor('unsent samples dropped', async () => (await metric('prometheus_remote_storage_samples_dropped_total')) > 0, { timeoutMs: 10_000, intervalMs: 50 });
   });
 });
