@@ -15,6 +15,8 @@ import { desiredShards } from './sharding.js';
 import { SeriesEntry, WriteRequestEncoder } from './write-request.js';
 import { PROTO_V2 } from './args.js';
 import { V2RequestEncoder } from './v2/encode.js';
+import { MetadataSender, type MetadataStore } from './metadata.js';
+import type { Registry } from 'prom-client';
 import type { SegmentInfo, Wal, WalReaderHandle } from './wal.js';
 import { WalReader } from './wal-reader.js';
 
@@ -29,6 +31,10 @@ export interface EndpointQueueOptions {
   shardUpdateIntervalMs?: number;
   /** The HTTP sender's hooks (round_robin_dns resolver, credential environment). */
   sender?: HttpSenderOptions;
+  /** Metric metadata known to the component (metadata_config; 2.0 series metadata). */
+  metadata?: MetadataStore;
+  /** Where the metadata counters are registered. */
+  registry?: Registry;
 }
 
 /** Adds external labels the series does not already have; keeps pairs sorted. */
@@ -79,6 +85,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   private readonly ledger: Ledger;
   private readonly reader: WalReader;
   private readonly abort = new AbortController();
+  /** metadata_config with remote write 1.0: metadata requests every send_interval. */
+  private readonly metadataSender: MetadataSender | undefined;
   private shards: Shard[] = [];
   // WAL refs are stable for the writing process, so prepared series (labels
   // relabeled and encoded) are kept across segments and reused when a segment
@@ -113,7 +121,23 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     this.maxSamplesPerSend = opts.ep.queue_config.max_samples_per_send;
     this.batchDeadlineMs = opts.ep.queue_config.batch_send_deadline;
     this.sender = new HttpSender(opts.ep, opts.sender);
-    this.encoder = opts.ep.protobuf_message === PROTO_V2 ? new V2RequestEncoder() : new WriteRequestEncoder();
+    const store = opts.metadata;
+    this.encoder =
+      opts.ep.protobuf_message === PROTO_V2 ? new V2RequestEncoder({ metadata: store ? (l) => store.forSeries(l) : undefined }) : new WriteRequestEncoder();
+    const md = opts.ep.metadata_config;
+    if (store && opts.registry && md.send && opts.ep.protobuf_message !== PROTO_V2) {
+      this.metadataSender = new MetadataSender({
+        store,
+        sender: this.sender,
+        sendIntervalMs: md.send_interval,
+        maxPerSend: md.max_samples_per_send,
+        minBackoffMs: opts.ep.queue_config.min_backoff,
+        maxBackoffMs: opts.ep.queue_config.max_backoff,
+        registry: opts.registry,
+        labels: { remote_name: opts.ep.remoteName, url: opts.ep.url },
+        logger: this.log,
+      });
+    }
     this.checkpoint = new Checkpoint(opts.checkpointFile);
     let start = this.checkpoint.load();
     if (!start) {
@@ -136,10 +160,12 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     const every = this.opts.shardUpdateIntervalMs ?? 10_000;
     this.reshardTimer = setInterval(() => this.maybeReshard(every), every);
     this.reshardTimer.unref();
+    this.metadataSender?.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
+    await this.metadataSender?.stop();
     if (this.reshardTimer) clearInterval(this.reshardTimer);
     for (const s of this.shards) s.stop();
     this.capacityWaiter?.();

@@ -13,6 +13,7 @@ import { Checkpoint } from '../../remotewrite/checkpoint.js';
 import { endpointMetrics, remoteWriteMetrics, type RemoteWriteMetrics } from '../../remotewrite/metrics.js';
 import { EndpointQueue } from '../../remotewrite/queue-manager.js';
 import type { HttpSenderOptions } from '../../remotewrite/http-sender.js';
+import { MetadataStore } from '../../remotewrite/metadata.js';
 import { Wal } from '../../remotewrite/wal.js';
 
 /**
@@ -68,6 +69,8 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
   private stopped = false;
   readonly receiver: BatchMetricsReceiver;
   private readonly metrics: RemoteWriteMetrics;
+  /** Metric metadata handed in by producers (metadata_config, 2.0 series metadata); update() it with entries. */
+  readonly metadata = new MetadataStore();
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -157,6 +160,8 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
         metrics: endpointMetrics(this.metrics, ep.remoteName, ep.url),
         shardUpdateIntervalMs: this.tuning.shardUpdateIntervalMs,
         sender: this.tuning.sender,
+        metadata: this.metadata,
+        registry: this.ctx.metrics,
       });
       q.start();
       next.set(ep.remoteName, { key, q });

@@ -9,6 +9,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
+import protobuf from 'protobufjs';
+import { uncompress } from '../../remotewrite/snappy.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTestContext, type TestContext } from '../../../e2e/lib/component-context.js';
@@ -355,5 +357,52 @@ describe('wal', () => {
     const recv = await build({ endpoint: [endpoint({}, { capacity: 10, max_samples_per_send: 10 })], wal: { segment_size: 4096, max_size: 1 << 20, truncate_frequency: 200, min_keepalive_time: 0, max_keepalive_time: 500 } });
     for (let i = 0; i < 20; i++) await recv.append(samples(i * 50, 50));
     await waitFor('unsent samples dropped', async () => (await metric('prometheus_remote_storage_samples_dropped_total')) > 0, { timeoutMs: 10_000, intervalMs: 50 });
+  });
+});
+
+describe('metadata_config', () => {
+  // The 1.0 metadata message, decoded here with its own schema (prompb MetricMetadata).
+  const MetaRequest = protobuf.Root.fromJSON({
+    nested: {
+      WriteRequest: { fields: { metadata: { rule: 'repeated', type: 'MetricMetadata', id: 3 } } },
+      MetricMetadata: { fields: { type: { type: 'int32', id: 1 }, metric_family_name: { type: 'string', id: 2 }, help: { type: 'string', id: 4 }, unit: { type: 'string', id: 5 } } },
+    },
+  }).lookupType('WriteRequest');
+  const metadataRequests = () =>
+    rx.log
+      .map((r) => (MetaRequest.toObject(MetaRequest.decode(uncompress(r.body)), { defaults: true }) as { metadata: { type: number; metric_family_name: string; help: string; unit: string }[] }).metadata)
+      .filter((m) => m.length > 0);
+  const entries = Array.from({ length: 5 }, (_, i) => ({ family: `family_${i}`, type: i === 0 ? 'counter' : 'gauge', help: `Help ${i}.`, unit: i === 0 ? 'seconds' : '' }));
+
+  it('1.0: every send_interval, the known metadata in requests of at most max_samples_per_send', async () => {
+    await build({ endpoint: [endpoint({ metadata_config: { send: true, send_interval: 200, max_samples_per_send: 2 } })] });
+    comp!.metadata.update(entries);
+    await waitFor('two rounds', () => metadataRequests().length >= 6, { timeoutMs: 10_000, intervalMs: 20 });
+    const reqs = metadataRequests();
+    expect(reqs.slice(0, 3).map((m) => m.length)).toEqual([2, 2, 1]);
+    expect(reqs.slice(0, 3).flat()).toEqual(
+      entries.map((e) => ({ type: e.type === 'counter' ? 1 : 2, metric_family_name: e.family, help: e.help, unit: e.unit })),
+    );
+    expect(rx.totalSamples()).toBe(0);
+    await waitFor('metadata counted', async () => (await metric('prometheus_remote_storage_metadata_total')) >= 5, { timeoutMs: 5000, intervalMs: 20 });
+  });
+
+  it('send = false: no metadata requests', async () => {
+    const recv = await build({ endpoint: [endpoint({ metadata_config: { send: false, send_interval: 100 } })] });
+    comp!.metadata.update(entries);
+    await new Promise((r) => setTimeout(r, 500));
+    await recv.append(samples(0, 5));
+    await rx.waitFor(() => rx.totalSamples() === 5, 10_000, '5 samples');
+    expect(metadataRequests()).toHaveLength(0);
+  });
+
+  it('2.0: each series carries its family\'s type, help and unit; no separate metadata requests', async () => {
+    const recv = await build({ endpoint: [endpoint({ protobuf_message: 'io.prometheus.write.v2.Request', metadata_config: { send_interval: 100 } })] });
+    comp!.metadata.update([{ family: 'test_metric', type: 'gauge', help: 'A test metric.', unit: 'bytes' }]);
+    await recv.append(samples(0, 20));
+    await rx.waitFor(() => rx.totalSamples() === 20, 10_000, '20 samples');
+    for (const s of rx.series.values()) expect(s.v2?.metadata).toEqual({ type: 'gauge', help: 'A test metric.', unit: 'bytes' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rx.log.every((r) => r.headers['content-type'] === 'application/x-protobuf;proto=io.prometheus.write.v2.Request')).toBe(true);
   });
 });

@@ -68,7 +68,7 @@ describe('remote write 2.0 encoding', () => {
     const a = new SeriesEntry(['__name__', 'up', 'instance', 'a']);
     const b = new SeriesEntry(['__name__', 'up', 'instance', 'b']);
     const batch: QueueBatch = { length: 4, s: [a, b, a, b], t: Float64Array.from([1, 2, 3, 4]), v: Float64Array.from([10, 20, 30, 40]), e: [0, 0, 0, 0] };
-    const enc = new V2RequestEncoder({ metadata: (s) => (s === a ? { type: 'gauge', help: 'Target up.', unit: '' } : undefined) });
+    const enc = new V2RequestEncoder({ metadata: (l) => (l[3] === 'a' ? { type: 'gauge', help: 'Target up.', unit: '' } : undefined) });
     const req = decodeV2Request(uncompress(enc.encode(batch)));
     expect(req.series.map((s) => [s.labels.instance, s.samples])).toEqual([
       ['a', [{ t: 1, v: 10 }, { t: 3, v: 30 }]],

@@ -136,7 +136,8 @@ export function encodeV2Request(series: readonly V2Series[]): { bytes: Uint8Arra
 
 /** Per-series extras a batch can carry besides float samples (metadata for now). */
 export interface V2SeriesExtras {
-  metadata?(s: SeriesEntry): V2Metadata | undefined;
+  /** The metadata of a series (by its final labels). */
+  metadata?(labels: LabelPairs): V2Metadata | undefined;
 }
 
 /**
@@ -169,7 +170,7 @@ export class V2RequestEncoder {
         values[k] = b.v[i]!;
         timestamps[k] = b.t[i]!;
       });
-      series.push({ labels, timestamps, values, metadata: this.extras.metadata?.(s) });
+      series.push({ labels, timestamps, values, metadata: this.extras.metadata?.(labels) });
     }
     const { bytes, counts } = encodeV2Request(series);
     this.lastCounts = counts;

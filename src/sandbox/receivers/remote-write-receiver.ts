@@ -72,7 +72,7 @@ export class RemoteWriteReceiver extends LoopbackServer {
   /** The last request's method, path and compressed body (e.g. to verify a signature over them). */
   lastRequest: { method: string; path: string; body: Buffer } | undefined;
   /** Every request answered (the first 10000): when it arrived, its sample count, the status sent. */
-  readonly log: { at: number; samples: number; status: number; headers: http.IncomingHttpHeaders }[] = [];
+  readonly log: { at: number; samples: number; status: number; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
   /** Requests being answered now, and the most at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -137,7 +137,7 @@ export class RemoteWriteReceiver extends LoopbackServer {
     for await (const c of req) chunks.push(c as Buffer);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     const logged = (samples: number, status: number) => {
-      if (this.log.length < 10_000) this.log.push({ at, samples, status, headers: req.headers });
+      if (this.log.length < 10_000) this.log.push({ at, samples, status, headers: req.headers, body: Buffer.concat(chunks) });
     };
     this.lastHeaders = req.headers;
     this.lastRequest = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks) };
