@@ -370,9 +370,13 @@ describe('metadata_config', () => {
   }).lookupType('WriteRequest');
   const metadataRequests = () =>
     rx.log
-      .map((r) => (MetaRequest.toObject(MetaRequest.decode(uncompress(r.body)), { defaults: true }) as { metadata: { type: number; metric_family_name: string; help: string; unit: string }[] }).metadata)
+      .map((r) => (MetaRequest.toObject(MetaRequest.decode(uncompress(r.body!)), { defaults: true }) as { metadata: { type: number; metric_family_name: string; help: string; unit: string }[] }).metadata)
       .filter((m) => m.length > 0);
   const entries = Array.from({ length: 5 }, (_, i) => ({ family: `family_${i}`, type: i === 0 ? 'counter' : 'gauge', help: `Help ${i}.`, unit: i === 0 ? 'seconds' : '' }));
+
+  beforeEach(() => {
+    rx.keepBodies = true;
+  });
 
   it('1.0: every send_interval, the known metadata in requests of at most max_samples_per_send', async () => {
     await build({ endpoint: [endpoint({ metadata_config: { send: true, send_interval: 200, max_samples_per_send: 2 } })] });

@@ -72,7 +72,9 @@ export class RemoteWriteReceiver extends LoopbackServer {
   /** The last request's method, path and compressed body (e.g. to verify a signature over them). */
   lastRequest: { method: string; path: string; body: Buffer } | undefined;
   /** Every request answered (the first 10000): when it arrived, its sample count, the status sent. */
-  readonly log: { at: number; samples: number; status: number; headers: http.IncomingHttpHeaders; body: Buffer }[] = [];
+  readonly log: { at: number; samples: number; status: number; headers: http.IncomingHttpHeaders; body?: Buffer }[] = [];
+  /** Keep each logged request's compressed body too (off: high-volume tests would hold them all). */
+  keepBodies = false;
   /** Requests being answered now, and the most at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -137,7 +139,7 @@ export class RemoteWriteReceiver extends LoopbackServer {
     for await (const c of req) chunks.push(c as Buffer);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     const logged = (samples: number, status: number) => {
-      if (this.log.length < 10_000) this.log.push({ at, samples, status, headers: req.headers, body: Buffer.concat(chunks) });
+      if (this.log.length < 10_000) this.log.push({ at, samples, status, headers: req.headers, body: this.keepBodies ? Buffer.concat(chunks) : undefined });
     };
     this.lastHeaders = req.headers;
     this.lastRequest = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks) };
