@@ -1,7 +1,8 @@
 // prometheus.remote_write: samples handed to the `receiver` export are made
 // durable in a WAL under <storage.path>/<component id>/wal, then every
 // endpoint reads the WAL from its own checkpoint and sends over remote
-// write 1.0 (protobuf + snappy) with sharding and retries.
+// write 1.0 or 2.0 (protobuf_message; protobuf + snappy) with sharding and
+// retries, its credentials (including sigv4, azuread, google_iam) from src/net.
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { registerComponent } from '../../runtime/registry.js';

@@ -134,6 +134,12 @@ describe('credentials of the endpoint', () => {
     expect(verifySigV4('POST', rx.lastRequest!.path, rx.lastHeaders, rx.lastRequest!.body, 'env-secret').region).toBe('us-east-2');
   });
 
+  it('sigv4 without any region makes the component unhealthy with the reason', async () => {
+    await build({ endpoint: [endpoint({ sigv4: { access_key: 'a', secret_key: 'b' } })] }, { sender: { env: {} } });
+    expect(ctx.health.state).toBe('unhealthy');
+    expect(ctx.health.message).toMatch(/sigv4: region not configured in sigv4 or in default credentials chain/);
+  });
+
   it('sigv4 with another credential source is refused with Alloy\'s message', () => {
     expect(() => new RemoteWriteComponent(ctx, { endpoint: [endpoint({ sigv4: { region: 'x' }, bearer_token: 't' })] })).toThrow(
       /at most one of sigv4, azuread, google_iam, basic_auth, oauth2, bearer_token & bearer_token_file must be configured/,
