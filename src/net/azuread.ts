@@ -12,11 +12,13 @@
 //   sdk               — DefaultAzureCredential's order: environment client
 //                       secret (AZURE_TENANT_ID, AZURE_CLIENT_ID,
 //                       AZURE_CLIENT_SECRET), workload identity
-//                       (AZURE_FEDERATED_TOKEN_FILE), then managed identity
-//                       (AZURE_CLIENT_ID as the identity). The Azure CLI step
-//                       is not implemented.
+//                       (AZURE_FEDERATED_TOKEN_FILE), managed identity
+//                       (AZURE_CLIENT_ID as the identity), then the Azure CLI
+//                       (`az account get-access-token`). The Azure Developer
+//                       CLI step is not implemented.
 // The authority host per cloud, overridable with AZURE_AUTHORITY_HOST as the
 // Azure SDKs allow.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { t, type BlockSchema } from '../runtime/types.js';
 import { revealString, type Secret } from '../syntax/secret.js';
@@ -154,13 +156,53 @@ export class AzureAdTokenSource {
     return this.#sdk(c.sdk?.tenant_id);
   }
 
-  /** DefaultAzureCredential's environment, workload identity and managed identity steps. */
-  #sdk(tenant: string | undefined): Promise<FetchedToken> {
+  /**
+   * DefaultAzureCredential's chain: environment client secret, workload
+   * identity, managed identity (a short probe, as the SDK does in the chain),
+   * then the Azure CLI; the first that yields a token wins, else every
+   * step's error is reported.
+   */
+  async #sdk(tenant: string | undefined): Promise<FetchedToken> {
     const e = this.#env;
     const tenantId = e.AZURE_TENANT_ID || tenant;
-    if (tenantId && e.AZURE_CLIENT_ID && e.AZURE_CLIENT_SECRET) return this.#clientCredentials(tenantId, e.AZURE_CLIENT_ID, { client_secret: e.AZURE_CLIENT_SECRET });
-    if (tenantId && e.AZURE_CLIENT_ID && e.AZURE_FEDERATED_TOKEN_FILE) return this.#workloadIdentity(tenantId, e.AZURE_CLIENT_ID, e.AZURE_FEDERATED_TOKEN_FILE);
-    return this.#managedIdentity(e.AZURE_CLIENT_ID);
+    const steps: [string, () => Promise<FetchedToken>][] = [];
+    if (tenantId && e.AZURE_CLIENT_ID && e.AZURE_CLIENT_SECRET) steps.push(['environment', () => this.#clientCredentials(tenantId, e.AZURE_CLIENT_ID!, { client_secret: e.AZURE_CLIENT_SECRET! })]);
+    if (tenantId && e.AZURE_CLIENT_ID && e.AZURE_FEDERATED_TOKEN_FILE) steps.push(['workload identity', () => this.#workloadIdentity(tenantId, e.AZURE_CLIENT_ID!, e.AZURE_FEDERATED_TOKEN_FILE!)]);
+    steps.push(['managed identity', () => this.#managedIdentity(e.AZURE_CLIENT_ID, 1000)]);
+    steps.push(['Azure CLI', () => this.#azureCli(tenant)]);
+    const errors: string[] = [];
+    for (const [name, step] of steps) {
+      try {
+        return await step();
+      } catch (err) {
+        errors.push(`${name}: ${(err as Error).message}`);
+      }
+    }
+    throw new Error(`azuread sdk: no credential in the chain yielded a token (${errors.join('; ')})`);
+  }
+
+  /** `az account get-access-token` (the Azure CLI credential), with the resource of the scope. */
+  #azureCli(tenant: string | undefined): Promise<FetchedToken> {
+    const args = ['account', 'get-access-token', '--output', 'json', '--resource', this.scope.replace(/\/\.default$/, '')];
+    if (tenant) args.push('--tenant', tenant);
+    return new Promise((resolve, reject) => {
+      execFile('az', args, { env: this.#env, timeout: 10_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`az ${args.slice(0, 2).join(' ')} failed: ${(stderr || err.message).trim().slice(0, 300)}`));
+        let doc: Record<string, unknown>;
+        try {
+          doc = JSON.parse(stdout) as Record<string, unknown>;
+        } catch {
+          return reject(new Error('az account get-access-token printed no JSON'));
+        }
+        const token = doc.accessToken;
+        // expires_on: unix seconds (newer CLIs); expiresOn: local time text (older ones).
+        const expiresAt = Number.isFinite(Number(doc.expires_on)) ? Number(doc.expires_on) * 1000 : Date.parse(String(doc.expiresOn ?? ''));
+        if (typeof token !== 'string' || !token || !Number.isFinite(expiresAt)) return reject(new Error('az account get-access-token gave no accessToken/expiry'));
+        const now = this.#now();
+        if (expiresAt <= now) return reject(new Error('azuread: access token expiry is less than the current time'));
+        resolve({ token, refreshAt: now + (expiresAt - now) / 2 });
+      });
+    });
   }
 
   async #workloadIdentity(tenant: string, clientId: string, file: string): Promise<FetchedToken> {
@@ -184,7 +226,7 @@ export class AzureAdTokenSource {
     return this.#token(jsonBody(res, `azuread: token request to ${url.origin}`), started);
   }
 
-  async #managedIdentity(clientId: string | undefined): Promise<FetchedToken> {
+  async #managedIdentity(clientId: string | undefined, timeoutMs?: number): Promise<FetchedToken> {
     const host = this.#env.AZURE_POD_IDENTITY_AUTHORITY_HOST || IMDS_HOST;
     const url = new URL('/metadata/identity/oauth2/token', host);
     url.searchParams.set('api-version', '2018-02-01');
@@ -192,7 +234,7 @@ export class AzureAdTokenSource {
     url.searchParams.set('resource', this.scope.replace(/\/\.default$/, ''));
     if (clientId) url.searchParams.set('client_id', clientId);
     const started = this.#now();
-    const res = await tokenHttp({ method: 'GET', url, headers: { Metadata: 'true' }, what: 'azuread managed identity' });
+    const res = await tokenHttp({ method: 'GET', url, headers: { Metadata: 'true' }, what: 'azuread managed identity', timeoutMs });
     return this.#token(jsonBody(res, 'azuread: managed identity token request'), started);
   }
 

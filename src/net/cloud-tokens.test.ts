@@ -128,6 +128,18 @@ describe('azuread', () => {
     expect(svc.seen[1]!.query.get('client_id')).toBe(CLIENT);
   });
 
+  it('sdk: falls through an unreachable managed identity to the Azure CLI', async () => {
+    const az = path.join(dir, 'az');
+    fs.writeFileSync(az, `#!/bin/sh\necho "$@" > "${dir}/az-args"\necho '{"accessToken":"cli-token","expires_on":${Math.floor(Date.now() / 1000) + 3600}}'\n`, { mode: 0o755 });
+    const env = { PATH: dir, AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:1' };
+    const src = new AzureAdTokenSource({ sdk: { tenant_id: TENANT } }, { env });
+    expect(await src.header()).toBe('Bearer cli-token');
+    expect(fs.readFileSync(path.join(dir, 'az-args'), 'utf8').trim()).toBe(`account get-access-token --output json --resource https://monitor.azure.com/ --tenant ${TENANT}`);
+    // Nothing in the chain works: every step's reason is reported.
+    fs.rmSync(az);
+    await expect(new AzureAdTokenSource({ sdk: { tenant_id: TENANT } }, { env }).header()).rejects.toThrow(/managed identity: .*Azure CLI: /);
+  });
+
   it('reports a refused token request with the status and body', async () => {
     svc.reply = () => ({ status: 401, body: { error: 'invalid_client' } });
     const src = new AzureAdTokenSource({ oauth: { client_id: CLIENT, client_secret: 'x', tenant_id: TENANT } }, { env: { AZURE_AUTHORITY_HOST: svc.origin } });
