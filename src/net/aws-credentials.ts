@@ -4,15 +4,19 @@
 // AWS_PROFILE) from the shared files; else AWS_ACCESS_KEY_ID /
 // AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); else the "default" profile.
 // Region: the block, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`.
+// Then, as the SDK's default chain continues: web identity (IRSA on EKS),
+// container (ECS/EKS Pod Identity) and EC2 instance credentials
+// (aws-instance-credentials.ts).
 // With role_arn those credentials call STS AssumeRole (endpoint
 // sts[-fips].<region>.amazonaws.com, or AWS_ENDPOINT_URL_STS /
 // AWS_ENDPOINT_URL as the SDKs allow) and the temporary ones are used until
-// shortly before they expire. Not covered: EC2/ECS instance credentials,
-// SSO and credential_process profiles (an error says so).
+// shortly before they expire. Not covered: SSO and credential_process
+// profiles (an error says so).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { signV4, type AwsCredentials } from './sigv4-sign.js';
+import { instanceCredentials } from './aws-instance-credentials.js';
 import { tokenHttp } from './token-http.js';
 
 export interface AwsSourceConfig {
@@ -77,6 +81,16 @@ export function resolveRegion(c: AwsSourceConfig, env: NodeJS.ProcessEnv = proce
 
 /** The base (non-assumed) credentials, or an error saying where they were looked for. */
 export function baseCredentials(c: AwsSourceConfig, env: NodeJS.ProcessEnv = process.env): AwsCredentials {
+  const found = configuredCredentials(c, env);
+  if (!found) throw new Error(NO_CREDENTIALS);
+  return found;
+}
+
+const NO_CREDENTIALS =
+  'sigv4: no AWS credentials: set access_key and secret_key, a profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a default profile, web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN), or run where container or instance credentials are served';
+
+/** The block's keys, a profile or the AWS_* keys; undefined when none is configured (instance chain next). */
+export function configuredCredentials(c: AwsSourceConfig, env: NodeJS.ProcessEnv = process.env): AwsCredentials | undefined {
   if (c.access_key && c.secret_key) return { accessKeyId: c.access_key, secretAccessKey: c.secret_key };
   const named = c.profile || env.AWS_PROFILE;
   const fromProfile = (name: string): AwsCredentials | undefined => {
@@ -95,9 +109,7 @@ export function baseCredentials(c: AwsSourceConfig, env: NodeJS.ProcessEnv = pro
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
   }
-  const d = fromProfile('default');
-  if (d) return d;
-  throw new Error('sigv4: no AWS credentials: set access_key and secret_key, a profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a default profile (instance and container credentials are not supported)');
+  return fromProfile('default');
 }
 
 /** The STS endpoint AssumeRole goes to. */
@@ -107,7 +119,7 @@ export function stsEndpoint(region: string, fips: boolean, env: NodeJS.ProcessEn
   return new URL(`https://sts${fips ? '-fips' : ''}.${region}.amazonaws.com/`);
 }
 
-function xmlField(xml: string, name: string): string | undefined {
+export function xmlField(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 }
 
@@ -165,7 +177,8 @@ export class AwsCredentialSource {
   }
 
   async #load(): Promise<AwsCredentials> {
-    const base = baseCredentials(this.cfg, this.#env);
+    const base = configuredCredentials(this.cfg, this.#env) ?? (await instanceCredentials(this.region, this.#env, this.#now()));
+    if (!base) throw new Error(NO_CREDENTIALS);
     if (!this.cfg.role_arn) return base;
     this.assumeCalls++;
     return assumeRole(this.cfg, base, this.region, this.#env, this.#now());

@@ -111,3 +111,77 @@ describe('SigV4 credentials and region', () => {
     }
   });
 });
+
+describe('SigV4 instance credential chain (nothing configured)', () => {
+  let dir: string;
+  let server: http.Server;
+  let origin = '';
+  const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+  let reply: (s: (typeof seen)[number]) => { status: number; body: string } = () => ({ status: 404, body: '' });
+  const creds = (key: string) => JSON.stringify({ AccessKeyId: key, SecretAccessKey: `${key}-secret`, Token: `${key}-token`, Expiration: new Date(Date.now() + 3600_000).toISOString() });
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-inst-'));
+    seen.length = 0;
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const s = { method: req.method!, url: req.url!, headers: req.headers, body };
+        seen.push(s);
+        const r = reply(s);
+        res.writeHead(r.status).end(r.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  // No shared files: HOME points at an empty directory.
+  const base = () => ({ HOME: dir, AWS_REGION: 'us-east-1' });
+  const sign = (env: NodeJS.ProcessEnv) => new SigV4Signer({}, { env }).sign({ method: 'POST', url: new URL('https://aps.example/x'), headers: {}, body: 'b' });
+
+  it('web identity: AssumeRoleWithWebIdentity with the token file, unsigned', async () => {
+    const tokenFile = path.join(dir, 'token');
+    fs.writeFileSync(tokenFile, 'eks-projected-jwt\n');
+    reply = () => ({
+      status: 200,
+      body: `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey><SessionToken>web-token</SessionToken><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`,
+    });
+    const h = await sign({ ...base(), AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::1:role/irsa', AWS_ENDPOINT_URL_STS: origin });
+    const form = Object.fromEntries(new URLSearchParams(seen[0]!.body));
+    expect(form).toMatchObject({ Action: 'AssumeRoleWithWebIdentity', RoleArn: 'arn:aws:iam::1:role/irsa', WebIdentityToken: 'eks-projected-jwt' });
+    expect(seen[0]!.headers.authorization).toBeUndefined();
+    expect(h.Authorization).toContain('Credential=ASIAWEB/');
+    expect(h['X-Amz-Security-Token']).toBe('web-token');
+  });
+
+  it('container credentials: the full URI with its authorization token', async () => {
+    reply = () => ({ status: 200, body: creds('ASIAECS') });
+    const h = await sign({ ...base(), AWS_CONTAINER_CREDENTIALS_FULL_URI: `${origin}/v2/credentials/abc`, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'pod-identity-token' });
+    expect(seen[0]!.url).toBe('/v2/credentials/abc');
+    expect(seen[0]!.headers.authorization).toBe('pod-identity-token');
+    expect(h.Authorization).toContain('Credential=ASIAECS/');
+  });
+
+  it('EC2 IMDSv2: session token, role name, then the role credentials', async () => {
+    reply = (s) => {
+      if (s.method === 'PUT' && s.url === '/latest/api/token') return { status: 200, body: 'imds-session' };
+      if (s.headers['x-aws-ec2-metadata-token'] !== 'imds-session') return { status: 401, body: '' };
+      if (s.url === '/latest/meta-data/iam/security-credentials/') return { status: 200, body: 'node-role\n' };
+      if (s.url === '/latest/meta-data/iam/security-credentials/node-role') return { status: 200, body: creds('ASIAEC2') };
+      return { status: 404, body: '' };
+    };
+    const h = await sign({ ...base(), AWS_EC2_METADATA_SERVICE_ENDPOINT: origin });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['PUT /latest/api/token', 'GET /latest/meta-data/iam/security-credentials/', 'GET /latest/meta-data/iam/security-credentials/node-role']);
+    expect(seen[0]!.headers['x-aws-ec2-metadata-token-ttl-seconds']).toBe('21600');
+    expect(h['X-Amz-Security-Token']).toBe('ASIAEC2-token');
+  });
+
+  it('nothing at all: an error naming what was looked for', async () => {
+    await expect(sign({ ...base(), AWS_EC2_METADATA_DISABLED: 'true' })).rejects.toThrow(/no AWS credentials: set access_key and secret_key/);
+  });
+});

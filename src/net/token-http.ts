@@ -13,7 +13,7 @@ export interface TokenHttpResponse {
 }
 
 export interface TokenHttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: URL;
   headers?: Record<string, string>;
   body?: string;
