@@ -167,7 +167,12 @@ describe('credentials of the endpoint', () => {
     await rx.waitFor(() => rx.totalSamples() === 20, 10_000, '20 samples');
     expect(rx.lastHeaders.authorization).toBe('Bearer entra-token');
     expect(forms).toHaveLength(1);
-    expect(forms[0]!.get('scope')).toBe('https://monitor.azure.us//.default');
+    // A token refused (401) before its expiry is replaced once, and the batch goes through.
+    rx.failNext(401, 1);
+    await recv.append(samples(20, 10));
+    await rx.waitFor(() => rx.totalSamples() === 30, 10_000, '30 samples');
+    expect(forms).toHaveLength(2);
+    expect(forms.every((f) => f.get('scope') === 'https://monitor.azure.us//.default')).toBe(true);
     expect(forms[0]!.get('client_secret')).toBe('azure-secret');
   });
 });
