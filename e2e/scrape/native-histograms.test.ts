@@ -130,7 +130,7 @@ maybe('native histograms and exemplars: parity with Prometheus 2.42', () => {
 
     const rwCtx = makeTestContext({ id: 'prometheus.remote_write.nhist', dataDir: path.join(tmp, 'rw') });
     const rwArgs = {
-      endpoint: [{ url: `http://127.0.0.1:${proxyPort}/alloy/api/v1/write`, queue_config: { batch_send_deadline: 1000, min_backoff: 100 } as never }],
+      endpoint: [{ url: `http://127.0.0.1:${proxyPort}/alloy/api/v1/write`, send_native_histograms: true, metadata_config: { send: true, send_interval: 1000 } as never, queue_config: { batch_send_deadline: 1000, min_backoff: 100 } as never }],
       external_labels: { scraper: 'alloy' },
     };
     const rw = remoteWrite.build(rwCtx, rwArgs);

@@ -18,6 +18,10 @@ import {
 } from './http-options.js';
 import { oauth2Schema } from './oauth2.js';
 import { validateProxySettings } from './proxy.js';
+import { azureadSchema, validateAzureAd } from './azuread.js';
+import { googleIamSchema } from './google-iam.js';
+import type { CloudAuthConfig } from './request-auth.js';
+import { sigv4Schema, validateSigV4 } from './sigv4.js';
 
 /** The client settings besides credentials and TLS, as decoded. */
 export interface HttpTransportArgs {
@@ -30,11 +34,13 @@ export interface HttpTransportArgs {
   http_headers?: Record<string, (string | Secret)[]>;
 }
 
-export type FullHttpClientArgs = HttpClientArgs & HttpTransportArgs;
+export type FullHttpClientArgs = HttpClientArgs & HttpTransportArgs & CloudAuthConfig;
 
 export interface HttpClientSchemaOptions {
   /** The tls_config attributes the component documents (default: all of Alloy's). */
   tlsAttrs?: readonly TlsAttr[];
+  /** Also the sigv4, azuread and google_iam blocks (prometheus.remote_write endpoints). */
+  cloudAuth?: boolean;
 }
 
 /** The attributes and blocks to spread into a component's (or a block's) schema. */
@@ -55,6 +61,7 @@ export function httpClientSchema(o: HttpClientSchemaOptions = {}): { attrs: Reco
       authorization: { schema: authorizationSchema },
       oauth2: { schema: oauth2Schema },
       tls_config: { schema: tlsConfigSchemaOf(o.tlsAttrs ?? TLS_ATTRS) },
+      ...(o.cloudAuth ? { sigv4: { schema: sigv4Schema }, azuread: { schema: azureadSchema }, google_iam: { schema: googleIamSchema } } : {}),
     },
   };
 }
@@ -71,8 +78,20 @@ export function httpClientBlockSchema(o: HttpClientSchemaOptions = {}): BlockSch
  * clients, whose library takes a proxy URL only).
  */
 export function validateHttpClient(a: FullHttpClientArgs, tlsAttrs: readonly TlsAttr[] = TLS_ATTRS, o: { proxyUrlOnly?: boolean } = {}): void {
+  validateCloudAuth(a);
   validateHttpClientArgs({ ...a, bearer_token_file: a.bearer_token_file || undefined }, tlsAttrs);
   validateProxy(a, o.proxyUrlOnly === true);
+}
+
+/** Alloy's remote_write rule: the cloud blocks count as credential sources too. */
+function validateCloudAuth(a: FullHttpClientArgs): void {
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  const cloud = [a.sigv4, a.azuread, a.google_iam].filter(given).length;
+  if (cloud === 0) return;
+  const httpAuth = [a.basic_auth, a.oauth2, a.authorization, a.bearer_token, a.bearer_token_file].some(given) ? 1 : 0;
+  if (cloud + httpAuth > 1) throw new Error('at most one of sigv4, azuread, google_iam, basic_auth, oauth2, bearer_token & bearer_token_file must be configured');
+  validateSigV4(a.sigv4);
+  validateAzureAd(a.azuread);
 }
 
 function validateProxy(a: HttpTransportArgs, proxyUrlOnly: boolean): void {

@@ -19,13 +19,29 @@ export interface QueueArgs {
   sample_age_limit: number;
 }
 
+export interface MetadataArgs {
+  send: boolean;
+  send_interval: number;
+  max_samples_per_send: number;
+}
+
+/** The two `protobuf_message` values: remote write 1.0 and 2.0. */
+export const PROTO_V1 = 'prometheus.WriteRequest';
+export const PROTO_V2 = 'io.prometheus.write.v2.Request';
+export type ProtobufMessage = typeof PROTO_V1 | typeof PROTO_V2;
+
 export interface EndpointArgs extends FullHttpClientArgs {
   url: string;
   name?: string;
   headers?: Record<string, string | Secret>;
   remote_timeout: number;
   send_exemplars?: boolean;
+  send_native_histograms?: boolean;
+  /** Default prometheus.WriteRequest (remote write 1.0). */
+  protobuf_message?: ProtobufMessage;
+  round_robin_dns?: boolean;
   queue_config: QueueArgs;
+  metadata_config?: MetadataArgs;
   write_relabel_config?: RuleBlock[];
 }
 
@@ -40,7 +56,7 @@ export interface WalArgs {
 }
 
 /** An endpoint block as decoded (nested blocks absent unless written). */
-export type RawEndpoint = Partial<Omit<EndpointArgs, 'queue_config'>> & { queue_config?: Partial<QueueArgs> };
+export type RawEndpoint = Partial<Omit<EndpointArgs, 'queue_config' | 'metadata_config'>> & { queue_config?: Partial<QueueArgs>; metadata_config?: Partial<MetadataArgs> };
 
 export interface RemoteWriteArgs {
   endpoint?: RawEndpoint[];
@@ -50,6 +66,8 @@ export interface RemoteWriteArgs {
 
 /** One endpoint after defaults, with its stable name and compiled rules. */
 export interface ResolvedEndpoint extends EndpointArgs {
+  protobuf_message: ProtobufMessage;
+  metadata_config: MetadataArgs;
   remoteName: string;
   rules: CompiledRule[];
 }
@@ -72,6 +90,7 @@ export const QUEUE_DEFAULTS: QueueArgs = {
   retry_on_http_429: true,
   sample_age_limit: 0,
 };
+export const METADATA_DEFAULTS: MetadataArgs = { send: true, send_interval: 60 * SEC, max_samples_per_send: 2000 };
 export const WAL_DEFAULTS: WalArgs = {
   truncate_frequency: 2 * 3600 * SEC,
   min_keepalive_time: 5 * 60 * SEC,
@@ -106,15 +125,22 @@ const endpointSchema: BlockSchema = {
     remote_timeout: { type: t.duration(), default: REMOTE_TIMEOUT },
     send_exemplars: { type: t.bool(), default: true },
     send_native_histograms: { type: t.bool(), default: false },
-    ...httpClientSchema().attrs,
+    protobuf_message: { type: t.string(), default: PROTO_V1 },
+    round_robin_dns: { type: t.bool(), default: false },
+    ...httpClientSchema({ cloudAuth: true }).attrs,
+    // Alloy's remote_write default since Prometheus 3.4 (the shared block's is true).
+    enable_http2: { type: t.bool(), default: false },
   },
   blocks: {
-    ...httpClientSchema().blocks,
+    ...httpClientSchema({ cloudAuth: true }).blocks,
     queue_config: { schema: queueSchema },
-    // Accepted for config compatibility; metadata is not sent.
     metadata_config: {
       schema: {
-        attrs: { send: { type: t.bool() }, send_interval: { type: t.duration() }, max_samples_per_send: { type: t.number() } },
+        attrs: {
+          send: { type: t.bool(), default: METADATA_DEFAULTS.send },
+          send_interval: { type: t.duration(), default: METADATA_DEFAULTS.send_interval },
+          max_samples_per_send: { type: t.number(), default: METADATA_DEFAULTS.max_samples_per_send },
+        },
       },
     },
     write_relabel_config: { schema: ruleBlockSchema, multiple: true },
@@ -154,10 +180,11 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
   const wal: WalArgs = { ...WAL_DEFAULTS, ...given };
   // Unset segment_size: the default, but at least 8 segments within max_size.
   if (given.segment_size === undefined) wal.segment_size = Math.min(WAL_DEFAULTS.segment_size, Math.max(4096, Math.floor(wal.max_size / 8)));
+  if (wal.truncate_frequency === 0) throw new Error('wal.truncate_frequency must not be 0');
   positive(wal.truncate_frequency, 'wal.truncate_frequency');
   positive(wal.min_keepalive_time, 'wal.min_keepalive_time', 0);
   positive(wal.max_keepalive_time, 'wal.max_keepalive_time');
-  if (wal.min_keepalive_time > wal.max_keepalive_time) throw new Error('wal.min_keepalive_time must not exceed wal.max_keepalive_time');
+  if (wal.max_keepalive_time <= wal.min_keepalive_time) throw new Error('wal: min_keepalive_time must be smaller than max_keepalive_time');
   positive(wal.segment_size, 'wal.segment_size', 4096);
   positive(wal.max_size, 'wal.max_size', 2 * wal.segment_size);
 
@@ -182,6 +209,13 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
     positive(q.min_backoff, `${where}: queue_config.min_backoff`, 0);
     positive(q.max_backoff, `${where}: queue_config.max_backoff`, 0);
     positive(q.sample_age_limit, `${where}: queue_config.sample_age_limit`, 0);
+    const md: MetadataArgs = { ...METADATA_DEFAULTS, ...stripUndefined(raw.metadata_config ?? {}) };
+    positive(md.send_interval, `${where}: metadata_config.send_interval`);
+    positive(md.max_samples_per_send, `${where}: metadata_config.max_samples_per_send`);
+    const proto = raw.protobuf_message ?? PROTO_V1;
+    if (proto !== PROTO_V1 && proto !== PROTO_V2) {
+      throw new Error(`${where}: invalid protobuf_message ${JSON.stringify(proto)}: must be ${JSON.stringify(PROTO_V1)} or ${JSON.stringify(PROTO_V2)}`);
+    }
     try {
       validateHttpClient(raw as FullHttpClientArgs);
     } catch (e) {
@@ -199,7 +233,9 @@ export function resolveArgs(a: RemoteWriteArgs): ResolvedArgs {
     const ep: ResolvedEndpoint = {
       ...(raw as unknown as EndpointArgs),
       remote_timeout: raw.remote_timeout ?? REMOTE_TIMEOUT,
+      protobuf_message: proto,
       queue_config: q,
+      metadata_config: md,
       remoteName,
       rules,
     };

@@ -81,18 +81,6 @@ export function exemplarField(exemplarLabels: LabelPairs, value: number, t: numb
   return w.finish();
 }
 
-/** WriteRequest field 3: one MetricMetadata. */
-export function metadataField(m: Pick<MetricMetadata, 'family' | 'type' | 'help' | 'unit'>): Uint8Array {
-  const w = Writer.create();
-  w.uint32((3 << 3) | 2).fork();
-  const type = METRIC_TYPES.indexOf(m.type);
-  if (type > 0) w.uint32((1 << 3) | 0).int32(type);
-  w.uint32((2 << 3) | 2).string(m.family);
-  if (m.help) w.uint32((4 << 3) | 2).string(m.help);
-  if (m.unit) w.uint32((5 << 3) | 2).string(m.unit);
-  w.ldelim();
-  return w.finish();
-}
 
 // --- decoding (tests, tools) --------------------------------------------------
 

@@ -117,7 +117,8 @@ describe('prometheus.remote_write sends remote write 1.0 histograms, exemplars a
     const args = {
       external_labels: { cluster: 'c1' },
       endpoint: [{
-        url, name: 'x', queue_config: { batch_send_deadline: 20, min_backoff: 10, max_backoff: 50 } as never,
+        url, name: 'x', send_native_histograms: true, queue_config: { batch_send_deadline: 20, min_backoff: 10, max_backoff: 50 } as never,
+        metadata_config: { send: true, send_interval: 50, max_samples_per_send: 500 } as never,
         write_relabel_config: [{ source_labels: ['__name__'], regex: 'dropped_by_write_relabel', action: 'drop', separator: ';', target_label: '', replacement: '$1' } as never],
       }],
     };

@@ -1,5 +1,7 @@
-// One HTTP POST of an encoded, snappy-compressed WriteRequest. Classifies the
-// outcome for the retry policy; never retries by itself.
+// One HTTP POST of an encoded, snappy-compressed request (remote write 1.0
+// WriteRequest or 2.0 Request, by the endpoint's protobuf_message). Classifies
+// the outcome for the retry policy; never retries by itself. The answer's
+// X-Prometheus-Remote-Write-*-Written headers are read as Prometheus does.
 import http from 'node:http';
 import https from 'node:https';
 import { revealString, type Secret } from '../syntax/secret.js';
@@ -7,12 +9,57 @@ import { parseRetryAfter } from '../net/backoff.js';
 import { extraHeaders } from '../net/client-schema.js';
 import { RequestAuth } from '../net/request-auth.js';
 import { ClientAgents } from '../net/client-agents.js';
+import { type HostResolver, roundRobinLookup } from '../net/round-robin-dns.js';
 import { USER_AGENT } from '../net/user-agent.js';
-import type { EndpointArgs } from './args.js';
+import { type EndpointArgs, PROTO_V2 } from './args.js';
 
+/** What the receiver says it wrote (the 2.0 response headers); `confirmed`: at least one header was present. */
+export interface WrittenStats {
+  samples: number;
+  histograms: number;
+  exemplars: number;
+  confirmed: boolean;
+}
+
+export interface HttpSenderOptions {
+  /** round_robin_dns: the resolver (tests answer 127.0.0.x addresses for a made-up name). */
+  resolveHost?: HostResolver;
+  /** Environment of the cloud credential chains (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const WRITTEN = {
+  samples: 'x-prometheus-remote-write-samples-written',
+  histograms: 'x-prometheus-remote-write-histograms-written',
+  exemplars: 'x-prometheus-remote-write-exemplars-written',
+} as const;
+
+/** Missing headers count 0; unparsable ones too (Prometheus ignores the parse error). */
+export function parseWrittenStats(h: http.IncomingHttpHeaders): WrittenStats {
+  const out: WrittenStats = { samples: 0, histograms: 0, exemplars: 0, confirmed: false };
+  for (const k of ['samples', 'histograms', 'exemplars'] as const) {
+    const v = h[WRITTEN[k]];
+    if (typeof v !== 'string' || v === '') continue;
+    out.confirmed = true;
+    const n = Number.parseInt(v, 10);
+    out[k] = Number.isFinite(n) ? n : 0;
+  }
+  return out;
+}
+
+/** One request of a send (a redirect makes another). */
+interface Hop {
+  url: URL;
+  method: 'POST' | 'GET';
+  body: Uint8Array | undefined;
+}
+
+type Redirect = { kind: 'redirect'; status: number; location: string };
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
 
 export type SendOutcome =
-  | { kind: 'ok'; status: number }
+  | { kind: 'ok'; status: number; written: WrittenStats }
   | { kind: 'retry'; status?: number; retryAfterMs?: number; reason: string }
   | { kind: 'drop'; status: number; reason: string };
 
@@ -20,11 +67,13 @@ export class HttpSender {
   private readonly url: URL;
   /** Direct or proxied, with the TLS material following rotated tls_config files. */
   private readonly agents: ClientAgents;
-  private readonly mod: typeof http | typeof https;
   /** Static credentials, or an OAuth2 token cached across sends. */
   private readonly auth: RequestAuth;
 
-  constructor(private readonly ep: EndpointArgs) {
+  constructor(
+    private readonly ep: EndpointArgs,
+    o: HttpSenderOptions = {},
+  ) {
     try {
       this.url = new URL(ep.url);
     } catch {
@@ -33,34 +82,57 @@ export class HttpSender {
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new Error(`endpoint url ${ep.url}: scheme must be http or https`);
     }
-    this.auth = new RequestAuth(ep, { userAgent: USER_AGENT });
-    const isHttps = this.url.protocol === 'https:';
-    this.mod = isHttps ? https : http;
-    this.agents = new ClientAgents(ep, { keepAlive: true, maxSockets: 256 });
+    this.auth = new RequestAuth(ep, { userAgent: USER_AGENT, env: o.env });
+    const lookup = ep.round_robin_dns ? roundRobinLookup(o.resolveHost) : undefined;
+    this.agents = new ClientAgents(ep, { keepAlive: true, maxSockets: 256, ...(lookup ? { lookup } : {}) });
     this.agents.get(this.url); // unreadable TLS files reject the config now, not at the first send
   }
 
-  async send(body: Uint8Array, signal: AbortSignal, retried401 = false): Promise<SendOutcome> {
-    let headers: Record<string, string>;
-    try {
-      headers = await this.headers(body.length, signal);
-    } catch (e) {
-      return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
+  /** `attempt`: 0 for the first try of a batch; later tries carry Retry-Attempt as Prometheus sends it. */
+  async send(body: Uint8Array, signal: AbortSignal, attempt = 0, retried401 = false): Promise<SendOutcome> {
+    // follow_redirects (default true) as Go's client: 307/308 repeat the POST
+    // with its body at the Location; 301/302/303 turn it into a GET without
+    // one; at most 10 hops. Credentials are applied again at every hop (sigv4
+    // signs the new URL), as Prometheus's round trippers do.
+    let hop: Hop = { url: this.url, method: 'POST', body };
+    for (let hops = 0; ; hops++) {
+      let headers: Record<string, string>;
+      try {
+        headers = await this.headers(hop, attempt, signal);
+      } catch (e) {
+        return { kind: 'retry', reason: `credentials: ${(e as Error).message}` };
+      }
+      const outcome = await this.post(hop, headers, signal);
+      if (outcome.kind === 'redirect') {
+        if (this.ep.follow_redirects === false || hops >= MAX_REDIRECTS) {
+          const why = this.ep.follow_redirects === false ? 'follow_redirects is false' : `stopped after ${MAX_REDIRECTS} redirects`;
+          return { kind: 'drop', status: outcome.status, reason: `server returned HTTP status ${outcome.status} (redirect to ${outcome.location}; ${why})` };
+        }
+        let next: URL;
+        try {
+          next = new URL(outcome.location, hop.url);
+        } catch {
+          return { kind: 'drop', status: outcome.status, reason: `server returned HTTP status ${outcome.status} with an invalid Location ${JSON.stringify(outcome.location)}` };
+        }
+        const keepBody = outcome.status === 307 || outcome.status === 308;
+        hop = keepBody ? { ...hop, url: next } : { url: next, method: 'GET', body: undefined };
+        continue;
+      }
+      // An OAuth2 token revoked before its expiry: one more try with a fresh token.
+      if (outcome.kind === 'drop' && outcome.status === 401 && !retried401 && this.auth.unauthorized(headers['Authorization'])) {
+        return this.send(body, signal, attempt, true);
+      }
+      return outcome;
     }
-    const outcome = await this.post(body, headers, signal);
-    // An OAuth2 token revoked before its expiry: one more try with a fresh token.
-    if (outcome.kind === 'drop' && outcome.status === 401 && !retried401 && this.auth.unauthorized(headers['Authorization'])) {
-      return this.send(body, signal, true);
-    }
-    return outcome;
   }
 
-  private post(body: Uint8Array, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome> {
-    const agent = this.agents.get(this.url);
-    return new Promise<SendOutcome>((resolve) => {
-      const req = this.mod.request(
-        this.url,
-        { method: 'POST', agent, headers, timeout: this.ep.remote_timeout, signal },
+  private post(hop: Hop, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome | Redirect> {
+    const agent = this.agents.get(hop.url);
+    const mod = hop.url.protocol === 'https:' ? https : http;
+    return new Promise<SendOutcome | Redirect>((resolve) => {
+      const req = mod.request(
+        hop.url,
+        { method: hop.method, agent, headers, timeout: this.ep.remote_timeout, signal },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -73,7 +145,9 @@ export class HttpSender {
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
-            if (status >= 200 && status < 300) return resolve({ kind: 'ok', status });
+            if (status >= 200 && status < 300) return resolve({ kind: 'ok', status, written: parseWrittenStats(res.headers) });
+            const location = res.headers.location;
+            if (REDIRECTS.has(status) && location) return resolve({ kind: 'redirect', status, location });
             const reason = `server returned HTTP status ${status} ${res.statusMessage ?? ''}${text ? `: ${text}` : ''}`.trim();
             const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
             if (status === 429) {
@@ -86,20 +160,23 @@ export class HttpSender {
       );
       req.on('timeout', () => req.destroy(new Error(`no response within ${this.ep.remote_timeout}ms`)));
       req.on('error', (e) => resolve({ kind: 'retry', reason: e.message }));
-      req.end(body);
+      req.end(hop.body);
     });
   }
 
-  private async headers(length: number, signal: AbortSignal): Promise<Record<string, string>> {
+  private async headers(hop: Hop, attempt: number, signal: AbortSignal): Promise<Record<string, string>> {
     const h: Record<string, string> = extraHeaders(this.ep.http_headers, (v) => revealString(v) ?? '');
     for (const [k, v] of Object.entries(this.ep.headers ?? {})) h[k] = revealString(v as string | Secret) ?? '';
+    const v2 = this.ep.protobuf_message === PROTO_V2;
     h['Content-Encoding'] = 'snappy';
-    h['Content-Type'] = 'application/x-protobuf';
+    h['Content-Type'] = v2 ? 'application/x-protobuf;proto=io.prometheus.write.v2.Request' : 'application/x-protobuf';
     h['User-Agent'] = USER_AGENT;
-    h['X-Prometheus-Remote-Write-Version'] = '0.1.0';
-    h['Content-Length'] = String(length);
-    const auth = await this.auth.header(signal);
-    if (auth) h['Authorization'] = auth;
+    h['X-Prometheus-Remote-Write-Version'] = v2 ? '2.0.0' : '0.1.0';
+    if (attempt > 0) h['Retry-Attempt'] = String(attempt);
+    if (hop.body) h['Content-Length'] = String(hop.body.length);
+    else delete h['Content-Encoding'];
+    // Last: sigv4 signs the headers above and the body.
+    await this.auth.sign({ method: hop.method, url: hop.url, headers: h, body: hop.body ?? '' }, signal);
     return h;
   }
 

@@ -3,11 +3,10 @@
 // series (prepared like float series: external labels, write relabeling),
 // carrying their TimeSeries field bytes, so they share the shards (per-series
 // order), batching, retries and acknowledgement with the float samples.
-// Metadata is kept per family and sent in metadata-only WriteRequests
-// (field 3), as Prometheus sends it, batched per batch_send_deadline.
-import type { LabelPairs, MetricsExtras } from '../pipeline/metrics.js';
-import { exemplarField, histogramField, metadataField } from './extras-proto.js';
-import { compress } from './snappy.js';
+// Metadata that write relabeling keeps is handed back for the metadata store
+// (metadata.ts), which sends it as Prometheus does.
+import type { LabelPairs, MetricMetadata, MetricsExtras } from '../pipeline/metrics.js';
+import { exemplarField, histogramField } from './extras-proto.js';
 import type { SeriesEntry } from './write-request.js';
 
 export interface ExtraItem {
@@ -22,8 +21,6 @@ const MAX_CACHED = 100_000;
 
 export class ExtrasPreparer {
   private readonly cache = new Map<string, SeriesEntry | null>();
-  /** Metadata fields (WriteRequest field 3) not sent yet, by family. */
-  private readonly unsent = new Map<string, Uint8Array>();
 
   constructor(private readonly prepare: (labels: LabelPairs) => SeriesEntry | null) {}
 
@@ -38,9 +35,10 @@ export class ExtrasPreparer {
     return s;
   }
 
-  /** The queue items of a record; its metadata is kept for the next metadata request. Returns the items and how many were dropped by relabeling. */
-  items(x: MetricsExtras): { items: ExtraItem[]; dropped: number } {
+  /** The queue items of a record, how many relabeling dropped, and the metadata it kept. */
+  items(x: MetricsExtras): { items: ExtraItem[]; dropped: number; metadata: MetricMetadata[] } {
     const items: ExtraItem[] = [];
+    const metadata: MetricMetadata[] = [];
     let dropped = 0;
     for (const h of x.histograms) {
       const s = this.series(h.labels);
@@ -53,25 +51,8 @@ export class ExtrasPreparer {
       else dropped++;
     }
     for (const m of x.metadata) {
-      if (this.series(m.labels) === null) continue; // write relabeling drops the family
-      this.unsent.set(m.family, metadataField(m));
+      if (this.series(m.labels) !== null) metadata.push(m); // write relabeling may drop the family
     }
-    return { items, dropped };
-  }
-
-  get metadataPending(): number {
-    return this.unsent.size;
-  }
-
-  /** A snappy-compressed metadata-only WriteRequest of everything unsent (then forgotten), or undefined. */
-  takeMetadataRequest(max: number): { body: Uint8Array; count: number } | undefined {
-    if (this.unsent.size === 0) return undefined;
-    const parts: Uint8Array[] = [];
-    for (const [family, field] of this.unsent) {
-      if (parts.length >= max) break;
-      parts.push(field);
-      this.unsent.delete(family);
-    }
-    return { body: compress(Buffer.concat(parts)), count: parts.length };
+    return { items, dropped, metadata };
   }
 }

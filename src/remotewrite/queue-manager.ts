@@ -7,12 +7,16 @@ import type { LabelPairs, MetricsExtras } from '../pipeline/metrics.js';
 import type { ResolvedEndpoint } from './args.js';
 import { Backoff, retryDelay, sleep } from '../net/backoff.js';
 import { Checkpoint } from './checkpoint.js';
-import { HttpSender, type SendOutcome } from './http-sender.js';
+import { HttpSender, type HttpSenderOptions, type SendOutcome } from './http-sender.js';
 import { Ledger } from './ledger.js';
 import type { EndpointMetrics } from './metrics.js';
 import { Shard, type QueuedBatch, type ShardHost } from './shard.js';
 import { desiredShards } from './sharding.js';
 import { SeriesEntry, WriteRequestEncoder } from './write-request.js';
+import { PROTO_V2 } from './args.js';
+import { V2RequestEncoder } from './v2/encode.js';
+import { MetadataSender, type MetadataStore } from './metadata.js';
+import type { Registry } from 'prom-client';
 import type { SegmentInfo, Wal, WalReaderHandle } from './wal.js';
 import { WalReader } from './wal-reader.js';
 import { ExtrasPreparer } from './queue-extras.js';
@@ -26,6 +30,12 @@ export interface EndpointQueueOptions {
   metrics: EndpointMetrics;
   /** How often the shard count is reconsidered (Prometheus: 10 s). */
   shardUpdateIntervalMs?: number;
+  /** The HTTP sender's hooks (round_robin_dns resolver, credential environment). */
+  sender?: HttpSenderOptions;
+  /** Metric metadata known to the component (metadata_config; 2.0 series metadata). */
+  metadata?: MetadataStore;
+  /** Where the metadata counters are registered. */
+  registry?: Registry;
 }
 
 /** Adds external labels the series does not already have; keeps pairs sorted. */
@@ -76,6 +86,8 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   private readonly ledger: Ledger;
   private readonly reader: WalReader;
   private readonly abort = new AbortController();
+  /** metadata_config with remote write 1.0: metadata requests every send_interval. */
+  private readonly metadataSender: MetadataSender | undefined;
   private shards: Shard[] = [];
   // WAL refs are stable for the writing process, so prepared series (labels
   // relabeled and encoded) are kept across segments and reused when a segment
@@ -83,9 +95,10 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   // Indexed by ref: WAL refs are small dense integers, and an array index is
   // much cheaper than a Map lookup once per sample.
   private series: (SeriesSlot | undefined)[] = [];
-  private readonly encoder = new WriteRequestEncoder();
+  /** Remote write 1.0 or 2.0 bodies, by protobuf_message. */
+  private readonly encoder: { encode(b: QueuedBatch): Buffer };
   private readonly extras = new ExtrasPreparer((labels) => this.prepare(labels));
-  private metadataTimer: NodeJS.Timeout | undefined;
+  private readonly metadataStore: MetadataStore | undefined;
   private curSeg = -1;
   private pending = 0;
   private resharding = false;
@@ -110,7 +123,25 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     this.m = opts.metrics;
     this.maxSamplesPerSend = opts.ep.queue_config.max_samples_per_send;
     this.batchDeadlineMs = opts.ep.queue_config.batch_send_deadline;
-    this.sender = new HttpSender(opts.ep);
+    this.sender = new HttpSender(opts.ep, opts.sender);
+    const store = opts.metadata;
+    this.metadataStore = store;
+    this.encoder =
+      opts.ep.protobuf_message === PROTO_V2 ? new V2RequestEncoder({ metadata: store ? (l) => store.forSeries(l) : undefined }) : new WriteRequestEncoder();
+    const md = opts.ep.metadata_config;
+    if (store && opts.registry && md.send && opts.ep.protobuf_message !== PROTO_V2) {
+      this.metadataSender = new MetadataSender({
+        store,
+        sender: this.sender,
+        sendIntervalMs: md.send_interval,
+        maxPerSend: md.max_samples_per_send,
+        minBackoffMs: opts.ep.queue_config.min_backoff,
+        maxBackoffMs: opts.ep.queue_config.max_backoff,
+        registry: opts.registry,
+        labels: { remote_name: opts.ep.remoteName, url: opts.ep.url },
+        logger: this.log,
+      });
+    }
     this.checkpoint = new Checkpoint(opts.checkpointFile);
     let start = this.checkpoint.load();
     if (!start) {
@@ -133,12 +164,13 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     const every = this.opts.shardUpdateIntervalMs ?? 10_000;
     this.reshardTimer = setInterval(() => this.maybeReshard(every), every);
     this.reshardTimer.unref();
+    this.metadataSender?.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
+    await this.metadataSender?.stop();
     if (this.reshardTimer) clearInterval(this.reshardTimer);
-    if (this.metadataTimer) clearTimeout(this.metadataTimer);
     for (const s of this.shards) s.stop();
     this.capacityWaiter?.();
     await this.loopDone;
@@ -207,9 +239,21 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     }
   }
 
-  /** Histograms and exemplars join the shards as items of their series; metadata goes out on its own (see queue-extras.ts). */
+  /**
+   * Histograms and exemplars join the shards as items of their series (when
+   * send_native_histograms / send_exemplars allow); metadata that survives
+   * write relabeling goes to the metadata store, which metadata_config sends
+   * (1.0) or the 2.0 encoder puts on each series.
+   */
   private enqueueExtras(seg: number, end: number, x: MetricsExtras): void {
-    const { items, dropped } = this.extras.items(x);
+    const allowed: MetricsExtras = {
+      histograms: this.ep.send_native_histograms === false ? [] : x.histograms,
+      exemplars: this.ep.send_exemplars === false ? [] : x.exemplars,
+      metadata: x.metadata,
+    };
+    const { items, dropped, metadata } = this.extras.items(allowed);
+    if (metadata.length > 0) this.metadataStore?.update(metadata);
+    if (items.length === 0 && dropped === 0) return;
     const e = this.ledger.add(seg, end, items.length);
     const ns = this.shards.length;
     for (const it of items) this.shards[it.s.hash % ns]!.push(it.s, it.t, 0, e, it.field);
@@ -217,32 +261,6 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
     this.samplesIn += items.length;
     this.m.samplesPending.set(this.pending);
     if (dropped > 0) this.m.samplesDropped.inc(dropped);
-    if (this.extras.metadataPending > 0 && !this.metadataTimer) {
-      this.metadataTimer = setTimeout(() => void this.sendMetadata(), this.batchDeadlineMs);
-      this.metadataTimer.unref?.();
-    }
-  }
-
-  /** Metadata-only requests (WriteRequest field 3), max_samples_per_send families each, with the samples' retry rules. */
-  private async sendMetadata(): Promise<void> {
-    const signal = this.abort.signal;
-    const q = this.ep.queue_config;
-    try {
-      for (let req = this.extras.takeMetadataRequest(this.maxSamplesPerSend); req && !signal.aborted; req = this.extras.takeMetadataRequest(this.maxSamplesPerSend)) {
-        const backoff = new Backoff({ minMs: q.min_backoff, maxMs: q.max_backoff });
-        for (let attempt = 0; !signal.aborted; attempt++) {
-          const out = await this.sender.send(req.body, signal);
-          if (out.kind === 'ok') break;
-          if (out.kind === 'drop') {
-            this.log.error({ status: out.status, err: out.reason }, `remote write to ${this.ep.remoteName} rejected metadata; dropping it`);
-            break;
-          }
-          await sleep(retryDelay(backoff.next(), out.retryAfterMs), signal);
-        }
-      }
-    } finally {
-      this.metadataTimer = undefined;
-    }
   }
 
   private define(seg: number, ref: number, labels: LabelPairs): void {
@@ -295,18 +313,35 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
   async sendBatch(batch: QueuedBatch): Promise<boolean> {
     const q = this.ep.queue_config;
     const signal = this.abort.signal;
-    let samples = batch;
+    // sample_age_limit: as Prometheus, too-old samples are dropped before every attempt, the first included.
+    let samples = this.dropTooOld(batch);
+    if (samples.length === 0) return true;
     let body = this.encoder.encode(samples);
     // Prometheus's doubling from min_backoff to max_backoff, no jitter.
     const backoff = new Backoff({ minMs: q.min_backoff, maxMs: q.max_backoff });
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return false;
       const started = performance.now();
-      const out: SendOutcome = await this.sender.send(body, signal);
+      let out: SendOutcome = await this.sender.send(body, signal, attempt);
       const seconds = (performance.now() - started) / 1000;
       if (signal.aborted) return false;
       this.m.batchDuration.observe(seconds);
+      if (out.kind === 'ok' && this.ep.protobuf_message === PROTO_V2 && out.written.samples + out.written.histograms + out.written.exemplars === 0) {
+        // Remote write 2.0: a 2xx that reports nothing written (or no Written
+        // headers at all) is a failure, e.g. a 1.0-only receiver that ignored the Content-Type.
+        out = {
+          kind: 'drop',
+          status: out.status,
+          reason: `sent a remote write 2.0 request with ${samples.length} samples; got HTTP ${out.status}, but the response headers report nothing written (the receiver may only support remote write 1.0)`,
+        };
+      }
       if (out.kind === 'ok') {
+        // Partial writes: what the receiver says it did not write counts as failed.
+        const unwritten = out.written.confirmed ? samples.length - out.written.samples : 0;
+        if (unwritten > 0) {
+          this.m.samplesFailed.inc(unwritten);
+          this.log.error({ failed_samples: unwritten, status: out.status }, `remote write to ${this.ep.remoteName} answered 2xx but reports ${unwritten} samples not written`);
+        }
         this.m.samplesTotal.inc(samples.length);
         this.m.bytesTotal.inc(body.length);
         this.samplesOut += samples.length;
@@ -334,17 +369,23 @@ export class EndpointQueue implements ShardHost, WalReaderHandle {
           `remote write to ${this.ep.remoteName} failed; retrying`);
       }
       await sleep(delay, signal);
-      if (q.sample_age_limit > 0) {
-        const cutoff = Date.now() - q.sample_age_limit;
-        const fresh = youngerThan(samples, cutoff);
-        if (fresh.length < samples.length) {
-          this.m.samplesDropped.inc(samples.length - fresh.length);
-          samples = fresh;
-          if (samples.length === 0) return true;
-          body = this.encoder.encode(samples);
-        }
+      const fresh = this.dropTooOld(samples);
+      if (fresh !== samples) {
+        samples = fresh;
+        if (samples.length === 0) return true;
+        body = this.encoder.encode(samples);
       }
     }
+  }
+
+  /** The batch without samples older than sample_age_limit (the same batch when none is). */
+  private dropTooOld(b: QueuedBatch): QueuedBatch {
+    const limit = this.ep.queue_config.sample_age_limit;
+    if (limit <= 0) return b;
+    const fresh = youngerThan(b, Date.now() - limit);
+    if (fresh.length === b.length) return b;
+    this.m.samplesDropped.inc(b.length - fresh.length);
+    return fresh;
   }
 
   batchDone(batch: QueuedBatch, handled: boolean): void {

@@ -1,7 +1,8 @@
 // prometheus.remote_write: samples handed to the `receiver` export are made
 // durable in a WAL under <storage.path>/<component id>/wal, then every
 // endpoint reads the WAL from its own checkpoint and sends over remote
-// write 1.0 (protobuf + snappy) with sharding and retries.
+// write 1.0 or 2.0 (protobuf_message; protobuf + snappy) with sharding and
+// retries, its credentials (including sigv4, azuread, google_iam) from src/net.
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { registerComponent } from '../../runtime/registry.js';
@@ -12,6 +13,8 @@ import { argsSchema, resolveArgs, type RemoteWriteArgs, type ResolvedArgs } from
 import { Checkpoint } from '../../remotewrite/checkpoint.js';
 import { endpointMetrics, remoteWriteMetrics, type RemoteWriteMetrics } from '../../remotewrite/metrics.js';
 import { EndpointQueue } from '../../remotewrite/queue-manager.js';
+import type { HttpSenderOptions } from '../../remotewrite/http-sender.js';
+import { MetadataStore } from '../../remotewrite/metadata.js';
 import { Wal } from '../../remotewrite/wal.js';
 
 /**
@@ -24,6 +27,8 @@ const WAL_SYNC_SPACING_MS = 50;
 /** Internal knobs for tests (not part of the Alloy config). */
 export interface RemoteWriteTuning {
   shardUpdateIntervalMs?: number;
+  /** The HTTP sender's hooks: round_robin_dns resolver, credential environment. */
+  sender?: HttpSenderOptions;
 }
 
 /** The `receiver` export: a batch is acknowledged once it is durable in the WAL. */
@@ -71,6 +76,8 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
   private stopped = false;
   readonly receiver: BatchMetricsReceiver;
   private readonly metrics: RemoteWriteMetrics;
+  /** Metric metadata handed in by producers (metadata_config, 2.0 series metadata); update() it with entries. */
+  readonly metadata = new MetadataStore();
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -159,6 +166,9 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
         logger: this.ctx.logger,
         metrics: endpointMetrics(this.metrics, ep.remoteName, ep.url),
         shardUpdateIntervalMs: this.tuning.shardUpdateIntervalMs,
+        sender: this.tuning.sender,
+        metadata: this.metadata,
+        registry: this.ctx.metrics,
       });
       q.start();
       next.set(ep.remoteName, { key, q });
@@ -173,6 +183,10 @@ export class RemoteWriteComponent implements Component<RemoteWriteArgs> {
     if (this.truncTimer) clearInterval(this.truncTimer);
     this.truncTimer = setInterval(() => void wal.truncate('truncate_frequency'), args.wal.truncate_frequency);
     this.truncTimer.unref();
+    for (const ep of args.endpoints) {
+      // Accepted for Alloy compatibility, but this client only speaks HTTP/1.1.
+      if (ep.enable_http2 === true) this.ctx.logger.warn({ endpoint: ep.remoteName }, 'prometheus.remote_write: enable_http2 = true is accepted but requests use HTTP/1.1');
+    }
     this.ctx.setHealth('healthy', `${next.size} endpoint(s)`);
   }
 

@@ -8,6 +8,15 @@ export abstract class LoopbackServer {
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   protected port = 0;
+  /** The loopback address listened on (127.0.0.x). */
+  protected host = '127.0.0.1';
+
+  /** Listen on another loopback address (before start). */
+  bindTo(host: string): this {
+    if (!/^127\.\d+\.\d+\.\d+$/.test(host)) throw new Error(`LoopbackServer: ${host} is not a 127.0.0.x address`);
+    this.host = host;
+    return this;
+  }
 
   /** Answers one request. */
   protected abstract handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
@@ -21,7 +30,7 @@ export abstract class LoopbackServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen(port, this.host, () => resolve());
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
