@@ -75,6 +75,20 @@ describe('loki.write options', () => {
     expect(loki.lastHeaders?.authorization).toBe('Bearer tok');
   });
 
+  it('an entry\'s __tenant_id__ label overrides tenant_id: one request per tenant', async () => {
+    const tenants: string[] = [];
+    const srv = await scriptedServer(() => 204, 0, (req, res) => {
+      tenants.push(String(req.headers['x-scope-orgid']));
+      res.writeHead(204).end();
+      return true;
+    });
+    cleanups.push(srv.close);
+    const { comp, receiver } = await setup({ url: `${srv.url}/loki/api/v1/push`, tenant_id: 'default' });
+    cleanups.push(() => comp.stop!());
+    await receiver.append([...entries(2, { job: 't', __tenant_id__: 'team-b' }), ...entries(2, { job: 't' }, 2)]);
+    expect(tenants).toEqual(['team-b', 'default']);
+  });
+
   it('retry_on_http_429 = false drops a batch at the first 429', async () => {
     const srv = await scriptedServer(() => 429);
     cleanups.push(srv.close);

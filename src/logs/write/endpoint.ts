@@ -64,6 +64,9 @@ export interface QueueState {
   inflight_for_ms: number;
 }
 
+/** The label through which a pipeline picks an entry's tenant (Alloy's ReservedLabelTenantID). */
+const TENANT_LABEL = '__tenant_id__';
+
 const ENTRY_OVERHEAD = 64; // rough per-entry cost (timestamp, object) for the memory bound
 
 class EndpointShard {
@@ -210,9 +213,9 @@ class EndpointShard {
         if (this.#queuedBytes < this.batchSize && this.#firstQueuedAt + this.#args.batch_wait > Date.now() && !signal.aborted && !this.#draining) continue;
       }
       if (signal.aborted) break;
-      const { streams, parts, count, bytes } = this.#takeBatch();
+      const { streams, parts, count, bytes, tenant } = this.#takeBatch();
       this.#inflight = { entries: count, attempts: 0, since: Date.now() };
-      const ok = await this.#send(streams, count, bytes);
+      const ok = await this.#send(streams, count, bytes, tenant);
       this.#inflight = undefined;
       if (!ok && signal.aborted) {
         // Stopped mid-retry: reject what this batch carried so sources re-read it.
@@ -225,7 +228,7 @@ class EndpointShard {
   }
 
   /** Move up to batch_size bytes from the queue into one push request. */
-  #takeBatch(): { streams: PushStream[]; parts: BatchPart[]; count: number; bytes: number } {
+  #takeBatch(): { streams: PushStream[]; parts: BatchPart[]; count: number; bytes: number; tenant: string } {
     const byLabels = new Map<string, PushStream>();
     const parts: BatchPart[] = [];
     const ext = this.opts.externalLabels;
@@ -236,9 +239,14 @@ class EndpointShard {
     let freed = 0;
     const limited: LogEntry[] = [];
     let limitedBytes = 0;
+    // One request per tenant: an entry's __tenant_id__ label (stage.tenant) overrides tenant_id, as in Alloy.
+    let tenant: string | undefined;
     while (this.#queue.length > 0 && (bytes < this.batchSize || count === 0)) {
       const item = this.#queue[0];
       while (item.next < item.entries.length && (bytes < this.batchSize || count === 0)) {
+        const entryTenant = item.entries[item.next].labels[TENANT_LABEL] ?? '';
+        if (tenant === undefined) tenant = entryTenant;
+        else if (entryTenant !== tenant) break;
         const e = item.entries[item.next++];
         const key = streamKey(e.labels, hasExt ? ext : undefined);
         let s = byLabels.get(key);
@@ -267,11 +275,11 @@ class EndpointShard {
     this.#admitWaiters();
     this.onQueueChange();
     if (limited.length) this.#dropEntries(limited, limitedBytes, 'stream_limited');
-    return { streams: [...byLabels.values()], parts, count, bytes };
+    return { streams: [...byLabels.values()], parts, count, bytes, tenant: tenant ?? '' };
   }
 
   /** Push one batch with retries. Returns false when it was not delivered. */
-  async #send(streams: PushStream[], count: number, bytes: number): Promise<boolean> {
+  async #send(streams: PushStream[], count: number, bytes: number, tenant: string): Promise<boolean> {
     const m = this.opts.metrics;
     const lbl = { host: this.host };
     const body = encodePushBody(streams);
@@ -287,7 +295,7 @@ class EndpointShard {
       let status = 0;
       let reason = '';
       try {
-        const res = await this.poster.post(body, this.#args.remote_timeout, signal);
+        const res = await this.poster.post(body, this.#args.remote_timeout, signal, tenant);
         status = res.status;
         reason = res.body;
       } catch (err) {

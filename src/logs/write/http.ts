@@ -40,7 +40,7 @@ export class HttpPoster {
   }
 
   /** Headers are rebuilt per request so rotated credential files are picked up. */
-  async headers(signal?: AbortSignal): Promise<Record<string, string>> {
+  async headers(signal?: AbortSignal, tenant = ''): Promise<Record<string, string>> {
     const a = this.args;
     const h: Record<string, string> = {
       'Content-Type': 'application/x-protobuf',
@@ -48,17 +48,19 @@ export class HttpPoster {
     };
     for (const [k, v] of Object.entries(a.headers ?? {})) h[k] = v;
     Object.assign(h, extraHeaders(a.http_headers, (v) => revealString(v) ?? ''));
-    if (a.tenant_id) h['X-Scope-OrgID'] = a.tenant_id;
+    const orgId = tenant || a.tenant_id;
+    if (orgId) h['X-Scope-OrgID'] = orgId;
     const auth = await this.#auth.header(signal);
     if (auth) h.Authorization = auth;
     return h;
   }
 
-  async post(body: Buffer, timeoutMs: number, signal?: AbortSignal, retried401 = false): Promise<PostResult> {
-    const headers: Record<string, string> = { ...(await this.headers(signal)), 'Content-Length': String(body.length) };
+  /** `tenant`: the batch's tenant from the entries' __tenant_id__ label (else tenant_id). */
+  async post(body: Buffer, timeoutMs: number, signal?: AbortSignal, tenant = '', retried401 = false): Promise<PostResult> {
+    const headers: Record<string, string> = { ...(await this.headers(signal, tenant)), 'Content-Length': String(body.length) };
     const r = await this.#post(body, headers, timeoutMs, signal);
     // An OAuth2 token revoked before its expiry: one more try with a fresh token.
-    if (r.status === 401 && !retried401 && this.#auth.unauthorized(headers.Authorization)) return this.post(body, timeoutMs, signal, true);
+    if (r.status === 401 && !retried401 && this.#auth.unauthorized(headers.Authorization)) return this.post(body, timeoutMs, signal, tenant, true);
     return r;
   }
 
