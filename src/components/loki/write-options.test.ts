@@ -218,6 +218,18 @@ describe('loki.write options', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('request size and entry propagation latency are observed (Alloy\'s debug metrics)', async () => {
+    const { ctx, comp, receiver } = await setup({ url: loki.url });
+    cleanups.push(() => comp.stop!());
+    const now = BigInt(Date.now()) * 1_000_000n;
+    await receiver.append([{ labels: { job: 'lat' }, ts: now - 2_000_000_000n, line: 'two seconds old' }, { labels: { job: 'lat' }, ts: now, line: 'new' }]);
+    expect(await metric(ctx, 'loki_write_request_size_bytes')).toMatch(/loki_write_request_size_bytes_count\{[^}]*\} 1\b/);
+    const lat = await metric(ctx, 'loki_write_entry_propagation_latency_seconds');
+    expect(lat).toMatch(/_count\{[^}]*\} 2\b/);
+    // One entry is about 2 s old: under the 1 s bucket only one of the two.
+    expect(lat).toMatch(/_bucket\{le="1",[^}]*\} 1\b/);
+  });
+
   it('external_labels are added under the entry labels and __ labels are removed', async () => {
     const { comp, receiver } = await setup({ url: loki.url }, { external_labels: { cluster: 'c', s: 'ext' } });
     cleanups.push(() => comp.stop!());

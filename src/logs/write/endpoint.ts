@@ -283,6 +283,7 @@ class EndpointShard {
     const m = this.opts.metrics;
     const lbl = { host: this.host };
     const body = encodePushBody(streams);
+    m.requestSize.observe(lbl, body.length);
     const backoff = new Backoff({ minMs: this.#args.min_backoff_period, maxMs: this.#args.max_backoff_period, jitter: 'half' });
     // dskit's backoff as Alloy uses it: max_backoff_retries attempts in all (0: no limit).
     const maxAttempts = this.#args.max_backoff_retries;
@@ -305,6 +306,7 @@ class EndpointShard {
       if (status >= 200 && status < 300) {
         m.sentEntries.inc(lbl, count);
         m.sentBytes.inc(lbl, bytes);
+        this.#observeLatency(streams);
         this.#lastError = '';
         return true;
       }
@@ -334,7 +336,16 @@ class EndpointShard {
     this.opts.logger.error({ host: this.host, reason, entries: entries.length }, `loki.write dropped ${entries.length} entries (${reason})`);
   }
 
+  /** Alloy's entry propagation latency: entry timestamp to sent or dropped. */
+  #observeLatency(streams: PushStream[]): void {
+    const now = Date.now();
+    const h = this.opts.metrics.propagationLatency;
+    const lbl = { host: this.host };
+    for (const s of streams) for (const e of s.entries) h.observe(lbl, Math.max(0, now - Number(e.ts / 1_000_000n)) / 1000);
+  }
+
   #drop(streams: PushStream[], count: number, bytes: number, reason: string, err: string): void {
+    this.#observeLatency(streams);
     const lbl = { host: this.host, reason };
     this.opts.metrics.droppedEntries.inc(lbl, count);
     this.opts.metrics.droppedBytes.inc(lbl, bytes);
