@@ -39,6 +39,7 @@ describe('loki.write', () => {
     expect(loki.lastTenant).toBe('team-a');
     expect(loki.lastHeaders?.['x-extra']).toBe('1');
     expect(loki.lastHeaders?.['content-type']).toBe('application/x-protobuf');
+    expect(loki.lastHeaders?.['content-encoding']).toBe('snappy');
     const a = loki.streams.get('{cluster="c1", job="a"}');
     expect(a?.entries.map((e) => e.line)).toEqual(['line 0', 'line 1', 'line 2']);
     expect(a?.entries[0].ts).toBe(T0);

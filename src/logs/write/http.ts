@@ -44,6 +44,8 @@ export class HttpPoster {
     const a = this.args;
     const h: Record<string, string> = {
       'Content-Type': 'application/x-protobuf',
+      // As Alloy's client sends it (the body is snappy-compressed protobuf).
+      'Content-Encoding': 'snappy',
       'User-Agent': USER_AGENT,
     };
     for (const [k, v] of Object.entries(a.headers ?? {})) h[k] = v;
@@ -80,6 +82,7 @@ export class HttpPoster {
         h = { ...h };
         delete h['Content-Length'];
         delete h['Content-Type'];
+        delete h['Content-Encoding'];
       }
       if (!step.keepAuth) {
         h = { ...h };
