@@ -89,8 +89,10 @@ scrape_configs:
       - role: endpointslice
       - role: service
       - role: node
+        api_server: https://127.0.0.1:6443
         authorization: { credentials: tok }
       - role: ingress
+        api_server: https://127.0.0.1:6443
         basic_auth: { username: u, password: p }
     relabel_configs:
       - { source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape], regex: "true", action: keep }

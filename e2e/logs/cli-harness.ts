@@ -64,8 +64,8 @@ export async function startLogsEnv(pods: number): Promise<LogsEnv> {
   };
 }
 
-/** The pipeline as a user writes it. `endpointExtra`: more loki.write endpoint attributes. */
-export function pipelineConfig(env: LogsEnv, endpointExtra = '', batchWait = '20ms'): string {
+/** The pipeline as a user writes it. `endpointExtra`: more loki.write endpoint attributes; `writeExtra`: more of loki.write's body (e.g. a wal block). */
+export function pipelineConfig(env: LogsEnv, endpointExtra = '', batchWait = '20ms', writeExtra = ''): string {
   return `discovery.kubernetes "pods" {
   role            = "pod"
   kubeconfig_file = ${JSON.stringify(env.kubeconfig)}
@@ -90,7 +90,7 @@ loki.write "default" {
     max_backoff_period  = "500ms"
     max_backoff_retries = 100000
 ${endpointExtra}  }
-}
+${writeExtra}}
 `;
 }
 
@@ -113,9 +113,9 @@ export function clusterArgs(c: ClusterSpec): string[] {
   ];
 }
 
-export function startCollector(env: LogsEnv, opts: { storagePath?: string; cluster?: ClusterSpec; endpointExtra?: string; batchWait?: string; tuning?: Record<string, string> } = {}): Promise<AlloyProcess> {
+export function startCollector(env: LogsEnv, opts: { storagePath?: string; cluster?: ClusterSpec; endpointExtra?: string; batchWait?: string; writeExtra?: string; tuning?: Record<string, string> } = {}): Promise<AlloyProcess> {
   return startAlloyProcess({
-    config: pipelineConfig(env, opts.endpointExtra, opts.batchWait),
+    config: pipelineConfig(env, opts.endpointExtra, opts.batchWait, opts.writeExtra),
     storagePath: opts.storagePath,
     args: opts.cluster ? clusterArgs(opts.cluster) : [],
     env: { ...TEST_TUNING, ...opts.tuning },

@@ -1,5 +1,9 @@
 // The `client`-style arguments shared by every component that talks to the
 // Kubernetes API, and their translation into a @kubernetes/client-node KubeConfig.
+// With api_server, the whole HTTP client block applies (Alloy's rules): the
+// connections come from net/ClientAgents (tls_config including cert_pem,
+// key_pem and min_version; proxy_url, no_proxy, proxy_from_environment,
+// proxy_connect_header), and follow_redirects is honoured by the requests.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type https from 'node:https';
@@ -8,10 +12,12 @@ import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
 import { USER_AGENT } from '../net/user-agent.js';
 import { extraHeaders, type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
-import { KUBE_TLS_ATTRS, type KubeTlsConfig } from '../net/http-options.js';
+import type http from 'node:http';
+import type { TlsConfig } from '../net/http-options.js';
+import { ClientAgents } from '../net/client-agents.js';
 import { RequestAuth } from '../net/request-auth.js';
 
-export type KubeTLSArgs = KubeTlsConfig;
+export type KubeTLSArgs = TlsConfig;
 
 /** Where the API server is (api_server, kubeconfig_file or in-cluster) plus Alloy's HTTP client block. */
 export interface KubeClientArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
@@ -21,7 +27,7 @@ export interface KubeClientArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
   tls_config?: KubeTLSArgs;
 }
 
-const clientSchema = httpClientSchema({ tlsAttrs: KUBE_TLS_ATTRS });
+const clientSchema = httpClientSchema();
 
 export const kubeClientAttrs: Record<string, AttrSchema> = {
   api_server: { type: t.string() },
@@ -37,9 +43,11 @@ export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBloc
 /** Reject contradictory client settings with a reason naming the attributes. */
 export function validateKubeClientArgs(a: KubeClientArgs): void {
   if (a.api_server && a.kubeconfig_file) throw new Error("cannot use 'kubeconfig_file' and 'api_server' together");
-  validateHttpClient(a, KUBE_TLS_ATTRS, { proxyUrlOnly: true });
-  const custom = a.bearer_token !== undefined || a.bearer_token_file || a.basic_auth || a.authorization || a.oauth2 || a.tls_config || a.proxy_url;
-  if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, basic_auth, authorization, oauth2, tls_config or proxy_url");
+  validateHttpClient(a);
+  const custom = customHttpClientSettings(a);
+  if (a.kubeconfig_file && custom.length) throw new Error(`'kubeconfig_file' cannot be combined with custom HTTP client settings (${custom.join(', ')})`);
+  // Alloy's rule: the in-cluster configuration takes no HTTP client settings.
+  if (!a.api_server && !a.kubeconfig_file && custom.length) throw new Error(`'api_server' must be set when custom HTTP client settings are given (${custom.join(', ')})`);
   if (a.api_server) {
     try {
       new URL(a.api_server);
@@ -47,6 +55,20 @@ export function validateKubeClientArgs(a: KubeClientArgs): void {
       throw new Error(`api_server ${JSON.stringify(a.api_server)} is not a valid URL`);
     }
   }
+}
+
+/** The HTTP client settings that differ from Alloy's defaults, by name. */
+function customHttpClientSettings(a: KubeClientArgs): string[] {
+  const out: string[] = [];
+  for (const k of ['bearer_token', 'bearer_token_file', 'basic_auth', 'authorization', 'oauth2', 'tls_config', 'proxy_url', 'no_proxy'] as const) {
+    if (a[k] !== undefined && a[k] !== '') out.push(k);
+  }
+  if (a.proxy_from_environment === true) out.push('proxy_from_environment');
+  if (Object.keys(a.proxy_connect_header ?? {}).length) out.push('proxy_connect_header');
+  if (Object.keys(a.http_headers ?? {}).length) out.push('http_headers');
+  if (a.follow_redirects === false) out.push('follow_redirects');
+  if (a.enable_http2 === false) out.push('enable_http2');
+  return out;
 }
 
 /**
@@ -59,9 +81,23 @@ export class AlloyKubeConfig extends KubeConfig {
   auth?: RequestAuth;
   /** http_headers of the client block. */
   headers: Record<string, string> = {};
+  /** The connections of an api_server client (TLS and proxy settings of the block). */
+  agents?: ClientAgents;
+  /** follow_redirects of the client block (Go's default: follow). */
+  followRedirects = true;
+  /** The transport settings, for kubeIdentity. */
+  transportKey = '';
+
+  /** The agent for requests to the API server, when the client block sets the transport. */
+  agentFor(url: URL): http.Agent | undefined {
+    return this.agents?.get(url);
+  }
 
   override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts);
+    const server = this.getCurrentCluster()?.server;
+    const agent = server ? this.agentFor(new URL(server)) : undefined;
+    if (agent) opts.agent = agent;
     // Our User-Agent first, so http_headers can still set another.
     const extra: Record<string, string> = { 'User-Agent': USER_AGENT, ...this.headers };
     if (this.bearerTokenFile) extra.Authorization = `Bearer ${fs.readFileSync(this.bearerTokenFile, 'utf8').trim()}`;
@@ -113,6 +149,8 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
         token: revealString(a.bearer_token),
         certFile: tls.cert_file,
         keyFile: tls.key_file,
+        certData: tls.cert_pem ? Buffer.from(tls.cert_pem).toString('base64') : undefined,
+        keyData: tls.key_pem ? Buffer.from(revealString(tls.key_pem) ?? '').toString('base64') : undefined,
       },
     ],
     contexts: [{ name: 'alloy', cluster: 'alloy', user: 'alloy' }],
@@ -121,6 +159,14 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
   if (a.bearer_token_file) kc.bearerTokenFile = a.bearer_token_file;
   if (a.basic_auth || a.authorization || a.oauth2) kc.auth = new RequestAuth({ basic_auth: a.basic_auth, authorization: a.authorization, oauth2: a.oauth2 });
   kc.headers = extraHeaders(a.http_headers, (v) => revealString(v) ?? '');
+  kc.followRedirects = a.follow_redirects !== false;
+  kc.agents = new ClientAgents(a, { keepAlive: true, maxSockets: 256 }, { where: 'client tls_config' });
+  // Unreadable TLS files reject the configuration now, not at the first request.
+  kc.agentFor(new URL(a.api_server));
+  kc.transportKey = JSON.stringify({
+    tls: { ...tls, key_pem: tls.key_pem === undefined ? undefined : revealString(tls.key_pem) },
+    proxy: [a.proxy_url, a.no_proxy, a.proxy_from_environment, a.proxy_connect_header && Object.entries(a.proxy_connect_header).map(([k, v]) => [k, v.map((x) => revealString(x))])],
+  });
   return kc;
 }
 
@@ -132,6 +178,7 @@ export function kubeIdentity(kc: KubeConfig): string {
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   const tokenFile = kc instanceof AlloyKubeConfig ? kc.bearerTokenFile : undefined;
-  const h = createHash('sha256').update(JSON.stringify({ cluster, user, tokenFile }));
+  const transport = kc instanceof AlloyKubeConfig ? kc.transportKey : undefined;
+  const h = createHash('sha256').update(JSON.stringify({ cluster, user, tokenFile, transport }));
   return `${cluster?.server ?? '?'}#${h.digest('hex').slice(0, 16)}`;
 }

@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeExternalText } from '../redact.js';
+import { MAX_REDIRECTS, redirectStep } from '../net/redirect.js';
 
 /** An API error: HTTP status (or the code of an in-stream ERROR Status) and the server's reason. */
 export class KubeApiError extends Error {
@@ -39,15 +40,26 @@ export async function openGet(
   query: Record<string, string | undefined>,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
-  const url = urlFor(kc, path, query);
-  const opts: https.RequestOptions = { headers: { Accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
-  const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.request(url, { ...opts, method: 'GET', signal }, resolve);
-    req.on('error', reject);
-    req.end();
-  });
+  let url = urlFor(kc, path, query);
+  // follow_redirects of the client block (kube/client.ts); Go's client follows by default.
+  const follow = (kc as { followRedirects?: boolean }).followRedirects !== false;
+  for (let hop = 0; ; hop++) {
+    const opts: https.RequestOptions = { headers: { Accept: 'application/json' } };
+    await kc.applyToHTTPSOptions(opts);
+    // A redirect may lead to another scheme or host: the client block's agent for that URL.
+    const agent = (kc as { agentFor?: (u: URL) => http.Agent | undefined }).agentFor?.(url);
+    if (agent) opts.agent = agent;
+    const mod = url.protocol === 'https:' ? https : http;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = mod.request(url, { ...opts, method: 'GET', signal }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    const step = follow && hop < MAX_REDIRECTS ? redirectStep(res.statusCode ?? 0, res.headers.location, url, 'GET') : undefined;
+    if (!step) return res;
+    res.resume();
+    url = step.url;
+  }
 }
 
 async function readBody(res: IncomingMessage): Promise<string> {

@@ -254,12 +254,12 @@ describe('scrape client with oauth2', () => {
     const c = client();
     try {
       accepted.add('Bearer tok1');
-      for (let i = 0; i < 5; i++) expect((await c.scrape(targetUrl, 2000)).body).toBe('up_metric 1\n');
+      for (let i = 0; i < 5; i++) expect((await c.scrape(targetUrl, 2000)).body()).toBe('up_metric 1\n');
       expect(c.tokenRequests).toBe(1);
       // The resource server stops accepting tok1 before its expiry.
       accepted.clear();
       accepted.add('Bearer tok2');
-      expect((await c.scrape(targetUrl, 2000)).body).toBe('up_metric 1\n');
+      expect((await c.scrape(targetUrl, 2000)).body()).toBe('up_metric 1\n');
       expect(seenAtTarget.slice(-2)).toEqual(['Bearer tok1', 'Bearer tok2']);
       expect(c.tokenRequests).toBe(2);
     } finally {

@@ -1,6 +1,15 @@
-// Arguments of loki.write's endpoint block, as decoded by the runtime
-// (Alloy attribute names; durations already in milliseconds).
+// Arguments of loki.write's endpoint, queue_config and wal blocks, as decoded
+// by the runtime (Alloy attribute names; durations already in milliseconds),
+// with Alloy's documented defaults.
 import type { FullHttpClientArgs } from '../../net/client-schema.js';
+
+export interface QueueConfigArgs {
+  /** Bytes one shard may hold queued ("10MiB"). */
+  capacity?: string | number;
+  drain_timeout?: number;
+  min_shards?: number;
+  block_on_overflow?: boolean;
+}
 
 export interface EndpointArgs extends FullHttpClientArgs {
   url: string;
@@ -14,6 +23,15 @@ export interface EndpointArgs extends FullHttpClientArgs {
   max_backoff_period?: number;
   max_backoff_retries?: number;
   retry_on_http_429?: boolean;
+  queue_config?: QueueConfigArgs;
+}
+
+export interface WalArgs {
+  enabled?: boolean;
+  max_segment_age?: number;
+  min_read_frequency?: number;
+  max_read_frequency?: number;
+  drain_timeout?: number;
 }
 
 export const ENDPOINT_DEFAULTS = {
@@ -24,6 +42,23 @@ export const ENDPOINT_DEFAULTS = {
   max_backoff_period: 5 * 60_000,
   max_backoff_retries: 10,
   retry_on_http_429: true,
+} as const;
+
+/** Alloy's reference documents drain_timeout "1m" (its code has 15s); the document is our contract. */
+export const QUEUE_DEFAULTS = {
+  capacity: '10MiB',
+  drain_timeout: 60_000,
+  min_shards: 1,
+  block_on_overflow: true,
+} as const;
+
+/** Alloy's reference documents the WAL drain_timeout as "30s". */
+export const WAL_DEFAULTS = {
+  enabled: false,
+  max_segment_age: 3_600_000,
+  min_read_frequency: 250,
+  max_read_frequency: 1000,
+  drain_timeout: 30_000,
 } as const;
 
 const UNITS: Record<string, number> = {

@@ -11,6 +11,8 @@ export interface WriteMetrics {
   droppedBytes: Counter<L | 'reason'>;
   retries: Counter<L>;
   requestDuration: Histogram<L | 'status_code'>;
+  requestSize: Histogram<L>;
+  propagationLatency: Histogram<L>;
   buffered: Gauge<L>;
 }
 
@@ -29,6 +31,20 @@ export function writeMetrics(r: Registry): WriteMetrics {
       help: 'Duration of push requests (batch latency).',
       labelNames: ['host', 'status_code'] as const,
       buckets: [0.005, 0.025, 0.1, 0.25, 1, 2.5, 10, 30],
+      registers,
+    }),
+    requestSize: new Histogram({
+      name: 'loki_write_request_size_bytes',
+      help: 'Bytes of encoded push requests.',
+      labelNames,
+      buckets: [1024, 16_384, 65_536, 262_144, 1 << 20, 4 << 20],
+      registers,
+    }),
+    propagationLatency: new Histogram({
+      name: 'loki_write_entry_propagation_latency_seconds',
+      help: 'Time from an entry\'s timestamp until it was sent or dropped.',
+      labelNames,
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900],
       registers,
     }),
     buffered: new Gauge({ name: 'loki_write_buffered_bytes', help: 'Approximate bytes queued in memory, waiting to be pushed.', labelNames, registers }),

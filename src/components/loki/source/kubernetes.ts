@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetKey } from '../../../clustering/ownership.js';
-import { kubeClientSchema, makeKubeConfig, type KubeClientArgs } from '../../../kube/client.js';
+import { kubeClientSchema, makeKubeConfig, validateKubeClientArgs, type KubeClientArgs } from '../../../kube/client.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { KubeApi } from '../../../logs/kube/api.js';
@@ -27,11 +27,15 @@ export interface LokiSourceKubernetesArgs {
 
 const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-/** Build a tail target from a discovery target; undefined when it lacks the pod coordinates. */
+/**
+ * Build a tail target from a discovery target; undefined when it lacks the pod
+ * coordinates. As in Alloy, each coordinate comes from discovery's
+ * __meta_kubernetes_* label or from the __pod_*__ label a relabel can set.
+ */
 export function toTailTarget(labels: Record<string, string>): TailTarget | undefined {
-  const namespace = labels.__meta_kubernetes_namespace;
-  const pod = labels.__meta_kubernetes_pod_name;
-  const container = labels.__meta_kubernetes_pod_container_name;
+  const namespace = labels.__meta_kubernetes_namespace || labels.__pod_namespace__;
+  const pod = labels.__meta_kubernetes_pod_name || labels.__pod_name__;
+  const container = labels.__meta_kubernetes_pod_container_name || labels.__pod_container_name__;
   if (!namespace || !pod || !container) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels)) if (!k.startsWith('__')) out[k] = v;
@@ -40,7 +44,7 @@ export function toTailTarget(labels: Record<string, string>): TailTarget | undef
   out.container = container;
   out.job ??= `${namespace}/${container}`;
   out.instance ??= `${namespace}/${pod}:${container}`;
-  return { key: `${namespace}/${pod}:${container}`, namespace, pod, container, uid: labels.__meta_kubernetes_pod_uid || undefined, labels: out };
+  return { key: `${namespace}/${pod}:${container}`, namespace, pod, container, uid: labels.__meta_kubernetes_pod_uid || labels.__pod_uid__ || undefined, labels: out };
 }
 
 class LokiSourceKubernetes {
@@ -225,8 +229,9 @@ export const lokiSourceKubernetes: ComponentDefinition<LokiSourceKubernetesArgs>
       forward_to: { type: t.array(t.capsule(LOGS_RECEIVER)), required: true },
     },
     blocks: {
-      client: { schema: { ...kubeClientSchema } },
-      clustering: { schema: { attrs: { enabled: { type: t.bool(), default: false } } } },
+      client: { schema: { ...kubeClientSchema, validate: validateKubeClientArgs } },
+      // Alloy: `enabled` is required when the block is present.
+      clustering: { schema: { attrs: { enabled: { type: t.bool(), required: true } } } },
     },
   },
   exports: {},
