@@ -8,10 +8,12 @@ import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
 import { USER_AGENT } from '../net/user-agent.js';
 import { extraHeaders, type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
-import { KUBE_TLS_ATTRS, type KubeTlsConfig } from '../net/http-options.js';
+import { TLS_ATTRS, type TlsConfig } from '../net/http-options.js';
+import { ClientAgents } from '../net/client-agents.js';
 import { RequestAuth } from '../net/request-auth.js';
 
-export type KubeTLSArgs = KubeTlsConfig;
+/** Alloy's full tls_config: with api_server it goes through the shared TLS agent (net/). */
+export type KubeTLSArgs = TlsConfig;
 
 /** Where the API server is (api_server, kubeconfig_file or in-cluster) plus Alloy's HTTP client block. */
 export interface KubeClientArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
@@ -21,7 +23,7 @@ export interface KubeClientArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
   tls_config?: KubeTLSArgs;
 }
 
-const clientSchema = httpClientSchema({ tlsAttrs: KUBE_TLS_ATTRS });
+const clientSchema = httpClientSchema({ tlsAttrs: TLS_ATTRS });
 
 export const kubeClientAttrs: Record<string, AttrSchema> = {
   api_server: { type: t.string() },
@@ -37,9 +39,12 @@ export const kubeClientSchema = { attrs: kubeClientAttrs, blocks: kubeClientBloc
 /** Reject contradictory client settings with a reason naming the attributes. */
 export function validateKubeClientArgs(a: KubeClientArgs): void {
   if (a.api_server && a.kubeconfig_file) throw new Error("cannot use 'kubeconfig_file' and 'api_server' together");
-  validateHttpClient(a, KUBE_TLS_ATTRS, { proxyUrlOnly: true });
-  const custom = a.bearer_token !== undefined || a.bearer_token_file || a.basic_auth || a.authorization || a.oauth2 || a.tls_config || a.proxy_url;
-  if (a.kubeconfig_file && custom) throw new Error("'kubeconfig_file' cannot be combined with bearer_token, basic_auth, authorization, oauth2, tls_config or proxy_url");
+  validateHttpClient(a, TLS_ATTRS);
+  const custom =
+    a.bearer_token !== undefined || a.bearer_token_file || a.basic_auth || a.authorization || a.oauth2 || a.tls_config || a.proxy_url || a.no_proxy || a.proxy_from_environment;
+  if (a.kubeconfig_file && custom) {
+    throw new Error("'kubeconfig_file' cannot be combined with bearer_token, basic_auth, authorization, oauth2, tls_config or the proxy settings");
+  }
   if (a.api_server) {
     try {
       new URL(a.api_server);
@@ -59,9 +64,15 @@ export class AlloyKubeConfig extends KubeConfig {
   auth?: RequestAuth;
   /** http_headers of the client block. */
   headers: Record<string, string> = {};
+  /** With api_server: the connections (tls_config incl. PEM client certificates and min_version, proxy settings). */
+  agents?: ClientAgents;
+  /** What else tells two clients apart (PEM material, proxy settings), for kubeIdentity. */
+  transportKey?: string;
 
   override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts);
+    const server = this.getCurrentCluster()?.server;
+    if (this.agents && server) opts.agent = this.agents.get(new URL(server));
     // Our User-Agent first, so http_headers can still set another.
     const extra: Record<string, string> = { 'User-Agent': USER_AGENT, ...this.headers };
     if (this.bearerTokenFile) extra.Authorization = `Bearer ${fs.readFileSync(this.bearerTokenFile, 'utf8').trim()}`;
@@ -104,6 +115,7 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
         caFile: tls.ca_file,
         caData: tls.ca_pem ? Buffer.from(tls.ca_pem).toString('base64') : undefined,
         tlsServerName: tls.server_name,
+        // Identity only: the connections come from `agents` below.
         proxyUrl: a.proxy_url,
       },
     ],
@@ -118,6 +130,13 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
     contexts: [{ name: 'alloy', cluster: 'alloy', user: 'alloy' }],
     currentContext: 'alloy',
   });
+  kc.agents = new ClientAgents(
+    { tls_config: tls, proxy_url: a.proxy_url, no_proxy: a.no_proxy, proxy_from_environment: a.proxy_from_environment, proxy_connect_header: a.proxy_connect_header },
+    {},
+    { where: 'client tls_config' },
+  );
+  const connectHeaders = Object.entries(a.proxy_connect_header ?? {}).map(([k, vs]) => [k, vs.map((v) => revealString(v))]);
+  kc.transportKey = JSON.stringify([tls.cert_pem, revealString(tls.key_pem), tls.min_version, a.no_proxy, a.proxy_from_environment, connectHeaders]);
   if (a.bearer_token_file) kc.bearerTokenFile = a.bearer_token_file;
   if (a.basic_auth || a.authorization || a.oauth2) kc.auth = new RequestAuth({ basic_auth: a.basic_auth, authorization: a.authorization, oauth2: a.oauth2 });
   kc.headers = extraHeaders(a.http_headers, (v) => revealString(v) ?? '');
@@ -132,6 +151,7 @@ export function kubeIdentity(kc: KubeConfig): string {
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   const tokenFile = kc instanceof AlloyKubeConfig ? kc.bearerTokenFile : undefined;
-  const h = createHash('sha256').update(JSON.stringify({ cluster, user, tokenFile }));
+  const transport = kc instanceof AlloyKubeConfig ? kc.transportKey : undefined;
+  const h = createHash('sha256').update(JSON.stringify({ cluster, user, tokenFile, transport }));
   return `${cluster?.server ?? '?'}#${h.digest('hex').slice(0, 16)}`;
 }
