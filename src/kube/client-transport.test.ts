@@ -62,6 +62,12 @@ describe('kube client transport', () => {
     }
   });
 
+  test("client settings without api_server are refused (Alloy's rule), not silently dropped for the in-cluster config", () => {
+    expect(() => validateKubeClientArgs({ bearer_token: 'x' })).toThrow('api_server must be set when custom HTTP client configuration is provided');
+    expect(() => validateKubeClientArgs({ http_headers: { a: ['b'] } })).toThrow('api_server must be set');
+    expect(() => validateKubeClientArgs({})).not.toThrow();
+  });
+
   test('kubeconfig_file excludes the proxy settings too', () => {
     expect(() => validateKubeClientArgs({ kubeconfig_file: '/x', proxy_url: 'http://p:1', no_proxy: 'a' })).toThrow(/kubeconfig_file.*proxy settings/);
   });

@@ -42,6 +42,10 @@ export function validateKubeClientArgs(a: KubeClientArgs): void {
   validateHttpClient(a, TLS_ATTRS);
   const custom =
     a.bearer_token !== undefined || a.bearer_token_file || a.basic_auth || a.authorization || a.oauth2 || a.tls_config || a.proxy_url || a.no_proxy || a.proxy_from_environment;
+  // Alloy: without api_server (in-cluster or kubeconfig) there is nothing these settings could apply to.
+  if (!a.api_server && !a.kubeconfig_file && (custom || Object.keys(a.http_headers ?? {}).length > 0)) {
+    throw new Error('api_server must be set when custom HTTP client configuration is provided');
+  }
   if (a.kubeconfig_file && custom) {
     throw new Error("'kubeconfig_file' cannot be combined with bearer_token, basic_auth, authorization, oauth2, tls_config or the proxy settings");
   }
