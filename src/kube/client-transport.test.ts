@@ -151,8 +151,8 @@ describe('kube client block: transport settings', () => {
 
 describe('kube client block: Alloy rules', () => {
   it('custom HTTP client settings need api_server (not in-cluster, not with kubeconfig_file)', () => {
-    expect(() => validateKubeClientArgs({ http_headers: { A: ['b'] } })).toThrow(/'api_server' must be set.*http_headers/);
-    expect(() => validateKubeClientArgs({ follow_redirects: false })).toThrow(/'api_server' must be set.*follow_redirects/);
+    expect(() => validateKubeClientArgs({ http_headers: { A: ['b'] } })).toThrow(/api_server must be set.*http_headers/);
+    expect(() => validateKubeClientArgs({ follow_redirects: false })).toThrow(/api_server must be set.*follow_redirects/);
     expect(() => validateKubeClientArgs({ kubeconfig_file: '/k', proxy_from_environment: true })).toThrow(/kubeconfig_file.*proxy_from_environment/);
     // Defaults are not custom settings.
     expect(() => validateKubeClientArgs({ follow_redirects: true, enable_http2: true, proxy_from_environment: false })).not.toThrow();

@@ -47,7 +47,7 @@ export function validateKubeClientArgs(a: KubeClientArgs): void {
   const custom = customHttpClientSettings(a);
   if (a.kubeconfig_file && custom.length) throw new Error(`'kubeconfig_file' cannot be combined with custom HTTP client settings (${custom.join(', ')})`);
   // Alloy's rule: the in-cluster configuration takes no HTTP client settings.
-  if (!a.api_server && !a.kubeconfig_file && custom.length) throw new Error(`'api_server' must be set when custom HTTP client settings are given (${custom.join(', ')})`);
+  if (!a.api_server && !a.kubeconfig_file && custom.length) throw new Error(`api_server must be set when custom HTTP client configuration is provided (${custom.join(', ')})`);
   if (a.api_server) {
     try {
       new URL(a.api_server);
@@ -140,6 +140,7 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
         caFile: tls.ca_file,
         caData: tls.ca_pem ? Buffer.from(tls.ca_pem).toString('base64') : undefined,
         tlsServerName: tls.server_name,
+        // Identity only: the connections come from `agents` below.
         proxyUrl: a.proxy_url,
       },
     ],
@@ -156,6 +157,13 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
     contexts: [{ name: 'alloy', cluster: 'alloy', user: 'alloy' }],
     currentContext: 'alloy',
   });
+  kc.agents = new ClientAgents(
+    { tls_config: tls, proxy_url: a.proxy_url, no_proxy: a.no_proxy, proxy_from_environment: a.proxy_from_environment, proxy_connect_header: a.proxy_connect_header },
+    {},
+    { where: 'client tls_config' },
+  );
+  const connectHeaders = Object.entries(a.proxy_connect_header ?? {}).map(([k, vs]) => [k, vs.map((v) => revealString(v))]);
+  kc.transportKey = JSON.stringify([tls.cert_pem, revealString(tls.key_pem), tls.min_version, a.no_proxy, a.proxy_from_environment, connectHeaders]);
   if (a.bearer_token_file) kc.bearerTokenFile = a.bearer_token_file;
   if (a.basic_auth || a.authorization || a.oauth2) kc.auth = new RequestAuth({ basic_auth: a.basic_auth, authorization: a.authorization, oauth2: a.oauth2 });
   kc.headers = extraHeaders(a.http_headers, (v) => revealString(v) ?? '');

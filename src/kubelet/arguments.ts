@@ -3,13 +3,13 @@
 // the runtime (durations in ms), and their validation.
 import { t, type BlockSchema } from '../runtime/types.js';
 import { type FullHttpClientArgs, httpClientSchema, validateHttpClient } from '../net/client-schema.js';
-import { KUBE_TLS_ATTRS, type KubeTlsConfig } from '../net/http-options.js';
+import { TLS_ATTRS, type TlsConfig } from '../net/http-options.js';
 
 export const DEFAULT_URL = 'https://localhost:10250';
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 export const DEFAULT_REFRESH_MS = 5_000;
 
-export type KubeletTLSArgs = KubeTlsConfig;
+export type KubeletTLSArgs = TlsConfig;
 
 /** Alloy squashes its whole HTTP client block into discovery.kubelet's arguments. */
 export interface KubeletArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
@@ -19,8 +19,8 @@ export interface KubeletArgs extends Omit<FullHttpClientArgs, 'tls_config'> {
   namespaces?: string[];
 }
 
-// tls_config is the Kubernetes client subset documented here (no *_pem client certificate, no min_version).
-const clientSchema = httpClientSchema({ tlsAttrs: KUBE_TLS_ATTRS });
+// Alloy's whole tls_config: the connections come from net/ClientAgents, which reads all of it.
+const clientSchema = httpClientSchema({ tlsAttrs: TLS_ATTRS });
 
 export const kubeletArgsSchema: BlockSchema = {
   attrs: {
@@ -46,7 +46,7 @@ export function validateKubeletArgs(a: KubeletArgs): void {
     throw new Error(`url ${JSON.stringify(raw)}: scheme must be http or https, not ${url.protocol.replace(/:$/, '')}`);
   }
   if (url.search || url.hash) throw new Error(`url ${JSON.stringify(raw)}: must not carry a query or fragment ("/pods" is appended to its path)`);
-  validateHttpClient(a, KUBE_TLS_ATTRS);
+  validateHttpClient(a, TLS_ATTRS);
   const r = a.refresh_interval ?? DEFAULT_REFRESH_MS;
   if (!Number.isFinite(r) || r <= 0) throw new Error(`refresh_interval must be positive, got ${r} ms`);
   for (const ns of a.namespaces ?? []) {

@@ -92,3 +92,54 @@ test('native histograms, exemplars and metadata are relabeled with the same rule
   expect(got[0]!.metadata.map((m) => [m.family, m.labels])).toEqual([['rpc', want]]);
   expect(floatsOnly.got).toEqual([]);
 });
+
+describe('cache_ttl (TTL mode)', () => {
+  test('an entry expires cache_ttl after its last use; a hit slides the expiry; the sweep evicts idle ones', () => {
+    let now = 0;
+    const cache = new RelabelCache(0, 60_000, () => now);
+    cache.relabel(['__name__', 'a'], []);
+    cache.relabel(['__name__', 'b'], []);
+    now = 50_000;
+    cache.relabel(['__name__', 'a'], []); // hit: a now lives until 110 s
+    expect([cache.hits, cache.misses]).toEqual([1, 2]);
+    now = 70_000; // b expired at 60 s; a has not
+    cache.relabel(['__name__', 'a'], []);
+    expect(cache.hits).toBe(2);
+    expect(cache.size).toBe(1); // the sweep (every 15 s here) removed b
+    expect(cache.ttlEvictions).toBe(1);
+    cache.relabel(['__name__', 'b'], []);
+    expect(cache.misses).toBe(3);
+    now = 200_000; // both idle past the TTL: recomputed, not served
+    cache.relabel(['__name__', 'a'], []);
+    expect(cache.misses).toBe(4);
+  });
+
+  test('TTL mode is unbounded (sizes itself to the working set)', () => {
+    const cache = new RelabelCache(0, 60_000, () => 0);
+    for (let i = 0; i < 500; i++) cache.relabel(['__name__', `m${i}`], []);
+    expect(cache.size).toBe(500);
+  });
+
+  test('the component caches in TTL mode and forgets a series at its stale marker', async () => {
+    const ctx = makeTestContext({ id: 'prometheus.relabel.ttl' });
+    const a = sink();
+    const c = prometheusRelabel.build(ctx, undefined as never);
+    await c.update({ forward_to: [a.r], max_cache_size: 0, cache_ttl: 600_000, rule: [] } as never);
+    const recv = ctx.exports.receiver as MetricsReceiver;
+    await recv.append([{ labels: ['__name__', 'up'], t: 1, v: 1 }]);
+    await recv.append([{ labels: ['__name__', 'up'], t: 2, v: 1 }]);
+    const info = () => c.debugInfo!() as { cache_size: number; cache_hits: number; cache_misses: number };
+    expect([info().cache_hits, info().cache_misses, info().cache_size]).toEqual([1, 1, 1]);
+    await recv.append([{ labels: ['__name__', 'up'], t: 3, v: STALE_NAN }]);
+    expect(info().cache_size).toBe(0);
+    expect(a.got).toHaveLength(3);
+  });
+
+  test("Alloy's validation: exactly one mode, at least 1m", () => {
+    const v = (max_cache_size: number, cache_ttl: number) => () => prometheusRelabel.args.validate!({ forward_to: [], max_cache_size, cache_ttl, rule: [] });
+    expect(v(100, 600_000)).toThrow('max_cache_size and cache_ttl are mutually exclusive');
+    expect(v(0, 0)).toThrow('one of max_cache_size or cache_ttl must be set');
+    expect(v(0, 30_000)).toThrow('cache_ttl must be at least 1m when set; got 30s');
+    expect(v(0, 60_000)).not.toThrow();
+  });
+});

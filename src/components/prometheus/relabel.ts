@@ -8,12 +8,15 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { registerComponent } from '../../runtime/registry.js';
 import { BatchRelabeler } from '../../scrape/relabel-batch.js';
 import { RelabelCache } from '../../relabel/cache.js';
+import { isStaleNaN } from '../../pipeline/staleness.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 
 export interface PrometheusRelabelArgs {
   forward_to: MetricsReceiver[];
   rule: RuleBlock[];
   max_cache_size: number;
+  /** Milliseconds; 0 = bounded mode. */
+  cache_ttl?: number;
 }
 
 interface RelabelMetrics {
@@ -64,6 +67,7 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
       this.cache.clear();
       this.batches.reset();
     }
+    this.cache.setTtl(args.cache_ttl ?? 0);
     this.cache.resize(args.max_cache_size);
     this.forwardTo = args.forward_to ?? [];
     // Exports change only with the rules; the receiver object never changes.
@@ -83,6 +87,8 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
     const misses0 = this.cache.misses;
     for (const s of samples) {
       const labels = this.cache.relabel(s.labels, rules);
+      // A stale marker ends the series: its result need not stay cached (Alloy evicts it too).
+      if (isStaleNaN(s.v)) this.cache.forget(s.labels);
       if (labels === null) continue;
       out.push(labels === s.labels ? s : { labels, t: s.t, v: s.v });
     }
@@ -158,16 +164,31 @@ function samplesOf(b: SampleBatch): Sample[] {
   return out;
 }
 
+/** Alloy's least cache_ttl: the sweep (every ttl/4) must not dominate the work. */
+const MIN_CACHE_TTL_MS = 60_000;
+
+/** Exactly one cache mode: bounded (max_cache_size) or TTL (cache_ttl), as Alloy requires. */
+function validateCacheMode(size: number, ttlMs: number): void {
+  if (ttlMs < 0) throw new Error('cache_ttl must be >= 0');
+  if (size > 0 && ttlMs > 0) {
+    throw new Error('max_cache_size and cache_ttl are mutually exclusive: set max_cache_size = 0 to use cache_ttl, or unset cache_ttl to keep the bounded cache');
+  }
+  if (size === 0 && ttlMs === 0) throw new Error('one of max_cache_size or cache_ttl must be set');
+  if (ttlMs > 0 && ttlMs < MIN_CACHE_TTL_MS) throw new Error(`cache_ttl must be at least 1m when set; got ${ttlMs / 1000}s`);
+}
+
 export const prometheusRelabel: ComponentDefinition<PrometheusRelabelArgs> = {
   name: 'prometheus.relabel',
   args: {
     attrs: {
       forward_to: { type: t.array(t.capsule(METRICS_RECEIVER)), required: true },
       max_cache_size: { type: t.number(), default: 100_000 },
+      cache_ttl: { type: t.duration(), default: 0 },
     },
     blocks: { rule: { schema: ruleBlockSchema, multiple: true } },
     validate: (a: PrometheusRelabelArgs) => {
       if (!Number.isInteger(a.max_cache_size) || a.max_cache_size < 0) throw new Error('max_cache_size must be a non-negative integer');
+      validateCacheMode(a.max_cache_size, a.cache_ttl ?? 0);
       rulesFromConfig(a.rule);
     },
   },

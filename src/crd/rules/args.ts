@@ -7,6 +7,7 @@ import type { Secret } from '../../syntax/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 import type { RulerClientConfig } from './ruler-client.js';
+import { type QueryMatcher, validateQueryMatcher } from './query-matchers.js';
 
 export type RulerFlavor = 'mimir' | 'loki';
 
@@ -25,6 +26,7 @@ export interface RulesArgs extends FullHttpClientArgs {
   enable_http2: boolean;
   rule_selector?: SelectorBlock;
   rule_namespace_selector?: SelectorBlock;
+  extra_query_matchers?: { matcher?: QueryMatcher[] };
   /** alloy-ts extension: Kubernetes API access (Alloy uses the in-cluster config only). */
   client?: KubeClientArgs;
 }
@@ -53,9 +55,23 @@ export function rulesArgsSchema(flavor: RulerFlavor): BlockSchema {
       ...httpClientSchema({ tlsAttrs: TLS_ATTRS_NO_MIN_VERSION }).blocks,
       rule_selector: { schema: selectorBlockSchema },
       rule_namespace_selector: { schema: selectorBlockSchema },
+      extra_query_matchers: { schema: { blocks: { matcher: { multiple: true, schema: matcherSchema(flavor) } } } },
       client: { schema: { attrs: kubeClientAttrs, blocks: kubeClientBlocks } },
     },
     validate: (a: Record<string, unknown>) => validateRulesArgs(normalizeRulesArgs(flavor, a)),
+  };
+}
+
+/** One `matcher` block: Mimir's value is optional (or value_from_label), Loki's required. */
+function matcherSchema(flavor: RulerFlavor): BlockSchema {
+  return {
+    attrs: {
+      name: { type: t.string(), required: true },
+      match_type: { type: t.string(), required: true },
+      value: { type: t.string(), required: flavor === 'loki' },
+      ...(flavor === 'mimir' ? { value_from_label: { type: t.string() } } : {}),
+    },
+    validate: (m: QueryMatcher) => validateQueryMatcher(m, { valueFromLabel: flavor === 'mimir' }),
   };
 }
 

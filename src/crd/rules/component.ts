@@ -5,7 +5,6 @@
 // sync_interval (re-reading the ruler), and on retry with backoff after a
 // failure. In a cluster only the owner of the component's key writes.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { makeKubeConfig } from '../../kube/client.js';
 import { Backoff } from '../../net/backoff.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { Secret } from '../../syntax/secret.js';
@@ -16,6 +15,8 @@ import { normalizeRulesArgs, rulerClientConfig, type RulerFlavor, type RulesArgs
 import { diffRules, managedOnly, rulerNamespace, type RulerOp } from './diff.js';
 import { groupsOf, type RuleGroup } from './groups.js';
 import { RulerClient, RulerError, type RulerState } from './ruler-client.js';
+import { rulesKubeConfig } from './kube-config.js';
+import { resolveMatchers, setQueryMatchers } from './query-matchers.js';
 
 export interface RuleCrStatus {
   name: string;
@@ -34,6 +35,9 @@ export interface RulesComponentOptions {
 
 type KubeObj = { metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> } };
 
+/** First retry of a Kubernetes client that could not be built, then doubling up to 10 s (Alloy's startup backoff). */
+const KUBE_RETRY_MAX_MS = 10_000;
+
 function secretsKey(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x instanceof Secret ? { secret: x.reveal() } : x));
 }
@@ -45,6 +49,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private actual: RulerState | undefined;
   private timer: NodeJS.Timeout | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
+  private kubeRetry: { key: string; timer?: NodeJS.Timeout; backoff: Backoff; error: string } | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private backoffMs = 0;
@@ -73,15 +78,9 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     const prev = this.args;
     this.args = args;
     const kubeKey = secretsKey([args.client ?? {}, args.rule_selector ?? {}, !!args.rule_namespace_selector]);
-    if (this.kube?.key !== kubeKey) {
+    if (this.kube?.key !== kubeKey && this.kubeRetry?.key !== kubeKey) {
       await this.closeKube();
-      try {
-        this.openKube(args, kubeKey);
-      } catch (e) {
-        const msg = `cannot watch PrometheusRules: ${(e as Error).message}`;
-        this.ctx.setHealth('unhealthy', msg);
-        throw new Error(msg);
-      }
+      this.tryOpenKube(args, kubeKey);
     }
     const clientKey = secretsKey(rulerClientConfig(this.flavor, args));
     if (this.client?.key !== clientKey) {
@@ -100,8 +99,35 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     this.schedule(0);
   }
 
+  /**
+   * Build the Kubernetes client and its informers; when that fails (no
+   * configuration yet, an unreadable kubeconfig) the component stays up,
+   * unhealthy with the reason, and tries again with backoff, as Alloy's
+   * startup does. An API server that does not answer is retried by the
+   * informers themselves and reported through their health.
+   */
+  private tryOpenKube(a: RulesArgs, key: string): void {
+    if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
+    try {
+      this.openKube(a, key);
+      this.kubeRetry = undefined;
+    } catch (e) {
+      const r = (this.kubeRetry = this.kubeRetry?.key === key ? this.kubeRetry : { key, backoff: new Backoff({ minMs: this.opts.minBackoffMs ?? 1000, maxMs: KUBE_RETRY_MAX_MS }), error: '' });
+      r.error = (e as Error).message;
+      const wait = r.backoff.next();
+      this.ctx.setHealth('unhealthy', `cannot watch PrometheusRules (retrying in ${wait} ms): ${r.error}`);
+      this.ctx.logger.warn({ err: r.error, retry_ms: wait }, 'building the Kubernetes client failed');
+      r.timer = setTimeout(() => {
+        if (this.stopped || this.kubeRetry !== r || !this.args) return;
+        this.tryOpenKube(this.args, key);
+        if (this.kube) this.schedule(0);
+      }, wait);
+      r.timer.unref();
+    }
+  }
+
   private openKube(a: RulesArgs, key: string): void {
-    const kc = makeKubeConfig(a.client ?? {});
+    const kc = rulesKubeConfig(a.client);
     const onChange = () => this.schedule();
     const common = { kubeConfig: kc, logger: this.ctx.logger };
     const rules = acquireInformer({
@@ -173,6 +199,12 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       }
       try {
         const groups = groupsOf(o, { externalLabels: a.external_labels, sourceTenants: this.flavor === 'mimir' });
+        const extra = a.extra_query_matchers?.matcher ?? [];
+        if (extra.length > 0) {
+          const matchers = resolveMatchers(extra, o.metadata?.labels ?? {});
+          const lang = this.flavor === 'mimir' ? 'promql' : 'logql';
+          for (const g of groups) for (const r of g.rules) r.expr = setQueryMatchers(r.expr, lang, matchers);
+        }
         desired.set(rns, groups);
         statuses.push({ name, ruler_namespace: rns, groups: groups.length, state: 'ok' });
       } catch (e) {
@@ -264,6 +296,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.syncTimer) clearInterval(this.syncTimer);
+    if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
     this.unsubscribeCluster();
     await this.running;
     this.client?.c.close();
@@ -273,6 +306,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   debugInfo(): unknown {
     return {
       role: this.role,
+      kubernetes_client_error: this.kubeRetry?.error,
       last_sync: this.lastSync,
       last_error: this.lastError,
       retry_in_ms: this.lastError ? this.backoffMs : 0,

@@ -75,7 +75,7 @@ describe('loki.source.kubernetes', () => {
   it.each([
     ['  clustering {}', /k\.alloy:4:\d+.*enabled/],
     ['  client {\n    api_server = "http://127.0.0.1:1"\n    kubeconfig_file = "/k"\n  }', /k\.alloy:4:\d+.*kubeconfig_file.*api_server/],
-    ['  client {\n    http_headers = { "A" = ["b"] }\n  }', /k\.alloy:4:\d+.*api_server' must be set/],
+    ['  client {\n    http_headers = { "A" = ["b"] }\n  }', /k\.alloy:4:\d+.*api_server must be set/],
     ['  client {\n    api_server = "http://127.0.0.1:1"\n    bearer_token = "a"\n    bearer_token_file = "/t"\n  }', /k\.alloy:4:\d+.*at most one/],
     ['  client {\n    api_server = "http://127.0.0.1:1"\n    proxy_urls = "x"\n  }', /k\.alloy:6:\d+.*proxy_urls/],
     ['  client {\n    api_server = "http://127.0.0.1:1"\n    tls_config {\n      min_version = "TLS99"\n    }\n  }', /k\.alloy:\d+:\d+.*min_version/],
