@@ -1,7 +1,8 @@
 // The operator components' scrape block: Alloy's options, defaults and
 // validation; the options the scrape job does not apply yet are named in a
 // warning (set to a non-default value) instead of being dropped silently.
-import { operatorArgsSchema, SCRAPE_OPTIONS_NOT_WIRED, unwiredScrapeOptions, validateOperatorArgs, type OperatorArgs } from './args.js';
+import { operatorArgsSchema, scrapeSampleSpec, validateOperatorArgs, type OperatorArgs } from './args.js';
+import { buildScrapeJob } from '../../scrape/job.js';
 
 const base = (scrape: OperatorArgs['scrape']): OperatorArgs => ({ forward_to: [], kubernetes_role: 'endpoints', allow_arbitrary_file_access: false, informer_sync_timeout: 60_000, scrape });
 
@@ -22,10 +23,21 @@ test("every documented scrape option with Alloy's default", () => {
   });
 });
 
-test('options not applied yet are reported only when set', () => {
-  expect(unwiredScrapeOptions({ scrape_native_histograms: false, native_histogram_bucket_limit: 0 })).toEqual([]);
-  expect(unwiredScrapeOptions({ scrape_native_histograms: true, native_histogram_min_bucket_factor: 1.1 })).toEqual(['native_histogram_min_bucket_factor', 'scrape_native_histograms']);
-  expect([...SCRAPE_OPTIONS_NOT_WIRED].sort()).toEqual(unwiredScrapeOptions(Object.fromEntries(SCRAPE_OPTIONS_NOT_WIRED.map((k) => [k, k.startsWith('native') ? 2 : true]))).sort());
+test('the scrape block sample options reach the scrape job every generated job is built from', () => {
+  const spec = scrapeSampleSpec({
+    scrape_native_histograms: true,
+    scrape_classic_histograms: true,
+    native_histogram_bucket_limit: 20,
+    native_histogram_min_bucket_factor: 1.1,
+    convert_classic_histograms_to_nhcb: true,
+    honor_metadata: true,
+    enable_type_and_unit_labels: true,
+    start_timestamp_zero_ingestion: true,
+  });
+  const job = buildScrapeJob({ name: 'serviceMonitor/ns/x/0', samples: spec });
+  expect(job.samples).toMatchObject({ nativeHistograms: true, classicHistograms: true, bucketLimit: 20, convertClassicToNhcb: true, honorMetadata: true, typeAndUnitLabels: true, startTimestampZero: true });
+  // Native histograms need protobuf: the protocols start with it, as Prometheus orders them then.
+  expect(job.protocols[0]).toBe('PrometheusProto');
 });
 
 test('validation', () => {

@@ -4,7 +4,7 @@ import { type RuleBlock, ruleBlockSchema, rulesFromConfig } from '../../relabel/
 import { kubeClientAttrs, kubeClientBlocks, validateKubeClientArgs, type KubeClientArgs } from '../../kube/client.js';
 import { METRICS_RECEIVER, type MetricsReceiver } from '../../pipeline/metrics.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
-import { SCRAPE_GLOBALS } from '../../scrape/job.js';
+import { SCRAPE_GLOBALS, type ScrapeSampleSpec } from '../../scrape/job.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 
 export interface OperatorArgs {
@@ -35,24 +35,18 @@ export interface ScrapeBlock {
   scrape_native_histograms?: boolean;
 }
 
-/**
- * Scrape-block options the scrape job does not take yet (the native-histogram
- * work lands in src/scrape separately): accepted with Alloy's names and
- * defaults, and a warning naming each one that is set to a non-default value.
- */
-export const SCRAPE_OPTIONS_NOT_WIRED = [
-  'start_timestamp_zero_ingestion',
-  'convert_classic_histograms_to_nhcb',
-  'enable_type_and_unit_labels',
-  'honor_metadata',
-  'native_histogram_bucket_limit',
-  'native_histogram_min_bucket_factor',
-  'scrape_classic_histograms',
-  'scrape_native_histograms',
-] as const satisfies readonly (keyof ScrapeBlock)[];
-
-export function unwiredScrapeOptions(s: ScrapeBlock | undefined): string[] {
-  return SCRAPE_OPTIONS_NOT_WIRED.filter((k) => s?.[k] !== undefined && s[k] !== false && s[k] !== 0);
+/** The scrape block's sample options, as the one scrape job takes them (src/scrape/job.ts). */
+export function scrapeSampleSpec(s: ScrapeBlock | undefined): ScrapeSampleSpec {
+  return {
+    nativeHistograms: s?.scrape_native_histograms,
+    classicHistograms: s?.scrape_classic_histograms,
+    nativeHistogramBucketLimit: s?.native_histogram_bucket_limit,
+    nativeHistogramMinBucketFactor: s?.native_histogram_min_bucket_factor,
+    convertClassicToNhcb: s?.convert_classic_histograms_to_nhcb,
+    honorMetadata: s?.honor_metadata,
+    typeAndUnitLabels: s?.enable_type_and_unit_labels,
+    startTimestampZero: s?.start_timestamp_zero_ingestion,
+  };
 }
 
 export function operatorArgsSchema(withRole: boolean): BlockSchema {

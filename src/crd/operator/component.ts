@@ -15,7 +15,7 @@ import { scrapeMetrics } from '../../scrape/metrics.js';
 import { ScrapeManager } from '../../scrape/manager.js';
 import { ScrapeWorkerPool } from '../../scrape/pool.js';
 import { fromBlock, selectorString } from '../selector.js';
-import { type OperatorArgs, unwiredScrapeOptions } from './args.js';
+import { type OperatorArgs, scrapeSampleSpec } from './args.js';
 import { buildJob, type JobConfig, type JobOptions, relabelTargets } from './job.js';
 import { crName, type MonitorKind, parseMonitor } from './monitor.js';
 import { PendingError, RefStore } from './secrets.js';
@@ -61,7 +61,6 @@ export class MonitorComponent implements Component<OperatorArgs> {
   private again = false;
   private stopped = false;
   /** Scrape-block options already warned about (once per component). */
-  private readonly warnedScrape = new Set<string>();
   private unsubscribeCluster: (() => void) | undefined;
   private statuses: MonitorStatus[] = [];
   private lastHealth = '';
@@ -79,11 +78,6 @@ export class MonitorComponent implements Component<OperatorArgs> {
 
   async update(args: OperatorArgs): Promise<void> {
     if (this.stopped) return;
-    const unwired = unwiredScrapeOptions(args.scrape).filter((k) => !this.warnedScrape.has(k));
-    for (const k of unwired) {
-      this.warnedScrape.add(k);
-      this.ctx.logger.warn({ option: `scrape.${k}` }, `scrape.${k} is accepted but not applied yet: targets are scraped as without it`);
-    }
     this.args = args;
     const clustering = args.clustering?.enabled === true;
     this.runner.setClustering(clustering, args.clustering?.excluded_labels ?? []);
@@ -169,6 +163,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
         timeoutMs: a.scrape?.default_scrape_timeout,
         sampleLimit: a.scrape?.default_sample_limit,
       },
+      samples: scrapeSampleSpec(a.scrape),
       extraRules: rulesFromConfig(a.rule),
       allowFileAccess: a.allow_arbitrary_file_access === true,
     };

@@ -7,7 +7,7 @@
 import { applyRules, compileRules, type CompiledRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import { parseDuration } from '../../syntax/duration.js';
-import { buildScrapeJob, type ScrapeGlobals, type ScrapeJob, type ScrapeJobSpec } from '../../scrape/job.js';
+import { buildScrapeJob, type ScrapeGlobals, type ScrapeJob, type ScrapeJobSpec, type ScrapeSampleSpec } from '../../scrape/job.js';
 import { targetDefaults } from '../../scrape/wire.js';
 import { setTargetDefaults } from '../../scrape/target.js';
 import { clientArgs, type ReadEither, type ReadSecret } from './client-args.js';
@@ -22,6 +22,8 @@ export interface JobOptions {
   /** servicemonitors: the component's kubernetes_role. */
   role: 'endpoints' | 'endpointslice' | 'pod';
   scrape: Partial<ScrapeDefaults>;
+  /** The component's scrape-block sample options (native histograms, metadata, ...). */
+  samples?: ScrapeSampleSpec;
   /** The component's `rule` blocks, applied before the generated rules (as Alloy does). */
   extraRules: readonly CompiledRule[];
   allowFileAccess: boolean;
@@ -117,6 +119,7 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     followRedirects: ep.followRedirects,
     enableHttp2: ep.enableHttp2,
     metricRelabel: metricRules,
+    samples: o.samples,
     client: clientArgs(ep, at, o.allowFileAccess, secret, either),
   };
   const scrape = buildScrapeJob(spec, {
