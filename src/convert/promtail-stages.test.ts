@@ -432,6 +432,30 @@ describe('alloy convert: promtail pipeline stages', () => {
   });
 
   test.each([
+    [
+      'truncate',
+      'max_line_size: 256KB\n  max_line_size_truncate: true\n  readline_rate_enabled: true\n  readline_rate: 1000.5\n  readline_burst: 1000',
+      'stage.limit {\n\trate  = 1000.5\n\tburst = 1000\n\tdrop  = true\n}\n\nstage.truncate {\n\trule {\n\t\tlimit = "256KiB"\n\t}\n}\n\nstage.json {\n\texpressions = {}\n}',
+    ],
+    [
+      'drop',
+      'max_line_size: 1024\n  readline_rate_enabled: true\n  readline_rate_drop: false',
+      'stage.limit {\n\trate  = 10000\n\tburst = 10000\n}\n\nstage.drop {\n\tlonger_than = "1KiB"\n}\n\nstage.json {\n\texpressions = {}\n}',
+    ],
+  ])('limits_config (max_line_size by %s) becomes stages ahead of the job\'s own', (_name, limits, expected) => {
+    const r = run(
+      `limits_config:\n  ${limits}\nclients:\n  - url: http://127.0.0.1:3100/loki/api/v1/push\nscrape_configs:\n  - job_name: k\n    kubernetes_sd_configs: [{ role: pod }]\n    pipeline_stages: [{ json: {} }]\n`,
+      'promtail',
+    );
+    expect(r.errors).toEqual([]);
+    expect(processBody(r.output)).toBe(expected);
+    expect(r.diagnostics.list.filter((d) => d.severity === 'Warning').map((d) => d.summary)).toEqual([
+      expect.stringMatching(/^limits_config rate limiting settings .* apply independently per pipeline/),
+    ]);
+    expect(validateConfig([{ name: 'converted.alloy', source: r.output! }], 'converted.alloy', 'experimental')).toEqual([]);
+  });
+
+  test.each([
     ['a metric of an unknown type', '- metrics: { m: { type: summary, config: { action: inc } } }', /^\(Error\) scrape_configs\[0\]\.pipeline_stages\[0\]\.metrics\.m\.type: unknown metric type "summary"/],
     ['a counter without a valid action', '- metrics: { m: { type: counter, config: { action: set } } }', /^\(Error\) scrape_configs\[0\]\.pipeline_stages\[0\]\.metrics\.m\.config\.action: the counter "m" needs an action, one of inc, add; got "set"/],
     ['a bad longer_than', '- drop: { longer_than: 1.21GigaWatts }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.longer_than: invalid byte size "1.21GigaWatts"/],
