@@ -105,6 +105,9 @@ limits_config: { max_streams: 50 }
     expect([attr(drop2, 'older_than'), attr(drop2, 'longer_than')]).toEqual(['"1h"', '"8KiB"']);
     const infos = r.diagnostics.list.filter((x) => x.severity === 'Info').map((x) => x.summary);
     expect(infos.some((s) => s.includes('rules that set __path__ have no effect'))).toBe(true);
+    expect(infos).toContain(
+      'scrape_configs[0].pipeline_stages[0].cri: converted to stage.cri; loki.source.kubernetes reads lines through the API server, which sends them without the CRI framing, and stage.cri passes such lines on unchanged.',
+    );
   });
 
   test('without relabel rules or stages the source reads the discovery and writes to every client', () => {

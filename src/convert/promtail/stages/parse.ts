@@ -61,7 +61,15 @@ export function convertOutput(input: StageInput): Block {
 }
 
 /** promtail's max_partial_lines of 0 means its default, 100, which is Alloy's too (so it is left out). */
+/** loki.source.kubernetes reads through the API server: no runtime framing to take off. */
+function framingInfo(input: StageInput, block: string, framing: string): void {
+  input.diags.info(
+    `${input.where}: converted to ${block}; loki.source.kubernetes reads lines through the API server, which sends them without the ${framing} framing, and ${block} passes such lines on unchanged.`,
+  );
+}
+
 export function convertCri(input: StageInput): Block {
+  framingInfo(input, 'stage.cri', 'CRI');
   const f = fieldsOf(input);
   const b = new Block('stage.cri');
   optNum(b, 'max_partial_lines', numberField(f, 'max_partial_lines', true), 100);
@@ -79,6 +87,7 @@ export function convertCri(input: StageInput): Block {
 }
 
 export function convertDocker(input: StageInput): Block {
+  framingInfo(input, 'stage.docker', 'Docker JSON');
   fieldsOf(input).finish();
   return new Block('stage.docker');
 }
