@@ -288,8 +288,8 @@ stage.sampling {
 }
 
 stage.sampling {
-	rate                = 0
 	drop_counter_reason = "womp womp!"
+	rate                = 0
 }
 
 stage.decolorize { }
@@ -458,16 +458,26 @@ describe('alloy convert: promtail pipeline stages', () => {
   test.each([
     ['a metric of an unknown type', '- metrics: { m: { type: summary, config: { action: inc } } }', /^\(Error\) scrape_configs\[0\]\.pipeline_stages\[0\]\.metrics\.m\.type: unknown metric type "summary"/],
     ['a counter without a valid action', '- metrics: { m: { type: counter, config: { action: set } } }', /^\(Error\) scrape_configs\[0\]\.pipeline_stages\[0\]\.metrics\.m\.config\.action: the counter "m" needs an action, one of inc, add; got "set"/],
-    ['a bad longer_than', '- drop: { longer_than: 1.21GigaWatts }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.longer_than: invalid byte size "1.21GigaWatts"/],
-    ['a bad older_than', '- drop: { older_than: lightyear }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.older_than: not a valid Go duration/],
-    ['a drop source that is a mapping', '- drop: { source: { invalid: object } }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.source: expected a string/],
-    ['labeldrop that is not a list', '- labeldrop: { a: b }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.labeldrop: expected a list of label names/],
+    ['a bad longer_than', '- drop: { longer_than: 1.21GigaWatts }', /^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.longer_than: invalid byte size "1.21GigaWatts"/],
+    ['a bad older_than', '- drop: { older_than: lightyear }', /^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.older_than: not a valid Go duration/],
+    ['a drop source that is a mapping', '- drop: { source: { invalid: object } }', /^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.source: expected a string/],
+    ['labeldrop that is not a list', '- labeldrop: { a: b }', /^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.labeldrop: expected a list of label names/],
     ['an unknown field of a stage', '- regex: { expression: a, sauce: b }', /^\(Error\) The converter does not know the field scrape_configs\[0\]\.pipeline_stages\[0\]\.regex\.sauce/],
     ['a bad stage nested in match', '- match: { selector: "{a=\\"b\\"}", stages: [{ nonsense: {} }] }', /^\(Error\) .*pipeline stage: nonsense \(scrape_configs\[0\]\.pipeline_stages\[0\]\.match\.stages\[0\]: not a promtail stage\)/],
-    ['match stages that are not a list', '- match: { selector: "{a=\\"b\\"}", stages: { json: {} } }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.match\.stages: expected a list of stages/],
-    ['a limit rate that is not a number', '- limit: { rate: fast, burst: 1 }', /^\(Critical\) scrape_configs\[0\]\.pipeline_stages\[0\]\.limit\.rate: expected a number, got "fast"/],
+    ['match stages that are not a list', '- match: { selector: "{a=\\"b\\"}", stages: { json: {} } }', /^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.match\.stages: expected a list of stages/],
+    ['a limit rate that is not a number', '- limit: { rate: fast, burst: 1 }', /^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.limit\.rate: expected a number, got "fast"/],
   ])('%s is reported at its place', (_name, stagesYaml, message) => {
     const r = convertStagesYaml(stagesYaml);
     expect(r.errors).toEqual([expect.stringMatching(message)]);
+  });
+
+  test('a stage that cannot be read is an Error and is left out; with --bypass-errors the rest of the pipeline is written', () => {
+    const r = convertStagesYaml('- drop: { older_than: lightyear }\n- match: { selector: "{a=\\"b\\"}", stages: [{ drop: { longer_than: huge } }, { output: { source: msg } }] }\n- output: { source: x }');
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[0\]\.drop\.older_than/),
+      expect.stringMatching(/^\(Error\) invalid pipeline stage config: scrape_configs\[0\]\.pipeline_stages\[1\]\.match\.stages\[0\]\.drop\.longer_than/),
+    ]);
+    expect(r.output).toBeDefined();
+    expect(processBody(r.output)).toBe('stage.match {\n\tselector = "{a=\\"b\\"}"\n\n\tstage.output {\n\t\tsource = "msg"\n\t}\n}\n\nstage.output {\n\tsource = "x"\n}');
   });
 });

@@ -3,7 +3,7 @@
 // ./stages/). Every stage promtail has (clients/pkg/logentry/stages) is
 // converted; a name promtail does not know is an Error, as in Alloy.
 import type { Block } from '../builder.js';
-import type { Diagnostics } from '../diagnostics.js';
+import { Diagnostics } from '../diagnostics.js';
 import { isMapping, type Raw } from '../fields.js';
 import { convertDrop, convertLimit, convertMatch, convertMultiline, convertSampling, convertTimestamp } from './stages/control.js';
 import {
@@ -72,8 +72,25 @@ export function convertStages(path: string, raw: Raw[], diags: Diagnostics): Blo
       diags.error(`The converter does not support converting the provided pipeline stage: ${name} (${where}: ${why})`);
       continue;
     }
-    const b = convert({ where: `${where}.${name}`, raw: st[name], diags, nested: (p, r) => convertStages(p, r, diags) });
+    const b = convertOne(convert, `${where}.${name}`, st[name], diags);
     if (b) out.push(b);
   }
   return out;
+}
+
+/**
+ * Runs one stage's converter. A stage whose config cannot be read (a value
+ * of the wrong type, a bad size or duration) is left out with an Error, as
+ * Alloy's converter does ("invalid pipeline stage config"), so
+ * --bypass-errors still writes the rest of the pipeline.
+ */
+function convertOne(convert: StageConverter, where: string, raw: Raw, diags: Diagnostics): Block | undefined {
+  const local = new Diagnostics();
+  const b = convert({ where, raw, diags: local, nested: (p, r) => convertStages(p, r, local) });
+  let invalid = false;
+  for (const d of local.list) {
+    if (d.severity === 'Critical') invalid = true;
+    diags.add(d.severity === 'Critical' ? 'Error' : d.severity, d.severity === 'Critical' ? `invalid pipeline stage config: ${d.summary}` : d.summary, d.detail);
+  }
+  return invalid ? undefined : b;
 }

@@ -32,8 +32,10 @@ export function convertDrop(input: StageInput): Block {
 export function convertSampling(input: StageInput): Block {
   const f = fieldsOf(input);
   const b = new Block('stage.sampling');
+  // Alloy writes drop_counter_reason first.
+  const reason = f.str('drop_counter_reason');
+  optStr(b, 'drop_counter_reason', reason, 'sampling_stage');
   b.attr('rate', num(numberField(f, 'rate') ?? 0));
-  optStr(b, 'drop_counter_reason', f.str('drop_counter_reason'), 'sampling_stage');
   f.finish();
   return b;
 }
