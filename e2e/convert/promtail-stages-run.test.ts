@@ -99,9 +99,9 @@ describe('alloy convert: a converted promtail pipeline with every kind of stage 
     expect(v.stderr).toBe('');
     expect(v.code).toBe(0);
 
-    alloy = await startAlloyProcess({ config: conv.stdout, env: { HOSTNAME: 'node-a' }, timeoutMs: 60000 });
+    alloy = await startAlloyProcess({ config: conv.stdout, env: { HOSTNAME: 'node-a' }, timeoutMs: 90000 });
     // web-1: info and error (debug dropped); api-1: its line unchanged.
-    await loki.waitFor(() => loki.totalEntries() >= 3, 45000, 'the converted pipeline delivers 3 lines');
+    await loki.waitFor(() => loki.totalEntries() >= 3, 90000, 'the converted pipeline delivers 3 lines');
     await new Promise((r) => setTimeout(r, 1000)); // anything else that would arrive (it must not)
     const got = [...loki.streams.values()]
       .flatMap((s) => s.entries.map((e) => ({ labels: s.labels, e })))
@@ -124,5 +124,5 @@ describe('alloy convert: a converted promtail pipeline with every kind of stage 
     // The metrics stage comes after the drop: it counted the 3 delivered lines.
     expect(await metric(alloy, 'promtail_custom_lines_total')).toBe(3);
     expect(await metric(alloy, 'loki_process_dropped_lines_total')).toBe(1);
-  }, 120000);
+  }, 200000);
 });
