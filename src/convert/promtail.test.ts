@@ -92,7 +92,7 @@ limits_config: { max_streams: 50 }
     const p = r.blocks.get('loki.process.kubernetes_pods');
     expect(attr(p, 'forward_to')).toBe('[loki.write.default.receiver]');
     const stages = (p?.body ?? []).filter((s) => s.kind === 'block').map((s) => s.name);
-    expect(stages).toEqual(['stage.json', 'stage.logfmt', 'stage.labels', 'stage.static_labels', 'stage.drop', 'stage.drop']);
+    expect(stages).toEqual(['stage.cri', 'stage.json', 'stage.logfmt', 'stage.labels', 'stage.static_labels', 'stage.drop', 'stage.drop']);
     const [json] = sub(p, 'stage.json');
     expect([attr(json, 'expressions').replace(/\s+/g, ' '), attr(json, 'source'), attr(json, 'drop_malformed')]).toEqual([
       '{ level = "", msg = "message", }',
@@ -102,10 +102,12 @@ limits_config: { max_streams: 50 }
     expect(attr(sub(p, 'stage.labels')[0], 'values').replace(/\s+/g, ' ')).toBe('{ level = "", lvl = "level", }');
     const [drop1, drop2] = sub(p, 'stage.drop');
     expect([attr(drop1, 'source'), attr(drop1, 'value'), attr(drop1, 'drop_counter_reason')]).toEqual(['"level,code"', '"debug;200"', '"noisy"']);
-    expect([attr(drop2, 'older_than'), attr(drop2, 'longer_than')]).toEqual(['"1h"', '"8KB"']);
+    expect([attr(drop2, 'older_than'), attr(drop2, 'longer_than')]).toEqual(['"1h"', '"8KiB"']);
     const infos = r.diagnostics.list.filter((x) => x.severity === 'Info').map((x) => x.summary);
-    expect(infos.some((s) => s.includes('the cri stage is not converted'))).toBe(true);
     expect(infos.some((s) => s.includes('rules that set __path__ have no effect'))).toBe(true);
+    expect(infos).toContain(
+      'scrape_configs[0].pipeline_stages[0].cri: converted to stage.cri; loki.source.kubernetes reads lines through the API server, which sends them without the CRI framing, and stage.cri passes such lines on unchanged.',
+    );
   });
 
   test('without relabel rules or stages the source reads the discovery and writes to every client', () => {
@@ -131,13 +133,13 @@ limits_config: { max_streams: 50 }
     ]);
   });
 
-  test('stages this collector lacks, static_configs (files) and other sources are errors', () => {
+  test('stages promtail does not have, static_configs (files) and other sources are errors', () => {
     const r = promtail(`${CLIENT}scrape_configs:
   - job_name: k
     kubernetes_sd_configs: [{ role: pod }]
     pipeline_stages:
-      - regex: { expression: "(?P<a>.*)" }
-      - timestamp: { source: ts, format: RFC3339 }
+      - pattern: { pattern: "<a>" }
+      - label_keep: [a]
       - nonsense: {}
   - job_name: files
     static_configs: [{ targets: [localhost], labels: { __path__: /var/log/*.log } }]
@@ -147,8 +149,8 @@ wal: { enabled: true }
 `);
     expect(r.errors).toEqual([
       "(Error) Promtail's WAL is currently not supported in Alloy",
-      '(Error) The converter does not support converting the provided pipeline stage: regex (scrape_configs[0].pipeline_stages[0]: this collector has no stage.regex)',
-      '(Error) The converter does not support converting the provided pipeline stage: timestamp (scrape_configs[0].pipeline_stages[1]: this collector has no stage.timestamp)',
+      '(Error) The converter does not support converting the provided pipeline stage: pattern (scrape_configs[0].pipeline_stages[0]: promtail has no pattern stage; in Alloy it is stage.pattern, to be written by hand)',
+      '(Error) The converter does not support converting the provided pipeline stage: label_keep (scrape_configs[0].pipeline_stages[1]: promtail has no label_keep stage; in Alloy it is stage.label_keep (promtail: labelallow), to be written by hand)',
       '(Error) The converter does not support converting the provided pipeline stage: nonsense (scrape_configs[0].pipeline_stages[2]: not a promtail stage)',
       '(Error) The converter does not support converting the provided scrape_configs[1].static_configs config: files matched by __path__ need local.file_match and loki.source.file, which this collector does not ship.',
       '(Error) The converter does not support converting the provided scrape_configs[2].journal config: this collector has no loki.source.journal',

@@ -6,6 +6,7 @@ import { type Block, expr, sanitizeLabel } from '../builder.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { Fields } from '../fields.js';
 import { convertClient } from './clients.js';
+import { convertLimits } from './limits.js';
 import { convertPromtailScrape } from './scrape.js';
 
 export function convertPromtail(source: string, diags: Diagnostics): Block[] {
@@ -19,16 +20,7 @@ export function convertPromtail(source: string, diags: Diagnostics): Block[] {
   const top = Fields.of('', doc, diags);
   topLevel(top);
 
-  const limits = top.obj('limits_config');
-  let maxStreams: number | undefined;
-  if (limits) {
-    maxStreams = limits.uint('max_streams') || undefined;
-    limits.unsupported('readline_rate_enabled', 'this collector has no stage.limit', (v) => v === false);
-    for (const k of ['readline_rate', 'readline_burst', 'readline_rate_drop']) limits.take(k);
-    limits.unsupported('max_line_size', 'no line size limit in this collector', (v) => v === 0 || v === '0' || v === '');
-    limits.unsupported('max_line_size_truncate', undefined, (v) => v === false);
-    limits.finish();
-  }
+  const { maxStreams, stages: limitStages } = convertLimits(top.obj('limits_config'));
 
   const clients = top.list('clients');
   const single = top.obj('client');
@@ -44,7 +36,7 @@ export function convertPromtail(source: string, diags: Diagnostics): Block[] {
       diags.critical(`${sc.path}: job_name is empty`);
       continue;
     }
-    blocks.push(...convertPromtailScrape(sc, sanitizeLabel(jobName), receivers));
+    blocks.push(...convertPromtailScrape(sc, sanitizeLabel(jobName), receivers, limitStages));
   }
   top.finish();
   return [...blocks, ...writes];

@@ -22,7 +22,8 @@ const OTHER_SDS = [
 ];
 
 
-export function convertPromtailScrape(f: Fields, label: string, writeReceivers: Value[]): Block[] {
+/** `firstStages`: the stages of limits_config, ahead of the job's own (as promtail limits before processing). */
+export function convertPromtailScrape(f: Fields, label: string, writeReceivers: Value[], firstStages: Block[] = []): Block[] {
   const discovery: Block[] = [];
   let client: Block | undefined;
   const sds = f.list('kubernetes_sd_configs');
@@ -52,7 +53,7 @@ export function convertPromtailScrape(f: Fields, label: string, writeReceivers: 
 
   const rules = f.list('relabel_configs');
   const rawStages = f.take('pipeline_stages');
-  const stages = Array.isArray(rawStages) ? convertStages(f.where('pipeline_stages'), rawStages, f.diags) : [];
+  const stages = [...firstStages, ...(Array.isArray(rawStages) ? convertStages(f.where('pipeline_stages'), rawStages, f.diags) : [])];
   if (rawStages !== undefined && !Array.isArray(rawStages)) f.diags.critical(`${f.where('pipeline_stages')}: expected a list of stages`);
   const pathRule = rules.some((r) => r.peek('target_label') === '__path__');
   f.finish();

@@ -1,17 +1,56 @@
-// promtail pipeline_stages -> the stage.* blocks of loki.process that this
-// collector has (json, logfmt, labels, static_labels, drop). cri and docker
-// are left out on purpose: loki.source.kubernetes reads lines through the API
-// server, which sends them without the container runtime's framing.
-import { Block, bool, str, strMap } from '../builder.js';
-import { goDuration } from '../durations.js';
-import { Fields, isMapping, type Raw } from '../fields.js';
-import type { Diagnostics } from '../diagnostics.js';
+// promtail pipeline_stages -> the stage.* blocks of loki.process, with the
+// argument mapping of Alloy's converter (one converter per stage in
+// ./stages/). Every stage promtail has (clients/pkg/logentry/stages) is
+// converted; a name promtail does not know is an Error, as in Alloy.
+import type { Block } from '../builder.js';
+import { Diagnostics } from '../diagnostics.js';
+import { isMapping, type Raw } from '../fields.js';
+import { convertDrop, convertLimit, convertMatch, convertMultiline, convertSampling, convertTimestamp } from './stages/control.js';
+import {
+  convertLabelAllow, convertLabelDrop, convertLabels, convertNonIndexedLabels, convertPack, convertStaticLabels, convertStructuredMetadata, convertTenant,
+} from './stages/labels.js';
+import { convertMetrics } from './stages/metrics.js';
+import {
+  convertCri, convertDecolorize, convertDocker, convertEventLogMessage, convertGeoip, convertJson, convertLogfmt, convertOutput, convertRegex,
+  convertReplace, convertTemplate,
+} from './stages/parse.js';
+import type { StageConverter } from './stages/types.js';
 
-/** Stages of promtail (and Alloy) that have no stage block in this collector. */
-const NOT_HERE = [
-  'regex', 'replace', 'metrics', 'labeldrop', 'labelallow', 'timestamp', 'output', 'match', 'template', 'tenant',
-  'sampling', 'limit', 'multiline', 'pack', 'decolorize', 'eventlogmessage', 'geoip', 'structured_metadata',
-];
+/** promtail's stage names -> their converter. */
+const CONVERTERS: Record<string, StageConverter> = {
+  json: convertJson,
+  logfmt: convertLogfmt,
+  regex: convertRegex,
+  replace: convertReplace,
+  metrics: convertMetrics,
+  labels: convertLabels,
+  labeldrop: convertLabelDrop,
+  labelallow: convertLabelAllow,
+  static_labels: convertStaticLabels,
+  structured_metadata: convertStructuredMetadata,
+  non_indexed_labels: convertNonIndexedLabels,
+  timestamp: convertTimestamp,
+  output: convertOutput,
+  docker: convertDocker,
+  cri: convertCri,
+  match: convertMatch,
+  template: convertTemplate,
+  tenant: convertTenant,
+  drop: convertDrop,
+  sampling: convertSampling,
+  limit: convertLimit,
+  multiline: convertMultiline,
+  pack: convertPack,
+  decolorize: convertDecolorize,
+  eventlogmessage: convertEventLogMessage,
+  geoip: convertGeoip,
+};
+
+/** loki.process stages with no promtail counterpart, named when a promtail config uses them by their Alloy name. */
+const ALLOY_ONLY: Record<string, string> = {
+  pattern: 'stage.pattern', luhn: 'stage.luhn', truncate: 'stage.truncate', split_json: 'stage.split_json', windowsevent: 'stage.windowsevent',
+  label_drop: 'stage.label_drop (promtail: labeldrop)', label_keep: 'stage.label_keep (promtail: labelallow)', structured_metadata_drop: 'stage.structured_metadata_drop',
+};
 
 export function convertStages(path: string, raw: Raw[], diags: Diagnostics): Block[] {
   const out: Block[] = [];
@@ -27,79 +66,31 @@ export function convertStages(path: string, raw: Raw[], diags: Diagnostics): Blo
       continue;
     }
     const name = names[0];
-    const f = Fields.of(`${where}.${name}`, st[name], diags);
-    const b = convertStage(name, f, where, diags);
+    const convert = CONVERTERS[name];
+    if (!convert) {
+      const why = ALLOY_ONLY[name] ? `promtail has no ${name} stage; in Alloy it is ${ALLOY_ONLY[name]}, to be written by hand` : 'not a promtail stage';
+      diags.error(`The converter does not support converting the provided pipeline stage: ${name} (${where}: ${why})`);
+      continue;
+    }
+    const b = convertOne(convert, `${where}.${name}`, st[name], diags);
     if (b) out.push(b);
   }
   return out;
 }
 
-function convertStage(name: string, f: Fields, where: string, diags: Diagnostics): Block | undefined {
-  switch (name) {
-    case 'json': {
-      const b = new Block('stage.json');
-      b.attr('expressions', strMap(f.strMap('expressions') ?? {}));
-      const source = f.str('source');
-      if (source) b.attr('source', str(source));
-      if (f.bool('drop_malformed')) b.attr('drop_malformed', bool(true));
-      f.finish();
-      return b;
-    }
-    case 'logfmt': {
-      const b = new Block('stage.logfmt');
-      b.attr('mapping', strMap(f.strMap('mapping') ?? {}));
-      const source = f.str('source');
-      if (source) b.attr('source', str(source));
-      f.finish();
-      return b;
-    }
-    case 'labels':
-      return new Block('stage.labels').attr('values', strMap(mapOf(f)));
-    case 'static_labels':
-      return new Block('stage.static_labels').attr('values', strMap(mapOf(f)));
-    case 'drop':
-      return convertDrop(f);
-    case 'cri':
-    case 'docker':
-      f.take('max_partial_lines');
-      f.take('max_partial_line_size');
-      f.take('max_partial_line_size_truncate');
-      diags.info(`${where}: the ${name} stage is not converted: loki.source.kubernetes reads log lines through the API server, which sends them without the ${name === 'cri' ? 'CRI' : 'Docker JSON'} framing.`);
-      return undefined;
-    default:
-      if (NOT_HERE.includes(name)) {
-        diags.error(`The converter does not support converting the provided pipeline stage: ${name} (${where}: this collector has no stage.${name})`);
-      } else {
-        diags.error(`The converter does not support converting the provided pipeline stage: ${name} (${where}: not a promtail stage)`);
-      }
-      return undefined;
+/**
+ * Runs one stage's converter. A stage whose config cannot be read (a value
+ * of the wrong type, a bad size or duration) is left out with an Error, as
+ * Alloy's converter does ("invalid pipeline stage config"), so
+ * --bypass-errors still writes the rest of the pipeline.
+ */
+function convertOne(convert: StageConverter, where: string, raw: Raw, diags: Diagnostics): Block | undefined {
+  const local = new Diagnostics();
+  const b = convert({ where, raw, diags: local, nested: (p, r) => convertStages(p, r, local) });
+  let invalid = false;
+  for (const d of local.list) {
+    if (d.severity === 'Critical') invalid = true;
+    diags.add(d.severity === 'Critical' ? 'Error' : d.severity, d.severity === 'Critical' ? `invalid pipeline stage config: ${d.summary}` : d.summary, d.detail);
   }
-}
-
-/** A stage whose config is the map itself (labels, static_labels); `key:` means "the key". */
-function mapOf(f: Fields): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of f.keys()) {
-    const v = f.take(k);
-    if (v === null || v === undefined) out[k] = '';
-    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-    else f.diags.critical(`${f.where(k)}: expected a string`);
-  }
-  return out;
-}
-
-function convertDrop(f: Fields): Block {
-  const b = new Block('stage.drop');
-  // promtail takes one source or a list; Alloy's stage.drop a comma-separated string.
-  const rawSource = f.peek('source');
-  const sources = Array.isArray(rawSource) ? f.strList('source') : [f.str('source')].filter((s): s is string => s !== undefined);
-  if (sources && sources.length > 0) b.attr('source', str(sources.join(',')));
-  for (const k of ['separator', 'expression', 'value', 'longer_than', 'drop_counter_reason'] as const) {
-    const v = f.str(k);
-    if (v !== undefined && v !== '') b.attr(k, str(v));
-  }
-  const olderThan = f.goDuration('older_than');
-  if (olderThan !== undefined) b.attr('older_than', str(goDuration(olderThan)));
-  f.finish();
-  return b;
+  return invalid ? undefined : b;
 }
