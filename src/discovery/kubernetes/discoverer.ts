@@ -3,6 +3,7 @@
 // settings turn on), backs its lookups with their caches, rebuilds target
 // groups on (debounced) changes, and reports the flattened targets and the
 // informers' health. Nothing here names a role.
+import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
@@ -53,6 +54,7 @@ export class KubeDiscoverer {
   readonly #sets = new Map<string, ResourceSet>();
   readonly #all: InformerHandle[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** Digest of the last published targets: the JSON itself would hold every label a second time. */
   #last: string | undefined;
   #lastHealth = '';
   #stopped = false;
@@ -170,7 +172,7 @@ export class KubeDiscoverer {
       const groups = this.#groups(this.#sets.get(resourceKey(this.#role.resource))?.objects() ?? []);
       groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
       const targets = flattenGroups(groups);
-      const key = JSON.stringify(targets);
+      const key = createHash('sha256').update(JSON.stringify(targets)).digest('base64');
       if (key !== this.#last) {
         this.#last = key;
         this.#targets = targets;
