@@ -13,6 +13,7 @@ import { scopeToNamespace } from '../../src/discovery/kubernetes/scope.js';
 import { serviceTargets } from '../../src/discovery/kubernetes/service.js';
 import { contextOf } from '../lib/fixtures/kube-objects.js';
 import type { Target, TargetGroup } from '../../src/discovery/kubernetes/types.js';
+import type { ClusterOwnership } from '../../src/clustering/ownership.js';
 import type { Component, HealthState } from '../../src/runtime/types.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 
@@ -25,8 +26,13 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function runDiscovery(emu: KubeEmulator, args: Omit<DiscoveryArgs, 'api_server'>, metrics = new Registry()): Promise<Running> {
-  const ctx = makeTestContext({ id: `discovery.kubernetes.${args.role}`, metrics });
+export async function runDiscovery(
+  emu: KubeEmulator,
+  args: Omit<DiscoveryArgs, 'api_server'>,
+  metrics = new Registry(),
+  cluster?: ClusterOwnership,
+): Promise<Running> {
+  const ctx = makeTestContext({ id: `discovery.kubernetes.${args.role}`, metrics, cluster });
   const waiters = new Set<() => void>();
   const setHealth = ctx.setHealth.bind(ctx);
   ctx.setHealth = (s, m) => {

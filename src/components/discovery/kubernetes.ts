@@ -52,6 +52,7 @@ export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
         logger: this.ctx.logger,
         debounceMs: this.opts.debounceMs,
         initialBackoffMs: this.opts.initialBackoffMs,
+        ownership: args.sharding?.enabled ? this.ctx.cluster : undefined,
         onTargets: (targets) => this.ctx.setExports({ targets }),
         onHealth: (state, message) => this.ctx.setHealth(state, message),
       });
@@ -71,7 +72,7 @@ export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
   }
 
   debugInfo(): unknown {
-    return { informers: this.#discoverer?.informerCount ?? 0, targets: this.#discoverer?.targets.length ?? 0, warnings: [...this.#warnings] };
+    return { informers: this.#discoverer?.informerCount ?? 0, targets: this.#discoverer?.targets.length ?? 0, shard: this.#discoverer?.shardStats, warnings: [...this.#warnings] };
   }
 }
 

@@ -20,6 +20,8 @@ export interface DiscoveryArgs extends KubeClientArgs {
   namespaces?: { names?: string[]; own_namespace?: boolean };
   selectors?: SelectorArgs[];
   attach_metadata?: AttachMetadata;
+  /** alloy-ts extension (experimental): keep only the targets this cluster replica owns (shard.ts). */
+  sharding?: { enabled?: boolean };
 }
 
 export const argsSchema: BlockSchema = {
@@ -36,6 +38,8 @@ export const argsSchema: BlockSchema = {
     attach_metadata: {
       schema: { attrs: Object.fromEntries(ATTACH_METADATA_FLAGS.map((f) => [f, { type: t.bool(), default: false }])) },
     },
+    // Not in Alloy: an alloy-ts extension, hence experimental (shard.ts says why and how).
+    sharding: { stability: 'experimental', schema: { attrs: { enabled: { type: t.bool(), default: false } } } },
   },
   validate: (a: DiscoveryArgs) => validateDiscoveryArgs(a),
 };

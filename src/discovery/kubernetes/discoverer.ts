@@ -3,15 +3,18 @@
 // settings turn on), backs its lookups with their caches, rebuilds target
 // groups on (debounced) changes, and reports the flattened targets and the
 // informers' health. Nothing here names a role.
+import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
+import type { ClusterOwnership } from '../../clustering/ownership.js';
 import type { Target } from '../../relabel/targets.js';
 import { selectorFor, type DiscoveryArgs } from './arguments.js';
 import { flattenGroups, nm, ns } from './labels.js';
 import { LOOKUP_NAMESPACED, activeWatches, resourceKey, type ExtraWatch, type RoleDescriptor } from './role.js';
 import { roleDescriptor, roleNames } from './roles.js';
 import { scopeToNamespace } from './scope.js';
+import { ShardFilter, type ShardStats } from './shard.js';
 import type { KubeObject, RoleContext, TargetGroup } from './types.js';
 
 /** Informers of one resource, one per watched namespace (or one for all / cluster-scoped). */
@@ -40,12 +43,18 @@ export interface DiscovererOptions {
   onHealth(state: 'healthy' | 'unhealthy', message: string): void;
   /** Test hook for informer retry delays. */
   initialBackoffMs?: number;
+  /**
+   * sharding { enabled = true }: keep and export only the targets this replica owns (shard.ts).
+   * Absent: every target, as Alloy.
+   */
+  ownership?: ClusterOwnership;
 }
 
 export class KubeDiscoverer {
   readonly #sets = new Map<string, ResourceSet>();
   readonly #all: InformerHandle[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** Digest of the last published targets: the JSON itself would hold every label a second time. */
   #last: string | undefined;
   #lastHealth = '';
   #stopped = false;
@@ -54,6 +63,8 @@ export class KubeDiscoverer {
   readonly #extraWatches: ExtraWatch[];
   /** Roles with `next`: the group last held per object (namespace/name). */
   #previous = new Map<string, TargetGroup>();
+  readonly #shard: ShardFilter | undefined;
+  #unsubscribeOwnership: (() => void) | undefined;
 
   constructor(private readonly o: DiscovererOptions) {
     const a = o.args;
@@ -87,6 +98,11 @@ export class KubeDiscoverer {
       }
       this.#sets.set(key, new ResourceSet(key, handles));
     }
+    if (o.ownership) {
+      this.#shard = new ShardFilter(o.ownership, role.resource.resource, role.shardPerTarget === true);
+      // A member joining or leaving moves ownership: rebuild from the caches (no API request).
+      this.#unsubscribeOwnership = o.ownership.onChange(() => this.#schedule());
+    }
     this.#schedule();
   }
 
@@ -96,6 +112,11 @@ export class KubeDiscoverer {
 
   get informerCount(): number {
     return this.#all.length;
+  }
+
+  /** What sharding kept and left to other replicas at the last rebuild; undefined when not sharding. */
+  get shardStats(): ShardStats | undefined {
+    return this.#shard ? { ...this.#shard.stats } : undefined;
   }
 
   #schedule(): void {
@@ -126,12 +147,16 @@ export class KubeDiscoverer {
     // Explicit namespaces mean one Prometheus discoverer per namespace (see scope.ts).
     const perNamespace = this.o.namespaces.some((n) => n !== undefined);
     const ctxOf = (o: KubeObject) => (perNamespace && role.resource.namespaced ? scopeToNamespace(ctx, ns(o.metadata)) : ctx);
-    if (!role.next) return objects.map((o) => role.build(o, ctxOf(o)));
+    const shard = this.#shard;
+    shard?.reset();
+    const mine = shard ? objects.filter((o) => shard.buildObject(o)) : objects;
+    const keep = (g: TargetGroup) => (shard ? shard.keep(g) : g);
+    if (!role.next) return mine.map((o) => keep(role.build(o, ctxOf(o))));
     const next = new Map<string, TargetGroup>();
-    for (const o of objects) {
+    for (const o of mine) {
       const key = `${ns(o.metadata)}/${nm(o.metadata)}`;
       const g = role.next(o, this.#previous.get(key), ctxOf(o));
-      if (g) next.set(key, g);
+      if (g) next.set(key, keep(g));
     }
     this.#previous = next;
     return [...next.values()];
@@ -147,7 +172,7 @@ export class KubeDiscoverer {
       const groups = this.#groups(this.#sets.get(resourceKey(this.#role.resource))?.objects() ?? []);
       groups.sort((x, y) => (x.source < y.source ? -1 : x.source > y.source ? 1 : 0));
       const targets = flattenGroups(groups);
-      const key = JSON.stringify(targets);
+      const key = createHash('sha256').update(JSON.stringify(targets)).digest('base64');
       if (key !== this.#last) {
         this.#last = key;
         this.#targets = targets;
@@ -164,6 +189,7 @@ export class KubeDiscoverer {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribeOwnership?.();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await Promise.all(this.#all.map((h) => h.release()));

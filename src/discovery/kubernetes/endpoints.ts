@@ -63,4 +63,5 @@ export const endpointsRole: RoleDescriptor<Endpoints> = {
   extraWatches: ENDPOINT_JOINS,
   options: podOwnerOptions,
   build: endpointsTargets,
+  shardPerTarget: true,
 };

@@ -95,4 +95,5 @@ export const endpointSliceRole: RoleDescriptor<EndpointSlice> = {
   extraWatches: ENDPOINT_JOINS,
   options: podOwnerOptions,
   build: endpointSliceTargets,
+  shardPerTarget: true,
 };

@@ -48,6 +48,8 @@ describe('node role (Prometheus node_test.go)', () => {
     });
   });
 
+  // _node_condition_<type> is newer than Prometheus 2.x: added in v3.12.0, kept in v3.14.0 (the
+  // release followed, node.go nodeLabels), so these cases come from v3.14.0's node_test.go.
   const base = { __meta_kubernetes_node_name: 'test', __meta_kubernetes_node_provider_id: 'aws:///test-zone/i-test' };
   test.each([
     ['ready true', [{ type: 'Ready', status: 'True' }], { __meta_kubernetes_node_condition_ready: 'true' }],

@@ -11,6 +11,11 @@ export function nodeSource(name: string): string {
   return `node/${name}`;
 }
 
+/**
+ * `_node_provider_id`, one `_node_condition_<type>` per status condition (type and status
+ * lowercased; added in Prometheus v3.12.0, present in v3.14.0's node.go nodeLabels, so not
+ * shown by Prometheus 2.x), then the object meta labels.
+ */
 export function nodeLabels(node: Node): Target {
   const ls: Target = { [`${META}node_provider_id`]: node.spec?.providerID ?? '' };
   for (const c of node.status?.conditions ?? []) {

@@ -72,6 +72,11 @@ export interface RoleDescriptor<O extends KubeObject = any> {
    * old group (node: Prometheus never sends the nil group of a node without address).
    */
   next?(o: O, previous: TargetGroup | undefined, ctx: RoleContext): TargetGroup | undefined;
+  /**
+   * With sharding on, own each target by its backing pod or address rather than by the object
+   * (an endpoints object may hold a whole service's targets; see shard.ts).
+   */
+  shardPerTarget?: boolean;
 }
 
 /** The extra watches `d` needs with these attach_metadata settings. */

@@ -70,6 +70,7 @@ describe('service role (Prometheus service_test.go)', () => {
       spec: { ports: oneTcpPort(31900), type: 'LoadBalancer', clusterIP: '10.0.0.1' },
       status: { loadBalancer: { ingress: [{ ip: '192.168.1.15' }, { ip: '2001:db8::1' }] } },
     };
+    // v3.14.0 reads spec.loadBalancerIP only: status.loadBalancer.ingress IPs do not show (empty value).
     expect(serviceTargets(lbIngress).targets).toEqual([
       {
         __meta_kubernetes_service_port_protocol: 'TCP',
@@ -78,7 +79,7 @@ describe('service role (Prometheus service_test.go)', () => {
         __meta_kubernetes_service_port_name: 'testport',
         __meta_kubernetes_service_port_number: '31900',
         __meta_kubernetes_service_cluster_ip: '10.0.0.1',
-        __meta_kubernetes_service_loadbalancer_ip: '192.168.1.15,2001:db8::1',
+        __meta_kubernetes_service_loadbalancer_ip: '',
       },
     ]);
   });

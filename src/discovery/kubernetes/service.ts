@@ -16,12 +16,6 @@ export function serviceLabels(svc: Service): Target {
   return ls;
 }
 
-/** Load-balancer ingress IPs joined by ',', else spec.loadBalancerIP. */
-function loadBalancerIPs(svc: Service): string {
-  const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== '');
-  return ips.length > 0 ? ips.join(',') : (svc.spec?.loadBalancerIP ?? '');
-}
-
 export function serviceTargets(svc: Service, ctx: RoleContext = {}): TargetGroup {
   const namespace = ns(svc.metadata);
   const name = nm(svc.metadata);
@@ -42,7 +36,9 @@ export function serviceTargets(svc: Service, ctx: RoleContext = {}): TargetGroup
     };
     if (type === 'ExternalName') t[`${META}service_external_name`] = svc.spec?.externalName ?? '';
     else t[`${META}service_cluster_ip`] = svc.spec?.clusterIP ?? '';
-    if (type === 'LoadBalancer') t[`${META}service_loadbalancer_ip`] = loadBalancerIPs(svc);
+    // Prometheus v3.14.0 (service.go buildService) reads spec.loadBalancerIP only; filling it from
+    // status.loadBalancer.ingress exists on Prometheus main but in no release yet.
+    if (type === 'LoadBalancer') t[`${META}service_loadbalancer_ip`] = svc.spec?.loadBalancerIP ?? '';
     group.targets.push(t);
   }
   return group;

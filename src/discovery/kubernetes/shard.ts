@@ -1,0 +1,85 @@
+// `sharding { enabled = true }` (an alloy-ts extension, experimental): in a
+// cluster, each replica keeps and exports only the targets whose object it
+// owns on the cluster ring. Every replica still watches every resource once
+// (the informer caches stay whole), so when a member joins or leaves the
+// newly owned targets are rebuilt from those caches, with no API request.
+//
+// Why the object and not the final target: consumers (prometheus.scrape,
+// loki.source.kubernetes) decide ownership by the target's labels after
+// relabeling, which discovery cannot know. So the shard key here is the
+// Kubernetes object a target comes from, and consumers fed by a sharded
+// discovery must not filter again (see docs/components/discovery.kubernetes.md).
+import type { ClusterOwnership } from '../../clustering/ownership.js';
+import { META, nm, ns } from './labels.js';
+import type { KubeObject, Target, TargetGroup } from './types.js';
+
+/** The ring key of an object: the same pod is owned by the same replica whichever role finds it. */
+export function objectShardKey(resource: string, o: KubeObject): string {
+  const namespace = ns(o.metadata);
+  return namespace ? `${resource}/${namespace}/${nm(o.metadata)}` : `${resource}/${nm(o.metadata)}`;
+}
+
+/**
+ * The ring key of one endpoints/endpointslice target: the pod it is joined
+ * with (so its key equals that pod's key in the pod role), else its address.
+ * One endpoints object can hold thousands of targets: keying them by the
+ * object would put a whole service on one replica.
+ */
+export function targetShardKey(groupLabels: Target, t: Target): string {
+  const pod = t[`${META}pod_name`];
+  if (pod !== undefined) return `pods/${groupLabels[`${META}namespace`] ?? ''}/${pod}`;
+  return `address/${t.__address__ ?? ''}`;
+}
+
+/** Counts of what this replica keeps and what it leaves to others (debug info). */
+export interface ShardStats {
+  ownedObjects: number;
+  otherObjects: number;
+  ownedTargets: number;
+  otherTargets: number;
+}
+
+/**
+ * Applies ownership while groups are built. The compact index of the targets
+ * this replica does not own is just their object keys (kept in the informer
+ * cache anyway) and these counts: no labels are built or held for them, except
+ * transiently for per-target roles (endpoints, endpointslice).
+ */
+export class ShardFilter {
+  stats: ShardStats = { ownedObjects: 0, otherObjects: 0, ownedTargets: 0, otherTargets: 0 };
+
+  constructor(
+    private readonly ownership: ClusterOwnership,
+    private readonly resource: string,
+    /** Roles whose objects each hold many unrelated targets (endpoints, endpointslice). */
+    private readonly perTarget: boolean,
+  ) {}
+
+  /** Called before each full rebuild. */
+  reset(): void {
+    this.stats = { ownedObjects: 0, otherObjects: 0, ownedTargets: 0, otherTargets: 0 };
+  }
+
+  /** Whether to build `o`'s group at all (per-target roles always build, then filter). */
+  buildObject(o: KubeObject): boolean {
+    if (this.perTarget) return true;
+    const mine = this.ownership.owns(objectShardKey(this.resource, o));
+    if (mine) this.stats.ownedObjects++;
+    else this.stats.otherObjects++;
+    return mine;
+  }
+
+  /** The group reduced to the targets this replica owns. */
+  keep(g: TargetGroup): TargetGroup {
+    if (!this.perTarget) {
+      this.stats.ownedTargets += g.targets.length;
+      return g;
+    }
+    const targets = g.targets.filter((t) => this.ownership.owns(targetShardKey(g.labels, t)));
+    this.stats.ownedTargets += targets.length;
+    this.stats.otherTargets += g.targets.length - targets.length;
+    if (targets.length > 0) this.stats.ownedObjects++;
+    else this.stats.otherObjects++;
+    return { ...g, targets };
+  }
+}
