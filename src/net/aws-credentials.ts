@@ -18,6 +18,8 @@ import path from 'node:path';
 import { signV4, type AwsCredentials } from './sigv4-sign.js';
 import { instanceCredentials } from './aws-instance-credentials.js';
 import { tokenHttp } from './token-http.js';
+import { stsEndpoint, xmlField } from './aws-sts.js';
+export { stsEndpoint, xmlField };
 
 export interface AwsSourceConfig {
   region?: string;
@@ -112,16 +114,6 @@ export function configuredCredentials(c: AwsSourceConfig, env: NodeJS.ProcessEnv
   return fromProfile('default');
 }
 
-/** The STS endpoint AssumeRole goes to. */
-export function stsEndpoint(region: string, fips: boolean, env: NodeJS.ProcessEnv = process.env): URL {
-  const override = env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
-  if (override) return new URL(override);
-  return new URL(`https://sts${fips ? '-fips' : ''}.${region}.amazonaws.com/`);
-}
-
-export function xmlField(xml: string, name: string): string | undefined {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-}
 
 /** STS AssumeRole (Query API, version 2011-06-15), signed with `base`. */
 export async function assumeRole(c: AwsSourceConfig, base: AwsCredentials, region: string, env: NodeJS.ProcessEnv, now: number): Promise<AwsCredentials> {

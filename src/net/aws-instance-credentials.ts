@@ -10,6 +10,7 @@
 import fs from 'node:fs/promises';
 import type { AwsCredentials } from './sigv4-sign.js';
 import { jsonBody, tokenHttp } from './token-http.js';
+import { stsEndpoint, xmlField } from './aws-sts.js';
 
 function fromJson(doc: Record<string, unknown>, what: string, now: number): AwsCredentials {
   const { AccessKeyId, SecretAccessKey, Token, Expiration } = doc as Record<string, string | undefined>;
@@ -19,7 +20,6 @@ function fromJson(doc: Record<string, unknown>, what: string, now: number): AwsC
 }
 
 async function webIdentity(region: string, env: NodeJS.ProcessEnv, now: number): Promise<AwsCredentials> {
-  const { stsEndpoint, xmlField } = await import('./aws-credentials.js');
   const token = (await fs.readFile(env.AWS_WEB_IDENTITY_TOKEN_FILE!, 'utf8')).trim();
   const form = new URLSearchParams({
     Action: 'AssumeRoleWithWebIdentity',

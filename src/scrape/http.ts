@@ -8,7 +8,13 @@ import type { Readable } from 'node:stream';
 import { assertAllowedUrl } from '../net/loopback-guard.js';
 import { RequestAuth } from '../net/request-auth.js';
 import { ClientAgents } from '../net/client-agents.js';
-import type { ScrapeClientArgs } from './job.js';
+import type { HttpClientArgs } from '../net/http-options.js';
+import type { ProxySettings } from '../net/proxy.js';
+
+/** The client settings a scrape worker takes: clonable, secrets as text. */
+export interface ScrapeClientArgs extends HttpClientArgs, ProxySettings {
+  proxy_connect_header?: Record<string, string[]>;
+}
 
 /** Plain, clonable client settings (secrets already revealed by the main thread). */
 export interface HttpClientConfig {

@@ -13,11 +13,9 @@ import { formatDuration } from '../syntax/duration.js';
 import { DEFAULT_SCRAPE_PROTOCOLS, PROTO_FIRST_SCRAPE_PROTOCOLS, SCRAPE_PROTOCOL_HEADERS, SUPPORTED_PROTOCOLS } from './parse/index.js';
 import { schemaForFactor } from './native-histogram.js';
 import type { SampleOptions } from './protocol.js';
+import type { ScrapeClientArgs } from './http.js';
 
-/** The client settings a scrape worker takes: clonable, secrets as text. */
-export interface ScrapeClientArgs extends HttpClientArgs, ProxySettings {
-  proxy_connect_header?: Record<string, string[]>;
-}
+export type { ScrapeClientArgs } from './http.js';
 
 /** Only the settings that are on, so equal jobs compare equal whichever surface built them. */
 function scrapeClient(c: FullHttpClientArgs): ScrapeClientArgs {
