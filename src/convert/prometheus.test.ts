@@ -1,5 +1,6 @@
 // Conversions of Prometheus configs, construct by construct, read back with our parser.
 import { attr, attrNames, run, sub } from '../../e2e/lib/converted.js';
+import { validateConfig } from '../cli/validate.js';
 
 const prom = (yaml: string) => run(yaml, 'prometheus');
 const RW = `remote_write:\n  - url: http://127.0.0.1:9009/api/v1/push\n`;
@@ -301,19 +302,15 @@ storage: { tsdb: { out_of_order_time_window: 1h } }
 scrape_configs:
   - job_name: c
     consul_sd_configs: [{ server: 127.0.0.1:8500 }]
-    native_histogram_bucket_limit: 10
     keep_dropped_targets: 5
     not_a_field: 1
 remote_write:
   - url: http://127.0.0.1/push
-    sigv4: { region: eu-west-1 }
 `);
     expect(r.errors).toEqual([
       '(Error) The converter does not support converting the provided global evaluation_interval config.',
       '(Error) The converter does not support converting the provided global.query_log_file config.',
-      '(Error) The converter does not support converting the provided remote_write[0].sigv4 config: no sigv4 authentication in this collector',
       '(Error) The converter does not support converting the provided consul service discovery.',
-      '(Error) The converter does not support converting the provided scrape_configs[0].native_histogram_bucket_limit config.',
       '(Error) The converter does not support converting the provided scrape_configs[0].keep_dropped_targets config.',
       '(Error) The converter does not know the field scrape_configs[0].not_a_field; it was not converted.',
       '(Error) The converter does not support converting the provided alerting config.',
@@ -324,6 +321,43 @@ remote_write:
     expect(r.output).toContain('prometheus.scrape "c"');
     expect(r.diagnostics.allowsOutput(false)).toBe(false);
     expect(r.diagnostics.allowsOutput(true)).toBe(true);
+  });
+
+  test('native histogram, naming and cloud-auth options carry over under Alloy names, and the result validates', () => {
+    const r = prom(`scrape_configs:
+  - job_name: h
+    static_configs: [{ targets: [127.0.0.1:9100] }]
+    scrape_native_histograms: true
+    always_scrape_classic_histograms: true
+    convert_classic_histograms_to_nhcb: true
+    native_histogram_bucket_limit: 160
+    native_histogram_min_bucket_factor: 1.1
+    scrape_fallback_protocol: PrometheusText1.0.0
+    metric_name_validation_scheme: utf8
+    scrape_failure_log_file: /tmp/failures.log
+remote_write:
+  - url: http://127.0.0.1/push
+    protobuf_message: io.prometheus.write.v2.Request
+    round_robin_dns: true
+    send_native_histograms: true
+    sigv4: { region: eu-west-1, access_key: AK, secret_key: SK, role_arn: 'arn:aws:iam::1:role/x' }
+`);
+    expect(r.errors).toEqual([]);
+    for (const line of [
+      'scrape_native_histograms           = true',
+      'scrape_classic_histograms          = true',
+      'convert_classic_histograms_to_nhcb = true',
+      'native_histogram_bucket_limit      = 160',
+      'native_histogram_min_bucket_factor = 1.1',
+      'scrape_fallback_protocol           = "PrometheusText1.0.0"',
+      'metric_name_validation_scheme      = "utf8"',
+      'scrape_failure_log_file            = "/tmp/failures.log"',
+      'protobuf_message       = "io.prometheus.write.v2.Request"',
+      'round_robin_dns        = true',
+      'region     = "eu-west-1"',
+      'role_arn   = "arn:aws:iam::1:role/x"',
+    ]) expect(r.output).toContain(line);
+    expect(validateConfig([{ name: 'converted.alloy', source: r.output! }], 'converted.alloy', 'experimental')).toEqual([]);
   });
 
   test('job names that sanitize to one label are critical (duplicate component)', () => {

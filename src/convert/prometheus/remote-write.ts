@@ -5,6 +5,10 @@ import { goDuration } from '../durations.js';
 import type { Fields } from '../fields.js';
 import { convertHttpClient, REMOTE_WRITE_CLIENT } from '../http-client.js';
 import { relabelBlocks } from '../relabel.js';
+import { fillFromSchema } from '../schema-block.js';
+import { azureadSchema } from '../../net/azuread.js';
+import { googleIamSchema } from '../../net/google-iam.js';
+import { sigv4Schema } from '../../net/sigv4.js';
 
 export const REMOTE_WRITE_LABEL = 'default';
 
@@ -44,11 +48,14 @@ function convertEndpoint(f: Fields): Block {
   if (!exemplars) b.attr('send_exemplars', bool(false));
   const nativeHistograms = f.bool('send_native_histograms');
   if (nativeHistograms) b.attr('send_native_histograms', bool(true));
-  f.unsupported('protobuf_message', 'this collector sends remote write 1.0 only', (v) => v === 'prometheus.WriteRequest');
-  f.unsupported('round_robin_dns', undefined, (v) => v === false);
-  f.unsupported('sigv4', 'no sigv4 authentication in this collector');
-  f.unsupported('azuread', 'no Azure AD authentication in this collector');
-  f.unsupported('google_iam', 'no Google IAM authentication in this collector');
+  const message = f.str('protobuf_message');
+  if (message && message !== 'prometheus.WriteRequest') b.attr('protobuf_message', str(message));
+  if (f.bool('round_robin_dns') === true) b.attr('round_robin_dns', bool(true));
+  // Cloud authentication blocks carry over under Alloy's (the same) names.
+  for (const [key, schema] of [['sigv4', sigv4Schema], ['azuread', azureadSchema], ['google_iam', googleIamSchema]] as const) {
+    const auth = f.obj(key);
+    if (auth) fillFromSchema(auth, b.block(key), schema);
+  }
   convertHttpClient(f, b, REMOTE_WRITE_CLIENT);
 
   const queue = f.obj('queue_config');
@@ -79,7 +86,6 @@ function convertEndpoint(f: Fields): Block {
     const max = meta.uint('max_samples_per_send');
     if (max !== undefined) mb.attr('max_samples_per_send', num(max));
     meta.finish();
-    if (send !== false) f.diags.info(`${f.where('metadata_config')}: converted, but this collector does not send metric metadata.`);
   }
 
   for (const r of relabelBlocks(f.list('write_relabel_configs'), 'write_relabel_config')) b.append(r);

@@ -117,7 +117,8 @@ function scrapeSettings(f: Fields, s: Block, global: GlobalConfig): void {
     });
     if (kept.length > 0) s.attr('scrape_protocols', strArray(kept));
   }
-  f.unsupported('scrape_fallback_protocol', 'prometheus.scrape of this collector has no fallback protocol (it parses by Content-Type, text format when unknown)', (v) => v === 'PrometheusText0.0.4');
+  const fallback = f.str('scrape_fallback_protocol');
+  if (fallback !== undefined && fallback !== 'PrometheusText0.0.4') s.attr('scrape_fallback_protocol', str(fallback));
 
   const metricsPath = f.str('metrics_path');
   if (metricsPath !== undefined && metricsPath !== '/metrics') s.attr('metrics_path', str(metricsPath));
@@ -142,17 +143,27 @@ function scrapeSettings(f: Fields, s: Block, global: GlobalConfig): void {
     if (v) s.attr(k, num(v));
   }
 
-  // Alloy's converter reports these the same way.
-  f.unsupported('native_histogram_bucket_limit', undefined, (v) => v === 0);
-  f.unsupported('native_histogram_min_bucket_factor', undefined, (v) => v === 0);
+  // Histogram and naming options: prometheus.scrape takes them under the same names
+  // (Prometheus 3's always_scrape_classic_histograms is Alloy's scrape_classic_histograms).
+  const flag = (from: string, to = from) => {
+    const v = f.bool(from);
+    if (v === true) s.attr(to, bool(true));
+  };
+  flag('scrape_native_histograms');
+  flag('scrape_classic_histograms');
+  flag('always_scrape_classic_histograms', 'scrape_classic_histograms');
+  flag('convert_classic_histograms_to_nhcb');
+  const bucketLimit = f.uint('native_histogram_bucket_limit');
+  if (bucketLimit) s.attr('native_histogram_bucket_limit', num(bucketLimit));
+  const factor = f.peek('native_histogram_min_bucket_factor');
+  f.take('native_histogram_min_bucket_factor');
+  if (typeof factor === 'number' && factor !== 0) s.attr('native_histogram_min_bucket_factor', num(factor));
+  else if (factor !== undefined && typeof factor !== 'number') f.diags.critical(`${f.where('native_histogram_min_bucket_factor')}: expected a number`);
+  for (const [k, dflt] of [['metric_name_validation_scheme', 'legacy'], ['metric_name_escaping_scheme', ''], ['scrape_failure_log_file', '']] as const) {
+    const v = f.str(k);
+    if (v !== undefined && v !== '' && v !== dflt) s.attr(k, str(v));
+  }
   f.unsupported('keep_dropped_targets', undefined, (v) => v === 0);
-  f.unsupported('scrape_classic_histograms', 'native histograms are not scraped by this collector', (v) => v === false);
-  f.unsupported('always_scrape_classic_histograms', 'native histograms are not scraped by this collector', (v) => v === false);
-  f.unsupported('convert_classic_histograms_to_nhcb', undefined, (v) => v === false);
-  f.unsupported('scrape_native_histograms', 'native histograms are not scraped by this collector', (v) => v === false);
-  f.unsupported('metric_name_validation_scheme', 'this collector validates names the legacy way', (v) => v === 'legacy');
-  f.unsupported('metric_name_escaping_scheme', undefined, (v) => v === 'underscores');
-  f.unsupported('scrape_failure_log_file', undefined, (v) => v === '');
 }
 
 function warnScrapeTimeLabels(f: Fields, rules: Fields[]): void {
