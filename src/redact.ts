@@ -46,3 +46,27 @@ export function describeExternalText(text: string, opts: DescribeOptions = {}): 
   if (s.length <= max) return s;
   return `${s.slice(0, max)}… (${s.length - max} more characters)`;
 }
+
+/** Request headers that carry no credential (everything else may: Authorization, custom http_headers). */
+const PLAIN_HEADERS = new Set([
+  'accept', 'accept-encoding', 'content-encoding', 'content-length', 'content-type', 'host', 'user-agent', 'connection',
+  'x-prometheus-remote-write-version', 'x-prometheus-scrape-timeout-seconds', 'x-scope-orgid', 'retry-attempt',
+]);
+
+/**
+ * The values of a request's headers that a server must not be able to echo
+ * back into our logs: whole values and, for `Authorization`, the credential
+ * after the scheme (a server may echo only the token).
+ */
+export function headerSecrets(headers: Record<string, string | string[] | number | undefined>): string[] {
+  const out: string[] = [];
+  for (const [name, raw] of Object.entries(headers)) {
+    if (PLAIN_HEADERS.has(name.toLowerCase()) || raw === undefined) continue;
+    for (const v of Array.isArray(raw) ? raw : [String(raw)]) {
+      out.push(v);
+      const sp = v.indexOf(' ');
+      if (name.toLowerCase() === 'authorization' && sp > 0) out.push(v.slice(sp + 1));
+    }
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { type OAuth2Config, readCredentialFile, TLS_ATTRS, tlsConfigSchema, vali
 import { assertAllowedUrl } from './loopback-guard.js';
 import { ClientAgents, type ClientAgentsConfig } from './client-agents.js';
 import { validateProxySettings } from './proxy.js';
+import { describeExternalText, headerSecrets } from '../redact.js';
 
 export type { OAuth2Config };
 
@@ -198,7 +199,7 @@ export class OAuth2TokenSource {
     this.requests++;
     const now = this.#opts.now();
     const res = await this.#post(form.toString(), headers);
-    if (res.status < 200 || res.status > 299) throw this.#fail(`HTTP ${res.status}${describeOAuthError(res.body, res.contentType)}`);
+    if (res.status < 200 || res.status > 299) throw this.#fail(`HTTP ${res.status}${describeOAuthError(res.body, res.contentType, [secret, ...headerSecrets(headers)])}`);
     return this.#parse(res.body, res.contentType, now, secret);
   }
 
@@ -279,16 +280,17 @@ function tokenType(raw: string): string {
 }
 
 /** ": invalid_client (bad secret)" from an RFC 6749 §5.2 error body, else a short excerpt. */
-function describeOAuthError(body: string, contentType: string): string {
+/** The token endpoint's error, cut, without our client secret should it echo it. */
+function describeOAuthError(body: string, contentType: string, secrets: string[]): string {
   if (contentType.includes('json')) {
     try {
       const e = JSON.parse(body) as { error?: unknown; error_description?: unknown };
-      if (typeof e.error === 'string') return `: ${e.error}${typeof e.error_description === 'string' ? ` (${e.error_description})` : ''}`;
+      if (typeof e.error === 'string') return `: ${describeExternalText(`${e.error}${typeof e.error_description === 'string' ? ` (${e.error_description})` : ''}`, { max: 200, secrets })}`;
     } catch {
       // fall through to the excerpt
     }
   }
-  const text = body.trim().slice(0, 200);
+  const text = describeExternalText(body, { max: 200, secrets });
   return text ? `: ${text}` : '';
 }
 

@@ -12,6 +12,7 @@ import { ClientAgents } from '../net/client-agents.js';
 import { type HostResolver, roundRobinLookup } from '../net/round-robin-dns.js';
 import { USER_AGENT } from '../net/user-agent.js';
 import { type EndpointArgs, PROTO_V2 } from './args.js';
+import { describeExternalText, headerSecrets } from '../redact.js';
 
 /** What the receiver says it wrote (the 2.0 response headers); `confirmed`: at least one header was present. */
 export interface WrittenStats {
@@ -144,7 +145,7 @@ export class HttpSender {
           res.on('error', (e) => resolve({ kind: 'retry', reason: `reading response: ${e.message}` }));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            const text = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
+            const text = describeExternalText(Buffer.concat(chunks).toString('utf8'), { max: 512, secrets: headerSecrets(headers) });
             if (status >= 200 && status < 300) return resolve({ kind: 'ok', status, written: parseWrittenStats(res.headers) });
             const location = res.headers.location;
             if (REDIRECTS.has(status) && location) return resolve({ kind: 'redirect', status, location });

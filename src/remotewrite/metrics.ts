@@ -2,6 +2,7 @@
 // registry (several remote_write components share it), told apart by the
 // component_id, remote_name and url labels.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { redactUrlPasswords } from '../redact.js';
 
 const ENDPOINT_LABELS = ['remote_name', 'url'] as const;
 
@@ -36,7 +37,8 @@ export type RemoteWriteMetrics = ReturnType<typeof remoteWriteMetrics>;
 
 /** The metric children of one endpoint, resolved once (label lookups are not free on the hot path). */
 export function endpointMetrics(m: RemoteWriteMetrics, remoteName: string, url: string) {
-  const l = { remote_name: remoteName, url };
+  // The url label never shows a password (user:xxxxx@, as Prometheus's labels do).
+  const l = { remote_name: remoteName, url: redactUrlPasswords(url) };
   return {
     labels: l,
     samplesTotal: m.samplesTotal.labels(l),

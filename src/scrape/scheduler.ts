@@ -18,6 +18,7 @@ import { nextScrapeTime, scrapeOffsetMs } from './offset.js';
 import type { ScrapeWorkerPool, TargetListener } from './pool.js';
 import type { FromWorker, PoolWireConfig } from './protocol.js';
 import { populateTarget, type ScrapeTarget, type TargetDefaults } from './target.js';
+import { describeExternalText } from '../redact.js';
 
 export interface SchedulerConfig {
   defaults: TargetDefaults;
@@ -282,7 +283,7 @@ export class ScrapeScheduler {
     }
     t.lastAppendTime = msg.appendTime;
     t.health = up ? 'up' : 'down';
-    t.lastError = st.error;
+    t.lastError = st.error ? describeExternalText(st.error, { max: 300 }) : st.error;
     t.lastScrape = msg.appendTime;
     t.lastDurationMs = msg.durationMs;
     if (st.error === 'sample limit exceeded') this.metrics.exceededSampleLimit.inc();

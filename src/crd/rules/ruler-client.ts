@@ -13,6 +13,7 @@ import { revealString } from '../../syntax/secret.js';
 import { ClientAgents, type ClientAgentsConfig } from '../../net/client-agents.js';
 import { USER_AGENT } from '../../net/user-agent.js';
 import type { RuleGroup } from './groups.js';
+import { describeExternalText, headerSecrets } from '../../redact.js';
 
 export interface RulerClientConfig {
   address: string;
@@ -85,7 +86,7 @@ export class RulerClient {
     return h;
   }
 
-  private async request(method: string, url: URL, body?: string, redirects = 0): Promise<{ status: number; body: string }> {
+  private async request(method: string, url: URL, body?: string, redirects = 0): Promise<{ status: number; body: string; secrets: string[] }> {
     const headers = await this.headers(method, url);
     if (body !== undefined) headers['Content-Type'] = 'application/yaml';
     const mod = url.protocol === 'https:' ? https : http;
@@ -107,7 +108,7 @@ export class RulerClient {
             resolve(this.request(method, new URL(loc, url), body, redirects + 1));
             return;
           }
-          resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status, body: Buffer.concat(chunks).toString('utf8'), secrets: headerSecrets(headers) });
         });
       });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.cfg.timeoutMs ?? 10_000} ms`)));
@@ -116,8 +117,9 @@ export class RulerClient {
     });
   }
 
-  private fail(method: string, url: URL, r: { status: number; body: string }): never {
-    throw new RulerError(r.status, `${method} ${decodeURIComponent(url.pathname)}: HTTP ${r.status}: ${r.body.trim().slice(0, 200)}`);
+  private fail(method: string, url: URL, r: { status: number; body: string; secrets?: string[] }): never {
+    // The server's answer, cut, and without anything of our request's credentials it may echo.
+    throw new RulerError(r.status, `${method} ${decodeURIComponent(url.pathname)}: HTTP ${r.status}: ${describeExternalText(r.body, { max: 200, secrets: r.secrets })}`);
   }
 
   /** Every namespace's groups. The ruler answers 404 when the tenant has none. */

@@ -12,6 +12,7 @@ import { ClientAgents } from '../../net/client-agents.js';
 import { USER_AGENT } from '../../net/user-agent.js';
 import { revealString } from '../../syntax/secret.js';
 import type { EndpointArgs } from './config.js';
+import { describeExternalText, headerSecrets } from '../../redact.js';
 
 export interface PostResult {
   status: number;
@@ -74,7 +75,8 @@ export class HttpPoster {
     for (let hop = 0; ; hop++) {
       const r = await this.#once(url, method, payload, h, timeoutMs, signal);
       const step = this.args.follow_redirects === false || hop >= MAX_REDIRECTS ? undefined : redirectStep(r.status, r.location, url, method);
-      if (!step) return { status: r.status, body: r.body };
+      // The server's answer as a log line may show it: cut, and without our request's credentials.
+      if (!step) return { status: r.status, body: describeExternalText(r.body, { max: 512, secrets: headerSecrets(headers) }) };
       url = step.url;
       method = step.method;
       if (!step.keepBody) {
