@@ -23,6 +23,8 @@ export interface ScrapeStats {
   seriesAdded: number;
   /** Uncompressed body size; -1 when body_size_limit was exceeded. */
   bodyBytes: number;
+  /** Samples of a series already appended in this scrape: dropped, the first one kept (as Prometheus does). */
+  duplicates?: number;
   error?: string;
 }
 

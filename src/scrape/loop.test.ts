@@ -30,6 +30,28 @@ test('first scrape: labels merged, series added, default timestamps', () => {
   expect(b.stats).toEqual({ total: 2, added: 2, seriesAdded: 2, bodyBytes: 20 });
 });
 
+test('a series twice in one scrape: the first sample is kept, a repeat with another value is counted (Prometheus)', () => {
+  const s = new TargetState(target, base);
+  const refs = new Map<number, string[]>();
+  const b = s.apply('a 1\nb 2\na 3\nb 2\na{} 4\n', prometheusText, 5000, 0);
+  const rows = decode(refs, b);
+  expect(rows).toEqual([
+    { name: '__name__,a,instance,h:1,job,j', v: 1, t: 5000 },
+    { name: '__name__,b,instance,h:1,job,j', v: 2, t: 5000 },
+  ]);
+  // a 3 and a{} 4 differ from the kept a 1; the exact repeat of b is dropped without counting.
+  expect(b.stats).toEqual({ total: 5, added: 2, seriesAdded: 2, bodyBytes: 0, duplicates: 2 });
+  // Two texts that metric relabeling maps onto one series are the same case.
+  const r = new TargetState(target, { ...base, metricRelabel: compileRules([{ action: 'labeldrop', regex: 'x' } as never]) });
+  const b2 = r.apply('m{x="1"} 1\nm{x="2"} 2\n', prometheusText, 5000, 0);
+  expect(decode(new Map(), b2).map((x) => x.v)).toEqual([1]);
+  expect(b2.stats.duplicates).toBe(1);
+  // The next scrape starts afresh: no stale marker for the series, no duplicates.
+  const b3 = s.apply('a 5\nb 6\n', prometheusText, 6000, 0);
+  expect(decode(refs, b3).map((x) => x.v)).toEqual([5, 6]);
+  expect(b3.stats.duplicates).toBeUndefined();
+});
+
 test('vanished series get one stale marker; explicit timestamps are not tracked unless asked', () => {
   for (const track of [false, true]) {
     const s = new TargetState(target, { ...base, trackTimestampsStaleness: track });

@@ -61,6 +61,8 @@ interface SeriesEntry {
   alive: boolean;
   /** The created timestamp a zero sample was last written for (start_timestamp_zero_ingestion). */
   lastCt?: number;
+  /** The value appended for it in this scrape (a repeat with another value is counted, as Prometheus counts it). */
+  v?: number;
 }
 
 interface MetEntry {
@@ -130,6 +132,7 @@ export class TargetState {
     let total = 0;
     let added = 0;
     let seriesAdded = 0;
+    let duplicates = 0;
     let limitExceeded = false;
     let bucketLimitExceeded = false;
     /** The series of the sample (or histogram) appended last, for its exemplars; null: dropped. */
@@ -143,7 +146,7 @@ export class TargetState {
     const register = (labels: LabelPairs, key: string): SeriesEntry => {
       let se = this.series.get(key);
       if (!se) {
-        se = { ref: this.nextRef++, labels: labelStrings.internAll(labels), key, lastIter: 0, tracked: false, alive: true };
+        se = { ref: this.nextRef++, labels: labelStrings.internAll(labels), key, lastIter: 0, tracked: false, alive: true, v: 0 };
         this.series.set(key, se);
         pending.push(se);
       }
@@ -180,6 +183,10 @@ export class TargetState {
       let se = me.series;
       if (se === null) return null;
       if (!se.alive) se = me.series = register(se.labels, se.key);
+      if (se.lastIter === iter) {
+        duplicates++;
+        return null;
+      }
       added++;
       if (o.sampleLimit > 0 && added > o.sampleLimit) {
         limitExceeded = true; // keep counting, as Prometheus does, then fail
@@ -246,6 +253,13 @@ export class TargetState {
         last = null;
         if (se === null) return;
         if (!se.alive) se = me.series = register(se.labels, se.key);
+        // The same series twice in one body (or two texts that relabel to one series): the first
+        // sample stays; a repeat with another value is counted (Prometheus's duplicate-timestamp error).
+        if (se.lastIter === iter) {
+          if (!Object.is(se.v, v)) duplicates++;
+          return;
+        }
+        se.v = v;
         added++;
         if (o.sampleLimit > 0 && added > o.sampleLimit) {
           limitExceeded = true; // keep counting, as Prometheus does, then fail
@@ -270,7 +284,7 @@ export class TargetState {
       if (bucketLimitExceeded) throw new AppendError('histogram bucket limit exceeded');
     } catch (e) {
       if (!(e instanceof ParseError || e instanceof AppendError || e instanceof DuplicateLabelError)) throw e;
-      return this.failedAppend(iter, pending, appendTime, { total, added, seriesAdded, bodyBytes, error: e.message });
+      return this.failedAppend(iter, pending, appendTime, { total, added, seriesAdded, bodyBytes, ...(duplicates ? { duplicates } : {}), error: e.message });
     }
 
     // Series seen last time but not now get a staleness marker; their refs are released.
@@ -289,7 +303,7 @@ export class TargetState {
       out.newLabels.push(se.labels);
     }
     if (families && o.honorMetadata) for (const m of families.changedSince(this.metadata)) out.x().metadata.push(m);
-    return out.finish({ total, added, seriesAdded, bodyBytes });
+    return out.finish({ total, added, seriesAdded, bodyBytes, ...(duplicates ? { duplicates } : {}) });
   }
 
   /**

@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry, Summary } from 'prom-client';
 
 export interface ScrapeMetrics {
   exceededSampleLimit: Counter;
+  duplicateTimestamps: Counter;
   exceededBodySizeLimit: Counter;
   exceededLabelLimits: Counter;
   exceededTargetLimit: Counter;
@@ -19,6 +20,7 @@ export function scrapeMetrics(registry: Registry): ScrapeMetrics {
   const registers = [registry];
   return {
     exceededSampleLimit: new Counter({ name: 'prometheus_target_scrapes_exceeded_sample_limit_total', help: 'Total number of scrapes that hit the sample limit and were rejected.', registers }),
+    duplicateTimestamps: new Counter({ name: 'prometheus_target_scrapes_sample_duplicate_timestamp_total', help: 'Total number of samples rejected due to duplicate timestamps but different values.', registers }),
     exceededBodySizeLimit: new Counter({ name: 'prometheus_target_scrapes_exceeded_body_size_limit_total', help: 'Total number of scrapes that hit the body size limit', registers }),
     exceededLabelLimits: new Counter({ name: 'prometheus_target_scrape_pool_exceeded_label_limits_total', help: 'Total number of times scrape pools hit the label limits, during sync or config reload.', registers }),
     exceededTargetLimit: new Counter({ name: 'prometheus_target_scrape_pool_exceeded_target_limit_total', help: 'Total number of times scrape pools hit the target limit, during sync or config reload.', registers }),

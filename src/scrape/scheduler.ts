@@ -46,6 +46,8 @@ export interface TargetDebug {
   last_scrape_duration: string | undefined;
   last_error: string | undefined;
   series: number;
+  /** Samples dropped in the last scrape because their series was already in it (the first one is kept). */
+  last_duplicates: number;
   /** The cluster member that scrapes this target (this node when clustering is off for the component). */
   owner: string | undefined;
 }
@@ -91,6 +93,7 @@ class ActiveTarget implements TargetListener {
   reportSeries: LabelPairs[] = [];
   health: TargetDebug['health'] = 'unknown';
   lastError: string | undefined;
+  lastDuplicates = 0;
   lastScrape: number | undefined;
   lastDurationMs: number | undefined;
   stopped = false;
@@ -286,6 +289,8 @@ export class ScrapeScheduler {
     t.lastError = st.error ? describeExternalText(st.error, { max: 300 }) : st.error;
     t.lastScrape = msg.appendTime;
     t.lastDurationMs = msg.durationMs;
+    t.lastDuplicates = st.duplicates ?? 0;
+    if (t.lastDuplicates > 0) this.metrics.duplicateTimestamps.inc(t.lastDuplicates);
     if (st.error === 'sample limit exceeded') this.metrics.exceededSampleLimit.inc();
     else if (st.error?.startsWith('label_')) this.metrics.exceededLabelLimits.inc();
     else if (st.bodyBytes === -1) this.metrics.exceededBodySizeLimit.inc();
@@ -474,6 +479,7 @@ export class ScrapeScheduler {
       last_scrape_duration: t.lastDurationMs === undefined ? undefined : `${(t.lastDurationMs / 1000).toFixed(6)}s`,
       last_error: t.lastError,
       series: t.refs.size,
+      last_duplicates: t.lastDuplicates,
       owner: clustering ? this.cluster.ownerOf(t.clusterKey) : this.cluster.self,
     }));
     return { active, dropped: this.dropped };

@@ -116,6 +116,26 @@ test('scrapes good targets; garbage, slow, huge and failing ones are up=0 with a
   }
 });
 
+test('a body with a series twice: the first sample kept, the repeat counted in the target debug info and on /metrics', async () => {
+  const dup = await serve((_req, res) => res.end('a 1\nb 2\na 3\n'));
+  const rec = new Recorder();
+  const ctx = makeTestContext({ id: 'prometheus.scrape.dups' });
+  const c = prometheusScrape.build(ctx, undefined as never);
+  await c.update(args({ targets: [{ __address__: dup }], forward_to: [rec] }));
+  try {
+    await rec.until((all) => upOf(all, dup).length >= 1);
+    expect(upOf(rec.samples, dup)[0]).toBe(1);
+    expect(rec.samples.filter((s) => name(s) === 'a').map((s) => s.v)).toEqual(expect.arrayContaining([1]));
+    expect(rec.samples.filter((s) => name(s) === 'a' && s.v === 3)).toEqual([]);
+    const info = c.debugInfo!() as { targets: { last_duplicates: number }[] };
+    expect(info.targets[0].last_duplicates).toBe(1);
+    const text = await ctx.metrics.metrics();
+    expect(text).toMatch(/prometheus_target_scrapes_sample_duplicate_timestamp_total\{[^}]*\} [1-9]/);
+  } finally {
+    await c.stop!();
+  }
+});
+
 test('a target that goes away gets stale markers; a handed-off one does not', async () => {
   const a1 = await serve((_req, res) => res.end('m 1\n'));
   const a2 = await serve((_req, res) => res.end('m 2\n'));
