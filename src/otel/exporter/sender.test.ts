@@ -57,7 +57,9 @@ test('a permanent error is dropped at once; max_elapsed_time bounds retries; ret
   const e = setup(async () => { throw new Error('connection refused'); }, { enabled: false }, { initial_interval: 20, multiplier: 1.5, randomization_factor: 0, max_interval: 50, max_elapsed_time: 300 });
   await expect(e.sender.send('traces', traces(1))).rejects.toThrow(/no more retries left/);
   expect(e.attempts.length).toBeGreaterThan(2);
-  expect(e.attempts.at(-1)! - e.attempts[0]).toBeLessThanOrEqual(300);
+  // No retry is scheduled past max_elapsed_time; a timer may fire a little late on a loaded machine.
+  expect(e.attempts.at(-1)! - e.attempts[0]).toBeLessThanOrEqual(300 + 150);
+  expect(e.attempts.length).toBeLessThan(12); // 20, 30, 45, 50, 50, ... ms waits: at most ~8 fit in 300 ms
   const d = setup(async () => { throw new Error('down'); }, { enabled: false }, { enabled: false });
   await expect(d.sender.send('traces', traces(1))).rejects.toThrow(/retry_on_failure disabled/);
   expect(d.attempts).toHaveLength(1);
