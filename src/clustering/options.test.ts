@@ -66,6 +66,7 @@ describe('cluster flags', () => {
     expect(() => parseClusterFlags({ 'cluster.wait-for-size': '-1' })).toThrow(/--cluster.wait-for-size/);
     expect(() => parseClusterFlags({ 'cluster.enabled': 'yes' })).toThrow(/--cluster.enabled: expected true or false/);
     expect(() => parseClusterFlags({ 'cluster.listen-addr': 'nope' })).toThrow(/--cluster.listen-addr: expected host:port/);
+    expect(() => parseClusterFlags({ 'server.http.listen-addr': 'nohost' })).toThrow(/--server.http.listen-addr: expected host:port, got "nohost"/);
     expect(() => parseClusterFlags({ 'cluster.node-name': true })).toThrow(/--cluster.node-name: a value is required/);
     expect(() => parseClusterFlags({ 'cluster.discover-peers': 'provider=k8s' })).toThrow(/not supported/);
   });

@@ -113,6 +113,9 @@ export function parseClusterFlags(flags: Record<string, string | boolean>): Clus
   }
   const listenAddr = str('cluster.listen-addr') || undefined;
   if (listenAddr) assertHostPort('cluster.listen-addr', listenAddr);
+  // Without a port of its own, gossip is served (and advertised) at the HTTP address.
+  const httpAddr = flags['server.http.listen-addr'] ?? flags['--server.http.listen-addr'];
+  if (typeof httpAddr === 'string' && httpAddr) assertHostPort('server.http.listen-addr', httpAddr);
   const nodeName = str('cluster.node-name') || hostname();
   const opts: ClusterOptions = {
     enabled: bool('cluster.enabled'),
