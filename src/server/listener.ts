@@ -39,7 +39,8 @@ export function buildTls(cfg: HttpTlsConfig): ActiveTls {
   const requestCert = cfg.client_auth_type !== 'NoClientCert';
   // HTTP/1.1 whenever the client offers it (browsers offer h2 too but get the
   // express app); h2 only for a client that speaks nothing else (gossip peers).
-  const ALPNCallback = ({ protocols }: { protocols: string[] }) => (protocols.includes('http/1.1') || !protocols.includes('h2') ? 'http/1.1' : 'h2');
+  // A client offering neither is refused at the handshake (no_application_protocol).
+  const ALPNCallback = ({ protocols }: { protocols: string[] }) => ['http/1.1', 'h2'].find((p) => protocols.includes(p));
   const options: tls.TlsOptions = { cert, key, ca, requestCert, rejectUnauthorized: false, ALPNCallback };
   if (cfg.cipher_suites.length) options.ciphers = cfg.cipher_suites.map((c) => CIPHER_SUITES[c]).join(':');
   if (cfg.curve_preferences.length) options.ecdhCurve = cfg.curve_preferences.map((c) => CURVES[c]).join(':');
