@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import './components/index.js';
 import { StandaloneOwnership, type ClusterOwnership } from './clustering/ownership.js';
+import type { HttpGossipMount } from './clustering/cluster.js';
 import { Controller } from './runtime/controller.js';
 import { decodeConfigBlocks, resolveLoggingWriteTo, type ConfigBlocks } from './runtime/config-blocks.js';
 import { fingerprint, parseSources, readConfigSources } from './runtime/config-files.js';
@@ -18,6 +19,7 @@ import { createApp } from './server/http.js';
 import { buildTls, listenSwitchable } from './server/listener.js';
 import { uiMounts } from './server/ui.js';
 import type { Router } from 'express';
+import type { RequestListener } from 'node:http';
 
 export interface AlloyOptions {
   /** A config file, or a directory whose *.alloy files form one config. */
@@ -30,7 +32,7 @@ export interface AlloyOptions {
   /** How often the config file is checked for changes (ms); 0 disables. */
   configWatchIntervalMs: number;
   /** Creates the cluster service; a standalone ownership when absent. */
-  cluster?: (deps: { logger: Logger; metrics: Registry }) => Promise<ClusterOwnership & ClusterLifecycle>;
+  cluster?: (deps: { logger: Logger; metrics: Registry; http?: HttpGossipMount }) => Promise<ClusterOwnership & ClusterLifecycle>;
   logger?: Logger;
   /** Routers mounted on the HTTP server (UI, cluster-wide APIs). */
   mounts?: (ctx: { controller: Controller; cluster: ClusterOwnership }) => { path: string; router: Router }[];
@@ -70,13 +72,25 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
   collectDefaultMetrics({ register: metrics });
   fs.mkdirSync(opts.storagePath, { recursive: true });
 
-  const cluster: ClusterOwnership & ClusterLifecycle = opts.cluster
-    ? await opts.cluster({ logger, metrics })
-    : new StandaloneOwnership(os.hostname());
+  // The HTTP port listens before the cluster joins: gossip may ride on it, and
+  // peers reach us there from the moment we join. Until the config is loaded
+  // it answers 503; its TLS comes from the config's http block, read now.
+  const preTls = (() => {
+    const next = decodeConfigBlocks(parseSources(readConfigSources(opts.configFile), opts.configFile));
+    return next.http?.tls ? buildTls(next.http.tls) : undefined;
+  })();
+  let handler: RequestListener = (_req, res) => void res.writeHead(503, { 'content-type': 'text/plain' }).end('Alloy is not ready.\n');
+  const listener = await listenSwitchable((req, res) => handler(req, res), opts.listenAddr, preTls);
+  let cluster: ClusterOwnership & ClusterLifecycle;
+  try {
+    cluster = opts.cluster ? await opts.cluster({ logger, metrics, http: listener }) : new StandaloneOwnership(os.hostname());
+  } catch (e) {
+    await listener.close();
+    throw e;
+  }
   const controller = new Controller({ logger, metrics, storagePath: opts.storagePath, cluster, minStability: opts.minStability });
 
   let blocks: ConfigBlocks = {};
-  let listener: Awaited<ReturnType<typeof listenSwitchable>> | undefined;
   let lastFingerprint: string | undefined;
 
   // Everything that can fail (syntax, config blocks, TLS files, components) is checked before anything is applied.
@@ -103,12 +117,19 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
         logger.warn({ err: (e as Error).message }, 'logging: write_to could not be resolved; logs go to stderr only');
       }
     }
-    listener?.setTls(tls);
+    listener.setTls(tls);
     return tls;
   };
 
   // The first load must succeed; its error is the caller's to print.
-  const initialTls = await load();
+  try {
+    await load();
+  } catch (e) {
+    await cluster.stop?.().catch(() => undefined);
+    await controller.stop().catch(() => undefined);
+    await listener.close();
+    throw e;
+  }
   cluster.setState?.('participant');
 
   const app = createApp({
@@ -126,7 +147,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       ...uiMounts({ controller, cluster, pathPrefix: opts.uiPathPrefix, peerHttpAddresses: opts.uiPeerHttpAddresses }),
     ],
   });
-  listener = await listenSwitchable(app, opts.listenAddr, initialTls);
+  handler = app;
   const { url } = listener;
   logger.info({ addr: url }, 'now listening for http traffic');
   cluster.setHttpAddress?.(url);
@@ -156,7 +177,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       cluster.setState?.('terminating');
       await cluster.leave?.().catch(() => undefined);
       await controller.stop();
-      await listener!.close();
+      await listener.close();
       await cluster.stop?.().catch(() => undefined);
     })());
 

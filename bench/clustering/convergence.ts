@@ -7,8 +7,11 @@
 // failure detector's events over the run (no node crashes here, so every
 // suspect or dead is a false positive).
 //
-//   node --import tsx bench/clustering/convergence.ts [50,100,150] [--json]
+//   node --import tsx bench/clustering/convergence.ts [50,100,150] [--json] [--transport=port|http]
 //
+// --transport=http carries the gossip on each node's HTTP listener (HTTP/2
+// sniffed from HTTP/1.1, as `alloy run` does without --cluster.listen-addr);
+// port (the default here) gives each node a gossip port of its own.
 // Protocol settings: production defaults (DEFAULT_SWIM) unless overridden by
 // env CLUSTER_BENCH_SWIM='{"gossipFanout":3}'.
 // Profiling: CLUSTER_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
@@ -16,13 +19,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SWIM, type SwimConfig } from '../../src/clustering/swim.js';
-import type { Command, Report } from './worker.js';
+import type { BenchTransport, Command, Report } from './worker.js';
 import { waitFor } from '../../e2e/lib/wait.js';
 
 // 3 workers: 150 nodes at ~50 per process keep a full mesh (~15k sockets) under a 20k fd limit.
 const WORKERS = Number(process.env.CLUSTER_BENCH_WORKERS ?? 3);
 const swim: Partial<SwimConfig> = JSON.parse(process.env.CLUSTER_BENCH_SWIM ?? '{}');
 const MAX_CHANNELS = 256;
+const TRANSPORT: BenchTransport = process.argv.includes('--transport=http') ? 'http' : 'port';
 
 class Worker {
   readonly proc: ChildProcess;
@@ -105,7 +109,7 @@ async function run(n: number): Promise<Result> {
   const owner = (i: number) => ws[i % ws.length];
   try {
     const t0 = Date.now();
-    const first = await ws[0].ask({ cmd: 'start', ids: [0], seeds: [], swim, maxChannels: MAX_CHANNELS }, 'started');
+    const first = await ws[0].ask({ cmd: 'start', ids: [0], seeds: [], swim, maxChannels: MAX_CHANNELS, transport: TRANSPORT }, 'started');
     const seeds = first.addrs;
     // The rest join through node-0 in batches (ids spread over the workers),
     // each batch turning participant and converging before the next starts,
@@ -115,7 +119,7 @@ async function run(n: number): Promise<Result> {
     const names = Array.from({ length: n }, (_, i) => nameOf(i));
     for (let b = 1; b < n; b += 25) {
       const ids = Array.from({ length: Math.min(25, n - b) }, (_, k) => b + k);
-      await Promise.all(ws.map((w, wi) => w.ask({ cmd: 'start', ids: ids.filter((i) => i % ws.length === wi), seeds, swim, maxChannels: MAX_CHANNELS }, 'started')));
+      await Promise.all(ws.map((w, wi) => w.ask({ cmd: 'start', ids: ids.filter((i) => i % ws.length === wi), seeds, swim, maxChannels: MAX_CHANNELS, transport: TRANSPORT }, 'started')));
       for (const w of ws) w.send({ cmd: 'participant' });
       const upTo = names.slice(0, b + ids.length);
       await waitFor(`${upTo.length} nodes agreeing during startup`, () => views.convergedAt(upTo, upTo), { timeoutMs: 120_000, intervalMs: 5 }).catch((err) => {
@@ -143,7 +147,7 @@ async function run(n: number): Promise<Result> {
     w0 = Date.now();
     const j = n;
     const tj = Date.now();
-    await owner(j).ask({ cmd: 'start', ids: [j], seeds, swim, maxChannels: MAX_CHANNELS }, 'started');
+    await owner(j).ask({ cmd: 'start', ids: [j], seeds, swim, maxChannels: MAX_CHANNELS, transport: TRANSPORT }, 'started');
     const tp = Date.now();
     owner(j).send({ cmd: 'participant' });
     const all = [...names, nameOf(j)];
@@ -183,7 +187,7 @@ async function run(n: number): Promise<Result> {
 
 async function main(): Promise<void> {
   const sizes = (process.argv.slice(2).find((a) => /^[\d,]+$/.test(a)) ?? '50,100,150').split(',').map(Number);
-  const settings = { ...DEFAULT_SWIM, ...swim, maxChannels: MAX_CHANNELS, workers: WORKERS };
+  const settings = { ...DEFAULT_SWIM, ...swim, maxChannels: MAX_CHANNELS, workers: WORKERS, transport: TRANSPORT };
   const results: Result[] = [];
   for (const n of sizes) {
     const r = await run(n);

@@ -5,14 +5,18 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Cluster } from '../../src/clustering/cluster.js';
 import type { SwimConfig } from '../../src/clustering/swim.js';
+import { listenSwitchable, type SwitchableServer } from '../../src/server/listener.js';
 
 export type Command =
-  | { cmd: 'start'; ids: number[]; seeds: string[]; swim: Partial<SwimConfig>; maxChannels: number }
+  | { cmd: 'start'; ids: number[]; seeds: string[]; swim: Partial<SwimConfig>; maxChannels: number; transport: BenchTransport }
   | { cmd: 'participant' }
   | { cmd: 'leave'; name: string }
   | { cmd: 'bytes' }
   | { cmd: 'events' }
   | { cmd: 'stop' };
+
+/** 'port': gossip on a port of its own (--cluster.listen-addr); 'http': on an HTTP listener's port (the default in `alloy run`). */
+export type BenchTransport = 'port' | 'http';
 
 export type Report =
   | { kind: 'started'; addrs: string[] }
@@ -24,6 +28,8 @@ export type Report =
 
 const logger = pino({ level: 'silent' });
 const nodes = new Map<string, Cluster>();
+/** The HTTP listener carrying each node's gossip in 'http' mode. */
+const httpServers = new Map<string, SwitchableServer>();
 /** Bytes sent by nodes already stopped, so totals never go backwards. */
 let retiredTx = 0;
 /** Failure-detector events: with no crash in the benchmark, every suspect or dead is a false positive. */
@@ -53,12 +59,13 @@ process.on('message', async (m: Command) => {
   try {
     if (m.cmd === 'start') {
       const started = await Promise.all(
-        m.ids.map((i) =>
-          Cluster.start(
+        m.ids.map(async (i) => {
+          const http = m.transport === 'http' ? await listenSwitchable((_req, res) => void res.end('ok\n'), `${host(i)}:0`) : undefined;
+          const c = await Cluster.start(
             {
               enabled: true,
               nodeName: `node-${i}`,
-              listenAddr: `${host(i)}:0`,
+              listenAddr: http ? undefined : `${host(i)}:0`,
               joinAddresses: m.seeds,
               // Like production (60 s), but shorter: a join that times out on this
               // shared machine is retried instead of leaving the node alone.
@@ -67,9 +74,11 @@ process.on('message', async (m: Command) => {
               waitForSize: 0,
               waitTimeoutMs: 0,
             },
-            { logger, metrics: new Registry(), swim: m.swim, maxChannels: m.maxChannels },
-          ),
-        ),
+            { logger, metrics: new Registry(), swim: m.swim, maxChannels: m.maxChannels, http },
+          );
+          if (http) httpServers.set(c.self, http);
+          return c;
+        }),
       );
       for (const c of started) {
         nodes.set(c.self, c);
@@ -83,6 +92,7 @@ process.on('message', async (m: Command) => {
       if (c) {
         await c.leave();
         await c.stop();
+        await httpServers.get(m.name)?.close();
         retiredTx += c.metrics.txBytes;
         for (const [k, v] of Object.entries(await eventCounts(c))) retiredEvents[k] += v;
         nodes.delete(m.name);
@@ -102,6 +112,7 @@ process.on('message', async (m: Command) => {
       send({ kind: 'events', counts, maxHealth });
     } else if (m.cmd === 'stop') {
       await Promise.all([...nodes.values()].map((c) => c.stop()));
+      await Promise.all([...httpServers.values()].map((h) => h.close()));
       process.exit(0);
     }
   } catch (err) {

@@ -30,14 +30,17 @@ const scenarios: Scenario[] = [
       const headless = find(objs, 'Service', 'alloy-cluster')[0];
       expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
       expect(w.spec.serviceName).toBe('alloy-cluster');
-      const gossip = headless.spec.ports.find((p: any) => p.name === 'gossip').port;
+      // One port, as in Alloy: gossip (HTTP/2) rides on the HTTP port, no --cluster.listen-addr.
+      expect(headless.spec.ports.map((p: any) => `${p.name}:${p.port}`)).toEqual(['http:12345']);
+      expect(w.spec.template.spec.containers[0].ports.map((p: any) => `${p.name}:${p.containerPort}`)).toEqual(['http:12345']);
       expect(f.flags).toMatchObject({
+        'server.http.listen-addr': '0.0.0.0:12345',
         'cluster.enabled': true,
         'cluster.node-name': '$(POD_NAME)',
-        'cluster.advertise-address': `$(POD_IP):${gossip}`,
-        'cluster.join-addresses': `alloy-cluster.${NS}.svc.cluster.local:${gossip}`,
-        'cluster.listen-addr': `0.0.0.0:${gossip}`,
+        'cluster.advertise-address': '$(POD_IP):12345',
+        'cluster.join-addresses': `alloy-cluster.${NS}.svc.cluster.local:12345`,
       });
+      expect(f.args.some((a: string) => a.startsWith('--cluster.listen-addr'))).toBe(false);
       expect(f.env.get('POD_IP').valueFrom.fieldRef.fieldPath).toBe('status.podIP');
       expect(f.env.get('POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
       // WAL and positions on a claim per replica, mounted at --storage.path.

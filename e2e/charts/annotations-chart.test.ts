@@ -25,7 +25,7 @@ describe('charts/alloy-annotations', () => {
     expect(facts.workload.kind).toBe('StatefulSet');
     expect(facts.workload.spec.replicas).toBe(3);
     expect(facts.flags['cluster.enabled']).toBe(true);
-    expect(facts.flags['cluster.join-addresses']).toBe(`${CHART}-cluster.${NS}.svc.cluster.local:12346`);
+    expect(facts.flags['cluster.join-addresses']).toBe(`${CHART}-cluster.${NS}.svc.cluster.local:12345`); // gossip on the HTTP port
     expect(find(objs, 'Service', `${CHART}-cluster`)[0].spec.publishNotReadyAddresses).toBe(true);
     expect(facts.configCheck.components).toEqual(['discovery.kubernetes', 'discovery.kubernetes', 'discovery.annotations', 'prometheus.scrape', 'prometheus.remote_write']);
     expect(facts.config).toMatch(/prometheus\.scrape "annotations" \{[^}]*clustering \{\s*enabled = true/s);

@@ -44,6 +44,10 @@ describe('clustering.tls', () => {
       keyPath: '/etc/alloy-cluster-tls/tls.key',
       serverName: `alloy-cluster.${NS}.svc.cluster.local`,
     });
+    // Its mutual TLS is the gossip server's own: a port of its own (12346 unless alloy.gossipPort says), peers join there.
+    expect(facts.flags).toMatchObject({ 'cluster.listen-addr': '0.0.0.0:12346', 'cluster.advertise-address': '$(POD_IP):12346', 'cluster.join-addresses': `alloy-cluster.${NS}.svc.cluster.local:12346` });
+    expect(cluster.listenAddr).toBe('0.0.0.0:12346');
+    expect(container.ports.map((p: any) => `${p.name}:${p.containerPort}`)).toEqual(['http:12345', 'gossip:12346']);
     // The default server name is the headless Service peers join through.
     expect(find(render('alloy', TLS, 'alloy').objs, 'Service', 'alloy-cluster')).toHaveLength(1);
   });
@@ -88,8 +92,13 @@ describe('networkPolicy', () => {
     expect(find(render('alloy', {}).objs, 'NetworkPolicy')).toHaveLength(0);
   });
 
-  test('on: gossip only from the StatefulSet\'s own pods, HTTP from anyone, ingress only', () => {
-    const { objs, facts } = render('alloy', { networkPolicy: { enabled: true } }, 'alloy');
+  test('one port: HTTP (and the gossip on it) from anyone, ingress only', () => {
+    const { objs } = render('alloy', { networkPolicy: { enabled: true } }, 'alloy');
+    expect(policy(objs).spec.ingress).toEqual([{ ports: [{ port: 12345, protocol: 'TCP' }] }]);
+  });
+
+  test('a gossip port of its own: gossip only from the StatefulSet\'s own pods, HTTP from anyone, ingress only', () => {
+    const { objs, facts } = render('alloy', { networkPolicy: { enabled: true }, alloy: { gossipPort: 12346 } }, 'alloy');
     const np = policy(objs);
     expect(np.metadata).toMatchObject({ name: 'alloy', namespace: NS });
     expect(np.spec.podSelector).toEqual({ matchLabels: facts.workload.spec.selector.matchLabels });
@@ -124,13 +133,14 @@ describe('networkPolicy', () => {
 
 describe('bind addresses', () => {
   test('default 0.0.0.0 for both; values change them, $(POD_IP) binds only the pod IP', () => {
-    expect(render('alloy', {}).facts.flags).toMatchObject({ 'server.http.listen-addr': '0.0.0.0:12345', 'cluster.listen-addr': '0.0.0.0:12346' });
-    const { facts } = render('alloy', { alloy: { listenAddr: '$(POD_IP)', gossipListenAddr: '$(POD_IP)' } });
+    expect(render('alloy', {}).facts.flags).toMatchObject({ 'server.http.listen-addr': '0.0.0.0:12345' });
+    expect(render('alloy', { alloy: { gossipPort: 12346 } }).facts.flags).toMatchObject({ 'server.http.listen-addr': '0.0.0.0:12345', 'cluster.listen-addr': '0.0.0.0:12346' });
+    const { facts } = render('alloy', { alloy: { listenAddr: '$(POD_IP)', gossipListenAddr: '$(POD_IP)', gossipPort: 12346 } });
     expect(facts.flags).toMatchObject({ 'server.http.listen-addr': '$(POD_IP):12345', 'cluster.listen-addr': '$(POD_IP):12346', 'cluster.advertise-address': '$(POD_IP):12346' });
   });
 
   test('an IPv6 address gets brackets', () => {
-    const { facts } = render('alloy', { alloy: { listenAddr: '::', gossipListenAddr: '::' } });
+    const { facts } = render('alloy', { alloy: { listenAddr: '::', gossipListenAddr: '::', gossipPort: 12346 } });
     expect(facts.flags).toMatchObject({ 'server.http.listen-addr': '[::]:12345', 'cluster.listen-addr': '[::]:12346' });
   });
 });

@@ -99,22 +99,28 @@ test('3 replicas from the rendered StatefulSet form a cluster and scrape each an
   // Container args as rendered, with what Kubernetes would fill in.
   const container = sts.spec.template.spec.containers[0];
   const args = container.args as string[];
-  const gossipPort = find(objs, 'Service', sts.spec.serviceName)[0].spec.ports.find((p: any) => p.name === 'gossip').port;
+  // One port, as rendered: gossip rides on the HTTP port (no --cluster.listen-addr, no gossip port on the Service).
+  const httpPort = find(objs, 'Service', sts.spec.serviceName)[0].spec.ports.find((p: any) => p.name === 'http').port;
+  expect(find(objs, 'Service', sts.spec.serviceName)[0].spec.ports.some((p: any) => p.name === 'gossip')).toBe(false);
+  expect(args.some((a) => a.startsWith('--cluster.listen-addr'))).toBe(false);
   const joinArg = args.find((a) => a.startsWith('--cluster.join-addresses='))!;
-  expect(joinArg).toBe(`--cluster.join-addresses=${sts.spec.serviceName}.${NS}.svc.cluster.local:${gossipPort}`);
-  const gossip = await Promise.all(COLLECTOR_IPS.map(async (ip) => `${ip}:${await freePort(ip)}`));
-  // startAlloyProcess supplies the config path, --server.http.listen-addr (host:0), --storage.path and --log.format=json.
+  expect(joinArg).toBe(`--cluster.join-addresses=${sts.spec.serviceName}.${NS}.svc.cluster.local:${httpPort}`);
+  expect(args).toContain(`--cluster.advertise-address=$(POD_IP):${httpPort}`);
+  // Each replica's HTTP address (a free port per loopback IP stands for the pod's port 12345).
+  const httpAddr = await Promise.all(COLLECTOR_IPS.map(async (ip) => `${ip}:${await freePort(ip)}`));
+  // startAlloyProcess supplies the config path, --server.http.listen-addr (host:0; ours comes later and wins), --storage.path and --log.format=json.
   const owned = ['--server.http.listen-addr=', '--storage.path=', '--log.format='];
-  const argsFor = (i: number) =>
-    args
+  const argsFor = (i: number) => [
+    ...args
       .slice(2)
       .filter((a) => !owned.some((p) => a.startsWith(p)))
       .map((a) => {
-        if (a === joinArg) return `--cluster.join-addresses=${gossip.join(',')}`;
-        if (a === `--cluster.listen-addr=0.0.0.0:${gossipPort}`) return `--cluster.listen-addr=${gossip[i]}`;
-        if (a === `--cluster.advertise-address=$(POD_IP):${gossipPort}`) return `--cluster.advertise-address=${gossip[i]}`;
+        if (a === joinArg) return `--cluster.join-addresses=${httpAddr.join(',')}`;
+        if (a === `--cluster.advertise-address=$(POD_IP):${httpPort}`) return `--cluster.advertise-address=${httpAddr[i]}`;
         return a.replace('$(POD_IP)', COLLECTOR_IPS[i]).replace('$(POD_NAME)', `alloy-${i}`);
-      });
+      }),
+    `--server.http.listen-addr=${httpAddr[i]}`,
+  ];
   expect(argsFor(0)).toEqual(expect.arrayContaining(['--cluster.enabled=true', '--cluster.node-name=alloy-0']));
 
   const config = withKubeconfig(configOf(objs), kubeconfig);

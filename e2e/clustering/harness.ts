@@ -147,21 +147,25 @@ export class ProcessCluster {
 
   /**
    * Start one process; resolves once its HTTP server listens. The gossip port
-   * is picked explicitly (not HTTP port + 1), so anything that finds a peer's
-   * HTTP server must use the address the peer advertises.
+   * is picked explicitly (a port of its own, --cluster.listen-addr), so
+   * anything that finds a peer's HTTP server must use the address the peer
+   * advertises. With `httpPort`, started as Alloy's docs show instead: no
+   * --cluster.listen-addr, the advertise address is the HTTP address, and
+   * `gossip` (what peers join) is that HTTP address too.
    */
-  async start(name: string, host: string, join: string[], extraFlags: string[] = []): Promise<Node> {
+  async start(name: string, host: string, join: string[], extraFlags: string[] = [], opts: { httpPort?: boolean } = {}): Promise<Node> {
     const cfg = path.join(this.tmp, `${name}.alloy`);
     fs.writeFileSync(cfg, this.config(name));
-    const gossip = `${host}:${await freePort(host)}`;
+    const port = await freePort(host);
+    const gossip = `${host}:${port}`;
     const args = [
       '--import', TSX_LOADER, path.join(ROOT, 'src/main.ts'), 'run', cfg,
       '--log.format=json',
-      `--server.http.listen-addr=${host}:0`,
+      `--server.http.listen-addr=${opts.httpPort ? gossip : `${host}:0`}`,
       `--storage.path=${path.join(this.tmp, name)}`,
       '--cluster.enabled',
       `--cluster.node-name=${name}`,
-      `--cluster.listen-addr=${gossip}`,
+      opts.httpPort ? `--cluster.advertise-address=${gossip}` : `--cluster.listen-addr=${gossip}`,
       `--cluster.join-addresses=${join.join(',')}`,
       '--cluster.rejoin-interval=2s',
       `--cluster.name=${this.clusterName}`,

@@ -7,6 +7,8 @@ import { Cluster, type ClusterDeps } from '../../src/clustering/cluster.js';
 import type { ClusterOptions } from '../../src/clustering/options.js';
 import type { SwimConfig } from '../../src/clustering/swim.js';
 import type { NetworkFilter } from '../../src/clustering/transport.js';
+import { listenSwitchable, type ActiveTls, type SwitchableServer } from '../../src/server/listener.js';
+import type { RequestListener } from 'node:http';
 
 /** Timings ~10x faster than production, so failure detection takes well under a second. */
 export const FAST_SWIM: Partial<SwimConfig> = {
@@ -61,6 +63,39 @@ export async function startTestNode(o: TestNodeOptions, deps: Partial<ClusterDep
     ...deps,
     swim: { ...FAST_SWIM, ...deps.swim },
   });
+}
+
+export interface HttpPortNode {
+  cluster: Cluster;
+  http: SwitchableServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * A node whose gossip rides on its HTTP port (no listenAddr), as `alloy run`
+ * wires it: the HTTP listener (HTTP/1.1 for `handler`) is up before the
+ * cluster joins.
+ */
+export async function startHttpPortNode(
+  o: TestNodeOptions & { httpAddr?: string; httpTls?: ActiveTls; handler?: RequestListener },
+  deps: Partial<ClusterDeps> = {},
+): Promise<HttpPortNode> {
+  const { httpAddr, httpTls, handler, ...clusterOpts } = o;
+  const http = await listenSwitchable(handler ?? ((_req, res) => void res.end('ok\n')), httpAddr ?? '127.0.0.1:0', httpTls);
+  try {
+    const cluster = await startTestNode({ ...clusterOpts, listenAddr: undefined }, { ...deps, http });
+    return {
+      cluster,
+      http,
+      stop: async () => {
+        await cluster.stop();
+        await http.close();
+      },
+    };
+  } catch (e) {
+    await http.close();
+    throw e;
+  }
 }
 
 /** Whether every node sees exactly `names` as live members. */

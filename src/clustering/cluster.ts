@@ -15,8 +15,22 @@ import { loadTlsCredentials } from './tls.js';
 import { Transport, RpcError, type Handlers, type NetworkFilter } from './transport.js';
 import { METHODS, type NodeRecord, type Role } from './wire.js';
 import * as grpc from '@grpc/grpc-js';
+import type { Duplex } from 'node:stream';
 
 export { ClusterJoinError } from './swim.js';
+
+/**
+ * The HTTP server's port, as the gossip server when --cluster.listen-addr is
+ * not given (src/server/listener.ts implements it): HTTP/2 connections on it
+ * are handed to the gossip server, HTTP/1.1 stays the HTTP server's.
+ */
+export interface HttpGossipMount {
+  /** Base URL of the bound HTTP server (real port, http or https). */
+  readonly url: string;
+  /** Whether the HTTP server serves TLS now (the http block's tls). */
+  readonly tlsEnabled: boolean;
+  setHttp2(sink: ((socket: Duplex) => void) | undefined): void;
+}
 
 export interface ClusterDeps {
   logger: Logger;
@@ -30,6 +44,8 @@ export interface ClusterDeps {
   network?: NetworkFilter;
   /** Most open peer channels (default 256). */
   maxChannels?: number;
+  /** The HTTP port gossip is served on when opts.listenAddr is not set. */
+  http?: HttpGossipMount;
 }
 
 export class Cluster implements ClusterOwnership {
@@ -48,6 +64,8 @@ export class Cluster implements ClusterOwnership {
     private readonly ownership: RingOwnership,
     readonly metrics: ClusterMetrics,
     private readonly lookup: Lookup | undefined,
+    /** Set when gossip rides on the HTTP port. */
+    private readonly http: HttpGossipMount | undefined,
   ) {
     ownership.onChange(() => {
       metrics.ownershipChanges.inc();
@@ -78,7 +96,7 @@ export class Cluster implements ClusterOwnership {
         return bound[m](req);
       };
     }
-    const transport = await Transport.listen(opts.listenAddr, handlers, {
+    const transportOpts = {
       counter: metrics,
       serverCredentials: tls?.server,
       channelCredentials: tls?.channel,
@@ -88,11 +106,12 @@ export class Cluster implements ClusterOwnership {
       // Dialing a peer (name resolution, TCP, HTTP/2 settings) took 200-500 ms
       // on a loaded machine: not the peer's fault, so not on the probe's clock.
       connectAllowanceMs: cfg.probeTimeoutMs * 2,
-    });
+    };
+    const transport = opts.listenAddr ? await Transport.listen(opts.listenAddr, handlers, transportOpts) : attachToHttp(deps.http, opts, handlers, transportOpts, log);
     let cluster: Cluster | undefined;
     try {
       const advertise = chooseAdvertiseAddress(
-        { advertiseAddress: opts.advertiseAddress, listenHost: splitHostPort(opts.listenAddr).host, advertiseInterfaces: opts.advertiseInterfaces },
+        { advertiseAddress: opts.advertiseAddress, listenHost: splitHostPort(transport.listenAddr).host, advertiseInterfaces: opts.advertiseInterfaces },
         transport.port,
       );
       transport.selfAddr = advertise;
@@ -110,7 +129,7 @@ export class Cluster implements ClusterOwnership {
       };
       swim = new Swim(table, (a, m, r, t) => transport.call(a, m, r, t), opts.clusterName, cfg, log, hooks);
       bound = swim.handlers();
-      cluster = new Cluster(opts, log, transport, swim, ownership, metrics, deps.lookup);
+      cluster = new Cluster(opts, log, transport, swim, ownership, metrics, deps.lookup, opts.listenAddr ? undefined : deps.http);
       cluster.membershipChanged();
       await cluster.joinPeers(true);
       swim.start();
@@ -119,6 +138,7 @@ export class Cluster implements ClusterOwnership {
       return cluster;
     } catch (err) {
       swim?.stop();
+      deps.http?.setHttp2(undefined);
       await transport.close();
       throw err;
     }
@@ -250,6 +270,7 @@ export class Cluster implements ClusterOwnership {
     this.ownership.close();
     this.listeners.clear();
     this.participantListeners.clear();
+    this.http?.setHttp2(undefined);
     await this.transport.close();
   }
 
@@ -338,6 +359,24 @@ export class Cluster implements ClusterOwnership {
       }
     }
   }
+}
+
+/**
+ * Gossip on the HTTP port. TLS there is the HTTP server's (the http block):
+ * its certificate and client-certificate rules apply to peers as to any
+ * client, while --cluster.enable-tls and --cluster.tls-* decide how we dial
+ * peers (as in Alloy). A mismatch is logged: each side would refuse the other.
+ */
+function attachToHttp(http: HttpGossipMount | undefined, opts: ClusterOptions, handlers: Handlers, transportOpts: Parameters<typeof Transport.attach>[2], log: Logger): Transport {
+  if (!http) throw new Error('cluster: no --cluster.listen-addr and no HTTP server to carry gossip');
+  const transport = Transport.attach(new URL(http.url).host, handlers, transportOpts);
+  http.setHttp2((socket) => transport.inject(socket));
+  if (opts.tls && !http.tlsEnabled) {
+    log.warn('cluster: --cluster.enable-tls dials peers with TLS, but this HTTP server has no tls block: peers dialing us with TLS are refused; add http { tls { ... } } or give gossip its own port with --cluster.listen-addr');
+  } else if (!opts.tls && http.tlsEnabled) {
+    log.warn('cluster: the HTTP server has TLS, but --cluster.enable-tls is off: we dial peers in cleartext, which their TLS servers refuse; set --cluster.enable-tls and --cluster.tls-ca-path, --cluster.tls-cert-path, --cluster.tls-key-path');
+  }
+  return transport;
 }
 
 // Re-exported for callers that only import the cluster module.

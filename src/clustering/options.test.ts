@@ -15,7 +15,6 @@ describe('cluster flags', () => {
     expect(o).toMatchObject({
       enabled: false,
       nodeName: hostname(),
-      listenAddr: '127.0.0.1:12346',
       joinAddresses: [],
       rejoinIntervalMs: 60_000,
       clusterName: '',
@@ -25,9 +24,11 @@ describe('cluster flags', () => {
     });
     expect(o.tls).toBeUndefined();
     expect(o.advertiseAddress).toBeUndefined();
+    // No port of its own: gossip shares the HTTP port, as in Alloy.
+    expect(o.listenAddr).toBeUndefined();
   });
 
-  test('values, with or without leading dashes; gossip port follows the HTTP port', () => {
+  test('values, with or without leading dashes; a separate gossip port only when asked', () => {
     const o = parseClusterFlags({
       '--cluster.enabled': true,
       'cluster.node-name': 'alloy-0',
@@ -47,9 +48,9 @@ describe('cluster flags', () => {
       clusterName: 'prod',
       waitForSize: 3,
       waitTimeoutMs: 300_000,
-      listenAddr: '0.0.0.0:8081',
       advertiseAddress: '10.1.2.3',
     });
+    expect(o.listenAddr).toBeUndefined();
     expect(parseClusterFlags({ 'cluster.listen-addr': '127.0.0.5:0' }).listenAddr).toBe('127.0.0.5:0');
     expect(parseClusterFlags({ 'cluster.enabled': 'false' }).enabled).toBe(false);
   });
@@ -65,6 +66,7 @@ describe('cluster flags', () => {
     expect(() => parseClusterFlags({ 'cluster.wait-for-size': '-1' })).toThrow(/--cluster.wait-for-size/);
     expect(() => parseClusterFlags({ 'cluster.enabled': 'yes' })).toThrow(/--cluster.enabled: expected true or false/);
     expect(() => parseClusterFlags({ 'cluster.listen-addr': 'nope' })).toThrow(/--cluster.listen-addr: expected host:port/);
+    expect(() => parseClusterFlags({ 'server.http.listen-addr': 'nohost' })).toThrow(/--server.http.listen-addr: expected host:port, got "nohost"/);
     expect(() => parseClusterFlags({ 'cluster.node-name': true })).toThrow(/--cluster.node-name: a value is required/);
     expect(() => parseClusterFlags({ 'cluster.discover-peers': 'provider=k8s' })).toThrow(/not supported/);
   });

@@ -1,8 +1,7 @@
 // The --cluster.* command-line flags (named as Alloy names them) and their
-// translation into ClusterOptions. One deliberate difference from Alloy:
-// Alloy gossips over HTTP/2 on --server.http.listen-addr; our HTTP server is
-// HTTP/1.1 (express), so gossip gets its own gRPC port, --cluster.listen-addr,
-// which defaults to the HTTP listen address with the port + 1.
+// translation into ClusterOptions. As in Alloy, gossip (HTTP/2) rides on the
+// --server.http.listen-addr port by default; ours adds --cluster.listen-addr,
+// a port of its own for the gossip (gRPC) server, when that is wanted.
 import { hostname } from 'node:os';
 import { parseDuration } from '../syntax/duration.js';
 
@@ -19,8 +18,11 @@ export interface ClusterOptions {
   nodeName: string;
   /** host[:port] other nodes reach this one at; inferred when absent. */
   advertiseAddress?: string;
-  /** host:port of the gossip (gRPC) server; port 0 picks a free port. */
-  listenAddr: string;
+  /**
+   * host:port of a gossip (gRPC) server of its own (port 0 picks a free
+   * port); undefined: gossip is served on the HTTP server's port.
+   */
+  listenAddr?: string;
   joinAddresses: string[];
   /** 0 disables periodic rejoin. */
   rejoinIntervalMs: number;
@@ -50,7 +52,7 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'cluster.advertise-interfaces', help: 'Comma-separated interfaces an advertise address is inferred from ("all" for any).', default: 'eth0,en0' },
   {
     name: 'cluster.listen-addr',
-    help: 'Address the gossip (gRPC) server listens on (defaults to --server.http.listen-addr with the port + 1).',
+    help: 'Address of a separate port for the gossip server (default: gossip shares --server.http.listen-addr over HTTP/2).',
     default: '',
   },
   { name: 'cluster.join-addresses', help: 'Comma-separated addresses (IPs or DNS names, optional port) to join the cluster at.', default: '' },
@@ -67,7 +69,6 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'cluster.wait-timeout', help: 'Give up waiting for --cluster.wait-for-size after this long ("0s" waits forever).', default: '0s' },
 ];
 
-const HTTP_LISTEN_DEFAULT = '127.0.0.1:12345';
 
 /** Read flags (keys with or without the leading "--") into ClusterOptions. Throws naming the bad flag. */
 export function parseClusterFlags(flags: Record<string, string | boolean>): ClusterOptions {
@@ -110,8 +111,11 @@ export function parseClusterFlags(flags: Record<string, string | boolean>): Clus
   if (str('cluster.discover-peers')) {
     throw new Error('--cluster.discover-peers is not supported; list the peers (or a DNS name resolving to them) in --cluster.join-addresses');
   }
-  const listenAddr = str('cluster.listen-addr') || defaultListenAddr(flags);
-  assertHostPort('cluster.listen-addr', listenAddr);
+  const listenAddr = str('cluster.listen-addr') || undefined;
+  if (listenAddr) assertHostPort('cluster.listen-addr', listenAddr);
+  // Without a port of its own, gossip is served (and advertised) at the HTTP address.
+  const httpAddr = flags['server.http.listen-addr'] ?? flags['--server.http.listen-addr'];
+  if (typeof httpAddr === 'string' && httpAddr) assertHostPort('server.http.listen-addr', httpAddr);
   const nodeName = str('cluster.node-name') || hostname();
   const opts: ClusterOptions = {
     enabled: bool('cluster.enabled'),
@@ -139,15 +143,6 @@ export function parseClusterFlags(flags: Record<string, string | boolean>): Clus
     opts.tls = { caPath, certPath, keyPath, serverName: str('cluster.tls-server-name') || undefined };
   }
   return opts;
-}
-
-function defaultListenAddr(flags: Record<string, string | boolean>): string {
-  const v = flags['server.http.listen-addr'] ?? flags['--server.http.listen-addr'];
-  const http = typeof v === 'string' && v ? v : HTTP_LISTEN_DEFAULT;
-  const i = http.lastIndexOf(':');
-  const port = Number(http.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port)) throw new Error(`--server.http.listen-addr: expected host:port, got "${http}"`);
-  return `${http.slice(0, i)}:${port === 0 ? 0 : port + 1}`;
 }
 
 function assertHostPort(flag: string, v: string): void {

@@ -1,6 +1,10 @@
 // gRPC transport of the gossip protocol: one server per node, a small pool of
 // client channels to peers. Unary calls with deadlines; a broken channel is
 // dropped so a peer that comes back is reached at once (no reconnect backoff).
+// The server either listens on a port of its own (listen) or takes the
+// HTTP/2 connections another listener hands it (attach: gossip on the HTTP
+// server's port, as Alloy mounts it on its HTTP/2 server).
+import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition, type ByteCounter, type GossipReply, type GossipRequest, type MethodName } from './wire.js';
 
@@ -62,6 +66,8 @@ export class Transport {
   private closed = false;
   /** host:port this server is bound to (the port is real even if 0 was asked). */
   private boundAddr = '';
+  /** Attached mode: takes connections accepted elsewhere. */
+  private injector: grpc.ConnectionInjector | undefined;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -73,6 +79,31 @@ export class Transport {
   }
 
   static async listen(listenAddr: string, handlers: Handlers, opts: TransportOptions): Promise<Transport> {
+    const { server, t } = Transport.serving(handlers, opts);
+    const creds = opts.serverCredentials ?? grpc.ServerCredentials.createInsecure();
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(listenAddr, creds, (err, p) => (err ? reject(new Error(`cluster: cannot listen on ${listenAddr}: ${err.message}`)) : resolve(p))),
+    );
+    t.boundAddr = `${hostOf(listenAddr)}:${port}`;
+    t.selfAddr = t.boundAddr;
+    return t;
+  }
+
+  /**
+   * A transport without a socket of its own: `inject` it the connections
+   * (already decrypted when they came over TLS) that another listener
+   * accepted at `boundAddr` and found to be HTTP/2.
+   */
+  static attach(boundAddr: string, handlers: Handlers, opts: TransportOptions): Transport {
+    const { t, server } = Transport.serving(handlers, opts);
+    // Plain HTTP/2 here: TLS, if any, was the accepting listener's job.
+    t.injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    t.boundAddr = boundAddr;
+    t.selfAddr = boundAddr;
+    return t;
+  }
+
+  private static serving(handlers: Handlers, opts: TransportOptions): { server: grpc.Server; t: Transport } {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 << 20 });
     const t = new Transport(server, opts, '');
     const impl: grpc.UntypedServiceImplementation = {};
@@ -82,13 +113,16 @@ export class Transport {
       };
     }
     server.addService(serviceDefinition(opts.counter), impl);
-    const creds = opts.serverCredentials ?? grpc.ServerCredentials.createInsecure();
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(listenAddr, creds, (err, p) => (err ? reject(new Error(`cluster: cannot listen on ${listenAddr}: ${err.message}`)) : resolve(p))),
-    );
-    t.boundAddr = `${hostOf(listenAddr)}:${port}`;
-    t.selfAddr = t.boundAddr;
-    return t;
+    return { server, t };
+  }
+
+  /** Attached mode: serve one HTTP/2 connection accepted by the HTTP listener. */
+  inject(socket: Duplex): void {
+    if (this.closed || !this.injector) {
+      socket.destroy();
+      return;
+    }
+    this.injector.injectConnection(socket);
   }
 
   get port(): number {
@@ -141,6 +175,7 @@ export class Transport {
     this.closed = true;
     for (const c of this.clients.values()) c.client.close();
     this.clients.clear();
+    this.injector?.destroy();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();

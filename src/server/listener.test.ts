@@ -1,5 +1,6 @@
 import https from 'node:https';
 import http from 'node:http';
+import tls from 'node:tls';
 import express from 'express';
 import { makeCert, type SelfSignedCert } from '../net/certs.js';
 import type { HttpTlsConfig } from '../runtime/config-blocks.js';
@@ -145,5 +146,29 @@ describe('the http block auth', () => {
   test('no basic block: no auth', async () => {
     const url = await serve(() => ({ filter: { paths: ['/'], authenticate_matching_paths: true } }));
     expect(await httpGet(`${url}/metrics`)).toBe(200);
+  });
+});
+
+describe('ALPN on the https port', () => {
+  test('http/1.1 when offered (browsers offer h2 too), h2 only to an h2-only client, a client offering neither refused without harm', async () => {
+    const s = await listenSwitchable(app(), '127.0.0.1:0', buildTls(tlsCfg()));
+    try {
+      const port = Number(new URL(s.url).port);
+      const alpn = (protocols: string[]) =>
+        new Promise<string | false | null | undefined>((resolve) => {
+          const c = tls.connect({ port, host: '127.0.0.1', ca: server.cert, servername: 'localhost', checkServerIdentity: () => undefined, ALPNProtocols: protocols });
+          c.once('secureConnect', () => {
+            resolve(c.alpnProtocol);
+            c.destroy();
+          });
+          c.once('error', () => resolve(undefined));
+        });
+      await expect(alpn(['h2', 'http/1.1'])).resolves.toBe('http/1.1');
+      await expect(alpn(['h2'])).resolves.toBe('h2');
+      await expect(alpn(['spdy/3'])).resolves.toBeUndefined();
+      await expect(httpsGet(`${s.url}/hello`)).resolves.toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 });

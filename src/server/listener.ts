@@ -2,13 +2,18 @@
 // plain HTTP or, when the http block has a tls block, as HTTPS. The TLS
 // settings can change on reload; as in Alloy, a connection keeps the mode it
 // was accepted with and new connections get the new one.
+// Cluster gossip can share the port: a connection that opens with the HTTP/2
+// preface (after the TLS handshake, when there is one) goes to the gossip
+// sink instead of the HTTP/1.1 server (see preface.ts).
 import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import tls, { type SecureVersion } from 'node:tls';
 import type { RequestListener } from 'node:http';
 import { CIPHER_SUITES, CURVES, type ClientAuthType, type HttpTlsConfig } from '../runtime/config-blocks.js';
+import type { Duplex } from 'node:stream';
 import { answerClientError } from './errors.js';
+import { sniffProtocol } from './preface.js';
 
 const VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
 
@@ -32,7 +37,11 @@ export function buildTls(cfg: HttpTlsConfig): ActiveTls {
   const key = cfg.key_pem?.reveal() ?? read(cfg.key_file!, 'key_file');
   const ca = cfg.client_ca_pem ?? (cfg.client_ca_file ? read(cfg.client_ca_file, 'client_ca_file') : undefined);
   const requestCert = cfg.client_auth_type !== 'NoClientCert';
-  const options: tls.TlsOptions = { cert, key, ca, requestCert, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] };
+  // HTTP/1.1 whenever the client offers it (browsers offer h2 too but get the
+  // express app); h2 only for a client that speaks nothing else (gossip peers).
+  // A client offering neither is refused at the handshake (no_application_protocol).
+  const ALPNCallback = ({ protocols }: { protocols: string[] }) => ['http/1.1', 'h2'].find((p) => protocols.includes(p));
+  const options: tls.TlsOptions = { cert, key, ca, requestCert, rejectUnauthorized: false, ALPNCallback };
   if (cfg.cipher_suites.length) options.ciphers = cfg.cipher_suites.map((c) => CIPHER_SUITES[c]).join(':');
   if (cfg.curve_preferences.length) options.ecdhCurve = cfg.curve_preferences.map((c) => CURVES[c]).join(':');
   if (cfg.min_version) options.minVersion = VERSIONS[cfg.min_version];
@@ -67,6 +76,13 @@ export interface SwitchableServer {
   url: string;
   /** Serves new connections with TLS (or plain HTTP when undefined). */
   setTls(t: ActiveTls | undefined): void;
+  /**
+   * Hands connections that open with the HTTP/2 preface to `sink` (gossip on
+   * the HTTP port); undefined stops sniffing, everything is HTTP/1.1 again.
+   */
+  setHttp2(sink: ((socket: Duplex) => void) | undefined): void;
+  /** Whether new connections get TLS now. */
+  readonly tlsEnabled: boolean;
   close(): Promise<void>;
 }
 
@@ -78,6 +94,24 @@ export function listenSwitchable(handler: RequestListener, addr: string, initial
   const server = http.createServer(handler);
   server.on('clientError', answerClientError);
   let current = initialTls;
+  let http2Sink: ((socket: Duplex) => void) | undefined;
+  // Plain or decrypted: HTTP/2 preface to the sink, anything else to HTTP/1.1.
+  const dispatch = (socket: Duplex) => {
+    const sink = http2Sink;
+    if (!sink) {
+      server.emit('connection', socket);
+      return;
+    }
+    void sniffProtocol(socket).then((proto) => {
+      if (proto === 'h2') sink(socket);
+      else if (proto === 'http1') {
+        server.emit('connection', socket);
+        // The HTTP parser reads the socket's handle directly; the bytes the
+        // sniffer pushed back reach it only once the stream flows again.
+        socket.resume();
+      } else socket.destroy();
+    });
+  };
   const sockets = new Set<net.Socket>();
   const wired = new WeakSet<tls.Server>();
   // After the handshake, Go's client-auth rules decide; then HTTP takes over the connection.
@@ -89,7 +123,7 @@ export function listenSwitchable(handler: RequestListener, addr: string, initial
         secure.destroy();
         return;
       }
-      server.emit('connection', secure);
+      dispatch(secure);
     });
     active.tls.on('tlsClientError', (_e, sock) => sock.destroy()); // a failed handshake concerns that client only
   };
@@ -99,7 +133,7 @@ export function listenSwitchable(handler: RequestListener, addr: string, initial
     socket.once('close', () => sockets.delete(socket));
     const active = current;
     if (!active) {
-      server.emit('connection', socket);
+      dispatch(socket);
       return;
     }
     ensureWired(active);
@@ -117,6 +151,12 @@ export function listenSwitchable(handler: RequestListener, addr: string, initial
         url: `${initialTls ? 'https' : 'http'}://${h}:${a.port}`,
         setTls: (t) => {
           current = t;
+        },
+        setHttp2: (sink) => {
+          http2Sink = sink;
+        },
+        get tlsEnabled() {
+          return current !== undefined;
         },
         close: () =>
           new Promise<void>((done) => {

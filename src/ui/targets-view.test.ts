@@ -119,9 +119,9 @@ describe('merging', () => {
 });
 
 describe('peer addresses', () => {
-  test('gossip port - 1 is the default HTTP port; explicit lists win', () => {
-    expect(httpFromGossip('10.0.0.1:12346')).toBe('10.0.0.1:12345');
-    expect(httpFromGossip('[::1]:12346')).toBe('[::1]:12345');
+  test('without an advertised HTTP address the gossip address is the HTTP address (one port by default); explicit lists win', () => {
+    expect(httpFromGossip('10.0.0.1:12345')).toBe('10.0.0.1:12345');
+    expect(httpFromGossip('[::1]:12345')).toBe('[::1]:12345');
     expect(httpFromGossip('nohost')).toBeUndefined();
     expect(normalizeBase('10.0.0.1:1/')).toBe('http://10.0.0.1:1');
     expect(normalizeBase('https://x:1')).toBe('https://x:1');
@@ -132,7 +132,7 @@ describe('peer addresses', () => {
       { name: 'c', address: '10.0.0.3:7947', state: 'viewer', isSelf: false, httpAddress: '10.0.0.3:8080' } as Peer,
     ]);
     expect(peerEndpoints(cluster, undefined)).toEqual([
-      { name: 'b', base: 'http://10.0.0.2:12345', derived: true },
+      { name: 'b', base: 'http://10.0.0.2:12346', derived: true },
       { name: 'c', base: 'http://10.0.0.3:8080' },
     ]);
     expect(peerEndpoints(cluster, ['x:1'])).toEqual([{ base: 'http://x:1' }]);
@@ -188,7 +188,7 @@ describe('asking peers', () => {
     expect(byName.b).toMatchObject({ ok: true, url: `http://${good}`, targets: 1 });
     expect(byName[`http://${broken}`]).toMatchObject({ ok: false, error: 'HTTP 500' });
     expect(byName[`http://${slow}`]).toMatchObject({ ok: false, error: 'no answer within 300 ms' });
-    expect(byName.y.error).toMatch(/ECONNREFUSED.*gossip port - 1.*ALLOY_UI_PEER_HTTP_ADDRESSES/);
+    expect(byName.y.error).toMatch(/ECONNREFUSED.*guessed as the gossip address.*ALLOY_UI_PEER_HTTP_ADDRESSES/);
     expect(byName.z).toMatchObject({ ok: false, error: 'no HTTP address of this peer answered' });
   });
 });

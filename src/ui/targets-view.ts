@@ -161,16 +161,17 @@ export function normalizeBase(addr: string): string {
 }
 
 /**
- * The HTTP address of a peer from its gossip address, by the default of
- * --cluster.listen-addr (the HTTP port + 1). Only for peers that do not
- * advertise their HTTP address (older versions); wrong when such a node sets
- * --cluster.listen-addr itself (list the addresses in ALLOY_UI_PEER_HTTP_ADDRESSES then).
+ * The HTTP address of a peer from its gossip address. By default gossip runs
+ * on the HTTP port (no --cluster.listen-addr), so the two are one address.
+ * Only for peers that do not advertise their HTTP address in gossip metadata;
+ * wrong when such a node gives gossip a port of its own (list the addresses
+ * in ALLOY_UI_PEER_HTTP_ADDRESSES then).
  */
 export function httpFromGossip(gossip: string): string | undefined {
   const i = gossip.lastIndexOf(':');
   const port = Number(gossip.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 2) return undefined;
-  return `${gossip.slice(0, i)}:${port - 1}`;
+  if (i <= 0 || !Number.isInteger(port) || port < 1) return undefined;
+  return gossip;
 }
 
 export interface PeerEndpoint {
@@ -240,7 +241,7 @@ export async function clusterTargets(o: GatherOptions): Promise<ClusterTargets> 
     const p = o.peers[i];
     if (a.status === 'rejected') {
       let reason = failureText(a.reason, o.timeoutMs);
-      if (p.derived) reason += ' (HTTP address guessed as gossip port - 1; list the peers in ALLOY_UI_PEER_HTTP_ADDRESSES)';
+      if (p.derived) reason += ' (HTTP address guessed as the gossip address; list the peers in ALLOY_UI_PEER_HTTP_ADDRESSES)';
       nodes.push({ name: p.name ?? p.base, url: p.base, isSelf: false, ok: false, error: reason, targets: 0 });
       return;
     }

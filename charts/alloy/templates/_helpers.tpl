@@ -69,6 +69,22 @@ app.kubernetes.io/part-of: alloy-ts
 {{- end -}}
 {{- end -}}
 
+{{/*
+The port gossip has to itself, or "" when it shares the HTTP port (HTTP/2 next to
+HTTP/1.1, as in Alloy). alloy.gossipPort sets one; clustering.tls needs one, since
+its mutual TLS is the gossip server's own (12346 unless alloy.gossipPort says).
+*/}}
+{{- define "alloy.gossipPort" -}}
+{{- if include "alloy.clustered" . -}}
+{{- if .Values.alloy.gossipPort -}}{{ .Values.alloy.gossipPort }}{{- else if .Values.clustering.tls.enabled -}}12346{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The port peers reach the gossip at: the gossip port, else the HTTP port. */}}
+{{- define "alloy.peerPort" -}}
+{{- default .Values.alloy.listenPort (include "alloy.gossipPort" .) -}}
+{{- end -}}
+
 {{/* The name peers' certificates must carry: clustering.tls.serverName, else the cluster Service's DNS name. */}}
 {{- define "alloy.clusterTlsServerName" -}}
 {{- default (printf "%s.%s.svc.cluster.local" (include "alloy.clusterServiceName" .) .Release.Namespace) .Values.clustering.tls.serverName -}}

@@ -10,9 +10,11 @@
 {{- if include "alloy.clustered" . }}
 - --cluster.enabled=true
 - --cluster.node-name=$(POD_NAME)
-- --cluster.listen-addr={{ include "alloy.hostPort" (list .Values.alloy.gossipListenAddr .Values.alloy.gossipPort) }}
-- --cluster.advertise-address=$(POD_IP):{{ .Values.alloy.gossipPort }}
-- --cluster.join-addresses={{ include "alloy.clusterServiceName" . }}.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.alloy.gossipPort }}
+{{- with include "alloy.gossipPort" . }}
+- --cluster.listen-addr={{ include "alloy.hostPort" (list $.Values.alloy.gossipListenAddr .) }}
+{{- end }}
+- --cluster.advertise-address=$(POD_IP):{{ include "alloy.peerPort" . }}
+- --cluster.join-addresses={{ include "alloy.clusterServiceName" . }}.{{ .Release.Namespace }}.svc.cluster.local:{{ include "alloy.peerPort" . }}
 - --cluster.rejoin-interval={{ .Values.clustering.rejoinInterval }}
 {{- with .Values.clustering.name }}
 - --cluster.name={{ . }}
@@ -104,9 +106,9 @@ spec:
         - name: http
           containerPort: {{ .Values.alloy.listenPort }}
           protocol: TCP
-        {{- if include "alloy.clustered" . }}
+        {{- with include "alloy.gossipPort" . }}
         - name: gossip
-          containerPort: {{ .Values.alloy.gossipPort }}
+          containerPort: {{ . }}
           protocol: TCP
         {{- end }}
         {{- with .Values.alloy.extraPorts }}

@@ -1,9 +1,10 @@
 {{- define "alloy.resource.networkpolicy" -}}
 {{- if .Values.networkPolicy.enabled }}
-# Ingress to the collector's pods: gossip only from the release's own pods (a
-# stranger cannot even start a handshake), HTTP from networkPolicy.http.from
-# and from the peers (the UI's cluster-wide targets ask them), nothing else
-# unless networkPolicy.extraIngress opens it. Egress stays open: targets,
+# Ingress to the collector's pods: a gossip port of its own only from the
+# release's own pods (a stranger cannot even start a handshake), HTTP from
+# networkPolicy.http.from and from the peers (gossip on the HTTP port, and
+# the UI's cluster-wide targets ask them), nothing else unless
+# networkPolicy.extraIngress opens it. Egress stays open: targets,
 # the API server and the write endpoints are wherever they are.
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -18,14 +19,14 @@ spec:
       {{- include "alloy.selectorLabels" . | nindent 6 }}
   policyTypes: [Ingress]
   ingress:
-    {{- if include "alloy.clustered" . }}
+    {{- with include "alloy.gossipPort" . }}
     - ports:
-        - port: {{ .Values.alloy.gossipPort }}
+        - port: {{ . }}
           protocol: TCP
       from:
         - podSelector:
             matchLabels:
-              {{- include "alloy.selectorLabels" . | nindent 14 }}
+              {{- include "alloy.selectorLabels" $ | nindent 14 }}
     {{- end }}
     - ports:
         - port: {{ .Values.alloy.listenPort }}

@@ -39,10 +39,12 @@ spec:
   selector:
     {{- include "alloy.selectorLabels" . | nindent 4 }}
   ports:
+    {{- with include "alloy.gossipPort" . }}
     - name: gossip
-      port: {{ .Values.alloy.gossipPort }}
+      port: {{ . }}
       targetPort: gossip
       protocol: TCP
+    {{- end }}
     - name: http
       port: {{ .Values.alloy.listenPort }}
       targetPort: http
