@@ -10,6 +10,12 @@ import './components/index.js';
 import { StandaloneOwnership, type ClusterOwnership } from './clustering/ownership.js';
 import type { HttpGossipMount } from './clustering/cluster.js';
 import { Controller } from './runtime/controller.js';
+import { CombinedComponentHost } from './runtime/component-host.js';
+import { decodeRemotecfg } from './fleet/remotecfg-args.js';
+import { checkCollectorApiClient } from './fleet/connect-client.js';
+import { REMOTECFG_NAMESPACE, RemotecfgService } from './fleet/remotecfg-service.js';
+import path from 'node:path';
+import { Router } from 'express';
 import { decodeConfigBlocks, resolveLoggingWriteTo, type ConfigBlocks } from './runtime/config-blocks.js';
 import { fingerprint, parseSources, readConfigSources } from './runtime/config-files.js';
 import { createLogger, type LogFormat } from './runtime/logger.js';
@@ -18,7 +24,6 @@ import { deprecatedFunctionUses, type StabilityLevel } from './runtime/stability
 import { createApp } from './server/http.js';
 import { buildTls, listenSwitchable } from './server/listener.js';
 import { uiMounts } from './server/ui.js';
-import type { Router } from 'express';
 import type { RequestListener } from 'node:http';
 
 export interface AlloyOptions {
@@ -89,6 +94,24 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     throw e;
   }
   const controller = new Controller({ logger, metrics, storagePath: opts.storagePath, cluster, minStability: opts.minStability });
+  // The remotecfg block's config runs in a controller of its own (Alloy's
+  // service controller): its components show as "remotecfg/<id>"; its own
+  // controller metrics stay out of /metrics (they would sum with the main one's).
+  const remotecfg = new RemotecfgService({
+    logger,
+    metrics,
+    storagePath: opts.storagePath,
+    configFile: opts.configFile,
+    controller: new Controller({
+      logger: logger.child({ controller: REMOTECFG_NAMESPACE }),
+      metrics: new Registry(),
+      storagePath: path.join(opts.storagePath, REMOTECFG_NAMESPACE, 'data'),
+      cluster,
+      minStability: opts.minStability,
+      namespace: REMOTECFG_NAMESPACE,
+    }),
+  });
+  const components = new CombinedComponentHost(controller, () => [{ namespace: REMOTECFG_NAMESPACE, controller: remotecfg.controller }]);
 
   let blocks: ConfigBlocks = {};
   let lastFingerprint: string | undefined;
@@ -100,8 +123,12 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     lastFingerprint = print; // a rejected config is not retried until it changes again
     const file = parseSources(sources, opts.configFile);
     const next = decodeConfigBlocks(file);
+    const remote = decodeRemotecfg(file);
+    if (remote?.url) checkCollectorApiClient(remote.url, remote);
     const tls = next.http?.tls ? buildTls(next.http.tls) : undefined;
     await controller.load(file, opts.configFile);
+    // Not awaited: a slow fleet server must not hold the main config back.
+    remotecfg.update(remote).catch((e) => logger.error({ err: (e as Error).message }, 'remotecfg: the block could not be applied'));
     for (const d of deprecatedFunctionUses(file.body)) {
       logger.warn({ function: d.name, replacement: d.replacement, at: `${d.pos.file}:${d.pos.line}:${d.pos.col}` }, 'this stdlib function is deprecated; use its replacement');
     }
@@ -126,14 +153,17 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     await load();
   } catch (e) {
     await cluster.stop?.().catch(() => undefined);
+    await remotecfg.stop().catch(() => undefined);
     await controller.stop().catch(() => undefined);
     await listener.close();
     throw e;
   }
   cluster.setState?.('participant');
 
+  const remotecfgApi = Router();
+  remotecfgApi.get('/', (_req, res) => void res.json(remotecfg.state()));
   const app = createApp({
-    controller,
+    controller: components,
     metrics,
     cluster,
     logger,
@@ -143,8 +173,9 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     auth: () => blocks.http?.auth,
     uiPathPrefix: opts.uiPathPrefix,
     mounts: [
+      { path: '/api/v0/web/remotecfg', router: remotecfgApi },
       ...(opts.mounts?.({ controller, cluster }) ?? []),
-      ...uiMounts({ controller, cluster, pathPrefix: opts.uiPathPrefix, peerHttpAddresses: opts.uiPeerHttpAddresses }),
+      ...uiMounts({ controller: components, cluster, pathPrefix: opts.uiPathPrefix, peerHttpAddresses: opts.uiPeerHttpAddresses }),
     ],
   });
   handler = app;
@@ -176,6 +207,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       if (watchTimer) clearInterval(watchTimer);
       cluster.setState?.('terminating');
       await cluster.leave?.().catch(() => undefined);
+      await remotecfg.stop().catch(() => undefined);
       await controller.stop();
       await listener.close();
       await cluster.stop?.().catch(() => undefined);

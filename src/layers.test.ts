@@ -23,6 +23,7 @@ const FLOORS: Record<string, number> = {
   logs: 5,
   scrape: 4,
   modules: 4,
+  fleet: 4,
   remotewrite: 4,
   otel: 4,
   discovery: 5,

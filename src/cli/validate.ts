@@ -8,6 +8,7 @@ import { isDiagnostic } from '../syntax/diagnostic.js';
 import { references } from '../syntax/eval.js';
 import { parse } from '../syntax/parser.js';
 import { decodeConfigBlocks } from '../runtime/config-blocks.js';
+import { decodeRemotecfg } from '../fleet/remotecfg-args.js';
 import { readConfigSources, type ConfigSource } from '../runtime/config-files.js';
 import { decodeBlock } from '../runtime/decode.js';
 import { zeroExportScope } from '../runtime/zero-scope.js';
@@ -39,6 +40,7 @@ export function validateConfig(sources: ConfigSource[], name: string, minStabili
   try {
     checkStability(file.body, minStability);
     decodeConfigBlocks(file);
+    decodeRemotecfg(file);
     plan = planGraph(file);
   } catch (e) {
     return [message(e)];

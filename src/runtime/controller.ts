@@ -29,6 +29,12 @@ export interface ControllerOptions {
   cluster: ClusterOwnership;
   /** --stability.level: features below it are refused (generally-available by default). */
   minStability?: StabilityLevel;
+  /**
+   * A controller of a service (remotecfg): its components' metrics carry
+   * component_path "/<namespace>/..." so they never merge with the main
+   * config's components of the same id.
+   */
+  namespace?: string;
 }
 
 export interface NodeView {
@@ -375,11 +381,17 @@ export class Controller {
     }
   }
 
+  private componentPath(p: PlannedNode): string {
+    const base = componentPathOf(p.module);
+    if (!this.opts.namespace) return base;
+    return base === '/' ? `/${this.opts.namespace}` : `/${this.opts.namespace}${base}`;
+  }
+
   private async buildNode(p: PlannedNode): Promise<void> {
     const abort = new AbortController();
     const live: LiveNode = {
       plan: p,
-      metrics: componentRegistry(p.localId, componentPathOf(p.module)),
+      metrics: componentRegistry(p.localId, this.componentPath(p)),
       abort,
       exports: Object.fromEntries(Object.keys(p.def.exports).map((k) => [k, undefined])),
       args: undefined,

@@ -1,7 +1,8 @@
 // JSON API under /api/v0/web/* used by the debug UI (documented in README).
 import { Router } from 'express';
 import type { ClusterOwnership } from '../clustering/ownership.js';
-import type { Controller, NodeView } from '../runtime/controller.js';
+import type { NodeView } from '../runtime/controller.js';
+import type { ComponentHost } from '../runtime/component-host.js';
 import { toDisplay } from '../runtime/values.js';
 import { echo } from './errors.js';
 
@@ -19,7 +20,7 @@ function summary(v: NodeView) {
   };
 }
 
-export function apiRouter(controller: Controller, cluster: ClusterOwnership): Router {
+export function apiRouter(controller: ComponentHost, cluster: ClusterOwnership): Router {
   const r = Router();
   r.get('/components', (_req, res) => {
     res.json(controller.list().map(summary));

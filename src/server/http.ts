@@ -7,14 +7,14 @@ import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
-import type { Controller } from '../runtime/controller.js';
+import type { ComponentHost } from '../runtime/component-host.js';
 import { apiRouter } from './api.js';
 import { authMiddleware } from './auth.js';
 import { answerClientError, errorHandler, limitUrlLength, notFound } from './errors.js';
 import type { HttpAuthConfig } from '../runtime/config-blocks.js';
 
 export interface ServerOptions {
-  controller: Controller;
+  controller: ComponentHost;
   metrics: Registry;
   cluster: ClusterOwnership;
   logger: Logger;

@@ -5,14 +5,14 @@
 // only the prefix still works).
 import express, { Router } from 'express';
 import type { ClusterOwnership } from '../clustering/ownership.js';
-import type { Controller } from '../runtime/controller.js';
+import type { ComponentHost } from '../runtime/component-host.js';
 import { clusterView, type ClusterExtras } from '../ui/cluster-view.js';
 import { uiStaticDir } from '../ui/static-dir.js';
 import { clusterTargets, localTargets, parseAddressList, peerEndpoints } from '../ui/targets-view.js';
 import { apiRouter } from './api.js';
 
 export interface UiOptions {
-  controller: Controller;
+  controller: ComponentHost;
   cluster: ClusterOwnership;
   /** --server.http.ui-path-prefix ("/" by default). */
   pathPrefix?: string;

@@ -3,7 +3,7 @@
 // components are running (a clustered scrape runs only the targets it owns),
 // then asks every peer for theirs with ?local=1 and merges by target.
 import type { ClusterOwnership } from '../clustering/ownership.js';
-import type { Controller } from '../runtime/controller.js';
+import type { ComponentHost } from '../runtime/component-host.js';
 import { toDisplay } from '../runtime/values.js';
 
 /** One target as one node runs it. */
@@ -76,7 +76,7 @@ function labelMap(v: unknown): Record<string, string> {
  * info has `targets: [{ url, ... }]` counts (prometheus.scrape today, the
  * operator's monitors later), so new scrape-like components show up unchanged.
  */
-export function localTargets(controller: Controller, self: string): LocalTargets {
+export function localTargets(controller: ComponentHost, self: string): LocalTargets {
   const targets: LocalTarget[] = [];
   for (const summary of controller.list()) {
     if (!summary.name.startsWith('prometheus.')) continue;
@@ -211,7 +211,7 @@ export function parseAddressList(s: string | undefined): string[] {
 }
 
 export interface GatherOptions {
-  controller: Controller;
+  controller: ComponentHost;
   cluster: ClusterOwnership;
   peers: PeerEndpoint[];
   timeoutMs: number;
