@@ -11,6 +11,7 @@ import { StandaloneOwnership, type ClusterOwnership } from './clustering/ownersh
 import type { HttpGossipMount } from './clustering/cluster.js';
 import { Controller } from './runtime/controller.js';
 import { CombinedComponentHost } from './runtime/component-host.js';
+import { LiveDebuggingHub } from './runtime/live-debugging.js';
 import { decodeRemotecfg } from './fleet/remotecfg-args.js';
 import { checkCollectorApiClient } from './fleet/connect-client.js';
 import { REMOTECFG_NAMESPACE, RemotecfgService } from './fleet/remotecfg-service.js';
@@ -93,7 +94,8 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
     await listener.close();
     throw e;
   }
-  const controller = new Controller({ logger, metrics, storagePath: opts.storagePath, cluster, minStability: opts.minStability });
+  const liveDebugging = new LiveDebuggingHub();
+  const controller = new Controller({ logger, metrics, storagePath: opts.storagePath, cluster, minStability: opts.minStability, liveDebugging });
   // The remotecfg block's config runs in a controller of its own (Alloy's
   // service controller): its components show as "remotecfg/<id>"; its own
   // controller metrics stay out of /metrics (they would sum with the main one's).
@@ -109,6 +111,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       cluster,
       minStability: opts.minStability,
       namespace: REMOTECFG_NAMESPACE,
+      liveDebugging,
     }),
   });
   const components = new CombinedComponentHost(controller, () => [{ namespace: REMOTECFG_NAMESPACE, controller: remotecfg.controller }]);
@@ -133,6 +136,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       logger.warn({ function: d.name, replacement: d.replacement, at: `${d.pos.file}:${d.pos.line}:${d.pos.col}` }, 'this stdlib function is deprecated; use its replacement');
     }
     blocks = next;
+    liveDebugging.setEnabled(next.livedebugging?.enabled ?? false);
     // No logging block: the level the process started with (the flag, or the injected logger's own).
     logger.level = next.logging?.level ?? startLevel;
     if (logOutput) {
@@ -171,6 +175,7 @@ export async function startAlloy(opts: AlloyOptions): Promise<RunningAlloy> {
       await load();
     },
     auth: () => blocks.http?.auth,
+    liveDebugging,
     uiPathPrefix: opts.uiPathPrefix,
     mounts: [
       { path: '/api/v0/web/remotecfg', router: remotecfgApi },

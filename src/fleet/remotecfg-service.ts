@@ -37,7 +37,7 @@ export const REMOTECFG_NAMESPACE = 'remotecfg';
 const JITTER_MS = 100;
 const UNREGISTER_TIMEOUT_MS = 1000;
 /** Top-level blocks that configure the process: only the main config may have them. */
-const MAIN_ONLY_BLOCKS = new Set(['logging', 'http', 'tracing', 'remotecfg']);
+const MAIN_ONLY_BLOCKS = new Set(['logging', 'http', 'tracing', 'livedebugging', 'remotecfg']);
 
 export interface RemotecfgServiceOptions {
   logger: Logger;

@@ -1,5 +1,5 @@
 // The top-level config blocks that configure the process rather than declare
-// a component: logging, http and tracing (Alloy's reference/config-blocks).
+// a component: logging, http, tracing and livedebugging (Alloy's reference/config-blocks).
 // Each is decoded with its schema; a bad value is a Diagnostic at the
 // attribute, naming the allowed values. At most one of each per config.
 import type { Block, Expr, File, Statement } from '../syntax/ast.js';
@@ -77,11 +77,18 @@ export interface TracingConfig {
   sampler?: { jaeger_remote?: { url: string; max_operations: number; refresh_interval: number } };
 }
 
+export interface LiveDebuggingConfig {
+  enabled: boolean;
+}
+
 export interface ConfigBlocks {
   logging?: LoggingConfig;
   http?: HttpConfig;
   tracing?: TracingConfig;
+  livedebugging?: LiveDebuggingConfig;
 }
+
+const liveDebuggingSchema: BlockSchema = { attrs: { enabled: { type: t.bool(), default: false } } };
 
 const oneOf = (what: string, value: string | undefined, allowed: readonly string[]) => {
   if (value !== undefined && !allowed.includes(value)) {
@@ -170,7 +177,7 @@ const tracingSchema: BlockSchema = {
 };
 
 /** Names of the config blocks handled here (the graph does not treat them as components). */
-export const PROCESS_CONFIG_BLOCKS = ['logging', 'http', 'tracing'] as const;
+export const PROCESS_CONFIG_BLOCKS = ['logging', 'http', 'tracing', 'livedebugging'] as const;
 
 /** Positioned errors for enumerated attributes: the Diagnostic lands on the bad value. */
 function checkEnum(block: Block, attr: string, allowed: readonly string[], value: unknown): void {
@@ -259,6 +266,9 @@ export function decodeConfigBlocks(file: File): ConfigBlocks {
         out.tracing = { ...v, write_to: v.write_to ?? [] };
         break;
       }
+      case 'livedebugging':
+        out.livedebugging = decodeBlock(st.body, liveDebuggingSchema, scope, st.pos, { skip }) as LiveDebuggingConfig;
+        break;
     }
   }
   return out;

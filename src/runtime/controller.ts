@@ -1,6 +1,7 @@
 // The component graph at run time: builds components in dependency order,
 // re-evaluates only the dependants of a component whose exports changed, and
 // applies reloads while keeping unchanged components (and their state) alive.
+import type { LiveDebuggingHub } from './live-debugging.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -35,6 +36,8 @@ export interface ControllerOptions {
    * config's components of the same id.
    */
   namespace?: string;
+  /** Live debugging: components publish to it under their (namespaced) id. */
+  liveDebugging?: LiveDebuggingHub;
 }
 
 export interface NodeView {
@@ -495,6 +498,7 @@ export class Controller {
         return dir;
       },
       setExports: (exports) => this.onExports(live, exports),
+      liveDebugging: this.opts.liveDebugging?.publisher(this.opts.namespace ? `${this.opts.namespace}/${id}` : id),
       setHealth: (state, message = '') => {
         live.reported = { state, message, updatedTime: now() };
       },

@@ -2,6 +2,7 @@
 // declared by a ComponentDefinition (name, argument schema, exports) and
 // registered once (see registry.ts); the runtime builds one instance per
 // config block, feeds it decoded arguments and reacts to its exports.
+import type { LiveDebugPublisher } from './live-debugging.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
@@ -96,6 +97,8 @@ export interface ComponentContext {
    * component is marked unhealthy with the reason).
    */
   setModuleContent?(source: ModuleSource): void;
+  /** Live debugging: what flows through the component, for whoever watches it (see live-debugging.ts). */
+  readonly liveDebugging?: LiveDebugPublisher;
 }
 
 /** The text of a module, as fetched by an import.* component. */
@@ -130,5 +133,7 @@ export interface ComponentDefinition<A = any> {
   stability?: StabilityLevel;
   /** "import": the block declares a namespace of custom components (import.file, import.git, ...). */
   kind?: 'import';
+  /** The component publishes to live debugging (others answer that they do not support it). */
+  liveDebugging?: boolean;
   build(ctx: ComponentContext, args: A): Component<A>;
 }

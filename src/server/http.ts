@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
 import type { ClusterOwnership } from '../clustering/ownership.js';
 import type { ComponentHost } from '../runtime/component-host.js';
 import { apiRouter } from './api.js';
+import { liveDebugRouter } from './live-debug-api.js';
+import type { LiveDebuggingHub } from '../runtime/live-debugging.js';
 import { authMiddleware } from './auth.js';
 import { answerClientError, errorHandler, limitUrlLength, notFound } from './errors.js';
 import type { HttpAuthConfig } from '../runtime/config-blocks.js';
@@ -25,6 +27,8 @@ export interface ServerOptions {
   mounts?: { path: string; router: Router }[];
   /** The http block's auth settings now (they change on reload). */
   auth?: () => HttpAuthConfig | undefined;
+  /** The live debugging hub: GET /api/v0/web/debug/<id> streams from it. */
+  liveDebugging?: LiveDebuggingHub;
 }
 
 export function createApp(opts: ServerOptions): Express {
@@ -68,6 +72,7 @@ export function createApp(opts: ServerOptions): Express {
     }
   });
   app.use('/api/v0/web', apiRouter(controller, opts.cluster));
+  if (opts.liveDebugging) app.use('/api/v0/web', liveDebugRouter({ components: controller, hub: opts.liveDebugging, logger: opts.logger }));
   for (const m of opts.mounts ?? []) app.use(m.path, m.router);
   // Last: what no route served, and every error, answered as JSON (express's final handler would render the stack).
   app.use(notFound);

@@ -2,6 +2,7 @@
 // (Prometheus semantics, see ./relabel/). Exports the surviving targets as
 // `output` and the compiled rules as `rules` for components that take a
 // rule set (e.g. loki.source.kubernetes relabel_rules).
+import { recordText } from '../../pipeline/live-text.js';
 import { registerComponent } from '../../runtime/registry.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 import { applyRules, type CompiledRule, describeRule, RULES_CAPSULE, type RuleBlock, ruleBlockSchema, rulesFromConfig, RuleSet } from '../../relabel/index.js';
@@ -34,6 +35,11 @@ class DiscoveryRelabel implements Component<RelabelArgs> {
 
     const targets = args.targets ?? [];
     const output = relabelTargets(targets, rules.rules);
+    const live = this.ctx.liveDebugging;
+    if (live?.active()) {
+      // Alloy's form: "<target in> => <target out>" ({} when dropped).
+      for (const target of targets) live.publish('target', 1, () => `${recordText(target)} => ${recordText(applyRules(target, rules.rules) ?? {})}`);
+    }
     const outputChanged = !this.output || !targetsEqual(this.output, output);
 
     this.rules = rules;
@@ -66,6 +72,7 @@ export function relabelTargets(targets: readonly Target[], rules: readonly Compi
 export const discoveryRelabel: ComponentDefinition<RelabelArgs> = {
   name: 'discovery.relabel',
   labelRequired: true,
+  liveDebugging: true,
   args: {
     attrs: { targets: { type: t.targets(), required: true } },
     blocks: { rule: { schema: ruleBlockSchema, multiple: true } },

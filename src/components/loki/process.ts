@@ -1,6 +1,7 @@
 // loki.process: runs entries through an ordered list of stage.* blocks and
 // forwards the survivors. append() resolves when every forward_to receiver
 // accepted the result (backpressure; stage.limit may make it wait too).
+import { entryText } from '../../pipeline/live-text.js';
 import { registerComponent } from '../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 import { Counter } from 'prom-client';
@@ -91,14 +92,26 @@ class LokiProcess {
       registers: [ctx.metrics],
     });
     this.#runner = this.#newRunner([]);
-    this.receiver = logsReceiver({ append: (entries: LogEntry[]) => this.#runner.push(entries) });
+    this.receiver = logsReceiver({
+      append: (entries: LogEntry[]) => {
+        this.#publish('IN', entries);
+        return this.#runner.push(entries);
+      },
+    });
     ctx.setExports({ receiver: this.receiver });
   }
 
   #newRunner(stages: Stage[]): StageRunner {
-    return new StageRunner(stages, (entries) => fanout(this.#forward, entries), (err) =>
+    return new StageRunner(stages, (entries) => (this.#publish('OUT', entries), fanout(this.#forward, entries)), (err) =>
       this.ctx.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'forwarding entries released by a stage failed'),
     );
+  }
+
+  /** Live debugging: each line as it came in and as it leaves (only while watched). */
+  #publish(dir: 'IN' | 'OUT', entries: LogEntry[]): void {
+    const live = this.ctx.liveDebugging;
+    if (!live?.active()) return;
+    for (const e of entries) live.publish('loki_log', dir === 'OUT' ? 1 : 0, () => entryText(dir, e));
   }
 
   update(args: LokiProcessArgs): void {
@@ -135,6 +148,7 @@ class LokiProcess {
 export const lokiProcess: ComponentDefinition<LokiProcessArgs> = {
   name: 'loki.process',
   labelRequired: true,
+  liveDebugging: true,
   args: {
     attrs: { forward_to: { type: t.array(t.capsule(LOGS_RECEIVER)), required: true } },
     blocks: stageBlockSpecs(stageBlocks),

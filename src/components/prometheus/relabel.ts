@@ -9,6 +9,7 @@ import { registerComponent } from '../../runtime/registry.js';
 import { BatchRelabeler } from '../../scrape/relabel-batch.js';
 import { RelabelCache } from '../../relabel/cache.js';
 import { isStaleNaN } from '../../pipeline/staleness.js';
+import { pairsText } from '../../pipeline/live-text.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
 
 export interface PrometheusRelabelArgs {
@@ -85,8 +86,11 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
     const out: Sample[] = [];
     const hits0 = this.cache.hits;
     const misses0 = this.cache.misses;
+    const live = this.ctx.liveDebugging?.active() ? this.ctx.liveDebugging : undefined;
     for (const s of samples) {
       const labels = this.cache.relabel(s.labels, rules);
+      // Alloy's form: "<labels in> => <labels out>" ({} when dropped), here with the value and time.
+      if (live) live.publish('prometheus_metric', 1, () => `${pairsText(s.labels)} => ${pairsText(labels)} ${s.v} ${s.t}`);
       // A stale marker ends the series: its result need not stay cached (Alloy evicts it too).
       if (isStaleNaN(s.v)) this.cache.forget(s.labels);
       if (labels === null) continue;
@@ -102,6 +106,7 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   }
 
   private async appendBatch(batch: SampleBatch): Promise<void> {
+    if (this.ctx.liveDebugging?.active()) this.publishBatch(batch);
     const r = this.batches.relabel(batch, this.rules.rules, this.cache);
     const out = r.batch;
     this.metrics.processed.inc(batch.length);
@@ -119,6 +124,20 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
     });
     r.release();
     await Promise.all(jobs);
+  }
+
+  /** Only while somebody watches: each sample's labels before and after the rules. */
+  private publishBatch(batch: SampleBatch): void {
+    const live = this.ctx.liveDebugging!;
+    const rules = this.rules.rules;
+    for (let i = 0; i < batch.length; i++) {
+      const labels = batch.labels(batch.refs[i]!);
+      if (labels === undefined) continue;
+      const out = applyRulesToPairs(labels, rules);
+      const v = batch.values[i]!;
+      const ts = batch.ts[i]!;
+      live.publish('prometheus_metric', 1, () => `${pairsText(labels)} => ${pairsText(out)} ${v} ${ts}`);
+    }
   }
 
   /**
@@ -194,6 +213,7 @@ export const prometheusRelabel: ComponentDefinition<PrometheusRelabelArgs> = {
   },
   exports: { receiver: t.capsule(METRICS_RECEIVER), rules: t.capsule(RULES_CAPSULE) },
   labelRequired: true,
+  liveDebugging: true,
   build(ctx: ComponentContext): Component<PrometheusRelabelArgs> {
     return new PrometheusRelabel(ctx);
   },

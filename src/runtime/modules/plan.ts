@@ -18,7 +18,7 @@ import { foreachDefinition, splitForeach, type ForeachState } from './foreach.js
 import { DeclareEnv, globalId, type DeclareDef, type ModuleScope } from './scope.js';
 
 /** Top-level blocks that configure the process rather than declare a component. */
-export const CONFIG_BLOCKS = new Set(['logging', 'http', 'tracing', 'remotecfg']);
+export const CONFIG_BLOCKS = new Set(['logging', 'http', 'tracing', 'livedebugging', 'remotecfg']);
 
 /** Deepest nesting of modules (a declare using itself, a module importing itself). */
 const MAX_MODULE_DEPTH = 32;

@@ -1,5 +1,5 @@
 // The UI shell: hash routing (#/, #/component/<id>, #/graph, #/cluster,
-// #/targets) and a 2 s poll that lets the current page update its DOM in place.
+// #/targets, #/remotecfg, #/debug/<id>) and a 2 s poll that lets the current page update its DOM in place.
 import { h } from './dom.js';
 import { errorBox, refreshTimes } from './render.js';
 import * as components from './page-components.js';
@@ -7,6 +7,8 @@ import * as component from './page-component.js';
 import * as graph from './page-graph.js';
 import * as cluster from './page-cluster.js';
 import * as targets from './page-targets.js';
+import * as remotecfg from './page-remotecfg.js';
+import * as debug from './page-debug.js';
 
 const POLL_MS = 2000;
 const root = document.getElementById('app');
@@ -19,6 +21,7 @@ let timer;
 function parseHash() {
   const path = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
   if (path.startsWith('component/')) return { nav: 'components', page: component, param: path.slice('component/'.length) };
+  if (path.startsWith('debug/')) return { nav: 'components', page: debug, param: path.slice('debug/'.length) };
   switch (path) {
     case 'graph':
       return { nav: 'graph', page: graph };
@@ -26,6 +29,8 @@ function parseHash() {
       return { nav: 'cluster', page: cluster };
     case 'targets':
       return { nav: 'targets', page: targets };
+    case 'remotecfg':
+      return { nav: 'remotecfg', page: remotecfg };
     case '':
     case 'components':
       return { nav: 'components', page: components };
@@ -57,6 +62,7 @@ async function tick(gen) {
 function route() {
   const gen = ++generation;
   clearTimeout(timer);
+  current?.unmount?.(); // a streaming page stops its stream
   const r = parseHash();
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.getAttribute('data-nav') === r.nav);
   root.replaceChildren();

@@ -60,7 +60,7 @@ function build(detail, cluster) {
   return h(
     'div',
     {},
-    h('h1', {}, detail.id),
+    h('h1', {}, detail.id, ' ', h('a', { href: `#/debug/${encodeURIComponent(detail.id)}`, id: 'live-debugging-link', class: 'button' }, 'Live debugging')),
     h(
       'section',
       { class: 'card health', id: 'health', 'data-health': hl.state },
