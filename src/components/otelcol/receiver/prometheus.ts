@@ -1,7 +1,7 @@
 // otelcol.receiver.prometheus: a Prometheus metrics receiver whose samples
 // become OTLP metrics (src/otel/bridge/prom-to-otlp.ts) for the output block's
 // consumers. Family types come from the metadata the producer sends with its
-// extras (prometheus.scrape does); without it, series are gauges.
+// extras (prometheus.scrape does with honor_metadata); without it, series are gauges.
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { METRICS_RECEIVER, metricsReceiver, type HistogramSample, type MetricsExtras, type Sample } from '../../../pipeline/metrics.js';
