@@ -91,4 +91,24 @@ describe('PrometheusToOtlp', () => {
     expect(r.errors.join('; ')).toMatch(/without a metric name.*orphan: job or instance label missing/);
     expect(metrics(r.metrics).map((m) => m.name)).toEqual(['ok']);
   });
+
+  test('exemplars sent before the floats join their series point (bucket exemplars the histogram point)', () => {
+    const c = new PrometheusToOtlp();
+    c.addMetadata([meta('req_total', 'counter'), meta('lat', 'histogram')]);
+    const trace = 'ab'.repeat(16);
+    c.addExemplars([
+      { labels: ['__name__', 'req_total', ...TARGET], exemplarLabels: ['trace_id', trace, 'user', 'u1'], value: 1, t: T - 5 },
+      { labels: ['le', '1', '__name__', 'lat_bucket', ...TARGET], exemplarLabels: ['span_id', 'cd'.repeat(8)], value: 0.7, t: T - 3 },
+    ]);
+    const r = c.convert([sample('req_total', 3), sample('lat_bucket', 1, ['le', '1']), sample('lat_bucket', 2, ['le', '+Inf']), sample('lat_count', 2), sample('lat_sum', 1.2)]);
+    const [req, lat] = metrics(r.metrics);
+    const ex = (req.sum!.dataPoints[0] as { exemplars: { traceId: Uint8Array; asDouble: number; timeUnixNano: string; filteredAttributes: unknown[] }[] }).exemplars;
+    expect(Buffer.from(ex[0].traceId).toString('hex')).toBe(trace);
+    expect(ex[0]).toMatchObject({ asDouble: 1, timeUnixNano: `${T - 5}000000`, filteredAttributes: [{ key: 'user', value: { stringValue: 'u1' } }] });
+    const hex = (lat.histogram!.dataPoints[0] as { exemplars: { spanId: Uint8Array }[] }).exemplars;
+    expect(Buffer.from(hex[0].spanId).toString('hex')).toBe('cd'.repeat(8));
+    // Used once: the next batch carries none.
+    const again = c.convert([sample('req_total', 4, [], T + 1000)]);
+    expect((metrics(again.metrics)[0].sum!.dataPoints[0] as { exemplars?: unknown }).exemplars).toBeUndefined();
+  });
 });

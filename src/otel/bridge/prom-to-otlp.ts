@@ -7,7 +7,7 @@
 // otel_scope_name/otel_scope_version choose the scope, native histograms
 // become exponential histograms. Staleness markers become points flagged
 // "no recorded value".
-import type { HistogramSample, MetricMetadata, MetricTypeName, NativeHistogram, Sample } from '../../pipeline/metrics.js';
+import type { ExemplarSample, HistogramSample, MetricMetadata, MetricTypeName, NativeHistogram, Sample } from '../../pipeline/metrics.js';
 import type { KeyValue, Metric, Metrics, ResourceMetrics, ScopeMetrics } from '../../pipeline/otel.js';
 import { isStaleNaN } from '../../pipeline/staleness.js';
 import { VERSION } from '../../version.js';
@@ -37,6 +37,29 @@ interface Group {
   created?: number;
   points: { bound: number; value: number }[];
   native?: NativeHistogram;
+  exemplars?: OtlpExemplar[];
+}
+
+interface OtlpExemplar {
+  timeUnixNano: string;
+  asDouble: number;
+  traceId?: Uint8Array;
+  spanId?: Uint8Array;
+  filteredAttributes: KeyValue[];
+}
+
+/** A Prometheus exemplar as OTLP: trace_id/span_id (hex) become the ids, other labels filtered attributes. */
+function toOtlpExemplar(e: ExemplarSample): OtlpExemplar {
+  const out: OtlpExemplar = { timeUnixNano: nanos(e.t), asDouble: e.value, filteredAttributes: [] };
+  for (const [k, v] of labelMap(e.exemplarLabels)) {
+    const key = k.toLowerCase();
+    const want = key === 'trace_id' ? 16 : key === 'span_id' ? 8 : 0;
+    if (want && new RegExp(`^[0-9a-fA-F]{${want * 2}}$`).test(v)) {
+      if (want === 16) out.traceId = Buffer.from(v, 'hex');
+      else out.spanId = Buffer.from(v, 'hex');
+    } else out.filteredAttributes.push({ key: k, value: { stringValue: v } });
+  }
+  return out;
 }
 
 interface Family {
@@ -145,6 +168,13 @@ function denseBuckets(spans: { offset: number; length: number }[], buckets: numb
 export class PrometheusToOtlp {
   /** Metadata by job/instance/family, and by family alone as a fallback. */
   readonly #meta = new Map<string, Meta>();
+  /** Exemplars handed in before their scrape's floats (the scraper sends extras first); used by the next batch. */
+  #pendingExemplars: ExemplarSample[] = [];
+
+  /** Keep exemplars for the next batch of samples, where they join their series' point (bounded). */
+  addExemplars(ex: readonly ExemplarSample[]): void {
+    this.#pendingExemplars = ex.slice(0, 10_000);
+  }
 
   /** Remember family types and help (Prometheus's per-target metadata store). */
   addMetadata(md: readonly MetricMetadata[]): void {
@@ -179,6 +209,8 @@ export class PrometheusToOtlp {
       if (res.errors.length < 10) res.errors.push(why);
     };
 
+    /** The group (data point) of each series key, for exemplars: family + attributes, whatever the timestamp. */
+    const byAttrs = new Map<string, Group>();
     const place = (labels: readonly string[], t: number, v: number | undefined, h: NativeHistogram | undefined) => {
       const l = labelMap(labels);
       const name = l.get('__name__');
@@ -211,10 +243,11 @@ export class PrometheusToOtlp {
       const skip = new Set(NOT_USEFUL);
       if (fam.kind === 'histogram') skip.add('le');
       if (fam.kind === 'summary') skip.add('quantile');
-      const attrs = [...l].filter(([k, val]) => !skip.has(k) && val !== '');
+      const attrs = [...l].filter(([k, val]) => !skip.has(k) && val !== '').sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
       const gkey = `${JSON.stringify(attrs)}@${t}`;
       let g = fam.groups.get(gkey);
       if (!g) fam.groups.set(gkey, (g = { attrs, t, points: [] }));
+      byAttrs.set(`${rkey}\xff${skey}\xff${fam.name}\xff${JSON.stringify(attrs)}`, g);
       if (h) {
         g.native = h;
         return;
@@ -238,6 +271,7 @@ export class PrometheusToOtlp {
 
     for (const s of samples) place(s.labels, s.t, s.v, undefined);
     for (const h of histograms) place(h.labels, h.t, undefined, h.h);
+    if (samples.length > 0) this.#attachExemplars(byAttrs);
 
     for (const r of resources.values()) {
       const scopes: ScopeMetrics[] = [];
@@ -254,11 +288,35 @@ export class PrometheusToOtlp {
     return res;
   }
 
+  /** Pending exemplars onto the points of their series (bucket exemplars onto their histogram's point). */
+  #attachExemplars(byAttrs: Map<string, Group>): void {
+    const pending = this.#pendingExemplars;
+    this.#pendingExemplars = [];
+    for (const e of pending) {
+      const l = labelMap(e.labels);
+      const name = l.get('__name__');
+      const job = l.get('job') ?? '';
+      const instance = l.get('instance') ?? '';
+      if (!name || !job || !instance) continue;
+      const skey = `${l.get('otel_scope_name') ?? ''}\xff${l.get('otel_scope_version') ?? ''}`;
+      const { family } = this.#family(job, instance, name);
+      for (const drop of [[], ['le'], ['quantile']]) {
+        const attrs = [...l].filter(([k, val]) => !NOT_USEFUL.has(k) && !drop.includes(k) && val !== '').sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+        const g = byAttrs.get(`${job}\xff${instance}\xff${skey}\xff${family}\xff${JSON.stringify(attrs)}`);
+        if (g) {
+          (g.exemplars ??= []).push(toOtlpExemplar(e));
+          break;
+        }
+      }
+    }
+  }
+
   #metric(f: Family, res: PromBatchResult): Metric | undefined {
     const groups = [...f.groups.values()];
     const base = { name: f.name, description: f.meta?.help ?? '', unit: f.meta?.unit ?? '' };
     const common = (g: Group) => ({
       attributes: kvs(g.attrs),
+      ...(g.exemplars ? { exemplars: g.exemplars } : {}),
       timeUnixNano: nanos(g.t),
       ...(g.created ? { startTimeUnixNano: nanos(g.created * 1000) } : {}),
     });

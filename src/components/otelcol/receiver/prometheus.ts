@@ -33,8 +33,10 @@ class PrometheusReceiverComponent {
         append: (samples: Sample[]) => this.#deliver(samples, []),
         appendExtras: (x: MetricsExtras) => {
           this.#conv.addMetadata(x.metadata);
-          // Exemplars have no series of their own here; they ride only with points (not carried yet).
-          return this.#deliver([], x.histograms);
+          const delivered = this.#deliver([], x.histograms);
+          // The scraper sends extras before the floats of the same scrape: exemplars join those points.
+          this.#conv.addExemplars(x.exemplars);
+          return delivered;
         },
       }),
     });
