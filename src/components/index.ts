@@ -27,3 +27,7 @@ import './otelcol/processor/batch.js';
 import './otelcol/exporter/otlp.js';
 import './otelcol/exporter/otlphttp.js';
 import './otelcol/exporter/debug.js';
+import './otelcol/exporter/prometheus.js';
+import './otelcol/exporter/loki.js';
+import './otelcol/receiver/prometheus.js';
+import './otelcol/receiver/loki.js';
