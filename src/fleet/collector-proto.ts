@@ -56,3 +56,18 @@ export function decodeMessage<T>(name: string, bytes: Uint8Array): T {
   const t = type(name);
   return t.toObject(t.decode(bytes), { defaults: true, enums: Number, longs: String }) as T;
 }
+
+/** Proto3 JSON of a message (lowerCamelCase names, enums by name), as Connect's JSON codec sends it. */
+export function toJsonMessage(name: string, msg: object): unknown {
+  const t = type(name);
+  return t.toObject(t.fromObject(msg), { enums: String, longs: String });
+}
+
+/** A proto3 JSON body (enums by name or number, unknown fields ignored), with defaults filled in. */
+export function fromJsonMessage<T>(name: string, body: Uint8Array): T {
+  const t = type(name);
+  const text = Buffer.from(body).toString('utf8');
+  const obj = text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  const known = Object.fromEntries(Object.entries(obj).filter(([k]) => k in t.fields || Object.values(t.fields).some((f) => f.name === k)));
+  return t.toObject(t.fromObject(known), { defaults: true, enums: Number, longs: String }) as T;
+}

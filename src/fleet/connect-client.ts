@@ -3,6 +3,8 @@
 // Connect unary over HTTP/1.1: POST <url>/<service>/<method> with a protobuf
 // body (Content-Type application/proto, Connect-Protocol-Version 1); a 200
 // answer carries the response message, any other a JSON error {code, message}.
+// A server that refuses protobuf (415) is asked again in Connect's JSON codec,
+// which this client then keeps using.
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
@@ -14,7 +16,7 @@ import { MAX_REDIRECTS, redirectStep } from '../net/redirect.js';
 import { USER_AGENT } from '../net/user-agent.js';
 import { describeExternalText, headerSecrets } from '../redact.js';
 import { revealString } from '../syntax/secret.js';
-import { decodeMessage, encodeMessage, METHODS, SERVICE, type MethodName } from './collector-proto.js';
+import { decodeMessage, encodeMessage, fromJsonMessage, METHODS, SERVICE, toJsonMessage, type MethodName } from './collector-proto.js';
 
 /** A config is text of modest size; anything bigger is refused, not buffered. */
 const MAX_RESPONSE_BYTES = 32 << 20;
@@ -41,6 +43,8 @@ export class CollectorApiClient {
   private readonly base: string;
   private readonly auth: RequestAuth;
   private readonly agents: ClientAgents;
+  /** The codec the server takes: protobuf first (as Alloy's client), JSON after a 415. */
+  codec: 'proto' | 'json' = 'proto';
 
   constructor(
     url: string,
@@ -62,11 +66,12 @@ export class CollectorApiClient {
 
   async call<Res>(method: MethodName, request: object, signal?: AbortSignal): Promise<Res> {
     const [reqType, resType] = METHODS[method];
-    const body = Buffer.from(encodeMessage(reqType, request));
+    const json = this.codec === 'json';
+    const body = json ? Buffer.from(JSON.stringify(toJsonMessage(reqType, request))) : Buffer.from(encodeMessage(reqType, request));
     const headers: Record<string, string> = {
       ...extraHeaders(this.client.http_headers, (v) => revealString(v) ?? ''),
       'User-Agent': USER_AGENT,
-      'Content-Type': 'application/proto',
+      'Content-Type': json ? 'application/json' : 'application/proto',
       'Connect-Protocol-Version': '1',
       'Connect-Timeout-Ms': String(this.timeoutMs),
       'Accept-Encoding': 'gzip',
@@ -89,8 +94,12 @@ export class CollectorApiClient {
         continue;
       }
       if (answer.status === 401 && this.auth.unauthorized(used) && hop === 0) continue;
+      if (answer.status === 415 && !json) {
+        this.codec = 'json';
+        return this.call<Res>(method, request, signal);
+      }
       if (answer.status !== 200) throw this.errorOf(method, answer, headerSecrets(h));
-      return decodeMessage<Res>(resType, answer.body);
+      return json ? fromJsonMessage<Res>(resType, answer.body) : decodeMessage<Res>(resType, answer.body);
     }
   }
 

@@ -122,6 +122,24 @@ describe('the service', () => {
     expect(fleet.collectors.get('c1')?.registered).toBe(false);
   });
 
+  test("a server that takes only Connect's JSON codec is answered in JSON after its 415", async () => {
+    const jsonOnly = await new FleetServer({ codecs: ['json'] }).start();
+    try {
+      jsonOnly.setPipeline('p', 'prometheus.relabel "x" {\n  forward_to = []\n}\n', { env: 'dev' });
+      const c = new CollectorApiClient(jsonOnly.url, {} as never);
+      const r = await c.call<GetConfigResponse>('GetConfig', { id: 'j1', localAttributes: { env: 'dev' }, hash: '', remoteConfigStatus: { status: 3, errorMessage: 'x' } });
+      expect(c.codec).toBe('json');
+      expect(r.content).toContain('prometheus.relabel "x"');
+      expect(r.notModified).toBe(false);
+      const again = await c.call<GetConfigResponse>('GetConfig', { id: 'j1', localAttributes: { env: 'dev' }, hash: r.hash });
+      expect(again).toMatchObject({ notModified: true, content: '' });
+      c.close();
+      expect(jsonOnly.collectors.get('j1')?.status).toEqual({ status: 'FAILED', errorMessage: 'x' });
+    } finally {
+      await jsonOnly.stop();
+    }
+  });
+
   test('removing the url stops polling and empties the remote controller', async () => {
     const s = service();
     await s.update(block(`url = "${fleet.url}"\nid = "c2"`));

@@ -8,7 +8,7 @@
 // status it reported, and answers not_modified when the hash is current.
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { decodeMessage, encodeMessage, METHODS, SERVICE, type GetConfigRequest, type MethodName, type RegisterCollectorRequest } from '../../fleet/collector-proto.js';
+import { decodeMessage, encodeMessage, fromJsonMessage, toJsonMessage, METHODS, SERVICE, type GetConfigRequest, type MethodName, type RegisterCollectorRequest } from '../../fleet/collector-proto.js';
 import { LoopbackServer } from '../receivers/loopback-server.js';
 
 export interface FleetPipeline {
@@ -32,6 +32,8 @@ export interface FleetCollector {
 export interface FleetServerOptions {
   /** Required `Authorization` header value (e.g. "Bearer x" or "Basic ..."). */
   authorization?: string;
+  /** Codecs accepted (default both): a JSON-only server answers protobuf with 415. */
+  codecs?: ('proto' | 'json')[];
 }
 
 const STATUS_NAMES = ['UNSET', 'APPLIED', 'APPLYING', 'FAILED'];
@@ -77,7 +79,8 @@ export class FleetServer extends LoopbackServer {
     if (this.o.authorization && req.headers.authorization !== this.o.authorization) return void error(res, 401, 'unauthenticated', 'missing or wrong credentials');
     const type = String(req.headers['content-type'] ?? '');
     const json = type.startsWith('application/json');
-    if (!json && !type.startsWith('application/proto')) return void error(res, 415, 'unknown', `content type ${JSON.stringify(type)} is not application/proto or application/json`);
+    const codecs = this.o.codecs ?? ['proto', 'json'];
+    if (!codecs.includes(json ? 'json' : 'proto') || (!json && !type.startsWith('application/proto'))) return void error(res, 415, 'unknown', `content type ${JSON.stringify(type)} is not application/proto or application/json`);
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -87,14 +90,14 @@ export class FleetServer extends LoopbackServer {
     const [reqType, resType] = METHODS[method];
     let msg: any;
     try {
-      msg = json ? JSON.parse(body.toString('utf8') || '{}') : decodeMessage(reqType, body);
+      msg = json ? fromJsonMessage(reqType, body) : decodeMessage(reqType, body);
     } catch (e) {
       return void error(res, 400, 'invalid_argument', `cannot decode ${reqType}: ${(e as Error).message}`);
     }
     if (typeof msg.id !== 'string' || msg.id === '') return void error(res, 400, 'invalid_argument', 'id is required');
     this.calls.push({ method, id: msg.id, userAgent: req.headers['user-agent'] });
     const answer = this.answer(method, msg);
-    const out = json ? Buffer.from(JSON.stringify(answer)) : Buffer.from(encodeMessage(resType, answer));
+    const out = json ? Buffer.from(JSON.stringify(toJsonMessage(resType, answer))) : Buffer.from(encodeMessage(resType, answer));
     res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/proto' }).end(out);
   }
 
