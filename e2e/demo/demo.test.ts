@@ -26,6 +26,8 @@ test('alloy demo: 3 replicas split the targets, samples, logs and rules reach th
   expect(num(/log lines received: (\d+)/)).toBeGreaterThan(20);
   expect(last).toMatch(/ruler namespaces: alloy\/shop\/shop-slos\//);
   expect(out).toMatch(/ServiceMonitor shop\/inventory: \d+ series \(job="inventory", instance="127\.0\.0\.17:8080"\)/);
+  // The fleet server's pipeline runs on every replica, its one target scraped by its owner.
+  expect(out).toMatch(/fleet pipeline: [1-9]\d* series \(job="fleet\/fraud"\), applied on 3 of 3 collectors/);
   // Every annotated target is owned by exactly one replica.
   const block = out.slice(out.lastIndexOf('series received'));
   const owned = [...block.matchAll(/alloy-\d owns \d+ \[([^\]]*)\]/g)].slice(0, 3).flatMap((m) => m[1].split(' ').filter(Boolean));

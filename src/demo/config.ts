@@ -5,6 +5,8 @@ export interface DemoConfigOptions {
   remoteWriteUrl: string;
   lokiUrl: string;
   rulerUrl: string;
+  /** The sandbox fleet server: the remote config runs beside this one. */
+  fleetUrl?: string;
   has: (component: string) => boolean;
 }
 
@@ -80,6 +82,15 @@ mimir.rules.kubernetes "crds" {
   client {
     kubeconfig_file = "${o.kubeconfig}"
   }
+}
+`);
+  }
+  if (o.fleetUrl) {
+    parts.push(`// Fleet management: the sandbox fleet server serves a pipeline to collectors with demo = "true".
+remotecfg {
+  url            = "${o.fleetUrl}"
+  attributes     = {"demo" = "true"}
+  poll_frequency = "10s"
 }
 `);
   }

@@ -14,6 +14,7 @@ import { clusterFactory } from '../cli/cluster.js';
 import { getComponent } from '../runtime/registry.js';
 import { startKubeEmulator } from '../sandbox/kube/index.js';
 import { RemoteWriteReceiver } from '../sandbox/receivers/remote-write-receiver.js';
+import { FleetServer } from '../sandbox/fleet/fleet-server.js';
 import { startLokiReceiver } from '../sandbox/receivers/loki-receiver.js';
 import { RulerReceiver } from '../sandbox/receivers/ruler-receiver.js';
 import { packageRoot } from '../package-root.js';
@@ -75,10 +76,33 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const rw = await new RemoteWriteReceiver().start();
   const loki = await startLokiReceiver();
   const ruler = await new RulerReceiver().start();
+  // Fleet management: one pipeline (the unannotated fraud pod, scraped by whichever replica owns it).
+  const fleet = await new FleetServer().start();
+  const fraud = DEMO_PODS.find((p) => p.app === 'fraud')!;
+  fleet.setPipeline(
+    'fraud',
+    `prometheus.scrape "fleet" {
+  targets         = [{"__address__" = "${fraud.ip}:${fraud.port}"}]
+  job_name        = "fleet/fraud"
+  scrape_interval = "5s"
+  scrape_timeout  = "4s"
+  forward_to      = [prometheus.remote_write.fleet.receiver]
+  clustering {
+    enabled = true
+  }
+}
+prometheus.remote_write "fleet" {
+  endpoint {
+    url = "${rw.url}"
+  }
+}
+`,
+    { demo: 'true' },
+  );
 
   // 3. The clustered collectors.
   const configFile = path.join(dir, 'demo.alloy');
-  fs.writeFileSync(configFile, demoConfig({ kubeconfig, remoteWriteUrl: rw.url, lokiUrl: loki.url, rulerUrl: ruler.url, has: (n) => !!getComponent(n) }));
+  fs.writeFileSync(configFile, demoConfig({ kubeconfig, remoteWriteUrl: rw.url, lokiUrl: loki.url, rulerUrl: ruler.url, fleetUrl: fleet.url, has: (n) => !!getComponent(n) }));
   const gossipPorts = await Promise.all(Array.from({ length: replicas }, () => freePort()));
   // Each replica joins the ones already started (a StatefulSet's headless Service gives all of them; the rejoin heals either way).
   const join = (i: number) => gossipPorts.slice(0, i).map((p) => `127.0.0.1:${p}`).join(',');
@@ -116,6 +140,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   for (let i = 0; i < nodes.length; i++) say(`  replica ${i}:   ${nodes[i].url}  (components: ${nodes[i].url}/api/v0/web/components)`);
   say(`  kube API:    ${api.url}   (kubectl --kubeconfig ${kubeconfig} get pods -A)`);
   say(`  config:      ${configFile}`);
+  say(`  fleet:       ${fleet.url}   (remote config: ${nodes[0].url}/#/remotecfg)`);
   say('');
 
   const status = () => {
@@ -134,6 +159,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const smSeries = [...rw.series.values()].filter((s) => s.labels.service === 'inventory' && s.labels.endpoint === 'http-metrics');
     say(`[${new Date().toISOString().slice(11, 19)}] series received: ${rw.series.size}, samples: ${samples}${logLine}${ruleLine}`);
     if (smSeries.length) say(`    ServiceMonitor shop/inventory: ${smSeries.length} series (job="${smSeries[0].labels.job}", instance="${smSeries[0].labels.instance}")`);
+    const fleetSeries = [...rw.series.values()].filter((s) => s.labels.job === 'fleet/fraud');
+    const applied = [...fleet.collectors.values()].filter((c) => c.status?.status === 'APPLIED').length;
+    say(`    fleet pipeline: ${fleetSeries.length} series (job="fleet/fraud"), applied on ${applied} of ${fleet.collectors.size} collectors`);
     for (const o of owners) say(`    ${o}`);
   };
   const statusTimer = setInterval(status, Number(flags['status-interval']) * 1000);
@@ -152,6 +180,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   await rw.stop();
   await loki.close();
   await ruler.stop();
+  await fleet.stop();
   await api.close();
   return 0;
 }
