@@ -50,11 +50,14 @@ const slice: EndpointSlice = {
 };
 const ctx = contextOf({ pods, services: [svc] });
 
-function finalLabels(kind: 'ServiceMonitor' | 'PodMonitor', spec: object, role: 'endpoints' | 'endpointslice' = 'endpoints') {
+function discoveredFor(kind: 'ServiceMonitor' | 'PodMonitor', role: 'endpoints' | 'endpointslice' = 'endpoints') {
+  return kind === 'PodMonitor' ? flattenGroups(pods.map((p) => podTargets(p))) : flattenGroups([role === 'endpoints' ? endpointsTargets(eps, ctx) : endpointSliceTargets(slice, ctx)]);
+}
+
+function finalLabels(kind: 'ServiceMonitor' | 'PodMonitor', spec: object, role: 'endpoints' | 'endpointslice' = 'endpoints', opts: Partial<JobOptions> = {}) {
   const m = parseMonitor(kind, { metadata: { name: 'cart', namespace: 'shop', uid: 'u1' }, spec });
-  const job = buildJob(m, m.endpoints[0], { ...OPTS, role }, refs);
-  const discovered =
-    kind === 'PodMonitor' ? flattenGroups(pods.map((p) => podTargets(p))) : flattenGroups([role === 'endpoints' ? endpointsTargets(eps, ctx) : endpointSliceTargets(slice, ctx)]);
+  const job = buildJob(m, m.endpoints[0], { ...OPTS, role, ...opts }, refs);
+  const discovered = discoveredFor(kind, role);
   return relabelTargets(discovered, job)
     .active.map((t) => populateTarget(t, targetDefaults(job.scrape)))
     .map((r) => {
