@@ -187,7 +187,7 @@ suite('prometheus.operator.* operator parity e2e', () => {
     expect(byName['ServiceMonitor/shop/ghost']).toMatchObject({ state: 'error', error: expect.stringContaining('scrape class "nope"') });
     // Accepted CRs: per endpoint each target's final labels and scrape URL, and why the others dropped.
     const orders = byName['ServiceMonitor/shop/orders'].endpoints[0];
-    expect(orders).toMatchObject({ job: 'serviceMonitor/shop/orders/0', state: 'ok', scrape_class: 'base', targets_active: 1, targets_dropped: 1 });
+    expect(orders).toMatchObject({ job: 'serviceMonitor/shop/orders/0', state: 'ok', scrape_class: 'base', targets_active: 1, targets_dropped: 2 });
     expect(orders.targets).toEqual([
       expect.objectContaining({
         url: `http://127.0.0.1:${ex.orders.port}/metrics`,
@@ -195,12 +195,12 @@ suite('prometheus.operator.* operator parity e2e', () => {
         labels: { cluster: 'east', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.orders.port}`, job: 'orders', namespace: 'shop', pod: 'orders-0', seen_cluster: 'east', service: 'orders' },
       }),
     ]);
-    expect(orders.dropped).toEqual([
-      {
-        discovered_labels: expect.objectContaining({ __address__: '127.0.0.1:18090', __meta_kubernetes_endpoint_port_name: 'web' }),
-        reason: 'dropped by relabeling: the endpoint port is not named "metrics" (spec.endpoints[0].port)',
-      },
-    ]);
+    // The namespace's other Service (vault) fails the selector; orders' web port fails the port rule.
+    const why = Object.fromEntries((orders.dropped as { discovered_labels: Record<string, string>; reason: string }[]).map((d) => [d.discovered_labels.__address__, d.reason]));
+    expect(why).toEqual({
+      '127.0.0.1:18090': 'dropped by relabeling: the endpoint port is not named "metrics" (spec.endpoints[0].port)',
+      [`127.0.0.1:${ex.vault.port}`]: 'dropped by relabeling: not selected by spec.selector: the Service label app fails the keep rule "(orders);true" on [__meta_kubernetes_service_label_app, __meta_kubernetes_service_labelpresent_app]',
+    });
     expect(byName['ServiceMonitor/shop/vault'].endpoints[0]).toMatchObject({ scrape_class: 'secure', targets: [expect.objectContaining({ url: `http://127.0.0.1:${ex.vault.port}/metrics` })] });
   });
 
