@@ -261,6 +261,11 @@ export class MonitorComponent implements Component<OperatorArgs> {
           ...(job.scrapeClass ? { scrape_class: job.scrapeClass } : {}),
           dropped: relabeled.dropped,
         });
+        for (const w of job.warnings) {
+          if (!this.warned.has(w)) this.ctx.logger.warn({ cr: name }, w);
+          this.warned.add(w);
+        }
+        if (job.warnings.length > 0) es.warning = job.warnings.join('; ');
         if (found.problem) es.warning = found.problem;
         else if (targets.length === 0 && job.portHint) {
           const p = job.portHint;
@@ -299,6 +304,8 @@ export class MonitorComponent implements Component<OperatorArgs> {
   }
 
   private reported = new Set<string>();
+  /** Ignored-field warnings already logged. */
+  private readonly warned = new Set<string>();
 
   private setHealth(state: 'healthy' | 'unhealthy' | 'unknown', message: string): void {
     const k = `${state}:${message}`;

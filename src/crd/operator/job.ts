@@ -53,6 +53,8 @@ export interface JobConfig {
   keepDropped: number;
   /** The scrape class applied, if any. */
   scrapeClass?: string;
+  /** Fields accepted but not honoured, each named (logged once, shown in debug info). */
+  warnings: string[];
   /** The scrape job without targets (relabelTargets gives them). */
   scrape: ScrapeJob;
   /** Port the endpoint names (for the "matches no port" hint). */
@@ -183,6 +185,9 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     ruleNotes,
     keepDropped: m.keepDroppedTargets ? m.keepDroppedTargets : DEFAULT_KEEP_DROPPED,
     scrapeClass: cls?.name,
+    warnings: [ep.tlsConfig?.maxVersion, ep.oauth2?.tlsConfig?.maxVersion]
+      .map((v, i) => (v ? `${at}.${i === 0 ? '' : 'oauth2.'}tlsConfig.maxVersion ${JSON.stringify(v)} is not honoured (ignored)` : ''))
+      .filter(Boolean),
     scrape,
     portHint,
   };

@@ -29,6 +29,10 @@ export interface TlsSpec {
   keyFile?: string;
   serverName?: string;
   insecureSkipVerify: boolean;
+  /** TLS10..TLS13. */
+  minVersion?: string;
+  /** Not honoured (Node's TLS here has no per-client maximum wired): a warning names it. */
+  maxVersion?: string;
 }
 
 export interface OAuth2Spec {
@@ -162,6 +166,8 @@ function tlsOf(tls: Reader | undefined, files: boolean): TlsSpec | undefined {
     keyFile: files ? tls.str('keyFile') || undefined : undefined,
     serverName: tls.str('serverName') || undefined,
     insecureSkipVerify: tls.bool('insecureSkipVerify') ?? false,
+    minVersion: tls.str('minVersion') || undefined,
+    maxVersion: tls.str('maxVersion') || undefined,
   };
 }
 
