@@ -187,7 +187,8 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     scrapeClass: cls?.name,
     warnings: [ep.tlsConfig?.maxVersion, ep.oauth2?.tlsConfig?.maxVersion]
       .map((v, i) => (v ? `${at}.${i === 0 ? '' : 'oauth2.'}tlsConfig.maxVersion ${JSON.stringify(v)} is not honoured (ignored)` : ''))
-      .filter(Boolean),
+      .filter(Boolean)
+      .concat(ep.enableHttp2 === true ? [`${at}.enableHttp2 is not honoured: scrapes use HTTP/1.1`] : []),
     scrape,
     portHint,
   };
