@@ -152,7 +152,7 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     enableHttp2: ep.enableHttp2,
     metricRelabel: metricRules,
     samples: crSamples(m, o.samples),
-    client: classClient(clientArgs(ep, at, o.allowFileAccess, secret, either), cls, at),
+    client: classClient(clientArgs(ep, at, o.allowFileAccess, secret, either), cls, at, m.kind === 'PodMonitor' && isZeroTls(ep)),
   };
   const scrape = buildScrapeJob(spec, {
     globals: o.scrape,
@@ -207,9 +207,16 @@ function crSamples(m: MonitorSpec, base: ScrapeSampleSpec | undefined): ScrapeSa
   return out;
 }
 
+/** A PodMonitor's `tlsConfig: {}` counts as none for the class merge (mergeSafeTLSConfigWithScrapeClass). */
+function isZeroTls(ep: EndpointSpec): boolean {
+  const t = ep.tlsConfig;
+  return t !== undefined && !t.ca && !t.cert && !t.keySecret && !t.serverName && !t.insecureSkipVerify && !t.minVersion && !t.maxVersion;
+}
+
 /** The endpoint's client with the scrape class's TLS and authorization merged in. */
-function classClient(c: ReturnType<typeof clientArgs>, cls: ReturnType<typeof classFor>, at: string): ReturnType<typeof clientArgs> {
+function classClient(c: ReturnType<typeof clientArgs>, cls: ReturnType<typeof classFor>, at: string, zeroTls: boolean): ReturnType<typeof clientArgs> {
   if (!cls) return c;
+  if (zeroTls && cls.tls) delete c.tls_config;
   const tls = mergeTls(c.tls_config, cls);
   if (tls) c.tls_config = tls;
   mergeAuthorization(c, cls, at);

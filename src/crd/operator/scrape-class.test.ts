@@ -166,3 +166,12 @@ test('CR native histogram fields and fallbackScrapeProtocol override the compone
   expect(j.scrape.fallbackProtocol).toBe('PrometheusText1.0.0');
   expect(() => job({ fallbackScrapeProtocol: 'Nope', endpoints: [{ port: 'metrics' }] })).toThrow(/spec\.fallbackScrapeProtocol: invalid scrape protocol "Nope"/);
 });
+
+test('PodMonitor: an empty tlsConfig counts as none and takes the whole class TLS (SafeTLSConfig zero value)', () => {
+  const classes = compileScrapeClasses([{ name: 'c', default: true, tls_config: { ca_file: '/c/ca', server_name: 'class-name', insecure_skip_verify: true } }]);
+  const m = parseMonitor('PodMonitor', { metadata: { name: 'w', namespace: 'shop' }, spec: { selector: {}, podMetricsEndpoints: [{ port: 'm', tlsConfig: {} }] } });
+  expect(wireConfig(buildJob(m, m.endpoints[0], { ...OPTS, role: 'pod', classes }, refs).scrape).http.client.tls_config).toEqual({ ca_file: '/c/ca', server_name: 'class-name', insecure_skip_verify: true });
+  // A ServiceMonitor's empty tlsConfig is kept: only the CA/cert/key it lacks come from the class.
+  const s = sm({ endpoints: [{ port: 'metrics', tlsConfig: {} }] });
+  expect(wireConfig(buildJob(s, s.endpoints[0], { ...OPTS, classes }, refs).scrape).http.client.tls_config).toEqual({ ca_file: '/c/ca', insecure_skip_verify: false });
+});
