@@ -84,6 +84,34 @@ spec:
     interval: 1s
     metricRelabelings:
     - {sourceLabels: [__name__], regex: "orders_[", action: drop}
+---
+# RoleSelector: the selector goes to discovery (label selectors on the
+# Endpoints and Service watches) instead of keep rules.
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: vault-by-role, namespace: shop}
+spec:
+  selectorMechanism: RoleSelector
+  selector: {matchLabels: {app: vault}}
+  endpoints:
+  - port: metrics
+    interval: 1s
+    relabelings:
+    - {targetLabel: via, replacement: role-selector}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata: {name: pm-bad, namespace: shop}
+spec:
+  selector: {matchLabels: {app: orders}}
+  podMetricsEndpoints:
+  - port: metrics
+    interval: 1s
+    relabelings:
+    - {targetLabel: monitor, replacement: pm-bad}
+  - port: metrics
+    interval: 2s
+    scrapeTimeout: 3s
 `;
 
 const CLASSES = `
@@ -153,24 +181,26 @@ suite('prometheus.operator.* operator parity e2e', () => {
   });
 
   test('default and named scrape classes: relabelings between generated and CR ones, metric relabelings, authorization', async () => {
-    await waitFor('up for orders and vault', () => series((l) => l.__name__ === 'up').length >= 2, { timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor('up for orders, vault and vault-by-role', () => series((l) => l.__name__ === 'up').length >= 3, { timeoutMs: 20_000, intervalMs: 50 });
     // A few more scrapes so that series of the rejected CRs would have shown up by now.
     await waitFor('orders scraped 3 times', () => ex.orders.scrapes >= 3, { timeoutMs: 10_000, intervalMs: 50 });
     const ups = series((l) => l.__name__ === 'up')
       .map((s) => s.labels)
-      .sort((a, b) => a.job.localeCompare(b.job));
+      .sort((a, b) => a.job.localeCompare(b.job) || (a.via ?? '').localeCompare(b.via ?? ''));
     expect(ups).toEqual([
       // Default class "base": cluster set after the generated rules, visible to the CR's own relabeling.
       { __name__: 'up', cluster: 'east', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.orders.port}`, job: 'orders', namespace: 'shop', pod: 'orders-0', seen_cluster: 'east', service: 'orders' },
       // Named class "secure" replaces the default: its label, not "cluster".
       { __name__: 'up', class: 'secure', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.vault.port}`, job: 'vault', namespace: 'shop', pod: 'vault-0', service: 'vault' },
+      // RoleSelector: only vault's endpoints are discovered; the default class applies (no auth, so vault answers 401: up 0).
+      { __name__: 'up', cluster: 'east', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.vault.port}`, job: 'vault', namespace: 'shop', pod: 'vault-0', service: 'vault', via: 'role-selector' },
     ]);
-    expect(series((l) => l.__name__ === 'up').every((s) => s.samples.every((x) => x.v === 1))).toBe(true);
+    expect(series((l) => l.__name__ === 'up' && l.via === undefined).every((s) => s.samples.every((x) => x.v === 1))).toBe(true);
     // The class's metric relabeling dropped noise_gauge; the class's authorization reached the vault exporter.
     expect(series((l) => l.__name__ === 'orders_total')).toHaveLength(1);
     expect(series((l) => l.__name__ === 'noise_gauge')).toEqual([]);
     expect(ex.vault.seenAuth.length).toBeGreaterThan(0);
-    expect(ex.vault.seenAuth.every((a) => a === 'Bearer class-token')).toBe(true);
+    expect(ex.vault.seenAuth.filter((a) => a !== '').every((a) => a === 'Bearer class-token')).toBe(true);
     expect(ex.orders.seenAuth.every((a) => a === '')).toBe(true);
     // Rejected CRs scrape nothing, not even their good endpoints.
     expect(series((l) => l.monitor !== undefined)).toEqual([]);
@@ -179,7 +209,7 @@ suite('prometheus.operator.* operator parity e2e', () => {
   test('an unknown scrape class and one bad endpoint reject the CR whole, the reason in health and debug info', async () => {
     const sm = await component('prometheus.operator.servicemonitors.sm');
     expect(sm.health.state).toBe('unhealthy');
-    expect(sm.health.message).toMatch(/^2 of 4 ServiceMonitors rejected: /);
+    expect(sm.health.message).toMatch(/^2 of 5 ServiceMonitors rejected: /);
     expect(sm.health.message).toContain('ServiceMonitor/shop/ghost: spec.scrapeClass: scrape class "nope" is not defined (defined: base, secure)');
     expect(sm.health.message).toContain('ServiceMonitor/shop/one-bad-endpoint: spec.endpoints[1].metricRelabelings: relabel rule 1: invalid regex "orders_["');
     const byName = Object.fromEntries((sm.debugInfo.monitors as { name: string }[]).map((m) => [m.name, m])) as Record<string, any>;
@@ -201,6 +231,13 @@ suite('prometheus.operator.* operator parity e2e', () => {
       '127.0.0.1:18090': 'dropped by relabeling: the endpoint port is not named "metrics" (spec.endpoints[0].port)',
       [`127.0.0.1:${ex.vault.port}`]: 'dropped by relabeling: not selected by spec.selector: the Service label app fails the keep rule "(orders);true" on [__meta_kubernetes_service_label_app, __meta_kubernetes_service_labelpresent_app]',
     });
+    // RoleSelector: discovery only lists vault's Endpoints, so nothing is dropped by a selector rule.
+    expect(byName['ServiceMonitor/shop/vault-by-role'].endpoints[0]).toMatchObject({ targets_discovered: 1, targets_active: 1, targets_dropped: 0 });
+    const pm = await component('prometheus.operator.podmonitors.pm');
+    expect(pm.health.state).toBe('unhealthy');
+    expect(pm.health.message).toBe(
+      '1 of 1 PodMonitors rejected: PodMonitor/shop/pm-bad: scrape job "podMonitor/shop/pm-bad/1": spec.podMetricsEndpoints[1].scrapeTimeout (3s) is greater than the interval (2s)',
+    );
     expect(byName['ServiceMonitor/shop/vault'].endpoints[0]).toMatchObject({ scrape_class: 'secure', targets: [expect.objectContaining({ url: `http://127.0.0.1:${ex.vault.port}/metrics` })] });
   });
 
