@@ -132,6 +132,7 @@ test('tlsConfig.minVersion becomes min_version; maxVersion is named in a warning
   const job = buildJob(m, m.endpoints[0], OPTS, refs({}));
   expect(wireConfig(job.scrape).http.client.tls_config).toEqual({ server_name: 's', insecure_skip_verify: false, min_version: 'TLS13' });
   expect(job.warnings).toEqual(['spec.endpoints[0].tlsConfig.maxVersion "TLS13" is not honoured (ignored)', 'spec.endpoints[0].enableHttp2 is not honoured: scrapes use HTTP/1.1']);
+  expect(() => sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS13', maxVersion: 'TLS12' } })).toThrow('spec.endpoints[0].tlsConfig: maxVersion (TLS12) must be more than or equal to minVersion (TLS13)');
   const bad = sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS9' } });
   expect(() => buildJob(bad, bad.endpoints[0], OPTS, refs({}))).toThrow(/unknown min_version "TLS9"/);
 });

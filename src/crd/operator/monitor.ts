@@ -157,6 +157,10 @@ function secretOrConfigMap(r: Reader | undefined): SecretOrConfigMapRef | undefi
 
 function tlsOf(tls: Reader | undefined, files: boolean): TlsSpec | undefined {
   if (!tls) return undefined;
+  const min = tls.str('minVersion');
+  const max = tls.str('maxVersion');
+  // As SafeTLSConfig.Validate: the versions compare as strings (TLS10 < TLS13).
+  if (min && max && max < min) throw new FieldError(tls.path, `maxVersion (${max}) must be more than or equal to minVersion (${min})`);
   return {
     ca: secretOrConfigMap(tls.obj('ca')),
     cert: secretOrConfigMap(tls.obj('cert')),
