@@ -144,6 +144,22 @@ spec:
     honorLabels: "yes"
     relabelings:
     - {targetLabel: monitor, replacement: wrong-type}
+---
+# Endpoint 0 is fine, endpoint 1 is not (timeout above its interval): the
+# operator rejects the whole CR, so endpoint 0 is not scraped either.
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: half-bad, namespace: shop}
+spec:
+  selector: {matchLabels: {app: cart}}
+  endpoints:
+  - port: metrics
+    interval: 1s
+    relabelings:
+    - {targetLabel: monitor, replacement: half-bad}
+  - port: metrics
+    interval: 1s
+    scrapeTimeout: 5s
 `;
 
 suite('prometheus.operator.* e2e', () => {
@@ -255,18 +271,22 @@ suite('prometheus.operator.* e2e', () => {
     expect(ex.billing.seenAuth.every((a) => a === 'Bearer first-token')).toBe(true);
   });
 
-  test('bad CRs are reported by name and reason, and skipped', async () => {
+  test('bad CRs are rejected as a whole (one bad endpoint is enough), reported by name and reason', async () => {
     const sm = await waitFor('health names the bad CRs', async () => {
       const c = await component('prometheus.operator.servicemonitors.sm');
       return /ServiceMonitor\/shop\/bad-regex/.test(c.health?.message ?? '') ? c : undefined;
     }, { timeoutMs: 10_000, intervalMs: 50 });
     expect(sm.health.state).toBe('unhealthy');
     const msg: string = sm.health.message;
-    expect(msg).toMatch(/ServiceMonitor\/shop\/bad-regex: endpoint 0: spec\.endpoints\[0\]\.relabelings: /);
-    expect(msg).toContain('ServiceMonitor/shop/missing-secret: endpoint 0: spec.endpoints[0].bearerTokenSecret: Secret shop/does-not-exist not found');
-    expect(msg).toContain('ServiceMonitor/shop/wrong-type: endpoint 0: spec.endpoints[0].honorLabels: expected a boolean, got string "yes"');
-    const monitors = JSON.stringify(sm.debugInfo);
-    expect(monitors).toContain('ServiceMonitor/monitoring/billing');
+    expect(msg).toMatch(/^4 of 6 ServiceMonitors rejected: /);
+    // The regex is quoted as written in the CR, not in the anchored form compiled.
+    expect(msg).toContain('ServiceMonitor/shop/bad-regex: spec.endpoints[0].relabelings: relabel rule 1: invalid regex "(unclosed": error parsing regexp: missing closing ): `(unclosed`');
+    expect(msg).toContain('ServiceMonitor/shop/missing-secret: spec.endpoints[0].bearerTokenSecret: Secret shop/does-not-exist not found');
+    expect(msg).toContain('ServiceMonitor/shop/wrong-type: spec.endpoints[0].honorLabels: expected a boolean, got string "yes"');
+    expect(msg).toContain('ServiceMonitor/shop/half-bad: scrape job "serviceMonitor/shop/half-bad/1": spec.endpoints[1].scrapeTimeout (5s) is greater than the interval (1s)');
+    const monitors = sm.debugInfo.monitors as { name: string; state: string; error?: string; endpoints: unknown[] }[];
+    expect(monitors.map((m) => m.name)).toContain('ServiceMonitor/monitoring/billing');
+    expect(monitors.find((m) => m.name === 'ServiceMonitor/shop/half-bad')).toMatchObject({ state: 'error', error: expect.stringContaining('spec.endpoints[1].scrapeTimeout'), endpoints: [] });
     expect(series((l) => l.monitor !== undefined)).toEqual([]);
     const pm = await component('prometheus.operator.podmonitors.pm');
     expect(pm.health.state).toBe('healthy');

@@ -154,6 +154,12 @@ const limits: Record<string, Schema> = {
     'x-kubernetes-list-type': 'set',
   }),
   scrapeClass: str('The scrape class to apply.', { minLength: 1 }),
+  // The operator's inlined NativeHistogramConfig.
+  scrapeNativeHistograms: bool('Whether to scrape native histograms.'),
+  scrapeClassicHistograms: bool('Whether to scrape a classic histogram that is also exposed as a native histogram.'),
+  nativeHistogramBucketLimit: int('Buckets of a native histogram above this many are merged.'),
+  nativeHistogramMinBucketFactor: intOrString('Buckets of a native histogram growing by less than this factor are merged (a quantity, e.g. "1.1").'),
+  convertClassicHistogramsToNHCB: bool('Whether to convert classic histograms into native histograms with custom buckets.'),
   attachMetadata: obj({ node: bool('When true, adds node metadata to the discovered targets.') }, 'Metadata to add to the discovered targets.'),
 };
 

@@ -37,7 +37,9 @@ export class RelabelRegex {
       re = RE2JS.compile(`^(?s:${source})$`);
     } catch (e) {
       // Always compile, even for the fast paths, so syntax errors are RE2's and never silently accepted.
-      throw new RegexSyntaxError(`invalid regex ${JSON.stringify(source)}: ${(e as Error).message}`);
+      // RE2's message quotes the anchored form we compiled; users wrote `source`.
+      const reason = (e as Error).message.split(`^(?s:${source})$`).join(source);
+      throw new RegexSyntaxError(`invalid regex ${JSON.stringify(source)}: ${reason}`);
     }
     this.groupCount = re.groupCount();
     this.names = new Map(Object.entries(re.namedGroups()));

@@ -23,7 +23,7 @@ const invalid: Array<[string, RawRule, string]> = [
   ['labeldrop with replacement', { action: 'labeldrop', replacement: 'x' }, "requires only 'regex'"],
   ['negative modulus', { action: 'hashmod', targetLabel: 'h', modulus: -1 }, 'modulus must be a non-negative integer'],
   ['fractional modulus', { action: 'hashmod', targetLabel: 'h', modulus: 1.5 }, 'modulus must be a non-negative integer'],
-  ['unbalanced regex', { targetLabel: 't', regex: 'a(' }, 'invalid regex "a(": error parsing regexp: missing closing )'],
+  ['unbalanced regex', { targetLabel: 't', regex: 'a(' }, 'invalid regex "a(": error parsing regexp: missing closing ): `a(`'],
   ['bad range', { targetLabel: 't', regex: '[z-a]' }, 'invalid regex "[z-a]": error parsing regexp: invalid character class range'],
   ['lookahead is not RE2', { targetLabel: 't', regex: 'a(?=b)' }, 'invalid regex "a(?=b)"'],
   ['backreference is not RE2', { targetLabel: 't', regex: '(a)\\1' }, 'invalid regex'],

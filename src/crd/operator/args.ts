@@ -6,6 +6,7 @@ import { METRICS_RECEIVER, type MetricsReceiver } from '../../pipeline/metrics.j
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { SCRAPE_GLOBALS, type ScrapeSampleSpec } from '../../scrape/job.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
+import { compileScrapeClasses, type ScrapeClassBlock, scrapeClassSchema } from './scrape-class.js';
 
 export interface OperatorArgs {
   forward_to: MetricsReceiver[];
@@ -18,6 +19,7 @@ export interface OperatorArgs {
   clustering?: { enabled?: boolean; excluded_labels?: string[] };
   scrape?: ScrapeBlock;
   rule?: RuleBlock[];
+  scrape_class?: ScrapeClassBlock[];
 }
 
 /** The `scrape` block (Alloy's prom-operator-scrape options). */
@@ -80,6 +82,7 @@ export function operatorArgsSchema(withRole: boolean): BlockSchema {
         },
       },
       rule: { schema: ruleBlockSchema, multiple: true },
+      scrape_class: { schema: scrapeClassSchema, multiple: true },
     },
     validate: (a: OperatorArgs) => validateOperatorArgs(a, withRole),
   };
@@ -101,4 +104,5 @@ export function validateOperatorArgs(a: OperatorArgs, withRole: boolean): void {
   if (!Number.isInteger(bucketLimit) || bucketLimit < 0) throw new Error('scrape.native_histogram_bucket_limit must be a non-negative integer');
   if (!((s.native_histogram_min_bucket_factor ?? 0) >= 0)) throw new Error('scrape.native_histogram_min_bucket_factor must not be negative');
   rulesFromConfig(a.rule);
+  compileScrapeClasses(a.scrape_class);
 }

@@ -92,6 +92,7 @@ function tlsArgs(t: TlsSpec, at: string, allowFileAccess: boolean, secret: ReadS
     key_file: refuseFile(allowFileAccess, `${at}.keyFile`, t.keyFile),
     server_name: t.serverName,
     insecure_skip_verify: t.insecureSkipVerify,
+    min_version: t.minVersion,
   };
   for (const k of Object.keys(c) as (keyof TlsConfig)[]) if (c[k] === undefined) delete c[k];
   return c;

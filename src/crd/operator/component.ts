@@ -2,9 +2,11 @@
 // watch the monitors (shared informer, server-side label selector), turn
 // each endpoint into a scrape job, feed it the relabeled targets of the
 // discovery roles and hand the jobs to the component's ScrapeManager (the
-// one prometheus.scrape uses). A bad CR or
-// endpoint is skipped and reported (health + debug info) by its
-// `<Kind>/<ns>/<name>`; everything else keeps running.
+// one prometheus.scrape uses). A CR with any bad field, in its spec or in
+// one endpoint, is rejected as a whole as the operator does, and reported
+// (health + debug info) by its `<Kind>/<ns>/<name>` with the reason;
+// everything else keeps running. Debug info shows, per CR and endpoint, each
+// target's final labels and scrape URL and each dropped target's reason.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rulesFromConfig } from '../../relabel/index.js';
 import { makeKubeConfig } from '../../kube/client.js';
@@ -17,6 +19,8 @@ import { ScrapeWorkerPool } from '../../scrape/pool.js';
 import { fromBlock, selectorString } from '../selector.js';
 import { type OperatorArgs, scrapeSampleSpec } from './args.js';
 import { buildJob, type JobConfig, type JobOptions, relabelTargets } from './job.js';
+import type { DroppedByRelabel } from './drop-reason.js';
+import { compileScrapeClasses } from './scrape-class.js';
 import { crName, type MonitorKind, parseMonitor } from './monitor.js';
 import { PendingError, RefStore } from './secrets.js';
 import { TargetHub } from './targets.js';
@@ -30,11 +34,17 @@ export interface EndpointStatus {
   targets_active: number;
   up: number;
   down: number;
+  /** Targets dropped by target relabeling (all of them; `dropped` keeps keepDroppedTargets of them). */
+  targets_dropped: number;
+  scrape_class?: string;
+  /** Filled in by debugInfo from the running job. */
+  targets?: { url: string; health: string; labels: Record<string, string>; last_scrape?: string; last_error?: string }[];
+  dropped?: DroppedByRelabel[];
 }
 
 export interface MonitorStatus {
   name: string;
-  state: 'ok' | 'error' | 'partial';
+  state: 'ok' | 'error' | 'pending';
   error?: string;
   endpoints: EndpointStatus[];
 }
@@ -166,6 +176,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
       samples: scrapeSampleSpec(a.scrape),
       extraRules: rulesFromConfig(a.rule),
       allowFileAccess: a.allow_arbitrary_file_access === true,
+      classes: compileScrapeClasses(a.scrape_class),
     };
   }
 
@@ -196,52 +207,65 @@ export class MonitorComponent implements Component<OperatorArgs> {
         continue;
       }
       const st: MonitorStatus = { name, state: 'ok', endpoints: [] };
-      const count = Math.max(m.endpoints.length + m.endpointErrors.size, 0);
-      for (let i = 0; i < count; i++) {
-        const jobStatus = (extra: Partial<EndpointStatus>): EndpointStatus => ({
-          job: `${this.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.namespace}/${m.name}/${i}`,
-          state: 'ok',
-          targets_discovered: 0,
-          targets_active: 0,
-          up: 0,
-          down: 0,
-          ...extra,
-        });
-        const epErr = m.endpointErrors.get(i);
-        if (epErr) {
-          st.endpoints.push(jobStatus({ state: 'error', error: epErr }));
-          continue;
-        }
-        const ep = m.endpoints.find((e) => e.index === i)!;
-        let job: JobConfig;
+      const jobStatus = (i: number, extra: Partial<EndpointStatus>): EndpointStatus => ({
+        job: `${this.kind === 'ServiceMonitor' ? 'serviceMonitor' : 'podMonitor'}/${m.namespace}/${m.name}/${i}`,
+        state: 'ok',
+        targets_discovered: 0,
+        targets_active: 0,
+        up: 0,
+        down: 0,
+        targets_dropped: 0,
+        ...extra,
+      });
+      // Every endpoint's job first: one that cannot be built rejects the whole CR (operator parity).
+      const jobs: JobConfig[] = [];
+      let rejected: string | undefined;
+      const pending: EndpointStatus[] = [];
+      for (const ep of m.endpoints) {
         try {
-          job = buildJob(m, ep, opts, w.refs);
+          jobs.push(buildJob(m, ep, opts, w.refs));
         } catch (e) {
-          if (e instanceof PendingError) {
-            // Keep a running job as it is until its Secrets are readable.
-            const jobName = jobStatus({}).job;
-            if (this.runner.has(jobName)) keep.add(jobName);
-            st.endpoints.push(jobStatus({ state: 'pending', error: e.message }));
-          } else {
-            st.endpoints.push(jobStatus({ state: 'error', error: (e as Error).message }));
+          if (!(e instanceof PendingError)) {
+            rejected = (e as Error).message;
+            break;
           }
-          continue;
+          // Keep a running job as it is until its Secrets are readable.
+          const jobName = jobStatus(ep.index, {}).job;
+          if (this.runner.has(jobName)) keep.add(jobName);
+          pending.push(jobStatus(ep.index, { state: 'pending', error: e.message }));
         }
-        const found = w.hub.targets(job.role, job.namespaces, job.attachNode);
+      }
+      if (rejected !== undefined) {
+        statuses.push({ name, state: 'error', error: rejected, endpoints: [] });
+        continue;
+      }
+      st.endpoints.push(...pending);
+      for (const job of jobs) {
+        const index = Number(job.name.split('/').pop());
+        const found = w.hub.targets(job.role, job.namespaces, job.attachNode, job.selectors);
         keep.add(job.name);
         if (!found.ready) {
-          st.endpoints.push(jobStatus({ state: 'pending', error: found.problem ?? 'waiting for the first list of the discovery watches' }));
+          st.endpoints.push(jobStatus(index, { state: 'pending', error: found.problem ?? 'waiting for the first list of the discovery watches' }));
           continue;
         }
-        const targets = relabelTargets(found.targets, job);
+        const relabeled = relabelTargets(found.targets, job);
+        const targets = relabeled.active;
         this.runner.update({ ...job.scrape, targets }, forwardTo);
         const dbg = this.runner.debug(job.name);
-        const es = jobStatus({
-          targets_discovered: targets.length,
+        const es = jobStatus(index, {
+          targets_discovered: found.targets.length,
           targets_active: dbg?.active.length ?? 0,
           up: dbg?.active.filter((t) => t.health === 'up').length ?? 0,
           down: dbg?.active.filter((t) => t.health === 'down').length ?? 0,
+          targets_dropped: relabeled.droppedTotal,
+          ...(job.scrapeClass ? { scrape_class: job.scrapeClass } : {}),
+          dropped: relabeled.dropped,
         });
+        for (const w of job.warnings) {
+          if (!this.warned.has(w)) this.ctx.logger.warn({ cr: name }, w);
+          this.warned.add(w);
+        }
+        if (job.warnings.length > 0) es.warning = job.warnings.join('; ');
         if (found.problem) es.warning = found.problem;
         else if (targets.length === 0 && job.portHint) {
           const p = job.portHint;
@@ -250,14 +274,8 @@ export class MonitorComponent implements Component<OperatorArgs> {
         }
         st.endpoints.push(es);
       }
-      const bad = st.endpoints.filter((e) => e.state === 'error').length;
-      if (bad > 0) {
-        st.state = bad === st.endpoints.length ? 'error' : 'partial';
-        st.error = st.endpoints
-          .filter((e) => e.state === 'error')
-          .map((e) => `endpoint ${e.job.split('/').pop()}: ${e.error}`)
-          .join('; ');
-      }
+      st.endpoints.sort((a, b) => a.job.localeCompare(b.job, undefined, { numeric: true }));
+      if (st.endpoints.some((e) => e.state === 'pending')) st.state = 'pending';
       statuses.push(st);
     }
     this.runner.retainOnly(keep);
@@ -268,24 +286,26 @@ export class MonitorComponent implements Component<OperatorArgs> {
   }
 
   private reportHealth(statuses: MonitorStatus[], watchProblems: string[]): void {
-    const bad = statuses.filter((s) => s.state !== 'ok');
+    const bad = statuses.filter((s) => s.state === 'error');
     if (watchProblems.length > 0) {
       this.setHealth('unhealthy', `watching ${this.kind}s: ${[...new Set(watchProblems)].join('; ')}`);
     } else if (bad.length > 0) {
       const list = bad.map((s) => `${s.name}: ${s.error}`);
       const shown = list.slice(0, 5).join('; ') + (list.length > 5 ? `; and ${list.length - 5} more` : '');
-      this.setHealth('unhealthy', `${bad.length} of ${statuses.length} ${this.kind}s skipped in whole or part: ${shown}`);
+      this.setHealth('unhealthy', `${bad.length} of ${statuses.length} ${this.kind}s rejected: ${shown}`);
     } else {
       this.setHealth('healthy', `${statuses.length} ${this.kind}s, ${this.runner.size} scrape jobs`);
     }
     for (const s of bad) {
       const line = `${s.name}: ${s.error}`;
-      if (!this.reported.has(line)) this.ctx.logger.warn({ cr: s.name, err: s.error }, `${this.kind} skipped`);
+      if (!this.reported.has(line)) this.ctx.logger.warn({ cr: s.name, err: s.error }, `${this.kind} rejected`);
     }
     this.reported = new Set(bad.map((s) => `${s.name}: ${s.error}`));
   }
 
   private reported = new Set<string>();
+  /** Ignored-field warnings already logged. */
+  private readonly warned = new Set<string>();
 
   private setHealth(state: 'healthy' | 'unhealthy' | 'unknown', message: string): void {
     const k = `${state}:${message}`;
@@ -314,20 +334,40 @@ export class MonitorComponent implements Component<OperatorArgs> {
   }
 
   debugInfo(): unknown {
+    const monitors = this.statuses.map((s) => ({ ...s, endpoints: s.endpoints.map((e) => this.liveStatus(e)) }));
     return {
       kind: this.kind,
       scrape_jobs: this.runner.size,
       discovery_watch_sets: this.watch?.hub.size ?? 0,
-      monitors: this.statuses.map((s) => ({ ...s, endpoints: s.endpoints.map((e) => this.liveStatus(e)) })),
+      monitors,
+      // Every active target with its job, as prometheus.scrape reports them (the UI's targets page reads this).
+      targets: this.runner.names.flatMap((n) => this.runner.debug(n)?.active ?? []),
       workers: this.pool.stats(),
     };
   }
 
-  /** Up/down counts as of now (they change between recomputes). */
+  /**
+   * As of now (targets change between recomputes): the counts, each active
+   * target's final labels and scrape URL, and the dropped targets with their
+   * reason (relabeling first, then the scrape loop's own, e.g. no address).
+   */
   private liveStatus(e: EndpointStatus): EndpointStatus {
     const d = this.runner.debug(e.job);
     if (!d || e.state !== 'ok') return e;
-    return { ...e, targets_active: d.active.length, up: d.active.filter((t) => t.health === 'up').length, down: d.active.filter((t) => t.health === 'down').length };
+    return {
+      ...e,
+      targets_active: d.active.length,
+      up: d.active.filter((t) => t.health === 'up').length,
+      down: d.active.filter((t) => t.health === 'down').length,
+      targets: d.active.map((t) => ({
+        url: t.url,
+        health: t.health,
+        labels: t.labels,
+        ...(t.last_scrape ? { last_scrape: t.last_scrape } : {}),
+        ...(t.last_error ? { last_error: t.last_error } : {}),
+      })),
+      dropped: [...(e.dropped ?? []), ...d.dropped],
+    };
   }
 
   /** For tests and debug: the targets of one job. */

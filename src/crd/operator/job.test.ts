@@ -86,8 +86,7 @@ test('ProxyConfig maps to the client block: proxyUrl, noProxy, proxyFromEnvironm
 
 test('unsupported settings are refused with a reason, not ignored', () => {
   const store = refs({});
-  const both = sm('a', { port: 'x', basicAuth: {}, authorization: {} });
-  expect(both.endpointErrors.get(0)).toMatch(/at most one of/);
+  expect(() => sm('a', { port: 'x', basicAuth: {}, authorization: {} })).toThrow(/^spec\.endpoints\[0\]: at most one of/);
 });
 
 test('oauth2: client id from a ConfigMap or Secret, secret from a Secret, token URL, scopes, endpoint params, token TLS', () => {
@@ -122,8 +121,18 @@ test('oauth2: missing references, bad token URLs and proxies name the field', ()
   const viaProxy = ep({ proxyUrl: 'http://proxy:3128' });
   expect(wireConfig(buildJob(viaProxy, viaProxy.endpoints[0], OPTS, store).scrape).http.client.oauth2).toMatchObject({ proxy_url: 'http://proxy:3128' });
   expect(build(ep({ clientId: { secret: { name: 'gone', key: 'id', optional: true } } }))).toThrow('spec.endpoints[0].oauth2: clientId resolved to an empty value');
-  expect(ep({ tokenUrl: '' }).endpointErrors.get(0)).toMatch(/oauth2\.tokenUrl: is required/);
-  expect(sm('a', { port: 'x', oauth2: { tokenUrl: 'http://t', clientId: { secret: { name: 'o', key: 'i' } }, clientSecret: { name: 'o', key: 's' } }, authorization: {} }).endpointErrors.get(0)).toMatch(/at most one of/);
+  expect(() => ep({ tokenUrl: '' })).toThrow(/oauth2\.tokenUrl: is required/);
+  expect(() => sm('a', { port: 'x', oauth2: { tokenUrl: 'http://t', clientId: { secret: { name: 'o', key: 'i' } }, clientSecret: { name: 'o', key: 's' } }, authorization: {} })).toThrow(/at most one of/);
   const loading = sm('loading', { port: 'x', oauth2: { clientId: { secret: { name: 'oauth', key: 'id' } }, clientSecret: { name: 'oauth', key: 'secret' }, tokenUrl: 'http://auth/token' } });
   expect(() => buildJob(loading, loading.endpoints[0], OPTS, store)).toThrow(PendingError);
+});
+
+test('tlsConfig.minVersion becomes min_version; maxVersion is named in a warning, not silently dropped', () => {
+  const m = sm('a', { port: 'x', enableHttp2: true, tlsConfig: { minVersion: 'TLS13', maxVersion: 'TLS13', serverName: 's' } });
+  const job = buildJob(m, m.endpoints[0], OPTS, refs({}));
+  expect(wireConfig(job.scrape).http.client.tls_config).toEqual({ server_name: 's', insecure_skip_verify: false, min_version: 'TLS13' });
+  expect(job.warnings).toEqual(['spec.endpoints[0].tlsConfig.maxVersion "TLS13" is not honoured (ignored)', 'spec.endpoints[0].enableHttp2 is not honoured: scrapes use HTTP/1.1']);
+  expect(() => sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS13', maxVersion: 'TLS12' } })).toThrow('spec.endpoints[0].tlsConfig: maxVersion (TLS12) must be more than or equal to minVersion (TLS13)');
+  const bad = sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS9' } });
+  expect(() => buildJob(bad, bad.endpoints[0], OPTS, refs({}))).toThrow(/unknown min_version "TLS9"/);
 });

@@ -4,7 +4,7 @@
 // checked by the one scrape job builder (scrape/job.ts) prometheus.scrape
 // uses too. Every problem is an Error whose message says which field and
 // why; the caller prefixes the CR.
-import { applyRules, compileRules, type CompiledRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
+import { compileRules, type CompiledRule, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import { parseDuration } from '../../syntax/duration.js';
 import { buildScrapeJob, type ScrapeGlobals, type ScrapeJob, type ScrapeJobSpec, type ScrapeSampleSpec } from '../../scrape/job.js';
@@ -14,6 +14,12 @@ import { clientArgs, type ReadEither, type ReadSecret } from './client-args.js';
 import type { EndpointSpec, KeyRef, MonitorSpec, SecretOrConfigMapRef } from './monitor.js';
 import { type DiscoveryRole, jobName, podMonitorRules, serviceMonitorRules } from './relabelgen.js';
 import { PendingError, type RefStore } from './secrets.js';
+import { classFor, mergeAuthorization, mergeTls, type ScrapeClasses } from './scrape-class.js';
+import { type DroppedByRelabel, generatedRuleNote, relabelWithReasons } from './drop-reason.js';
+import { selectorString } from '../selector.js';
+
+/** Dropped targets kept per job for debug info when the CR sets no keepDroppedTargets. */
+export const DEFAULT_KEEP_DROPPED = 100;
 
 /** The component's `scrape` block: what endpoints without their own settings get (Prometheus's globals). */
 export type ScrapeDefaults = ScrapeGlobals;
@@ -27,6 +33,8 @@ export interface JobOptions {
   /** The component's `rule` blocks, applied before the generated rules (as Alloy does). */
   extraRules: readonly CompiledRule[];
   allowFileAccess: boolean;
+  /** The component's scrape_class blocks. */
+  classes?: ScrapeClasses;
 }
 
 export interface JobConfig {
@@ -35,8 +43,18 @@ export interface JobConfig {
   /** undefined: every namespace. */
   namespaces: string[] | undefined;
   attachNode: boolean;
-  /** Target relabeling: the component's rules, then the generated ones. */
+  /** RoleSelector: the CR's selector as discovery selectors (role, label). */
+  selectors?: { role: string; label: string }[];
+  /** Target relabeling: the component's rules, the generated ones, the scrape class's, the CR's. */
   rules: readonly CompiledRule[];
+  /** Where each rule comes from, for the reason a target was dropped. */
+  ruleNotes: readonly string[];
+  /** Dropped targets kept for debug info (keepDroppedTargets). */
+  keepDropped: number;
+  /** The scrape class applied, if any. */
+  scrapeClass?: string;
+  /** Fields accepted but not honoured, each named (logged once, shown in debug info). */
+  warnings: string[];
   /** The scrape job without targets (relabelTargets gives them). */
   scrape: ScrapeJob;
   /** Port the endpoint names (for the "matches no port" hint). */
@@ -64,11 +82,25 @@ function compile(rules: RawRule[], what: string): CompiledRule[] {
 export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: RefStore): JobConfig {
   const at = `${m.kind === 'ServiceMonitor' ? 'spec.endpoints' : 'spec.podMetricsEndpoints'}[${ep.index}]`;
   const role: DiscoveryRole = m.kind === 'PodMonitor' ? 'pod' : (m.serviceDiscoveryRole ?? (o.role === 'endpointslice' ? 'endpointslice' : 'endpoints'));
-  const generated = m.kind === 'ServiceMonitor' ? serviceMonitorRules(m, ep, role as 'endpoints' | 'endpointslice') : podMonitorRules(m, ep);
-  // CR relabelings are compiled separately first so an error names the right list.
-  compile(ep.relabelings, `${at}.relabelings`);
-  const metricRules = compile(ep.metricRelabelings, `${at}.metricRelabelings`);
-  const rules = [...o.extraRules, ...compile(generated, `${at}.relabelings`)];
+  const cls = classFor(o.classes ?? { byName: new Map() }, m.scrapeClass);
+  // The generated rules without the CR's: the scrape class's go in between (promcfg.go).
+  const noCr = { ...ep, relabelings: [] };
+  const generated = m.kind === 'ServiceMonitor' ? serviceMonitorRules(m, noCr, role as 'endpoints' | 'endpointslice') : podMonitorRules(m, noCr);
+  const own = compile(ep.relabelings, `${at}.relabelings`);
+  const metricRules = [...(cls?.metricRelabel ?? []), ...compile(ep.metricRelabelings, `${at}.metricRelabelings`)];
+  const classRules = cls?.relabel ?? [];
+  const rules = [...o.extraRules, ...compile(generated, `${at}.relabelings`), ...classRules, ...own];
+  const ruleNotes = [
+    ...o.extraRules.map((_r, i) => `the component's rule block ${i}`),
+    ...generated.map((r) => generatedRuleNote(r, at)),
+    ...classRules.map((_r, i) => `scrape class ${JSON.stringify(cls!.name)} relabel_rule ${i}`),
+    ...own.map((_r, i) => `${at}.relabelings[${i}]`),
+  ];
+  const selector = selectorString(m.selector);
+  const selectors =
+    m.selectorMechanism === 'RoleSelector' && selector
+      ? (m.kind === 'PodMonitor' ? ['pod'] : [role, 'service']).map((r) => ({ role: r, label: selector }))
+      : undefined;
 
   const intervalMs = duration(ep.interval, `${at}.interval`);
   const timeoutMs = duration(ep.scrapeTimeout, `${at}.scrapeTimeout`);
@@ -119,8 +151,8 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     followRedirects: ep.followRedirects,
     enableHttp2: ep.enableHttp2,
     metricRelabel: metricRules,
-    samples: o.samples,
-    client: clientArgs(ep, at, o.allowFileAccess, secret, either),
+    samples: crSamples(m, o.samples),
+    client: classClient(clientArgs(ep, at, o.allowFileAccess, secret, either), cls, at, m.kind === 'PodMonitor' && isZeroTls(ep)),
   };
   const scrape = buildScrapeJob(spec, {
     globals: o.scrape,
@@ -136,19 +168,74 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
       labelNameLength: 'spec.labelNameLengthLimit',
       labelValueLength: 'spec.labelValueLengthLimit',
       client: at,
+      nativeHistograms: 'spec.scrapeNativeHistograms',
+      bucketLimit: 'spec.nativeHistogramBucketLimit',
+      bucketFactor: 'spec.nativeHistogramMinBucketFactor',
+      fallbackProtocol: 'spec.fallbackScrapeProtocol',
     },
   });
 
-  return { name, role, namespaces: m.namespaces, attachNode: m.attachNode, rules, scrape, portHint };
+  return {
+    name,
+    role,
+    namespaces: m.namespaces,
+    attachNode: m.attachNode ?? cls?.attachNode ?? false,
+    selectors,
+    rules,
+    ruleNotes,
+    keepDropped: m.keepDroppedTargets ? m.keepDroppedTargets : DEFAULT_KEEP_DROPPED,
+    scrapeClass: cls?.name,
+    warnings: [ep.tlsConfig?.maxVersion, ep.oauth2?.tlsConfig?.maxVersion]
+      .map((v, i) => (v ? `${at}.${i === 0 ? '' : 'oauth2.'}tlsConfig.maxVersion ${JSON.stringify(v)} is not honoured (ignored)` : ''))
+      .filter(Boolean)
+      .concat(ep.enableHttp2 === true ? [`${at}.enableHttp2 is not honoured: scrapes use HTTP/1.1`] : []),
+    scrape,
+    portHint,
+  };
 }
 
-/** Target relabeling of one job (on Prometheus's pre-relabel labels); dropped targets are left out. */
-export function relabelTargets(discovered: Target[], job: JobConfig): Record<string, string>[] {
-  const defaults = targetDefaults(job.scrape);
-  const out: Record<string, string>[] = [];
-  for (const t of discovered) {
-    const r = applyRules(setTargetDefaults({ ...t }, defaults), job.rules);
-    if (r) out.push(r);
-  }
+/** The CR's NativeHistogramConfig and fallbackScrapeProtocol over the component's scrape block. */
+function crSamples(m: MonitorSpec, base: ScrapeSampleSpec | undefined): ScrapeSampleSpec {
+  const n = m.nativeHistograms;
+  const out: ScrapeSampleSpec = { ...base };
+  if (n.scrapeNativeHistograms !== undefined) out.nativeHistograms = n.scrapeNativeHistograms;
+  if (n.scrapeClassicHistograms !== undefined) out.classicHistograms = n.scrapeClassicHistograms;
+  if (n.nativeHistogramBucketLimit !== undefined) out.nativeHistogramBucketLimit = n.nativeHistogramBucketLimit;
+  if (n.nativeHistogramMinBucketFactor !== undefined) out.nativeHistogramMinBucketFactor = n.nativeHistogramMinBucketFactor;
+  if (n.convertClassicHistogramsToNHCB !== undefined) out.convertClassicToNhcb = n.convertClassicHistogramsToNHCB;
+  if (m.fallbackScrapeProtocol !== undefined) out.fallbackProtocol = m.fallbackScrapeProtocol;
   return out;
+}
+
+/** A PodMonitor's `tlsConfig: {}` counts as none for the class merge (mergeSafeTLSConfigWithScrapeClass). */
+function isZeroTls(ep: EndpointSpec): boolean {
+  const t = ep.tlsConfig;
+  return t !== undefined && !t.ca && !t.cert && !t.keySecret && !t.serverName && !t.insecureSkipVerify && !t.minVersion && !t.maxVersion;
+}
+
+/** The endpoint's client with the scrape class's TLS and authorization merged in. */
+function classClient(c: ReturnType<typeof clientArgs>, cls: ReturnType<typeof classFor>, at: string, zeroTls: boolean): ReturnType<typeof clientArgs> {
+  if (!cls) return c;
+  if (zeroTls && cls.tls) delete c.tls_config;
+  const tls = mergeTls(c.tls_config, cls);
+  if (tls) c.tls_config = tls;
+  mergeAuthorization(c, cls, at);
+  return c;
+}
+
+export interface RelabeledTargets {
+  active: Record<string, string>[];
+  dropped: DroppedByRelabel[];
+  droppedTotal: number;
+}
+
+/** Target relabeling of one job (on Prometheus's pre-relabel labels); dropped targets come with the reason. */
+export function relabelTargets(discovered: Target[], job: JobConfig): RelabeledTargets {
+  const defaults = targetDefaults(job.scrape);
+  return relabelWithReasons(
+    discovered.map((t) => setTargetDefaults({ ...t }, defaults)),
+    job.rules,
+    job.ruleNotes,
+    job.keepDropped,
+  );
 }

@@ -50,14 +50,16 @@ const slice: EndpointSlice = {
 };
 const ctx = contextOf({ pods, services: [svc] });
 
-function finalLabels(kind: 'ServiceMonitor' | 'PodMonitor', spec: object, role: 'endpoints' | 'endpointslice' = 'endpoints') {
+function discoveredFor(kind: 'ServiceMonitor' | 'PodMonitor', role: 'endpoints' | 'endpointslice' = 'endpoints') {
+  return kind === 'PodMonitor' ? flattenGroups(pods.map((p) => podTargets(p))) : flattenGroups([role === 'endpoints' ? endpointsTargets(eps, ctx) : endpointSliceTargets(slice, ctx)]);
+}
+
+function finalLabels(kind: 'ServiceMonitor' | 'PodMonitor', spec: object, role: 'endpoints' | 'endpointslice' = 'endpoints', opts: Partial<JobOptions> = {}) {
   const m = parseMonitor(kind, { metadata: { name: 'cart', namespace: 'shop', uid: 'u1' }, spec });
-  expect(m.endpointErrors.size).toBe(0);
-  const job = buildJob(m, m.endpoints[0], { ...OPTS, role }, refs);
-  const discovered =
-    kind === 'PodMonitor' ? flattenGroups(pods.map((p) => podTargets(p))) : flattenGroups([role === 'endpoints' ? endpointsTargets(eps, ctx) : endpointSliceTargets(slice, ctx)]);
+  const job = buildJob(m, m.endpoints[0], { ...OPTS, role, ...opts }, refs);
+  const discovered = discoveredFor(kind, role);
   return relabelTargets(discovered, job)
-    .map((t) => populateTarget(t, targetDefaults(job.scrape)))
+    .active.map((t) => populateTarget(t, targetDefaults(job.scrape)))
     .map((r) => {
       if ('error' in r) throw new Error(r.error);
       const o: Record<string, string> = {};
@@ -159,17 +161,21 @@ describe('bad CRs', () => {
     expect(() => parseMonitor('ServiceMonitor', { metadata: { name: 'x', namespace: 'a' }, spec: { selector: { matchLabels: { app: 3 } } } })).toThrow(
       'spec.selector.matchLabels.app: expected a string, got number 3',
     );
-    const m = parseMonitor('ServiceMonitor', { metadata: { name: 'x', namespace: 'a' }, spec: { selector: {}, endpoints: [{ port: 'a' }, { port: 'b', honorLabels: 'yes' }] } });
-    expect(m.endpoints.map((e) => e.port)).toEqual(['a']);
-    expect(m.endpointErrors.get(1)).toBe('spec.endpoints[1].honorLabels: expected a boolean, got string "yes"');
+    // One bad endpoint rejects the whole CR, as the operator's checkServiceMonitor does.
+    expect(() => parseMonitor('ServiceMonitor', { metadata: { name: 'x', namespace: 'a' }, spec: { selector: {}, endpoints: [{ port: 'a' }, { port: 'b', honorLabels: 'yes' }] } })).toThrow(
+      'spec.endpoints[1].honorLabels: expected a boolean, got string "yes"',
+    );
   });
 
   test('invalid regex in relabelings and metricRelabelings', () => {
     const m = parseMonitor('ServiceMonitor', {
       metadata: { name: 'x', namespace: 'a' },
-      spec: { selector: {}, endpoints: [{ port: 'a', relabelings: [{ sourceLabels: ['x'], regex: '(unclosed' }] }, { port: 'a', metricRelabelings: [{ action: 'drop', regex: '[z-a]' }] }] },
+      spec: { selector: {}, endpoints: [{ port: 'a', relabelings: [{ sourceLabels: ['x'], targetLabel: 'y', regex: '(unclosed' }] }, { port: 'a', metricRelabelings: [{ action: 'drop', regex: '[z-a]' }] }] },
     });
     expect(() => buildJob(m, m.endpoints[0], OPTS, refs)).toThrow(/^spec\.endpoints\[0\]\.relabelings: .*/);
+    // The message quotes the regex as the user wrote it, never the anchored ^(?s:...)$ form compiled.
+    expect(() => buildJob(m, m.endpoints[0], OPTS, refs)).toThrow('invalid regex "(unclosed": error parsing regexp: missing closing ): `(unclosed`');
+    expect(() => buildJob(m, m.endpoints[0], OPTS, refs)).not.toThrow('(?s:');
     expect(() => buildJob(m, m.endpoints[1], OPTS, refs)).toThrow(/^spec\.endpoints\[1\]\.metricRelabelings: .*/);
   });
 

@@ -64,12 +64,14 @@ export function tone(word) {
     case 'error':
     case 'dead':
     case 'failed':
+    case 'rejected':
       return 'bad';
     case 'suspect':
     case 'terminating':
     case 'viewer':
     case 'left':
     case 'backoff':
+    case 'pending':
       return 'warn';
     default:
       return 'neutral';

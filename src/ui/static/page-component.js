@@ -6,6 +6,7 @@ import { h, renderIfChanged } from './dom.js';
 import { labelChips, badge, errorBox, renderObject, renderTable, renderValue, section, timeAgo, isPlainObject } from './render.js';
 import { durationText } from './format.js';
 import { componentLink } from './page-components.js';
+import { isMonitorList, monitorsView } from './monitors-view.js';
 
 function isScrapeTargets(v) {
   return Array.isArray(v) && v.length > 0 && v.every((t) => isPlainObject(t) && typeof t.url === 'string' && 'health' in t);
@@ -49,7 +50,12 @@ function debugSection(detail, cluster) {
       scalars[k] = v;
       continue;
     }
-    const body = k === 'targets' && isScrapeTargets(v) ? scrapeTargetsTable(v, ownerText(detail, cluster)) : renderValue(v, k);
+    const body =
+      k === 'targets' && isScrapeTargets(v)
+        ? scrapeTargetsTable(v, ownerText(detail, cluster))
+        : k === 'monitors' && isMonitorList(v)
+          ? monitorsView(v, scrapeTargetsTable, ownerText(detail, cluster))
+          : renderValue(v, k);
     parts.push(h('div', { class: 'debug-part', 'data-key': k }, h('h3', {}, k.replace(/_/g, ' ')), body));
   }
   return card(Object.keys(scalars).length ? renderObject(scalars) : null, ...parts);
