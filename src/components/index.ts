@@ -24,6 +24,7 @@ import './otelcol/auth/bearer.js';
 import './otelcol/auth/headers.js';
 import './otelcol/receiver/otlp.js';
 import './otelcol/processor/batch.js';
+import './otelcol/processor/k8sattributes.js';
 import './otelcol/exporter/otlp.js';
 import './otelcol/exporter/otlphttp.js';
 import './otelcol/exporter/debug.js';
