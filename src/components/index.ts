@@ -27,4 +27,5 @@ import './otelcol/processor/batch.js';
 import './otelcol/processor/k8sattributes.js';
 import './otelcol/exporter/otlp.js';
 import './otelcol/exporter/otlphttp.js';
+import './otelcol/exporter/loadbalancing.js';
 import './otelcol/exporter/debug.js';
