@@ -16,6 +16,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ClusterOwnership, Peer } from '../../src/clustering/ownership.js';
 import { Ring } from '../../src/clustering/ring.js';
+import { buildLoadBalancing } from '../../src/components/otelcol/exporter/loadbalancing.js';
+import { makeKubeConfig } from '../../src/kube/client.js';
+import type { OtelConsumer } from '../../src/pipeline/otel.js';
+import { startKubeEmulator } from '../../src/sandbox/kube/index.js';
+import { makeTestContext } from '../lib/component-context.js';
 import { Controller } from '../../src/runtime/controller.js';
 import { freePort, freePorts } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
@@ -180,4 +185,40 @@ describe('otelcol.exporter.loadbalancing', () => {
       await controller.stop();
     }
   }, 90_000);
+});
+
+describe('otelcol.exporter.loadbalancing resolver > kubernetes', () => {
+  test('the ready addresses of the Service\'s Endpoints (sandbox API), followed as they change', async () => {
+    const emu = await startKubeEmulator();
+    const port = await freePort();
+    const hosts = ['127.0.0.2', '127.0.0.3'].map((host) => ({ host, port }));
+    const controller = makeController();
+    const ctx = makeTestContext({ id: 'otelcol.exporter.loadbalancing.k8s' });
+    const comp = buildLoadBalancing(ctx, { kubeConfig: () => makeKubeConfig({ api_server: emu.url }) });
+    try {
+      await controller.load(backendsConfig(hosts), 'lb-k8s-backends.alloy');
+      emu.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'obs' } });
+      const endpoints = (ips: string[]) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'gateway', namespace: 'obs' }, subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ port: 4317 }] }] });
+      emu.apply(endpoints(['127.0.0.2']));
+      await comp.update({
+        routing_key: 'traceID',
+        timeout: 0,
+        resolver: { kubernetes: { service: 'gateway.obs', ports: [port], timeout: 10_000, return_hostnames: false } },
+        protocol: { otlp: { timeout: 5_000, client: { compression: 'gzip', headers: {}, balancer_name: 'round_robin', wait_for_ready: false, tls: { insecure: true } } } },
+      } as never);
+      await waitFor('one backend from the Endpoints', () => JSON.stringify((comp.debugInfo() as { backends: string[] }).backends) === JSON.stringify([`127.0.0.2:${port}`]));
+      emu.apply(endpoints(['127.0.0.2', '127.0.0.3']));
+      await waitFor('two backends', () => (comp.debugInfo() as { backends: string[] }).backends.length === 2);
+      const input = ctx.exports.input as OtelConsumer;
+      const ids = Array.from({ length: 60 }, (_, i) => Buffer.from(`${String(i).padStart(4, '0')}abcdefabcdef`, 'utf8').subarray(0, 16));
+      await input.consumeTraces({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: ids.flatMap((t) => [0, 1].map((j) => ({ traceId: t, spanId: Buffer.from([j, 1, 2, 3, 4, 5, 6, 7]), name: 'x', attributes: [] }))) }] }] });
+      const recs = ['b0', 'b1'].map((l) => recorders.get(l)!);
+      await waitFor('120 spans at the two backends', () => recs.reduce((n, r) => n + spanIdsOf(r).length, 0) === 120, { timeoutMs: 30_000 });
+      expect(recs.every((r) => spanIdsOf(r).length > 0)).toBe(true);
+    } finally {
+      await comp.stop();
+      await controller.stop();
+      await emu.close();
+    }
+  }, 60_000);
 });
