@@ -109,6 +109,9 @@ spec:
           containerPort: {{ .Values.alloy.gossipPort }}
           protocol: TCP
         {{- end }}
+        {{- with include "alloy.otlp.containerPorts" . | trim }}
+        {{- . | nindent 8 }}
+        {{- end }}
         {{- with .Values.alloy.extraPorts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
