@@ -12,6 +12,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import type { Controller } from '../../src/runtime/controller.js';
+import { k8sAttributesProcessor } from '../../src/components/otelcol/processor/k8sattributes.js';
+import { makeTestContext } from '../lib/component-context.js';
 import { freePort } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
 import { otelController, recorders } from '../lib/otel-support.js';
@@ -168,4 +170,82 @@ testing.otel_recorder "r" { }
     expect(pods.filter((r) => r.verb === 'watch')).toHaveLength(1);
     expect(pods.filter((r) => r.verb === 'list')).toHaveLength(1);
   });
+});
+
+describe('otelcol.processor.k8sattributes options against the sandbox API', () => {
+  let emu: KubeEmulator;
+  let dir: string;
+  let controller: Controller | undefined;
+  const savedKubeconfig = process.env.KUBECONFIG;
+
+  beforeEach(async () => {
+    emu = await startKubeEmulator();
+    emu.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    emu.apply({ ...(pod('web-5f6d8c9b7-x2k4q', '127.0.0.5', { kind: 'ReplicaSet', name: 'web-5f6d8c9b7', apiVersion: 'apps/v1' }, { app: 'web' }) as object), metadata: { name: 'web-5f6d8c9b7-x2k4q', namespace: NS, annotations: { 'resource.opentelemetry.io/service.version': '9.9' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5f6d8c9b7', apiVersion: 'apps/v1', uid: 'u1' }] } });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8sattr-opt-'));
+    emu.writeKubeconfig(path.join(dir, 'kubeconfig'));
+    process.env.KUBECONFIG = path.join(dir, 'kubeconfig');
+  });
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+    await emu.close();
+    if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = savedKubeconfig;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(body: string): Promise<number> {
+    const port = await freePort();
+    ({ controller } = otelController());
+    await controller.load(
+      `
+otelcol.receiver.otlp "in" {
+  http { endpoint = "127.0.0.1:${port}" }
+  output { traces = [otelcol.processor.k8sattributes.k.input] }
+}
+otelcol.processor.k8sattributes "k" {
+  auth_type = "kubeConfig"
+  ${body}
+  output { traces = [testing.otel_recorder.r.input] }
+}
+testing.otel_recorder "r" { }
+`,
+      'k8sattributes-options.alloy',
+    );
+    return port;
+  }
+
+  test('passthrough: only k8s.pod.ip from the connection, and no request to the API', async () => {
+    const port = await run('passthrough = true');
+    await sendSpan(port, '127.0.0.5', { 'service.name': 'pass' });
+    const [attrs] = await waitFor('the span', () => resourcesWith('pass').length > 0 && resourcesWith('pass'));
+    expect(attrs).toEqual({ 'service.name': 'pass', 'k8s.pod.ip': '127.0.0.5' });
+    expect(emu.requests.filter((r) => r.resource === 'pods')).toEqual([]);
+  }, 30_000);
+
+  test('filter { node } narrows the pod list and watch at the API server; otel_annotations become attributes', async () => {
+    const port = await run('wait_for_metadata = true\n  extract {\n    otel_annotations = true\n  }\n  filter {\n    node = "node-a"\n  }');
+    await sendSpan(port, '127.0.0.5', { 'service.name': 'filtered' });
+    const [attrs] = await waitFor('the span', () => resourcesWith('filtered').length > 0 && resourcesWith('filtered'));
+    expect(attrs).toMatchObject({ 'k8s.pod.name': 'web-5f6d8c9b7-x2k4q', 'service.version': '9.9' });
+    const pods = emu.requests.filter((r) => r.resource === 'pods');
+    expect(pods.length).toBeGreaterThan(0);
+    expect(pods.every((r) => r.query.fieldSelector === 'spec.nodeName=node-a')).toBe(true);
+  }, 30_000);
+
+  test('wait_for_metadata with an API that never answers: the component fails after wait_for_metadata_timeout with the reason', async () => {
+    // A kubeconfig pointing at a closed port: the list never succeeds.
+    const closed = await freePort();
+    const kc = path.join(dir, 'dead-kubeconfig');
+    fs.writeFileSync(kc, fs.readFileSync(path.join(dir, 'kubeconfig'), 'utf8').replace(emu.url, `http://127.0.0.1:${closed}`));
+    process.env.KUBECONFIG = kc;
+    const ctx = makeTestContext({ id: 'otelcol.processor.k8sattributes.wait' });
+    const comp = k8sAttributesProcessor.build(ctx, {} as never);
+    const args = { auth_type: 'kubeConfig', passthrough: false, wait_for_metadata: true, wait_for_metadata_timeout: 300, watch_sync_period: 300_000, pod_delete_grace_period: 120_000, output: {} };
+    const started = Date.now();
+    await expect(comp.update(args as never)).rejects.toThrow(/not synced within wait_for_metadata_timeout \(300 ms\)/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await comp.stop?.();
+  }, 30_000);
 });

@@ -145,6 +145,10 @@ class K8sAttributes {
         const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Kubernetes metadata was not synced within wait_for_metadata_timeout (${args.wait_for_metadata_timeout} ms)`)), args.wait_for_metadata_timeout)));
         try {
           await Promise.race([watches.whenSynced(), timeout]);
+        } catch (e) {
+          // The next update with the same arguments tries again.
+          this.#key = '';
+          throw e;
         } finally {
           clearTimeout(timer);
         }
