@@ -140,6 +140,54 @@ describe('otelcol.exporter.loadbalancing', () => {
     }
   }, 60_000);
 
+  test('top-level retry_on_failure routes a refused request again until a backend takes it', async () => {
+    const [front, p0] = await freePorts(2);
+    const controller = makeController();
+    try {
+      await controller.load(
+        backendsConfig([{ host: '127.0.0.1', port: p0 }]) +
+          `
+otelcol.receiver.otlp "front" {
+  http { endpoint = "127.0.0.1:${front}" }
+  output { traces = [otelcol.exporter.loadbalancing.lb.input] }
+}
+otelcol.exporter.loadbalancing "lb" {
+  resolver {
+    static { hostnames = ["127.0.0.1:${p0}"] }
+  }
+  protocol {
+    otlp {
+      queue { enabled = false }
+      retry { enabled = false }
+      client {
+        tls { insecure = true }
+      }
+    }
+  }
+  sending_queue { enabled = true }
+  retry_on_failure {
+    enabled          = true
+    initial_interval = "100ms"
+    max_interval     = "200ms"
+  }
+}
+`,
+        'lb-retry.alloy',
+      );
+      const rec = recorders.get('b0')!;
+      rec.traces.length = 0;
+      rec.refuse = 'backend busy';
+      const sent = await sendTraces(front);
+      // The backend refuses everything for a while; the top-level queue holds and retries.
+      await waitFor('the backend saw refused attempts', async () => (await counterValue(controller, 'otelcol_receiver_refused_spans_total', { component_id: 'otelcol.receiver.otlp.b0' })) > 0);
+      expect(spanIdsOf(rec)).toEqual([]);
+      rec.refuse = undefined;
+      await checkDelivery(sent, ['b0']);
+    } finally {
+      await controller.stop();
+    }
+  }, 60_000);
+
   test('clustering resolver: the backends are the participants at their gossip hosts; a member joining takes over only its share', async () => {
     const port = await freePort();
     const front = await freePort();

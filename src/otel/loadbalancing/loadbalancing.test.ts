@@ -146,3 +146,15 @@ test('kubernetes endpoints: ready addresses times ports, or hostnames; bare serv
   expect(parseService('gw', () => 'mine')).toEqual({ name: 'gw', namespace: 'mine' });
   expect(parseService('gw', () => undefined)).toEqual({ name: 'gw', namespace: 'default' });
 });
+
+test('metric and resource routing keys cut metrics by name and by resource', () => {
+  const gauge = (name: string) => ({ name, gauge: { dataPoints: [{ asDouble: 1 }] } });
+  const res = (svc: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: svc } }] });
+  const data = { resourceMetrics: [{ resource: res('a'), scopeMetrics: [{ metrics: [gauge('up'), gauge('rss')] }] }, { resource: res('b'), scopeMetrics: [{ metrics: [gauge('up')] }] }] };
+  const byName = splitByRoutingKey('metric', 'metrics', data as never);
+  expect([...byName.keys()].sort()).toEqual(['rss', 'up']);
+  expect((byName.get('up') as any).resourceMetrics).toHaveLength(2);
+  const byResource = splitByRoutingKey('resource', 'metrics', data as never);
+  expect(byResource.size).toBe(2);
+  for (const part of byResource.values()) expect((part as any).resourceMetrics).toHaveLength(1);
+});
