@@ -61,6 +61,14 @@ const scenarios: Scenario[] = [
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules'],
     expectSeen: ['watch servicemonitors', 'watch podmonitors', 'watch prometheusrules', 'watch endpoints', 'watch pods'],
   },
+  {
+    name: 'alloy with the OTLP traces pipeline (k8sattributes)',
+    chart: 'alloy',
+    // Loopback and ephemeral ports: the run binds the receiver in this process.
+    set: ['features.otlp.enabled=true', 'features.otlp.endpoint=127.0.0.1:1', 'features.otlp.insecure=true', 'alloy.listenAddr=127.0.0.1', 'otlp.grpcPort=0', 'otlp.httpPort=0'],
+    features: ['discovery.pod', 'discovery.service', 'otlp'],
+    expectSeen: ['watch pods', 'watch services', 'watch replicasets'],
+  },
 ];
 
 // Render at collection time: a scenario whose config needs a component that
@@ -106,7 +114,7 @@ afterAll(async () => {
 
 /** The container's environment for an in-process run: literal values, else local receivers. */
 function runEnv(objs: KubeObject[]): Record<string, string> {
-  const env: Record<string, string> = { POD_NAMESPACE: NS, POD_NAME: 'alloy-0', POD_IP: '127.0.0.1' };
+  const env: Record<string, string> = { POD_NAMESPACE: NS, POD_NAME: 'alloy-0', POD_IP: '127.0.0.1', KUBECONFIG: kubeconfig };
   for (const e of workload(objs).spec.template.spec.containers[0].env as any[]) {
     if (e.name === 'REMOTE_WRITE_URL') env[e.name] = rw.url;
     else if (e.name === 'LOKI_URL') env[e.name] = loki.url;

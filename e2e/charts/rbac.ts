@@ -31,6 +31,9 @@ export const FEATURE_RBAC = {
   podMonitors: [...read('monitoring.coreos.com', 'podmonitors'), ...read('', 'pods'), ...read('', 'namespaces')],
   rules: [...read('monitoring.coreos.com', 'prometheusrules'), ...read('', 'namespaces')],
   crCredentials: [...read('', 'secrets'), ...read('', 'configmaps')],
+  // features.otlp: otelcol.processor.k8sattributes (pods, ReplicaSets for the Deployment; namespaces for namespaceLabels).
+  otlp: [...read('', 'pods'), ...read('apps', 'replicasets')],
+  otlpNamespaceLabels: read('', 'namespaces'),
 } as const;
 
 export type Feature = keyof typeof FEATURE_RBAC;

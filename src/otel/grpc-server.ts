@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { SIGNALS, type OtelAuthHandler, type OtelContext, type Signal } from '../pipeline/otel.js';
 import { decodeRequest, encodeResponse, SERVICE_NAMES } from './proto.js';
-import { metadataOf, type ReceiverSink } from './receiver-sink.js';
+import { grpcPeerIp, metadataOf, type ReceiverSink } from './receiver-sink.js';
 import { grpcServerCredentials, type TlsServerArgs } from './tls.js';
 
 export interface GrpcServerArgs {
@@ -99,6 +99,8 @@ function handler(signal: Signal, a: GrpcServerArgs, sink: ReceiverSink, logger: 
     void (async () => {
       const headers = call.metadata.getMap();
       const ctx: OtelContext = {};
+      const addr = grpcPeerIp(call.getPeer());
+      if (addr) ctx.clientAddress = addr;
       if (a.auth) {
         if (!a.auth.authenticate) return callback({ code: grpc.status.INTERNAL, details: `${a.auth.componentId} cannot authenticate requests (it has no server side)` });
         try {

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { OtelAuthHandler, OtelContext, Signal } from '../pipeline/otel.js';
 import { Cors, type CorsArgs } from './cors.js';
 import { decodeJsonRequest, decodeRequest, encodeJsonResponse, encodeJsonStatus, encodeResponse, encodeStatus } from './proto.js';
-import { metadataOf, type ReceiverSink } from './receiver-sink.js';
+import { clientIp, metadataOf, type ReceiverSink } from './receiver-sink.js';
 import { serverTlsOptions, type TlsServerArgs } from './tls.js';
 
 export interface HttpReceiverArgs {
@@ -163,6 +163,8 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, routes
     }
     if (!encodingOf(req)) throw new HttpError(415, CODE.INVALID_ARGUMENT, `unsupported Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')} (want application/x-protobuf or application/json)`);
     const ctx: OtelContext = {};
+    const addr = clientIp(req.socket.remoteAddress);
+    if (addr) ctx.clientAddress = addr;
     if (a.auth) {
       if (!a.auth.authenticate) throw new HttpError(500, CODE.UNAUTHENTICATED, `${a.auth.componentId} cannot authenticate requests (it has no server side)`);
       try {

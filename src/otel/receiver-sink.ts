@@ -41,3 +41,17 @@ export function metadataOf(headers: Record<string, string | string[] | Buffer | 
   }
   return out;
 }
+
+/** A socket's remote address as the IP alone: IPv4-mapped IPv6 ("::ffff:10.0.0.1") unwrapped. Undefined for none (unix sockets). */
+export function clientIp(remoteAddress: string | undefined): string | undefined {
+  if (!remoteAddress) return undefined;
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);
+  return m ? m[1] : remoteAddress;
+}
+
+/** grpc-js's call.getPeer() ("ip:port", "unknown") as the IP alone. */
+export function grpcPeerIp(peer: string): string | undefined {
+  if (!peer || peer === 'unknown') return undefined;
+  const m = /^\[?(.*?)\]?:(\d+)$/.exec(peer);
+  return clientIp(m ? m[1] : peer);
+}

@@ -127,6 +127,12 @@ export interface SignalData {
 export interface OtelContext {
   metadata?: Record<string, string[]>;
   auth?: Record<string, string>;
+  /**
+   * The client's address as the receiver's socket saw it (IP only, no port;
+   * IPv4-mapped IPv6 unwrapped): the Collector's client.Info.Addr, used by
+   * otelcol.processor.k8sattributes to associate data with a pod by connection.
+   */
+  clientAddress?: string;
 }
 
 /**

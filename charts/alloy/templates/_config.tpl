@@ -172,6 +172,9 @@ loki.rules.kubernetes "default" {
   {{- end }}
 }
 {{- end }}
+{{- if $f.otlp.enabled }}
+{{ include "alloy.config.otlp" . }}
+{{- end }}
 {{- end -}}
 
 {{/* Credentials of an endpoint block from environment variables (prefix_USERNAME, ...). */}}

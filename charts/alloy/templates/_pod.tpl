@@ -111,6 +111,9 @@ spec:
           containerPort: {{ . }}
           protocol: TCP
         {{- end }}
+        {{- with include "alloy.otlp.containerPorts" . | trim }}
+        {{- . | nindent 8 }}
+        {{- end }}
         {{- with .Values.alloy.extraPorts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

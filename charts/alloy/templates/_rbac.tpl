@@ -41,6 +41,10 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
 {{- if or $f.mimirRules.enabled $f.lokiRules.enabled -}}
   {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|prometheusrules" "cluster|read||namespaces") -}}
 {{- end -}}
+{{- if $f.otlp.enabled -}}
+  {{- $needs = concat $needs (list "namespaced|read||pods" "namespaced|read|apps|replicasets") -}}
+  {{- if $f.otlp.namespaceLabels -}}{{- $needs = append $needs "cluster|read||namespaces" -}}{{- end -}}
+{{- end -}}
 {{- if and .Values.rbac.crCredentials (or $f.serviceMonitors.enabled $f.podMonitors.enabled) -}}
   {{- $needs = concat $needs (list "namespaced|read||secrets" "namespaced|read||configmaps") -}}
 {{- end -}}
