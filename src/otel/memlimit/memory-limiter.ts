@@ -73,7 +73,7 @@ export class MemoryLimiter {
 
   constructor(
     a: MemoryLimitArgs,
-    readonly onChange: (refusing: boolean, inUse: number) => void = () => {},
+    readonly onChange: (refusing: boolean, inUse: number, limits: { hard: number; soft: number }) => void = () => {},
     readonly read: () => number = memoryInUse,
   ) {
     this.#limits = limitsOf(a);
@@ -112,7 +112,7 @@ export class MemoryLimiter {
     const refusing = used > this.#limits.soft;
     if (refusing !== this.#refusing) {
       this.#refusing = refusing;
-      this.onChange(refusing, used);
+      this.onChange(refusing, used, this.#limits);
     }
   }
 

@@ -32,8 +32,7 @@ class MemoryLimiterProcessor {
   readonly #stage: ProcessorStage;
 
   constructor(ctx: ComponentContext, args: MemoryLimiterProcessorArgs) {
-    this.#limiter = new MemoryLimiter(limitArgs(args), (refusing, used) => {
-      const { hard, soft } = this.#limiter.limits;
+    this.#limiter = new MemoryLimiter(limitArgs(args), (refusing, used, { hard, soft }) => {
       if (refusing) ctx.logger.warn({ cur_mem_mib: Math.round(used / 2 ** 20), soft_limit_mib: Math.round(soft / 2 ** 20), hard_limit_mib: Math.round(hard / 2 ** 20) }, 'Memory usage is above soft limit. Refusing data.');
       else ctx.logger.info({ cur_mem_mib: Math.round(used / 2 ** 20) }, 'Memory usage back within limits. Resuming normal operation.');
     });
