@@ -67,6 +67,21 @@ describe('filter', () => {
     expect(new Filter({ error_mode: 'ignore', ...cond }, logger).apply('logs', logs()).resourceLogs[0].scopeLogs[0].logRecords).toHaveLength(3);
     expect(() => new Filter({ error_mode: 'propagate', ...cond }, logger).apply('logs', logs())).toThrow(/failed to execute IsMatch\(attributes, "x"\): IsMatch: want a string, got map/);
   });
+  it('trace_conditions: explicit and inferred contexts, resources dropped whole', () => {
+    const out = new Filter({ error_mode: 'ignore', trace_conditions: [{ context: 'resource', conditions: ['attributes["service.name"] == "b"'] }, { conditions: ['span.name == "internal"'] }, { conditions: ['spanevent.name == "drop" and span.name == "GET"'] }] }, logger).apply('traces', traces());
+    expect(names(out)).toEqual(['GET[keep]']);
+  });
+  it('metric_conditions and log_conditions infer datapoint / log', () => {
+    const m = new Filter({ error_mode: 'ignore', metric_conditions: [{ conditions: ['datapoint.attributes["v"] >= 2 and metric.name == "points"'] }] }, logger).apply('metrics', metrics());
+    expect(m.resourceMetrics[0].scopeMetrics[0].metrics[2].sum!.dataPoints).toHaveLength(1);
+    const l = new Filter({ error_mode: 'ignore', log_conditions: [{ conditions: ['log.severity_number < SEVERITY_NUMBER_WARN'] }] }, logger).apply('logs', logs());
+    expect(l.resourceLogs[0].scopeLogs[0].logRecords).toHaveLength(2);
+  });
+  it('conditions blocks are refused with the old blocks, unprefixed paths without context, and scope', () => {
+    expect(() => new Filter({ error_mode: 'ignore', logs: { log_record: [] }, log_conditions: [{ conditions: ['log.body == "x"'] }] }, logger)).toThrow(/log_conditions cannot be used together with the logs block/);
+    expect(() => new Filter({ error_mode: 'ignore', log_conditions: [{ conditions: ['body == "x"'] }] }, logger)).toThrow(/log_conditions\[0\]: OTTL condition "body == \\"x\\"": column 1: path "body" has no context prefix/);
+    expect(() => new Filter({ error_mode: 'ignore', trace_conditions: [{ context: 'scope', conditions: ['name == "x"'] }] }, logger)).toThrow(/context "scope" is not valid/);
+  });
   it('an unsupported condition fails construction, naming it', () => {
     expect(() => new Filter({ error_mode: 'ignore', traces: { span: ['HasAttrOnDataPoint("a", "b")'], spanevent: [] } }, logger)).toThrow(/traces\.span\[0\]: OTTL condition "HasAttrOnDataPoint\(\\"a\\", \\"b\\"\)": column 1: unsupported function "HasAttrOnDataPoint"/);
   });
@@ -104,6 +119,15 @@ describe('transform', () => {
     expect(a.find((x) => x.key === 'n')).toBeUndefined();
     const bad = new Transformer({ error_mode: 'propagate', trace_statements: [block('span', sts)], metric_statements: [], log_statements: [] }, logger);
     expect(() => bad.apply('traces', traces())).toThrow(/cannot compute nil \+ int/);
+  });
+  it('the statements block infers each list\'s context', () => {
+    const tr = new Transformer({ error_mode: 'ignore', trace_statements: [], metric_statements: [], log_statements: [], statements: { trace: ['set(span.attributes["r"], resource.attributes["service.name"])'], metric: ['set(metric.description, "test passed") where datapoint.attributes["v"] == 3'], log: ['set(resource.attributes["seen"], true)'] } }, logger);
+    const t = tr.apply('traces', traces());
+    expect(t.resourceSpans[1].scopeSpans[0].spans[0].attributes).toEqual([{ key: 'r', value: s('b') }]);
+    const ms = tr.apply('metrics', metrics()).resourceMetrics[0].scopeMetrics[0].metrics;
+    expect(ms.map((m) => m.description ?? '')).toEqual(['', '', 'test passed']);
+    expect(tr.apply('logs', logs()).resourceLogs[0].resource!.attributes).toEqual([{ key: 'seen', value: { boolValue: true } }]);
+    expect(() => new Transformer({ error_mode: 'ignore', trace_statements: [], metric_statements: [], log_statements: [], statements: { trace: ['set(name, "x")'], metric: [], log: [] } }, logger)).toThrow(/statements\.trace: OTTL statement "set\(name, \\"x\\"\)": column 5: path "name" has no context prefix/);
   });
   it('a context that is not the signal\'s is refused', () => {
     expect(() => new Transformer({ error_mode: 'ignore', trace_statements: [block('log', ['set(body, "x")'])], metric_statements: [], log_statements: [] }, logger)).toThrow(/trace_statements\[0\]: context "log" is not valid for traces/);

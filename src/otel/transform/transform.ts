@@ -1,13 +1,15 @@
 // otelcol.processor.transform's mechanism (the Collector's transformprocessor):
 // blocks of OTTL statements, each block in its context, run in order over a
 // copy of the data. A block's `conditions` (ORed) gate every statement of it
-// for an item; each statement's own where clause still applies.
+// for an item; each statement's own where clause still applies. The
+// `statements` block's lists run after them, in the context their paths name.
 import type { Logger } from 'pino';
 import type { Signal, SignalData } from '../../pipeline/otel.js';
 import { compileCondition, compileStatement, type CompiledCondition, type CompiledStatement } from '../ottl/compile.js';
 import { checkErrorMode, guarded, type ErrorMode } from '../ottl/error-mode.js';
 import type { ContextName } from '../ottl/paths.js';
 import { forEachItem, SIGNAL_CONTEXTS } from '../ottl/walk.js';
+import { inferContext } from '../ottl/infer.js';
 
 export interface StatementsBlock {
   context: string;
@@ -21,6 +23,8 @@ export interface TransformArgs {
   trace_statements: StatementsBlock[];
   metric_statements: StatementsBlock[];
   log_statements: StatementsBlock[];
+  /** Statements whose context is inferred from their paths, per signal. */
+  statements?: { trace: string[]; metric: string[]; log: string[] };
 }
 
 const BLOCK: Record<Signal, 'trace_statements' | 'metric_statements' | 'log_statements'> = { traces: 'trace_statements', metrics: 'metric_statements', logs: 'log_statements' };
@@ -32,8 +36,8 @@ interface Group {
   mode: ErrorMode;
 }
 
-function compileGroup(signal: Signal, b: StatementsBlock, i: number, topMode: ErrorMode): Group {
-  const where = `${BLOCK[signal]}[${i}]`;
+function compileGroup(signal: Signal, b: StatementsBlock, i: number, topMode: ErrorMode, at?: string): Group {
+  const where = at ?? `${BLOCK[signal]}[${i}]`;
   const allowed = SIGNAL_CONTEXTS[signal];
   if (!(allowed as readonly string[]).includes(b.context)) throw new Error(`${where}: context ${JSON.stringify(b.context)} is not valid for ${signal} (want one of ${allowed.join(', ')})`);
   const ctx = b.context as ContextName;
@@ -56,7 +60,19 @@ export class Transformer {
     args: TransformArgs,
     readonly logger: Logger,
   ) {
-    const g = (s: Signal) => (args[BLOCK[s]] ?? []).map((b, i) => compileGroup(s, b, i, args.error_mode));
+    const inferred = (s: Signal, list: string[] | undefined): Group[] => {
+      if (!list || list.length === 0) return [];
+      const where = `statements.${s === 'traces' ? 'trace' : s === 'metrics' ? 'metric' : 'log'}`;
+      let context: string;
+      try {
+        context = inferContext(s, list, 'statement');
+      } catch (e) {
+        throw new Error(`${where}: ${(e as Error).message}`);
+      }
+      return [compileGroup(s, { context, statements: list, conditions: [] }, 0, args.error_mode, where)];
+    };
+    const st = args.statements;
+    const g = (s: Signal) => [...(args[BLOCK[s]] ?? []).map((b, i) => compileGroup(s, b, i, args.error_mode)), ...inferred(s, s === 'traces' ? st?.trace : s === 'metrics' ? st?.metric : st?.log)];
     this.#groups = { traces: g('traces'), metrics: g('metrics'), logs: g('logs') };
   }
 

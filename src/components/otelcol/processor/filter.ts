@@ -13,6 +13,7 @@ export interface FilterProcessorArgs extends FilterArgs {
 }
 
 const conditions = { type: t.array(t.string()), default: [] };
+const conditionsSchema = { attrs: { context: { type: t.string() }, conditions: { type: t.array(t.string()), required: true } } };
 
 function stepOf(ctx: ComponentContext, args: FilterProcessorArgs): Step {
   const f = new Filter(args, ctx.logger);
@@ -42,6 +43,9 @@ export const filterProcessor: ComponentDefinition<FilterProcessorArgs> = {
       traces: { schema: { attrs: { span: conditions, spanevent: conditions } } },
       metrics: { schema: { attrs: { metric: conditions, datapoint: conditions } } },
       logs: { schema: { attrs: { log_record: conditions } } },
+      trace_conditions: { schema: conditionsSchema, multiple: true },
+      metric_conditions: { schema: conditionsSchema, multiple: true },
+      log_conditions: { schema: conditionsSchema, multiple: true },
       output: { schema: outputSchema, required: true },
       debug_metrics: { schema: debugMetricsSchema },
     },

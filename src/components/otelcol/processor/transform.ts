@@ -49,6 +49,7 @@ export const transformProcessor: ComponentDefinition<TransformProcessorArgs> = {
       trace_statements: { schema: statementsSchema, multiple: true },
       metric_statements: { schema: statementsSchema, multiple: true },
       log_statements: { schema: statementsSchema, multiple: true },
+      statements: { schema: { attrs: { trace: { type: t.array(t.string()), default: [] }, metric: { type: t.array(t.string()), default: [] }, log: { type: t.array(t.string()), default: [] } } } },
       output: { schema: outputSchema, required: true },
       debug_metrics: { schema: debugMetricsSchema },
     },
