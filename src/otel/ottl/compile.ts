@@ -2,16 +2,11 @@
 // function and argument is checked here, so an unsupported one fails when the
 // config loads, with the statement and column, instead of at run time.
 import { OttlSyntaxError, parseCondition, parseStatement, type BoolExpr, type Expr } from './parse.js';
-import { ENUMS, OttlEvalError, resolvePath, type ContextName, type TCtx } from './paths.js';
+import { ENUMS, OttlEvalError, resolvePath, type ContextName, type Getter, type Target, type TCtx } from './paths.js';
 import { CONVERTERS, EDITORS, type ArgKind, type CompiledArg } from './functions.js';
 import { compare, MapRef, typeName, type Val } from './values.js';
 
-export type Getter = (tc: TCtx) => Val;
-export interface Target {
-  get: Getter;
-  set: (tc: TCtx, v: Val) => void;
-  text: string;
-}
+export type { Getter, Target };
 
 export interface CompiledStatement {
   text: string;

@@ -1,8 +1,7 @@
 // The OTTL functions we implement (pkg/ottl/ottlfuncs semantics): editors
 // change the item, converters compute values. Argument kinds say what the
 // compiler must hand over: a settable path, a literal, or a getter.
-import type { Getter, Target } from './compile.js';
-import { OttlEvalError, type TCtx } from './paths.js';
+import { OttlEvalError, type Getter, type Target, type TCtx } from './paths.js';
 import { goRegExp, goReplacement } from './regex.js';
 import { asText, fromAny, fromJson, MapRef, removeWhere, typeName, type Val } from './values.js';
 

@@ -26,6 +26,14 @@ export interface TCtx {
 
 export class OttlEvalError extends Error {}
 
+/** A compiled value expression, and a settable path (what editors change). */
+export type Getter = (tc: TCtx) => Val;
+export interface Target {
+  get: Getter;
+  set: (tc: TCtx, v: Val) => void;
+  text: string;
+}
+
 export interface Accessor {
   get(tc: TCtx): Val;
   /** Absent for read-only paths. */
