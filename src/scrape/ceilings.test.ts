@@ -165,6 +165,13 @@ describe('the sample ceiling', () => {
     expect(again.stats).toMatchObject({ error: 'sample limit exceeded', total: 5000, added: 5000 });
     expect((s as unknown as { met: Map<string, unknown> }).met.size).toBe(10);
   });
+
+  test('past sample_limit, another text of a series already in the scrape is a duplicate, not one more sample', () => {
+    const s = new TargetState(target, { ...base, sampleLimit: 2 });
+    // `a{} 7` is series a again (another value: counted); `b{} 2` repeats b exactly (dropped silently); c is past the limit.
+    const b = s.apply('a 1\nb 2\nc 3\na{} 7\nb{} 2\n', prometheusText, 1000, 0);
+    expect(b.stats).toMatchObject({ error: 'sample limit exceeded', total: 5, added: 3, duplicates: 1 });
+  });
 });
 
 describe('through a controller and a scrape worker', () => {

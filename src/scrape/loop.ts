@@ -192,18 +192,18 @@ export class TargetState {
      * Once sample_limit is reached the scrape will fail: a text not in the cache
      * is still relabeled (to count it as Prometheus does) but neither cached nor
      * registered, so a target far over its limit costs no memory for the series
-     * past it. Returns whether it was one more sample past the limit.
+     * past it. A repeat of a series already in this scrape counts as a duplicate when `countsAsDuplicate` says so.
      */
-    const overLimit = (text: string, parsed?: string[]): boolean => {
+    const overLimit = (text: string, parsed?: string[], countsAsDuplicate: (se: SeriesEntry) => boolean = () => true): void => {
       const lset = labelsOf(text, parsed);
-      if (lset === null) return false;
-      if (this.series.get(pairsKey(lset))?.lastIter === iter) {
-        duplicates++;
-        return false;
+      if (lset === null) return;
+      const se = this.series.get(pairsKey(lset));
+      if (se !== undefined && se.lastIter === iter) {
+        if (countsAsDuplicate(se)) duplicates++;
+        return;
       }
       added++;
       limitExceeded = true;
-      return true;
     };
     const limitReached = () => o.sampleLimit > 0 && added >= o.sampleLimit;
 
@@ -288,7 +288,7 @@ export class TargetState {
         if (me === undefined) {
           if (limitReached()) {
             last = null;
-            overLimit(text);
+            overLimit(text, undefined, (se) => !Object.is(se.v, v)); // as below: an exact repeat is dropped silently
             return;
           }
           miss = true;
