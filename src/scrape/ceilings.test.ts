@@ -175,6 +175,25 @@ describe('the sample ceiling', () => {
 });
 
 describe('through a controller and a scrape worker', () => {
+  test('a bad ceiling in the environment fails the component with the variable named, not the process', async () => {
+    process.env[SAMPLE_CEILING_ENV] = 'many';
+    const host = await serve((_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('m 1\n'));
+    const failure = await scrapeController(`
+prometheus.scrape "badenv" {
+  targets    = [{"__address__" = "${host}"}]
+  forward_to = [prometheus.relabel.sink.receiver]
+}
+`).then(
+      (c) => {
+        controller = c;
+        const health = c.view('prometheus.scrape.badenv')?.health;
+        return `${health?.state}: ${health?.message}`;
+      },
+      (e: Error) => e.message,
+    );
+    expect(failure).toBe(`unhealthy: invalid arguments: environment variable ${SAMPLE_CEILING_ENV}: must be a non-negative integer, got "many"`);
+  });
+
   test('over the body ceiling: up 0, the reason in last_error, counted as a body_size_limit hit; a small target of the same component stays up', async () => {
     process.env[BODY_SIZE_CEILING_ENV] = '2KB';
     const big = await serve((_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(body(8192)));
