@@ -6,7 +6,7 @@
 // that inflates past the collector's body-size ceiling. The big target's
 // scrapes fail with the reason in last_error, the healthy target keeps being
 // scraped, and the peak RSS (VmHWM) stays below the chart's 1 GiB limit
-// (measured from sources: 490-580, ~660 and ~360 MiB; with both ceilings off the
+// (measured from sources: 490-580, 640-670 and 360-390 MiB; with both ceilings off the
 // same target took the process to 1.5 GiB).
 import fs from 'node:fs';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
