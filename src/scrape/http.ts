@@ -20,8 +20,10 @@ export interface ScrapeClientArgs extends HttpClientArgs, ProxySettings {
 export interface HttpClientConfig {
   accept: string;
   enableCompression: boolean;
-  /** Bytes of uncompressed body; 0 = unlimited. */
+  /** Bytes of uncompressed body (body_size_limit); 0 = none, then bodySizeCeiling applies. */
   bodySizeLimit: number;
+  /** The collector's cap on one uncompressed body when body_size_limit is 0 (see ceilings.ts); 0 or unset = none. */
+  bodySizeCeiling?: number;
   followRedirects: boolean;
   userAgent: string;
   /** http_headers (values joined); the scrape's own headers take precedence. */
@@ -31,8 +33,18 @@ export interface HttpClientConfig {
 }
 
 export class BodySizeLimitError extends Error {
-  constructor(limit: number) {
-    super(`body size limit exceeded (limit ${limit} bytes)`);
+  constructor(limit: number, message = `body size limit exceeded (limit ${limit} bytes)`) {
+    super(message);
+  }
+}
+
+/** body_size_limit was unset and the body passed the collector's ceiling (counted like body_size_limit). */
+export class BodySizeCeilingError extends BodySizeLimitError {
+  constructor(ceiling: number) {
+    super(
+      ceiling,
+      `body size ceiling exceeded: the uncompressed body reached ${ceiling} bytes; body_size_limit is not set, so the collector's ceiling applies (ALLOY_SCRAPE_BODY_SIZE_CEILING)`,
+    );
   }
 }
 
@@ -168,7 +180,10 @@ export class ScrapeHttpClient {
   }
 
   private readBody(res: http.IncomingMessage, signal: AbortSignal, url: string): Promise<Buffer> {
-    const limit = this.cfg.bodySizeLimit;
+    // The limit counts uncompressed bytes, so a small gzip body that inflates without end stops here too.
+    const configured = this.cfg.bodySizeLimit;
+    const limit = configured > 0 ? configured : (this.cfg.bodySizeCeiling ?? 0);
+    const overLimit = () => (configured > 0 ? new BodySizeLimitError(configured) : new BodySizeCeilingError(limit));
     const enc = (res.headers['content-encoding'] ?? '').toLowerCase();
     let stream: Readable = res;
     if (enc === 'gzip') stream = res.pipe(createGunzip());
@@ -191,7 +206,7 @@ export class ScrapeHttpClient {
       signal.addEventListener('abort', onAbort);
       stream.on('data', (c: Buffer) => {
         n += c.length;
-        if (limit > 0 && n >= limit) return finish(new BodySizeLimitError(limit));
+        if (limit > 0 && n >= limit) return finish(overLimit());
         chunks.push(c);
       });
       stream.on('end', () => finish());

@@ -17,6 +17,8 @@ export interface LoopOptions extends LabelLimits {
   honorTimestamps: boolean;
   trackTimestampsStaleness: boolean;
   sampleLimit: number;
+  /** The collector's cap on samples parsed from one body when sample_limit is 0 (see ceilings.ts); 0 or unset = none. */
+  sampleCeiling?: number;
   metricRelabel: readonly CompiledRule[];
   /** scrape_native_histograms: parse the native form of protobuf histograms. */
   nativeHistograms: boolean;
@@ -81,6 +83,11 @@ const labelStrings = new StringInterner();
 
 /** A failure that fails the whole scrape (limits, missing __name__). */
 class AppendError extends Error {}
+
+/** The reason a scrape over the sample ceiling fails with. */
+export function sampleCeilingError(ceiling: number): string {
+  return `sample ceiling exceeded: more than ${ceiling} samples in one scrape; sample_limit is not set, so the collector's ceiling applies (ALLOY_SCRAPE_SAMPLE_CEILING)`;
+}
 
 export class TargetState {
   private readonly met = new Map<string, MetEntry>();
@@ -153,27 +160,63 @@ export class TargetState {
       return se;
     };
 
-    /** A raw series text not in the cache: its final labels (or null: dropped by relabeling). */
-    const resolve = (text: string, parsed?: string[]): MetEntry => {
+    /** A raw series text's final labels (null: dropped by relabeling); throws on a bad label set. */
+    const labelsOf = (text: string, parsed?: string[]): LabelPairs | null => {
       let raw = parsed ?? format.labels(text);
       if (badUtf8) for (let i = 1; i < raw.length; i += 2) if (raw[i].includes('\uFFFD')) throw new ParseError(`invalid UTF-8 label value in ${JSON.stringify(text)}`);
       if (o.legacyNames && format.binary) checkLegacyNames(raw);
       if (families && o.typeAndUnitLabels) raw = families.withTypeAndUnit(raw);
       let lset: LabelPairs | null = mergeTargetLabels(raw, this.targetLabels, o.honorLabels);
       if (o.metricRelabel.length > 0) lset = applyRulesToPairs(lset, o.metricRelabel);
-      if (lset === null || lset.length === 0) return { text, series: null, lastIter: iter };
+      if (lset === null || lset.length === 0) return null;
       if (!hasName(lset)) throw new AppendError('missing metric name (__name__ label)');
       const why = checkLabelLimits(lset, o);
       if (why) throw new AppendError(why);
-      return { text, series: register(lset, pairsKey(lset)), lastIter: iter };
+      return lset;
     };
+
+    /** A raw series text not in the cache: its entry, with its series registered (series null: dropped by relabeling). */
+    const resolve = (text: string, parsed?: string[]): MetEntry => {
+      const lset = labelsOf(text, parsed);
+      return { text, series: lset === null ? null : register(lset, pairsKey(lset)), lastIter: iter };
+    };
+
+    const ceiling = o.sampleLimit === 0 ? (o.sampleCeiling ?? 0) : 0;
+    /** Counts a parsed sample; past the ceiling the scrape stops at once (there is no point reading on). */
+    const count = (): number => {
+      if (ceiling > 0 && total >= ceiling) throw new AppendError(sampleCeilingError(ceiling));
+      return total++;
+    };
+
+    /**
+     * Once sample_limit is reached the scrape will fail: a text not in the cache
+     * is still relabeled (to count it as Prometheus does) but neither cached nor
+     * registered, so a target far over its limit costs no memory for the series
+     * past it. A repeat of a series already in this scrape counts as a duplicate when `countsAsDuplicate` says so.
+     */
+    const overLimit = (text: string, parsed?: string[], countsAsDuplicate: (se: SeriesEntry) => boolean = () => true): void => {
+      const lset = labelsOf(text, parsed);
+      if (lset === null) return;
+      const se = this.series.get(pairsKey(lset));
+      if (se !== undefined && se.lastIter === iter) {
+        if (countsAsDuplicate(se)) duplicates++;
+        return;
+      }
+      added++;
+      limitExceeded = true;
+    };
+    const limitReached = () => o.sampleLimit > 0 && added >= o.sampleLimit;
 
     /** The series of a sample, counted against sample_limit; null when dropped or over the limit. */
     const seriesOf = (text: string, ts: number, parsed?: string[]): SeriesEntry | null => {
-      const hint = hints[total++];
+      const hint = hints[count()];
       let me = hint !== undefined && hint.text === text ? hint : this.met.get(text);
       let miss = false;
       if (me === undefined) {
+        if (limitReached()) {
+          overLimit(text, parsed);
+          return null;
+        }
         miss = true;
         me = resolve(text, parsed);
         this.met.set(text, me);
@@ -239,10 +282,15 @@ export class TargetState {
     try {
       format.parse(body, (text, v, ts) => {
         if (nhcb !== undefined && families!.current?.type === 'histogram' && nhcb.take(text, v, ts, format, families!.current.name) && !o.classicHistograms) return;
-        const hint = hints[total++];
+        const hint = hints[count()];
         let me = hint !== undefined && hint.text === text ? hint : this.met.get(text);
         let miss = false;
         if (me === undefined) {
+          if (limitReached()) {
+            last = null;
+            overLimit(text, undefined, (se) => !Object.is(se.v, v)); // as below: an exact repeat is dropped silently
+            return;
+          }
           miss = true;
           me = resolve(text);
           this.met.set(text, me);

@@ -13,6 +13,8 @@ export interface PoolWireConfig {
   honorTimestamps: boolean;
   trackTimestampsStaleness: boolean;
   sampleLimit: number;
+  /** The collector's cap on samples per scrape when sample_limit is 0 (ceilings.ts); 0 = none. */
+  sampleCeiling: number;
   labelLimit: number;
   labelNameLengthLimit: number;
   labelValueLengthLimit: number;

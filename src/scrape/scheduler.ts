@@ -291,7 +291,8 @@ export class ScrapeScheduler {
     t.lastDurationMs = msg.durationMs;
     t.lastDuplicates = st.duplicates ?? 0;
     if (t.lastDuplicates > 0) this.metrics.duplicateTimestamps.inc(t.lastDuplicates);
-    if (st.error === 'sample limit exceeded') this.metrics.exceededSampleLimit.inc();
+    // The collector's sample ceiling counts as sample_limit, its body ceiling as body_size_limit (bodyBytes -1).
+    if (st.error === 'sample limit exceeded' || st.error?.startsWith('sample ceiling exceeded')) this.metrics.exceededSampleLimit.inc();
     else if (st.error?.startsWith('label_')) this.metrics.exceededLabelLimits.inc();
     else if (st.bodyBytes === -1) this.metrics.exceededBodySizeLimit.inc();
     if (st.error) {

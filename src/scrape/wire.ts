@@ -1,6 +1,7 @@
 // A ScrapeJob as its scrape pool takes it: the labels targets default to
 // (populateTarget) and the clonable settings the scrape workers run with.
 import { USER_AGENT } from '../net/user-agent.js';
+import { scrapeCeilings } from './ceilings.js';
 import type { HttpClientConfig } from './http.js';
 import type { ScrapeJob } from './job.js';
 import { acceptHeader } from './parse/index.js';
@@ -14,10 +15,12 @@ export function targetDefaults(job: ScrapeJob): TargetDefaults {
 
 /** The per-job settings the scrape workers take (clonable). */
 export function wireConfig(job: ScrapeJob): PoolWireConfig {
+  const ceilings = scrapeCeilings();
   const http: HttpClientConfig = {
     accept: acceptHeader(job.protocols, job.escapingScheme),
     enableCompression: job.enableCompression,
     bodySizeLimit: job.limits.bodySizeBytes,
+    bodySizeCeiling: ceilings.bodySizeBytes,
     followRedirects: job.followRedirects,
     userAgent: USER_AGENT,
     headers: job.headers,
@@ -29,6 +32,7 @@ export function wireConfig(job: ScrapeJob): PoolWireConfig {
     honorTimestamps: job.honorTimestamps,
     trackTimestampsStaleness: job.trackTimestampsStaleness,
     sampleLimit: job.limits.sample,
+    sampleCeiling: ceilings.samples,
     labelLimit: job.limits.label,
     labelNameLengthLimit: job.limits.labelNameLength,
     labelValueLengthLimit: job.limits.labelValueLength,

@@ -41,6 +41,7 @@ function loopOptions(cfg: PoolWireConfig): LoopOptions {
     honorTimestamps: cfg.honorTimestamps,
     trackTimestampsStaleness: cfg.trackTimestampsStaleness,
     sampleLimit: cfg.sampleLimit,
+    sampleCeiling: cfg.sampleCeiling,
     labelLimit: cfg.labelLimit,
     labelNameLengthLimit: cfg.labelNameLengthLimit,
     labelValueLengthLimit: cfg.labelValueLengthLimit,

@@ -64,6 +64,11 @@ prometheus.scrape "annotations" {
   targets         = discovery.annotations.default.output
   forward_to      = [prometheus.remote_write.default.receiver]
   scrape_interval = {{ $f.annotations.scrapeInterval | quote }}
+  {{- with include "alloy.config.scrapeLimits" .Values.scrapeLimits | trim }}
+
+  // scrapeLimits: a target past one fails its scrape (up 0, the reason in last_error); the others go on.
+  {{- . | nindent 2 }}
+  {{- end }}
   {{- if $clustered }}
 
   clustering {
@@ -79,6 +84,13 @@ prometheus.operator.servicemonitors "default" {
   {{- if .Values.rbac.namespaces }}
   namespaces = {{ include "alloy.stringList" .Values.rbac.namespaces }}
   {{- end }}
+  {{- with .Values.scrapeLimits.sampleLimit }}
+
+  // A monitor's own sampleLimit takes precedence.
+  scrape {
+    default_sample_limit = {{ . | int64 }}
+  }
+  {{- end }}
   {{- if $clustered }}
 
   clustering {
@@ -93,6 +105,13 @@ prometheus.operator.podmonitors "default" {
   forward_to = [prometheus.remote_write.default.receiver]
   {{- if .Values.rbac.namespaces }}
   namespaces = {{ include "alloy.stringList" .Values.rbac.namespaces }}
+  {{- end }}
+  {{- with .Values.scrapeLimits.sampleLimit }}
+
+  // A monitor's own sampleLimit takes precedence.
+  scrape {
+    default_sample_limit = {{ . | int64 }}
+  }
   {{- end }}
   {{- if $clustered }}
 
@@ -174,6 +193,29 @@ loki.rules.kubernetes "default" {
 {{- end }}
 {{- if $f.otlp.enabled }}
 {{ include "alloy.config.otlp" . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The limits of a generated prometheus.scrape, from scrapeLimits. A key set to 0
+or "" is left out: Alloy's default, no limit (the collector's own ceilings
+still apply, see docs/components/prometheus.scrape.md).
+*/}}
+{{- define "alloy.config.scrapeLimits" -}}
+{{- with .bodySizeLimit }}
+body_size_limit          = {{ . | quote }}
+{{- end }}
+{{- with .sampleLimit }}
+sample_limit             = {{ . | int64 }}
+{{- end }}
+{{- with .labelLimit }}
+label_limit              = {{ . | int64 }}
+{{- end }}
+{{- with .labelNameLengthLimit }}
+label_name_length_limit  = {{ . | int64 }}
+{{- end }}
+{{- with .labelValueLengthLimit }}
+label_value_length_limit = {{ . | int64 }}
 {{- end }}
 {{- end -}}
 
