@@ -177,6 +177,19 @@ spec:
     expect(loki.totalEntries()).toBe(3);
   });
 
+  it('tail_from_end skips the history of a container without a position', async () => {
+    k.api.apply(pod('shop', 'cart-1', { tier: 'backend' }));
+    k.api.logs.append('shop', 'cart-1', 'main', numbered('old', 0, 5));
+    await k.apply(PODLOGS_SHOP(), 'pl');
+    await new Promise((r) => setTimeout(r, 50));
+    const { c } = await source({ tail_from_end: true });
+    await waitFor('the stream following', () => JSON.stringify(c.debugInfo!()).includes('"state":"following"'), { timeoutMs: 15_000 });
+    k.api.logs.append('shop', 'cart-1', 'main', numbered('new', 0, 3));
+    await loki.waitFor(() => loki.totalEntries() >= 3, 15_000, 'new lines');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(linesOf(loki, { pod: 'cart-1' })).toEqual(numbered('new', 0, 3));
+  });
+
   it('bad PodLogs are reported with their name and reason; good ones keep working', async () => {
     k.api.apply(pod('shop', 'cart-1', { tier: 'backend' }));
     k.api.logs.append('shop', 'cart-1', 'main', numbered('l', 0, 3));
