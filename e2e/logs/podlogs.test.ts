@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
+import { targetKey, type ClusterOwnership } from '../../src/clustering/ownership.js';
 import { lokiSourcePodLogs } from '../../src/components/loki/source/podlogs.js';
 import { lokiWrite } from '../../src/components/loki/write.js';
 import type { PodLogsArgs } from '../../src/crd/podlogs/controller.js';
@@ -104,8 +105,8 @@ suite('loki.source.podlogs e2e (kubectl apply, emulator, Loki receiver)', () => 
     await k.close();
   });
 
-  async function source(extra: Partial<PodLogsArgs> = {}, id = 'loki.source.podlogs.pods') {
-    const ctx = makeTestContext({ id, dataDir: mkdtempSync(join(tmpdir(), 'podlogs-e2e-')) });
+  async function source(extra: Partial<PodLogsArgs> = {}, id = 'loki.source.podlogs.pods', cluster?: ClusterOwnership) {
+    const ctx = makeTestContext({ id, cluster, dataDir: mkdtempSync(join(tmpdir(), 'podlogs-e2e-')) });
     const args: PodLogsArgs = { forward_to: [writeCtx.exports.receiver as LogsReceiver], client: k.clientArgs as never, ...extra };
     const c = lokiSourcePodLogs.build(ctx, args);
     await c.update(args);
@@ -188,6 +189,28 @@ spec:
     await loki.waitFor(() => loki.totalEntries() >= 3, 15_000, 'new lines');
     await new Promise((r) => setTimeout(r, 300));
     expect(linesOf(loki, { pod: 'cart-1' })).toEqual(numbered('new', 0, 3));
+  });
+
+  it('clustered: two instances split the containers, each line shipped once', async () => {
+    const names = ['p0', 'p1', 'p2', 'p3'];
+    for (const n of names) {
+      k.api.apply(pod('shop', n, { tier: 'backend' }));
+      k.api.logs.append('shop', n, 'main', numbered(n, 0, 4));
+    }
+    await k.apply(PODLOGS_SHOP(), 'pl');
+    // Deterministic split (the hash ring's job): p0, p2 on node-1; p1, p3 on node-2.
+    const table = new Map(names.map((n, i) => [targetKey({ namespace: 'shop', pod: n, container: 'main' }), i % 2 === 0 ? 'node-1' : 'node-2']));
+    const owner = (key: string) => table.get(key) ?? 'node-1';
+    const ring = (self: string): ClusterOwnership => ({ enabled: true, self, ownerOf: owner, owns: (key) => owner(key) === self, onChange: () => () => {}, peers: () => [{ name: self, address: '', state: 'participant', isSelf: true }] });
+    const one = await source({ clustering: { enabled: true } }, 'loki.source.podlogs.one', ring('node-1'));
+    const two = await source({ clustering: { enabled: true } }, 'loki.source.podlogs.two', ring('node-2'));
+    await loki.waitFor(() => loki.totalEntries() >= 16, 20_000, 'all lines');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(loki.totalEntries()).toBe(16);
+    expect(loki.duplicates()).toBe(0);
+    const tailed = (c: Component) => ((c.debugInfo!() as { streams: { stream: string }[] }).streams.map((s) => s.stream).sort());
+    expect(tailed(one.c)).toEqual(['shop/p0:main', 'shop/p2:main']);
+    expect(tailed(two.c)).toEqual(['shop/p1:main', 'shop/p3:main']);
   });
 
   it('bad PodLogs are reported with their name and reason; good ones keep working', async () => {
