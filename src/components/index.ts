@@ -10,6 +10,8 @@ import './prometheus/remote_write.js';
 import './prometheus/scrape.js';
 import './prometheus/relabel.js';
 import './loki/source/kubernetes.js';
+import './loki/source/podlogs.js';
+import './loki/source/kubernetes_events.js';
 import './discovery/kubelet.js';
 import './prometheus/operator/servicemonitors.js';
 import './prometheus/operator/podmonitors.js';

@@ -175,7 +175,7 @@ function tlsOf(tls: Reader | undefined, files: boolean): TlsSpec | undefined {
   };
 }
 
-function relabelings(r: Reader, key: string): RawRule[] {
+export function relabelings(r: Reader, key: string): RawRule[] {
   return r.objArray(key).map((c) => ({
     sourceLabels: c.has('sourceLabels') ? c.strArray('sourceLabels') : undefined,
     separator: c.str('separator'),
@@ -252,7 +252,7 @@ function endpointOf(r: Reader, index: number, kind: MonitorKind): EndpointSpec {
   return ep;
 }
 
-function selectorOf(r: Reader | undefined): LabelSelector {
+export function selectorOf(r: Reader | undefined): LabelSelector {
   if (!r) return {};
   const exprs: LabelSelectorRequirement[] = r.objArray('matchExpressions').map((e) => ({
     key: e.str('key') ?? '',

@@ -38,6 +38,8 @@ export interface TailOptions {
   maxInflight: number;
   /** How long stop() waits for in-flight batches before abandoning them (they are re-read by the next owner). */
   drainMs: number;
+  /** A stream without a position starts at the time it is first opened (Alloy's tail_from_end). */
+  tailFromEnd?: boolean;
 }
 
 export const DEFAULT_TAIL_OPTIONS: TailOptions = {
@@ -157,6 +159,8 @@ export class Tailer {
     if (this.#turn.outcome !== 'free') logger.info({ stream: this.target.key, handoff: this.#turn.outcome, waited_ms: this.#turn.waitedMs }, 'log stream taken over');
     this.d.positions.claim(this.target.key);
     this.#pos = this.d.positions.get(this.target.key);
+    // No saved place and told to skip history: the place is "now" (kept only once a line is delivered).
+    if (!this.#pos && o.tailFromEnd) this.#pos = { ts: BigInt(Date.now()) * 1_000_000n, fps: [], updated: Date.now() };
     const backoff = new Backoff({ minMs: o.minBackoffMs, maxMs: o.maxBackoffMs, jitter: 'half' });
     let reason: EndReason | 'start' | 'error' = 'start';
     while (!stop.aborted) {
