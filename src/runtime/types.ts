@@ -130,5 +130,7 @@ export interface ComponentDefinition<A = any> {
   stability?: StabilityLevel;
   /** "import": the block declares a namespace of custom components (import.file, import.git, ...). */
   kind?: 'import';
+  /** Loads what build needs and no other component does (heavy libraries), awaited before the first build. */
+  load?(): Promise<void>;
   build(ctx: ComponentContext, args: A): Component<A>;
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetKey } from '../../../clustering/ownership.js';
-import { kubeClientSchema, makeKubeConfig, validateKubeClientArgs, type KubeClientArgs } from '../../../kube/client.js';
+import { kubeClientSchema, loadKubeClient, makeKubeConfig, validateKubeClientArgs, type KubeClientArgs } from '../../../kube/client.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { KubeApi } from '../../../logs/kube/api.js';
@@ -222,6 +222,7 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
 
 export const lokiSourceKubernetes: ComponentDefinition<LokiSourceKubernetesArgs> = {
   name: 'loki.source.kubernetes',
+  load: loadKubeClient,
   labelRequired: true,
   args: {
     attrs: {
