@@ -5,7 +5,7 @@
 // A self absent from the members owns nothing: the cost of the watch alone.
 //   node --expose-gc --import tsx bench/discovery/replica.ts <api> <token> <self> <members,csv> <shard:0|1>
 import { Secret } from '../../src/syntax/secret.js';
-import { makeKubeConfig } from '../../src/kube/client.js';
+import { loadKubeClient, makeKubeConfig } from '../../src/kube/client.js';
 import { KubeDiscoverer } from '../../src/discovery/kubernetes/discoverer.js';
 import { StaticRing } from '../../e2e/discovery/static-ring.js';
 
@@ -27,6 +27,7 @@ const heapBefore = process.memoryUsage().heapUsed;
 
 let count = -1;
 let lastChange = Date.now();
+await loadKubeClient();
 const d = new KubeDiscoverer({
   args: { role: 'pod', sharding: { enabled: shard === '1' } },
   kubeConfig: makeKubeConfig({ api_server: api, bearer_token: new Secret(token) }),

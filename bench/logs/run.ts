@@ -1,6 +1,8 @@
 // Logs pipeline benchmark: a real `alloy run` process (discovery.kubernetes
-// -> loki.source.kubernetes -> loki.write, e2e/logs/cli-harness.ts) against
-// the API emulator and our Loki receiver in this process.
+// -> loki.source.kubernetes -> loki.process (logfmt + labels) -> loki.write,
+// the config of e2e/logs/cli-harness.ts with a loki.process in between)
+// against the API emulator and our Loki receiver in this process.
+// Reports lines per CPU-second and the collector's RSS per stream.
 //   node --import tsx bench/logs/run.ts [--streams 50] [--backlog 4000] [--rate 5000] [--seconds 5] [--batch-wait 100] [--stall-seconds 20]
 // Phase 1 (throughput): a backlog of lines per stream exists before the collector starts;
 //   measures lines/s and the collector's CPU (utime+stime from /proc) -> lines/s per core.
@@ -12,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AlloyProcess } from '../../e2e/lib/alloy-process.js';
 import { numbered } from '../../e2e/logs/harness.js';
-import { SOURCE_ID, startCollector, startLogsEnv, WRITE_ID } from '../../e2e/logs/cli-harness.js';
+import { pipelineConfig, SOURCE_ID, startLogsEnv, TEST_TUNING, WRITE_ID } from '../../e2e/logs/cli-harness.js';
+import { startAlloyProcess } from '../../e2e/lib/alloy-process.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -61,11 +64,30 @@ let child: AlloyProcess | undefined;
 process.on('exit', () => child?.proc.kill('SIGKILL'));
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
 
-child = await startCollector(env, {
-  batchWait: `${Number(a['batch-wait'])}ms`,
-  tuning: { ALLOY_LOGS_TAIL_DRAIN_TIMEOUT: '10s' },
-});
+// The harness's pipeline with a loki.process stage chain between source and writer.
+const config =
+  pipelineConfig(env, '', `${Number(a['batch-wait'])}ms`).replace(
+    'forward_to = [loki.write.default.receiver]',
+    'forward_to = [loki.process.bench.receiver]',
+  ) +
+  `
+loki.process "bench" {
+  forward_to = [loki.write.default.receiver]
+  stage.logfmt {
+    mapping = { "level" = "", "status" = "" }
+  }
+  stage.labels {
+    values = { "level" = "" }
+  }
+}
+`;
+if (!config.includes('loki.process.bench.receiver')) throw new Error('the harness config changed: no forward_to to reroute through loki.process');
+child = await startAlloyProcess({ config, env: { ...TEST_TUNING, ALLOY_LOGS_TAIL_DRAIN_TIMEOUT: '10s' }, timeoutMs: 60_000 });
 const pid = child.proc.pid!;
+const rssKiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+const rssReady = rssKiB();
+let rssPeak = rssReady;
+const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, rssKiB())), 500);
 
 /** Fails the run loudly when Loki receives nothing for STALL_MS while `expected` entries are outstanding. */
 function watchdog(phase: string, expected: () => number) {
@@ -150,6 +172,8 @@ dog.stop();
 sample();
 clearInterval(stopWatch);
 const cpu3 = cpuSeconds(pid);
+clearInterval(rssTimer);
+rssPeak = Math.max(rssPeak, rssKiB());
 latencies.sort((x, y) => x - y);
 
 const result = {
@@ -166,6 +190,12 @@ const result = {
     batch_wait_ms: Number(a['batch-wait']),
     latency_ms: { p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1), samples: latencies.length },
     collector_cores: +((cpu3 - cpu2) / SECONDS).toFixed(3),
+  },
+  memory: {
+    rss_ready_mib: +(rssReady / 1024).toFixed(1),
+    rss_peak_mib: +(rssPeak / 1024).toFixed(1),
+    // Growth from the ready process (config loaded, no lines yet) to the peak, over the streams.
+    growth_kib_per_stream: +((rssPeak - rssReady) / STREAMS).toFixed(1),
   },
   duplicates: loki.duplicates(),
 };

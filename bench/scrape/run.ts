@@ -7,6 +7,7 @@
 // peak RSS and RSS per active series, and our ratios to both peers.
 //
 //   npx tsx bench/scrape/run.ts [--series-total 200000] [--series 1000] [--interval 5] [--warmup 20] [--duration 60] [--cpu-prof]
+//   npx tsx bench/scrape/run.ts --series-total 1000000 --interval 30   # the 1M-series memory run (bytes per active series)
 //   bash bench/setup.sh   # once: Debian's prometheus + victoria-metrics, and the build
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -221,7 +222,7 @@ prometheus.remote_write "bench" {
         'cpu %': +((cpu / DURATION) * 100).toFixed(1),
         'cpu s / 1M samples': +(cpu / Math.max(1, samples / 1e6)).toFixed(3),
         'peak RSS MiB': +rss[k].toFixed(1),
-        'KiB / active series': +((rss[k] * 1024) / activeSeries).toFixed(2),
+        'bytes / active series': Math.round((rss[k] * 1024 * 1024) / activeSeries),
       };
     });
     console.table(rows);

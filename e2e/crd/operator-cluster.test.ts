@@ -11,6 +11,7 @@ import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/ind
 import { Exporter } from './exporter.js';
 import { waitFor } from '../lib/wait.js';
 import { CRDS } from '../../manifests/crds/generate.js';
+import { loadKubeClient } from '../../src/kube/client.js';
 
 /** Two members; the key's hash parity picks the owner, or one member owns all after `solo`. */
 class SharedRing {
@@ -59,6 +60,7 @@ class Collect implements MetricsReceiver {
 }
 
 describe('operator components with clustering', () => {
+  beforeAll(() => loadKubeClient()); // the components' makeKubeConfig needs the client module, loaded lazily
   let api: KubeEmulator;
   const exporters: Exporter[] = [];
   const comps: MonitorComponent[] = [];

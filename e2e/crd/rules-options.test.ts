@@ -11,6 +11,7 @@ import { RulerReceiver } from '../../src/sandbox/receivers/ruler-receiver.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import { waitFor } from '../lib/wait.js';
 import { HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
+import { loadKubeClient } from '../../src/kube/client.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
@@ -25,6 +26,7 @@ function rule(name: string, selectorLabel: string, labels: Record<string, string
 }
 
 suite('rules options e2e', () => {
+  beforeAll(() => loadKubeClient()); // the components' makeKubeConfig needs the client module, loaded lazily
   let k: KubeEnv;
   let mimir: RulerReceiver;
   let loki: RulerReceiver;

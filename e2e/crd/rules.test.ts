@@ -12,6 +12,7 @@ import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import { RulerReceiver } from '../../src/sandbox/receivers/ruler-receiver.js';
 import { HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
 import { waitFor } from '../lib/wait.js';
+import { loadKubeClient } from '../../src/kube/client.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
@@ -61,6 +62,7 @@ const LOKI_GROUPS = `  - name: logs.rules
 `;
 
 suite('rules sync e2e', () => {
+  beforeAll(() => loadKubeClient()); // the components' makeKubeConfig needs the client module, loaded lazily
   let k: KubeEnv;
   let mimir: RulerReceiver;
   let loki: RulerReceiver;

@@ -16,6 +16,7 @@ import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import type { Component } from '../../src/runtime/types.js';
 import { NS_A, NS_B, loadFixture } from './fixture.js';
+import { loadKubeClient } from '../../src/kube/client.js';
 
 interface Built {
   ctx: TestContext;
@@ -26,6 +27,7 @@ interface Built {
 }
 
 describe('discovery.kubernetes e2e: Alloy-compatible leniency', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   let emu: KubeEmulator;
   const built: Built[] = [];
 

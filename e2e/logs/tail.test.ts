@@ -14,6 +14,7 @@ import type { Component } from '../../src/runtime/types.js';
 import { numbered, runningPod, streamLines, targetsFor } from './harness.js';
 
 import { jest } from '@jest/globals';
+import { loadKubeClient } from '../../src/kube/client.js';
 jest.setTimeout(60_000);
 // The documented tuning variables (docs/components/loki.source.kubernetes.md); jest gives each test file its own process.env.
 Object.assign(process.env, {
@@ -59,6 +60,7 @@ async function pipeline(api: KubeEmulator, loki: LokiReceiver, targets: Record<s
 }
 
 describe('loki.source.kubernetes e2e (in process)', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   let api: KubeEmulator;
   let loki: LokiReceiver;
   let dataDir: string;

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import { startKubeEmulator, type KubeEmulator } from '../sandbox/kube/index.js';
 import { TestProxy } from '../../e2e/lib/test-proxy.js';
 import { getJSON } from './request.js';
-import { makeKubeConfig, validateKubeClientArgs } from './client.js';
+import { makeKubeConfig, validateKubeClientArgs, loadKubeClient } from './client.js';
 
 describe('kube client transport', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   let api: KubeEmulator;
   let proxy: TestProxy;
   let proxyUrl: string;

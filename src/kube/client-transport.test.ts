@@ -11,7 +11,7 @@ import { makeCert, type SelfSignedCert } from '../net/certs.js';
 import { TestProxy } from '../../e2e/lib/test-proxy.js';
 import { KubeApi } from '../logs/kube/api.js';
 import { getJSON } from './request.js';
-import { makeKubeConfig as makeKubeConfigOf, validateKubeClientArgs, type AlloyKubeConfig, type KubeClientArgs } from './client.js';
+import { makeKubeConfig as makeKubeConfigOf, validateKubeClientArgs, type AlloyKubeConfig, type KubeClientArgs, loadKubeClient } from './client.js';
 
 /** Every client made here, so their pooled connections (tunnels too) are closed after each test. */
 const made: AlloyKubeConfig[] = [];
@@ -27,6 +27,7 @@ afterEach(() => {
 const POD = { kind: 'Pod', metadata: { name: 'p', namespace: 'a' } };
 
 describe('kube client block: transport settings', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   let plain: http.Server;
   let plainUrl: string;
   let secure: https.Server;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Secret } from '../syntax/secret.js';
 import { USER_AGENT } from '../net/user-agent.js';
-import { kubeIdentity, makeKubeConfig, validateKubeClientArgs } from './client.js';
+import { kubeIdentity, makeKubeConfig, validateKubeClientArgs, loadKubeClient } from './client.js';
 
 async function authHeader(kc: ReturnType<typeof makeKubeConfig>): Promise<unknown> {
   const opts: { headers?: Record<string, unknown> } = {};
@@ -12,6 +12,7 @@ async function authHeader(kc: ReturnType<typeof makeKubeConfig>): Promise<unknow
 }
 
 describe('kube client arguments', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   test('api_server with bearer_token (a Secret) sets the Authorization header', async () => {
     const kc = makeKubeConfig({ api_server: 'http://127.0.0.1:1', bearer_token: new Secret('tok') });
     expect(kc.getCurrentCluster()?.server).toBe('http://127.0.0.1:1');

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { revealString, type Secret } from '../syntax/secret.js';
 import { t, type AttrSchema, type BlockSpec } from '../runtime/types.js';
 import { USER_AGENT } from '../net/user-agent.js';
@@ -75,36 +75,61 @@ function customHttpClientSettings(a: KubeClientArgs): string[] {
  * A KubeConfig that reads a bearer token file on every request (trimmed, so a
  * trailing newline is harmless; rotated service-account tokens are picked up).
  */
-export class AlloyKubeConfig extends KubeConfig {
+export interface AlloyKubeConfig extends KubeConfig {
   bearerTokenFile?: string;
   /** basic_auth, authorization or oauth2 of the client block (the shared credentials of net/). */
   auth?: RequestAuth;
   /** http_headers of the client block. */
-  headers: Record<string, string> = {};
+  headers: Record<string, string>;
   /** The connections of an api_server client (TLS and proxy settings of the block). */
   agents?: ClientAgents;
   /** follow_redirects of the client block (Go's default: follow). */
-  followRedirects = true;
+  followRedirects: boolean;
   /** The transport settings, for kubeIdentity. */
-  transportKey = '';
-
+  transportKey: string;
   /** The agent for requests to the API server, when the client block sets the transport. */
-  agentFor(url: URL): http.Agent | undefined {
-    return this.agents?.get(url);
-  }
+  agentFor(url: URL): http.Agent | undefined;
+}
 
-  override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
-    await super.applyToHTTPSOptions(opts);
-    const server = this.getCurrentCluster()?.server;
-    const agent = server ? this.agentFor(new URL(server)) : undefined;
-    if (agent) opts.agent = agent;
-    // Our User-Agent first, so http_headers can still set another.
-    const extra: Record<string, string> = { 'User-Agent': USER_AGENT, ...this.headers };
-    if (this.bearerTokenFile) extra.Authorization = `Bearer ${fs.readFileSync(this.bearerTokenFile, 'utf8').trim()}`;
-    const auth = await this.auth?.header();
-    if (auth) extra.Authorization = auth;
-    opts.headers = { ...(opts.headers ?? {}), ...extra };
-  }
+// @kubernetes/client-node is the largest module we load (~25 MiB of heap,
+// ~60 MiB RSS at start), so it is imported only by components that talk to
+// the API server (their definitions' `load`), not by every `alloy run`.
+let AlloyKubeConfigClass: (new () => AlloyKubeConfig) | undefined;
+
+/** Loads the Kubernetes client; makeKubeConfig needs it. Idempotent. */
+export async function loadKubeClient(): Promise<void> {
+  if (AlloyKubeConfigClass) return;
+  const { KubeConfig: Base } = await import('@kubernetes/client-node');
+  AlloyKubeConfigClass ??= class extends Base implements AlloyKubeConfig {
+    bearerTokenFile?: string;
+    auth?: RequestAuth;
+    headers: Record<string, string> = {};
+    agents?: ClientAgents;
+    followRedirects = true;
+    transportKey = '';
+
+    agentFor(url: URL): http.Agent | undefined {
+      return this.agents?.get(url);
+    }
+
+    override async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
+      await super.applyToHTTPSOptions(opts);
+      const server = this.getCurrentCluster()?.server;
+      const agent = server ? this.agentFor(new URL(server)) : undefined;
+      if (agent) opts.agent = agent;
+      // Our User-Agent first, so http_headers can still set another.
+      const extra: Record<string, string> = { 'User-Agent': USER_AGENT, ...this.headers };
+      if (this.bearerTokenFile) extra.Authorization = `Bearer ${fs.readFileSync(this.bearerTokenFile, 'utf8').trim()}`;
+      const auth = await this.auth?.header();
+      if (auth) extra.Authorization = auth;
+      opts.headers = { ...(opts.headers ?? {}), ...extra };
+    }
+  };
+}
+
+/** Whether kc was made by makeKubeConfig (and so carries our transport settings). */
+export function isAlloyKubeConfig(kc: KubeConfig): kc is AlloyKubeConfig {
+  return AlloyKubeConfigClass !== undefined && kc instanceof AlloyKubeConfigClass;
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -112,7 +137,8 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Build the KubeConfig for the arguments: explicit api_server, a kubeconfig file, or in-cluster. */
 export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
   validateKubeClientArgs(a);
-  const kc = new AlloyKubeConfig();
+  if (!AlloyKubeConfigClass) throw new Error('internal error: the Kubernetes client is not loaded (await loadKubeClient() first)');
+  const kc = new AlloyKubeConfigClass();
   if (a.kubeconfig_file) {
     kc.loadFromFile(a.kubeconfig_file);
     if (!kc.getCurrentCluster()) throw new Error(`kubeconfig_file ${a.kubeconfig_file}: no current cluster`);
@@ -185,8 +211,8 @@ export function makeKubeConfig(a: KubeClientArgs = {}): AlloyKubeConfig {
 export function kubeIdentity(kc: KubeConfig): string {
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
-  const tokenFile = kc instanceof AlloyKubeConfig ? kc.bearerTokenFile : undefined;
-  const transport = kc instanceof AlloyKubeConfig ? kc.transportKey : undefined;
+  const tokenFile = isAlloyKubeConfig(kc) ? kc.bearerTokenFile : undefined;
+  const transport = isAlloyKubeConfig(kc) ? kc.transportKey : undefined;
   const h = createHash('sha256').update(JSON.stringify({ cluster, user, tokenFile, transport }));
   return `${cluster?.server ?? '?'}#${h.digest('hex').slice(0, 16)}`;
 }

@@ -1,7 +1,7 @@
 // Shared informers against a fake API server: sharing, paging, resume,
 // 410 (status and ERROR event), dropped watches, 403 health and recovery.
 import { informerRegistry } from './metrics.js';
-import { makeKubeConfig } from './client.js';
+import { makeKubeConfig, loadKubeClient } from './client.js';
 import { acquireInformer, activeInformerCount, type InformerHandle } from './informers.js';
 import { FakeApiServer } from '../../e2e/lib/fake-apiserver.js';
 
@@ -38,6 +38,7 @@ async function serverUntil(pred: () => boolean, ms = 5000): Promise<void> {
 }
 
 describe('shared informers', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   let api: FakeApiServer;
   const handles: InformerHandle[] = [];
   const acquire = (extra: { namespace?: string; labelSelector?: string } = {}) => {

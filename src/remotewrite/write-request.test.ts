@@ -68,6 +68,19 @@ describe('WriteRequestEncoder', () => {
     expect(decoded[2]!.timestamps).toEqual([-5000, 0]);
   });
 
+  it('keeps every series intact across shared storage chunks (many series, one large label set)', () => {
+    // ~120 bytes per series: 400 of them span several 8 KiB byte chunks and 1 Ki-entry pair chunks.
+    const inputs: string[][] = [];
+    for (let i = 0; i < 400; i++) inputs.push(['__name__', `chunk_metric_${i}_total`, 'instance', `127.0.0.${i % 250}:${9000 + i}`, 'path', `/api/v1/items/${i}/${'x'.repeat(i % 40)}`]);
+    inputs.splice(200, 0, ['__name__', 'big', 'blob', 'ü'.repeat(5000)]); // larger than a chunk's share: its own buffer
+    const entries = inputs.map((l) => new SeriesEntry(l));
+    expect(entries.map((e) => e.labels)).toEqual(inputs);
+    const batch = batchOf(entries.map((s, i) => ({ s, t: 1700000000000 + i, v: i })));
+    const decoded = decodeWriteRequest(uncompress(new WriteRequestEncoder().encode(batch)));
+    expect(decoded.map((d) => d.labels)).toEqual(inputs);
+    expect(decoded.map((d) => d.values[0])).toEqual(inputs.map((_, i) => i));
+  });
+
   it('compresses repeated label pairs to under a fifth, within 1.6x of a general snappy compressor', () => {
     const series: SeriesEntry[] = [];
     for (let t = 0; t < 20; t++) {

@@ -12,17 +12,53 @@ import type { LabelPairs } from '../pipeline/metrics.js';
 import { labelsHash } from './sharding.js';
 import { StructuredSnappyWriter, varint32Length, varint64Length } from './snappy-struct.js';
 
+// Per-series storage comes from shared chunks: one typed-array object per
+// chunk instead of a Buffer and a number[] per series (~220 bytes less per
+// series and endpoint). Chunks are small so that a few long-lived series
+// cannot pin much memory of series that are gone.
+const BYTE_CHUNK = 8 * 1024;
+const PAIR_CHUNK = 1024;
+let byteChunk = Buffer.allocUnsafeSlow(BYTE_CHUNK);
+let byteUsed = 0;
+let pairChunk = new Int32Array(PAIR_CHUNK);
+let pairUsed = 0;
+
+function allocBytes(n: number): Buffer {
+  if (n > BYTE_CHUNK / 4) return Buffer.allocUnsafeSlow(n); // large label sets get their own
+  if (byteUsed + n > BYTE_CHUNK) {
+    byteChunk = Buffer.allocUnsafeSlow(BYTE_CHUNK);
+    byteUsed = 0;
+  }
+  return byteChunk;
+}
+
+function allocPairs(n: number): Int32Array {
+  if (n > PAIR_CHUNK / 4) return new Int32Array(n);
+  if (pairUsed + n > PAIR_CHUNK) {
+    pairChunk = new Int32Array(PAIR_CHUNK);
+    pairUsed = 0;
+  }
+  return pairChunk;
+}
+
 /**
  * A series ready to send: final labels (external labels and write relabeling
  * applied), kept only in their encoded form. One per series per endpoint, so
- * it is kept small: one byte buffer and one small integer array.
+ * it is kept small: its bytes and pair table live in shared chunks.
  */
 export class SeriesEntry {
   readonly hash: number;
-  /** Protobuf encoding of the labels (the repeated Label field of TimeSeries). */
-  readonly bytes: Uint8Array;
-  /** Per label pair: [end offset in `bytes`, dictionary key] (keys valid while dictGen matches). */
-  readonly pairs: number[];
+  /** Chunk holding the protobuf encoding of the labels (the repeated Label field of TimeSeries) at [off, off + len). */
+  readonly buf: Buffer;
+  readonly off: number;
+  readonly len: number;
+  /**
+   * Chunk holding, per label pair at [po, po + 2 * pairs): the pair's end
+   * offset in `buf` and its dictionary key (keys valid while dictGen matches).
+   */
+  readonly pbuf: Int32Array;
+  readonly po: number;
+  readonly pairs: number;
   dictGen = -1;
   // Per-request scratch used by the encoder (grouping samples by series).
   mark = 0;
@@ -33,7 +69,6 @@ export class SeriesEntry {
   constructor(labels: LabelPairs) {
     this.hash = labelsHash(labels);
     const n = labels.length >> 1;
-    this.pairs = new Array(2 * n).fill(0);
     let total = 0;
     for (let k = 0; k < n; k++) {
       const nb = Buffer.byteLength(labels[2 * k]!, 'utf8');
@@ -41,8 +76,13 @@ export class SeriesEntry {
       const inner = 1 + varint32Length(nb) + nb + 1 + varint32Length(vb) + vb;
       total += 1 + varint32Length(inner) + inner;
     }
-    const b = Buffer.allocUnsafe(total); // small sizes come from Node's shared pool
-    let off = 0;
+    const b = allocBytes(total);
+    const start = b === byteChunk ? byteUsed : 0;
+    if (b === byteChunk) byteUsed += total;
+    const pb = allocPairs(2 * n);
+    const po = pb === pairChunk ? pairUsed : 0;
+    if (pb === pairChunk) pairUsed += 2 * n;
+    let off = start;
     for (let k = 0; k < n; k++) {
       const name = labels[2 * k]!;
       const value = labels[2 * k + 1]!;
@@ -56,16 +96,28 @@ export class SeriesEntry {
       b[off++] = 0x12;
       off = putVarint(b, off, vb);
       off += b.write(value, off, 'utf8');
-      this.pairs[2 * k] = off;
+      pb[po + 2 * k] = off;
+      pb[po + 2 * k + 1] = 0;
     }
-    this.bytes = b;
+    this.buf = b;
+    this.off = start;
+    this.len = total;
+    this.pbuf = pb;
+    this.po = po;
+    this.pairs = n;
   }
 
-  /** The labels, decoded from `bytes` (debugging and tests; not used when sending). */
+  /** The encoded labels (a view; tests and debugging). */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(this.off, this.off + this.len);
+  }
+
+  /** The labels, decoded from the encoded bytes (debugging and tests; not used when sending). */
   get labels(): LabelPairs {
     const out: string[] = [];
-    const b = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
-    let off = 0;
+    const b = this.buf;
+    let off = this.off;
+    const end = this.off + this.len;
     const varint = () => {
       let v = 0;
       let shift = 0;
@@ -76,7 +128,7 @@ export class SeriesEntry {
         shift += 7;
       }
     };
-    while (off < b.length) {
+    while (off < end) {
       off++; // Label tag
       varint();
       off++; // name tag
@@ -140,10 +192,10 @@ export class PairDictionary {
   }
 
   keysFor(e: SeriesEntry): void {
-    const p = e.pairs;
-    const b = e.bytes;
-    let start = 0;
-    for (let k = 0; k < p.length; k += 2) {
+    const p = e.pbuf;
+    const b = e.buf;
+    let start = e.off;
+    for (let k = e.po, last = e.po + 2 * e.pairs; k < last; k += 2) {
       const end = p[k]!;
       const id = this.keyOf(b, start, end);
       p[k + 1] = id;
@@ -230,7 +282,7 @@ export class WriteRequestEncoder {
       if (e.mark !== reqNo) {
         e.mark = reqNo;
         e.count = 0;
-        e.size = e.bytes.length;
+        e.size = e.len;
         if (e.dictGen !== dict.gen) dict.keysFor(e);
         order.push(e);
       }
@@ -257,11 +309,12 @@ export class WriteRequestEncoder {
     for (const e of order) {
       w.byte(0x0a);
       w.varint32(e.size);
-      const p = e.pairs;
-      let start = 0;
-      for (let k = 0; k < p.length; k += 2) {
+      const p = e.pbuf;
+      const eb = e.buf;
+      let start = e.off;
+      for (let k = e.po, last = e.po + 2 * e.pairs; k < last; k += 2) {
         const id = p[k + 1]!;
-        w.pair(id, dict.prefixKey[id]!, e.bytes, start, start + dict.prefixLen[id]!, p[k]!);
+        w.pair(id, dict.prefixKey[id]!, eb, start, start + dict.prefixLen[id]!, p[k]!);
         start = p[k]!;
       }
       for (let c = 0; c < e.count; c++, j++) {

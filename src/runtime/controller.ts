@@ -405,6 +405,7 @@ export class Controller {
     try {
       const args = decodeBlock(p.block.body, p.def.args, this.scopeFor(p), p.block.pos);
       live.args = args;
+      await p.def.load?.();
       const instance = p.def.build(this.contextFor(live), args);
       live.instance = instance;
       await instance.update(args);

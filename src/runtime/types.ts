@@ -135,5 +135,7 @@ export interface ComponentDefinition<A = any> {
   kind?: 'import';
   /** The component publishes to live debugging (others answer that they do not support it). */
   liveDebugging?: boolean;
+  /** Loads what build needs and no other component does (heavy libraries), awaited before the first build. */
+  load?(): Promise<void>;
   build(ctx: ComponentContext, args: A): Component<A>;
 }

@@ -48,15 +48,23 @@ function defaultSize(): number {
   return Math.max(1, os.availableParallelism());
 }
 
+/**
+ * A worker's young generation is capped at 4 MiB: V8's default lets it grow
+ * to ~48 MiB per thread, filled by parse garbage that dies within one scrape.
+ * Measured at 50 targets x 1,000 series (2 workers): RSS 322 -> 255 MiB, no
+ * change in CPU beyond run-to-run noise (scavenges stay short, little survives).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 function spawnWorker(): Worker {
   // Compiled (dist/): a sibling worker.js. From sources (jest, tsx): register
   // tsx's loader inside the new thread first, then import the .ts entry.
   const js = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { resourceLimits: WORKER_LIMITS });
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, execArgv: [] });
+  return new Worker(boot, { eval: true, execArgv: [], resourceLimits: WORKER_LIMITS });
 }
 
 /** A worker that dies within this time of its start counts as a crash loop: back off. */

@@ -1,6 +1,6 @@
 // discovery.kubernetes: Prometheus kubernetes_sd_configs target groups,
 // flattened into targets, from shared informers.
-import { makeKubeConfig } from '../../kube/client.js';
+import { loadKubeClient, makeKubeConfig } from '../../kube/client.js';
 import { registerComponent } from '../../runtime/registry.js';
 import { Secret } from '../../syntax/secret.js';
 import { t, type Component, type ComponentContext, type ComponentDefinition } from '../../runtime/types.js';
@@ -78,6 +78,7 @@ export class DiscoveryKubernetes implements Component<DiscoveryArgs> {
 
 export const discoveryKubernetes: ComponentDefinition<DiscoveryArgs> = {
   name: 'discovery.kubernetes',
+  load: loadKubeClient,
   args: argsSchema,
   exports: { targets: t.targets() },
   labelRequired: true,

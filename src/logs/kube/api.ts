@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeExternalText } from '../../redact.js';
-import { AlloyKubeConfig } from '../../kube/client.js';
+import { isAlloyKubeConfig } from '../../kube/client.js';
 import { MAX_REDIRECTS, redirectStep } from '../../net/redirect.js';
 
 export class KubeApiError extends Error {
@@ -43,11 +43,11 @@ export class KubeApi {
 
   /** The agent of the client block (proxy, TLS), else our keep-alive one. */
   #agentFor(url: URL): http.Agent {
-    return (this.kc instanceof AlloyKubeConfig ? this.kc.agentFor(url) : undefined) ?? this.#agent;
+    return (isAlloyKubeConfig(this.kc) ? this.kc.agentFor(url) : undefined) ?? this.#agent;
   }
 
   get #followRedirects(): boolean {
-    return this.kc instanceof AlloyKubeConfig ? this.kc.followRedirects : true;
+    return isAlloyKubeConfig(this.kc) ? this.kc.followRedirects : true;
   }
 
   /** The next path for a redirect answer to a GET, or undefined (not a redirect, not followed, too many). */
@@ -136,6 +136,6 @@ export class KubeApi {
 
   close(): void {
     this.#agent.destroy();
-    if (this.kc instanceof AlloyKubeConfig) this.kc.agents?.destroy();
+    if (isAlloyKubeConfig(this.kc)) this.kc.agents?.destroy();
   }
 }

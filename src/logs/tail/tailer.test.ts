@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { makeKubeConfig } from '../../kube/client.js';
+import { makeKubeConfig, loadKubeClient } from '../../kube/client.js';
 import { KubeApi } from '../kube/api.js';
 import { PositionStore } from '../positions/store.js';
 import type { LogEntry } from '../../pipeline/logs.js';
@@ -22,6 +22,7 @@ const POD = {
 };
 
 describe('tailer', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   let server: http.Server;
   let url: string;
   let logRequests = 0;

@@ -11,6 +11,7 @@ import { validateConfig } from '../../../cli/validate.js';
 import type { LogEntry } from '../../../pipeline/logs.js';
 import { logsReceiver } from '../../../pipeline/logs.js';
 import { lokiSourceKubernetes, toTailTarget, type LokiSourceKubernetesArgs } from './kubernetes.js';
+import { loadKubeClient } from '../../../kube/client.js';
 
 const POD = {
   metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
@@ -19,6 +20,7 @@ const POD = {
 };
 
 describe('loki.source.kubernetes', () => {
+  beforeAll(() => loadKubeClient()); // makeKubeConfig needs the client module, loaded lazily
   it('takes the pod coordinates from __pod_*__ labels when discovery labels are absent', () => {
     const tt = toTailTarget({ __pod_namespace__: 'ns', __pod_name__: 'p', __pod_container_name__: 'c', __pod_uid__: 'u1', app: 'x' });
     expect(tt).toMatchObject({ namespace: 'ns', pod: 'p', container: 'c', uid: 'u1', labels: { app: 'x', namespace: 'ns', pod: 'p', container: 'c' } });

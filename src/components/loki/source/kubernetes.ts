@@ -3,7 +3,7 @@
 // endpoint, one tailer per container this replica owns, and forwards the
 // lines. Positions (positions/) make restarts and hand-offs between
 // replicas lossless and free of duplicates.
-import { kubeClientSchema, validateKubeClientArgs, type KubeClientArgs } from '../../../kube/client.js';
+import { kubeClientSchema, loadKubeClient, validateKubeClientArgs, type KubeClientArgs } from '../../../kube/client.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { TailStreams } from '../../../logs/tail/streams.js';
@@ -68,6 +68,7 @@ class LokiSourceKubernetes {
 
 export const lokiSourceKubernetes: ComponentDefinition<LokiSourceKubernetesArgs> = {
   name: 'loki.source.kubernetes',
+  load: loadKubeClient,
   labelRequired: true,
   args: {
     attrs: {

@@ -4,7 +4,7 @@
 // namespaces" watcher) runs on the one node that owns it.
 import { join } from 'node:path';
 import { targetKey } from '../../../clustering/ownership.js';
-import { kubeClientSchema, makeKubeConfig, validateKubeClientArgs, type KubeClientArgs } from '../../../kube/client.js';
+import { kubeClientSchema, makeKubeConfig, validateKubeClientArgs, type KubeClientArgs, loadKubeClient } from '../../../kube/client.js';
 import { EventWatcher } from '../../../logs/events/watcher.js';
 import type { EventLogFormat } from '../../../logs/events/format.js';
 import { PositionStore } from '../../../logs/positions/store.js';
@@ -109,6 +109,7 @@ class KubernetesEvents {
 
 export const lokiSourceKubernetesEvents: ComponentDefinition<KubernetesEventsArgs> = {
   name: 'loki.source.kubernetes_events',
+  load: loadKubeClient,
   labelRequired: true,
   args: {
     attrs: {

@@ -1,7 +1,7 @@
 // loki.source.podlogs: tail the containers PodLogs resources
 // (monitoring.grafana.com/v1alpha2) select, through the API server's pods/log,
 // with the stream set loki.source.kubernetes uses (positions, hand-off).
-import { kubeClientSchema, validateKubeClientArgs } from '../../../kube/client.js';
+import { kubeClientSchema, validateKubeClientArgs, loadKubeClient } from '../../../kube/client.js';
 import { PodLogsController, type PodLogsArgs } from '../../../crd/podlogs/controller.js';
 import { selectorBlockSchema } from '../../../crd/selector.js';
 import { LOGS_RECEIVER } from '../../../pipeline/logs.js';
@@ -10,6 +10,7 @@ import { t, type ComponentContext, type ComponentDefinition } from '../../../run
 
 export const lokiSourcePodLogs: ComponentDefinition<PodLogsArgs> = {
   name: 'loki.source.podlogs',
+  load: loadKubeClient,
   labelRequired: true,
   args: {
     attrs: {

@@ -8,7 +8,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { acquireInformer, type InformerHandle } from '../../../kube/informers.js';
-import { makeKubeConfig } from '../../../kube/client.js';
+import { makeKubeConfig, loadKubeClient } from '../../../kube/client.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, otelConsumer, type OtelConsumer, type OtelContext, type Signal, type SignalData } from '../../../pipeline/otel.js';
@@ -217,6 +217,7 @@ const port = { type: t.string(), default: '4317' };
 
 export const loadBalancingExporter: ComponentDefinition<LoadBalancingArgs> = {
   name: 'otelcol.exporter.loadbalancing',
+  load: loadKubeClient,
   args: {
     attrs: {
       routing_key: { type: t.string(), default: 'traceID' },

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { acquireInformer, type InformerHandle } from '../../../kube/informers.js';
-import { makeKubeConfig, type AlloyKubeConfig } from '../../../kube/client.js';
+import { makeKubeConfig, type AlloyKubeConfig, loadKubeClient } from '../../../kube/client.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, fanoutSignal, otelConsumer, type OtelConsumer, type OtelContext, type OtelOutput, type Signal, type SignalData } from '../../../pipeline/otel.js';
@@ -185,6 +185,7 @@ const filterFieldSchema: BlockSchema = {
 
 export const k8sAttributesProcessor: ComponentDefinition<K8sAttributesProcessorArgs> = {
   name: 'otelcol.processor.k8sattributes',
+  load: loadKubeClient,
   args: {
     attrs: {
       auth_type: { type: t.string(), default: 'serviceAccount' },
