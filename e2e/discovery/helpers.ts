@@ -40,6 +40,7 @@ export async function runDiscovery(
     for (const w of [...waiters]) w();
   };
   const full = { api_server: emu.url, ...args } as DiscoveryArgs;
+  await discoveryKubernetes.load?.(); // what the controller does before the first build
   const comp = discoveryKubernetes.build(ctx, full);
   await comp.update(full);
   return {

@@ -7,6 +7,10 @@ import type { Target } from '../../src/discovery/kubernetes/types.js';
 import { NS_A, endpoints, loadFixture, pod } from './fixture.js';
 import { runDiscovery, type Running } from './helpers.js';
 import { StaticRing } from './static-ring.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 const PODS = 40;
 const REPLICAS = ['replica-0', 'replica-1', 'replica-2'];

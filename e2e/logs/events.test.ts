@@ -14,6 +14,10 @@ import type { Component } from '../../src/runtime/types.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/sandbox/kube/index.js';
 import { startLokiReceiver, type LokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 jest.setTimeout(60_000);
 

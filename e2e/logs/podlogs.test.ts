@@ -19,6 +19,10 @@ import { HAVE_KUBECTL, startKubeEnv, type KubeEnv } from '../crd/helpers.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import { waitFor } from '../lib/wait.js';
 import { numbered, runningPod } from './harness.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 jest.setTimeout(90_000);
 Object.assign(process.env, {
