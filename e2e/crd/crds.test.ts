@@ -26,7 +26,7 @@ describe('CRD manifests', () => {
     expect(doc.metadata.name).toBe(`${doc.spec.names.plural}.monitoring.coreos.com`);
     const v = doc.spec.versions;
     expect(v).toHaveLength(1);
-    expect(v[0]).toMatchObject({ name: 'v1', served: true, storage: true });
+    expect(v[0]).toMatchObject({ name: file.includes('scrapeconfigs') ? 'v1alpha1' : 'v1', served: true, storage: true, subresources: { status: {} } });
     expect(untyped(v[0].schema.openAPIV3Schema)).toEqual([]);
   });
 });
@@ -42,10 +42,16 @@ describe('CRD manifests', () => {
 
   test('the CRDs are established and their kinds are served; re-apply is unchanged', async () => {
     const crds = k.api.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').map((c) => c.metadata.name).sort();
-    expect(crds).toEqual(['podmonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com', 'servicemonitors.monitoring.coreos.com']);
+    expect(crds).toEqual([
+      'podmonitors.monitoring.coreos.com',
+      'probes.monitoring.coreos.com',
+      'prometheusrules.monitoring.coreos.com',
+      'scrapeconfigs.monitoring.coreos.com',
+      'servicemonitors.monitoring.coreos.com',
+    ]);
     const again = await k.kubectl('apply', '-f', CRDS_FILE);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect(again.stdout.match(/unchanged/g)).toHaveLength(3);
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(5);
     const out = await k.apply(
       `apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
