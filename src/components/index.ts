@@ -13,6 +13,8 @@ import './loki/source/kubernetes.js';
 import './discovery/kubelet.js';
 import './prometheus/operator/servicemonitors.js';
 import './prometheus/operator/podmonitors.js';
+import './prometheus/operator/probes.js';
+import './prometheus/operator/scrapeconfigs.js';
 import './mimir/rules/kubernetes.js';
 import './loki/rules/kubernetes.js';
 import './import/string.js';

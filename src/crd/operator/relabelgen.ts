@@ -18,7 +18,7 @@ const copy = (source: string, targetLabel: string): RawRule => ({ sourceLabels: 
 const copyNonEmpty = (source: string, targetLabel: string): RawRule => ({ sourceLabels: [source], targetLabel, regex: '(.+)', replacement: '${1}' });
 
 /** Selector as relabel rules on `__meta_kubernetes_<obj>_label(present)_*` (the operator's "relabel" selector mechanism). */
-function selectorRules(sel: LabelSelector, obj: 'service' | 'pod'): RawRule[] {
+export function selectorRules(sel: LabelSelector, obj: 'service' | 'pod' | 'ingress'): RawRule[] {
   const label = (k: string) => `__meta_kubernetes_${obj}_label_${sanitizeLabelName(k)}`;
   const present = (k: string) => `__meta_kubernetes_${obj}_labelpresent_${sanitizeLabelName(k)}`;
   const out: RawRule[] = [];

@@ -7,6 +7,10 @@ import type { Logger } from 'pino';
 import { KubeDiscoverer } from '../../discovery/kubernetes/discoverer.js';
 import type { Target } from '../../discovery/kubernetes/types.js';
 import type { DiscoveryRole } from './relabelgen.js';
+import type { SelectorArgs } from '../../discovery/kubernetes/arguments.js';
+
+/** Monitors' roles plus those Probes (ingress) and ScrapeConfigs (any role) discover with. */
+type HubRole = DiscoveryRole | 'ingress' | 'service' | 'node';
 
 interface Entry {
   d: KubeDiscoverer;
@@ -39,14 +43,14 @@ export class TargetHub {
     }
   }
 
-  private entry(role: DiscoveryRole, namespace: string | undefined, attachNode: boolean): Entry {
-    const key = JSON.stringify([role, namespace ?? null, attachNode]);
+  private entry(role: HubRole, namespace: string | undefined, attachNode: boolean, selectors?: SelectorArgs[]): Entry {
+    const key = JSON.stringify([role, namespace ?? null, attachNode, ...(selectors?.length ? [selectors] : [])]);
     this.used.add(key);
     let e = this.entries.get(key);
     if (!e) {
       const entry: Entry = { d: undefined as unknown as KubeDiscoverer, synced: false, health: undefined };
       entry.d = new KubeDiscoverer({
-        args: { role, attach_metadata: attachNode ? { node: true } : undefined },
+        args: { role, attach_metadata: attachNode ? { node: true } : undefined, selectors },
         kubeConfig: this.o.kubeConfig,
         namespaces: [namespace],
        
@@ -73,8 +77,8 @@ export class TargetHub {
    * until every needed watch holds a first full list; `problem` carries an
    * unhealthy watch's message.
    */
-  targets(role: DiscoveryRole, namespaces: string[] | undefined, attachNode: boolean): { targets: Target[]; ready: boolean; problem?: string } {
-    const list = (namespaces ?? [undefined]).map((ns) => this.entry(role, ns, attachNode));
+  targets(role: HubRole, namespaces: string[] | undefined, attachNode: boolean, selectors?: SelectorArgs[]): { targets: Target[]; ready: boolean; problem?: string } {
+    const list = (namespaces ?? [undefined]).map((ns) => this.entry(role, ns, attachNode, selectors));
     const problems = list.filter((e) => e.health?.state === 'unhealthy').map((e) => e.health!.message);
     return {
       targets: list.flatMap((e) => e.d.targets),
