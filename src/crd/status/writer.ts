@@ -43,11 +43,17 @@ export class StatusWriter {
   private readonly recent: StatusWriteRecord[] = [];
   private warned = new Set<string>();
   private stopped = false;
+  private last: CrVerdict[] = [];
+  private readonly unsubscribe: () => void;
   role: 'writer' | 'standby' = 'standby';
   writes = 0;
 
   constructor(private readonly o: StatusWriterOptions) {
     this.backoff = new Backoff({ minMs: o.minBackoffMs ?? 1000, maxMs: 30_000 });
+    // Taking over the component's key makes this node the writer: bring the statuses up to date.
+    this.unsubscribe = o.cluster.onChange(() => {
+      if (o.cluster.owns(o.key) && this.role === 'standby') this.report(this.last);
+    });
   }
 
   setKubeConfig(kc: KubeConfig | undefined): void {
@@ -57,6 +63,7 @@ export class StatusWriter {
   /** The verdicts of one recompute; written in the background, latest wins. */
   report(verdicts: CrVerdict[]): void {
     if (this.stopped) return;
+    this.last = verdicts;
     this.pending = verdicts;
     if (!this.running) this.running = this.drain().finally(() => (this.running = undefined));
   }
@@ -129,6 +136,7 @@ export class StatusWriter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe();
     if (this.retry) clearTimeout(this.retry);
     this.abort.abort();
     await this.running?.catch(() => {});
