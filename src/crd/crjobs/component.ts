@@ -259,7 +259,7 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     await w.hub.sweep();
     w.polled.sweep();
     this.statuses = statuses;
-    this.status.report(verdicts);
+    if (this.kind.writesStatus) this.status.report(verdicts);
     this.reportHealth(statuses, crHealth.map((h) => h.message));
   }
 

@@ -29,6 +29,8 @@ export interface CrKind {
   version: string;
   /** Plural. */
   resource: string;
+  /** Whether each object gets its Accepted condition and target count written (status subresource). */
+  writesStatus: boolean;
   /** First part of its job names: "probe", "scrapeConfig". */
   jobPrefix: string;
   /** Decode one object into jobs; throws an Error naming the field when the object is unusable (PendingError while Secrets load). */

@@ -179,4 +179,4 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
   return [{ name: jobName, rules: compiled, scrape, sources }];
 }
 
-export const PROBE_KIND: CrKind = { kind: 'Probe', group: 'monitoring.coreos.com', version: 'v1', resource: 'probes', jobPrefix: 'probe', jobs: probeJobs };
+export const PROBE_KIND: CrKind = { kind: 'Probe', group: 'monitoring.coreos.com', version: 'v1', resource: 'probes', jobPrefix: 'probe', writesStatus: true, jobs: probeJobs };

@@ -186,5 +186,7 @@ export const SCRAPECONFIG_KIND: CrKind = {
   version: 'v1alpha1',
   resource: 'scrapeconfigs',
   jobPrefix: 'scrapeConfig',
+  // The status goes to ServiceMonitors, PodMonitors, Probes and PrometheusRules (the chart grants no scrapeconfigs/status).
+  writesStatus: false,
   jobs: scrapeConfigJobs,
 };
