@@ -115,6 +115,21 @@ const scenarios: Scenario[] = [
     more: (objs, f) => expect(f.configCheck.components).toEqual(expect.arrayContaining(['prometheus.operator.servicemonitors', 'prometheus.operator.podmonitors'])),
   },
   {
+    name: 'Probes + ScrapeConfigs (experimental: the stability flag comes with it), with status writes',
+    set: ['features.probes.enabled=true', 'features.scrapeConfigs.enabled=true'],
+    features: ['discovery.pod', 'discovery.service', 'probes', 'scrapeConfigs'],
+    more: (objs, f) => {
+      expect(f.configCheck.components).toEqual(expect.arrayContaining(['prometheus.operator.probes', 'prometheus.operator.scrapeconfigs']));
+      expect(f.workload.spec.template.spec.containers[0].args).toContain('--stability.level=experimental');
+    },
+  },
+  {
+    name: 'Probes alone: no experimental flag',
+    set: ['features.probes.enabled=true'],
+    features: ['discovery.pod', 'discovery.service', 'probes'],
+    more: (objs, f) => expect(f.workload.spec.template.spec.containers[0].args).not.toContain('--stability.level=experimental'),
+  },
+  {
     name: 'rule sync (Mimir + Loki)',
     set: ['features.mimirRules.enabled=true', 'features.lokiRules.enabled=true', 'features.mimirRules.tenant=t1'],
     features: ['discovery.pod', 'discovery.service', 'rules'],
@@ -239,6 +254,7 @@ describe('charts/alloy', () => {
   test.each([
     [['controller.type=replicaset'], /controller.type must be statefulset, daemonset or deployment/],
     [['controller.type=daemonset', 'features.serviceMonitors.enabled=true'], /work cluster-wide/],
+    [['controller.type=daemonset', 'features.probes.enabled=true'], /work cluster-wide/],
     [['remoteWrite.auth.type=basic'], /auth.secretName is required/],
     [['remoteWrite.auth.type=digest', 'remoteWrite.auth.secretName=x'], /auth.type must be none, basic or bearer/],
     [['alloy.configMap.create=false'], /alloy.configMap.name is required/],

@@ -59,7 +59,24 @@ const scenarios: Scenario[] = [
     chart: 'alloy',
     set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'features.mimirRules.enabled=true'],
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules'],
-    expectSeen: ['watch servicemonitors', 'watch podmonitors', 'watch prometheusrules', 'watch endpoints', 'watch pods'],
+    expectSeen: [
+      'watch servicemonitors',
+      'watch podmonitors',
+      'watch prometheusrules',
+      'watch endpoints',
+      'watch pods',
+      // The first run writes each resource's Accepted condition (later runs find it already there).
+      'patch servicemonitors/status',
+      'patch podmonitors/status',
+      'patch prometheusrules/status',
+    ],
+  },
+  {
+    name: 'alloy with Probes and ScrapeConfigs, and status written to every monitor kind',
+    chart: 'alloy',
+    set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'features.mimirRules.enabled=true', 'features.probes.enabled=true', 'features.scrapeConfigs.enabled=true'],
+    features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
+    expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
   },
   {
     name: 'alloy with the OTLP traces pipeline (k8sattributes)',
@@ -98,6 +115,13 @@ beforeAll(async () => {
   api.apply({ ...mon, kind: 'ServiceMonitor', metadata: { ...mon.metadata, name: 'all-services' }, spec: { selector: {}, endpoints: [{ port: 'http' }] } });
   api.apply({ ...mon, kind: 'PodMonitor', metadata: { ...mon.metadata, name: 'all-pods' }, spec: { selector: {}, podMetricsEndpoints: [{ port: 'metrics' }] } });
   api.apply({ ...mon, kind: 'PrometheusRule', metadata: { ...mon.metadata, name: 'rules' }, spec: { groups: [{ name: 'g', rules: [{ record: 'job:up:sum', expr: 'sum by (job) (up)' }] }] } });
+  api.apply({ ...mon, kind: 'Probe', metadata: { ...mon.metadata, name: 'ingresses' }, spec: { prober: { url: '127.0.0.1:9115' }, module: 'http_2xx', targets: { ingress: { selector: {} } } } });
+  api.apply({
+    apiVersion: 'monitoring.coreos.com/v1alpha1',
+    kind: 'ScrapeConfig',
+    metadata: { namespace: 'shop', name: 'pods' },
+    spec: { kubernetesSDConfigs: [{ role: 'Pod' }], staticConfigs: [{ targets: ['127.0.0.1:9'] }] },
+  });
   api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   kubeconfig = path.join(tmp, 'kubeconfig');
   api.writeKubeconfig(kubeconfig);
@@ -151,6 +175,8 @@ describe('RBAC coverage: every request of a run is granted by the same render', 
           logFormat: 'json',
           uiPathPrefix: '/',
           configWatchIntervalMs: 0,
+          // The chart sets --stability.level=experimental with features.scrapeConfigs.
+          minStability: workload(objs).spec.template.spec.containers[0].args.includes('--stability.level=experimental') ? 'experimental' : undefined,
           logger: createLogger({ level: 'error', format: 'json' }),
         });
         const deadline = Date.now() + 30000;

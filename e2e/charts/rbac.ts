@@ -7,6 +7,8 @@ import type { KubeObject } from './render.js';
 const READ = ['get', 'list', 'watch'];
 const read = (group: string, resource: string) => READ.map((v) => `${group}|${resource}|${v}`);
 const get = (group: string, resource: string) => [`${group}|${resource}|get`];
+/** Writing the Accepted condition through a custom resource's status subresource. */
+const status = (resource: string) => ['patch', 'update'].map((v) => `monitoring.coreos.com|${resource}/status|${v}`);
 
 export const FEATURE_RBAC = {
   'discovery.pod': read('', 'pods'),
@@ -22,14 +24,28 @@ export const FEATURE_RBAC = {
   podLogs: get('', 'pods/log'),
   serviceMonitors: [
     ...read('monitoring.coreos.com', 'servicemonitors'),
+    ...status('servicemonitors'),
     ...read('', 'services'),
     ...read('', 'endpoints'),
     ...read('discovery.k8s.io', 'endpointslices'),
     ...read('', 'pods'),
     ...read('', 'namespaces'),
   ],
-  podMonitors: [...read('monitoring.coreos.com', 'podmonitors'), ...read('', 'pods'), ...read('', 'namespaces')],
-  rules: [...read('monitoring.coreos.com', 'prometheusrules'), ...read('', 'namespaces')],
+  podMonitors: [...read('monitoring.coreos.com', 'podmonitors'), ...status('podmonitors'), ...read('', 'pods'), ...read('', 'namespaces')],
+  rules: [...read('monitoring.coreos.com', 'prometheusrules'), ...status('prometheusrules'), ...read('', 'namespaces')],
+  // Ingress targets of Probes are discovered through the API.
+  probes: [...read('monitoring.coreos.com', 'probes'), ...status('probes'), ...read('networking.k8s.io', 'ingresses'), ...read('', 'namespaces')],
+  // kubernetesSDConfigs may name any role.
+  scrapeConfigs: [
+    ...read('monitoring.coreos.com', 'scrapeconfigs'),
+    ...read('', 'pods'),
+    ...read('', 'services'),
+    ...read('', 'endpoints'),
+    ...read('discovery.k8s.io', 'endpointslices'),
+    ...read('networking.k8s.io', 'ingresses'),
+    ...read('', 'nodes'),
+    ...read('', 'namespaces'),
+  ],
   crCredentials: [...read('', 'secrets'), ...read('', 'configmaps')],
   // features.otlp: otelcol.processor.k8sattributes (pods, ReplicaSets for the Deployment; namespaces for namespaceLabels).
   otlp: [...read('', 'pods'), ...read('apps', 'replicasets')],

@@ -2,10 +2,11 @@
 // node typed, as the API server requires for apiextensions.k8s.io/v1), and
 // accepted by `kubectl apply` against the emulator with realistic objects.
 import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { dirname, join } from 'node:path';
 import YAML from 'yaml';
 import { CRDS, renderCrd } from '../../manifests/crds/generate.js';
-import { CRDS_FILE, HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
+import { CRDS_FILE, HAVE_KUBECTL, type KubeEnv, startKubeEnv, TOKEN } from './helpers.js';
 
 /** Paths of schema nodes without a type (int-or-string and preserve-unknown nodes are allowed). */
 function untyped(node: any, path = ''): string[] {
@@ -26,7 +27,7 @@ describe('CRD manifests', () => {
     expect(doc.metadata.name).toBe(`${doc.spec.names.plural}.monitoring.coreos.com`);
     const v = doc.spec.versions;
     expect(v).toHaveLength(1);
-    expect(v[0]).toMatchObject({ name: 'v1', served: true, storage: true });
+    expect(v[0]).toMatchObject({ name: file.includes('scrapeconfigs') ? 'v1alpha1' : 'v1', served: true, storage: true, subresources: { status: {} } });
     expect(untyped(v[0].schema.openAPIV3Schema)).toEqual([]);
   });
 });
@@ -42,10 +43,16 @@ describe('CRD manifests', () => {
 
   test('the CRDs are established and their kinds are served; re-apply is unchanged', async () => {
     const crds = k.api.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').map((c) => c.metadata.name).sort();
-    expect(crds).toEqual(['podmonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com', 'servicemonitors.monitoring.coreos.com']);
+    expect(crds).toEqual([
+      'podmonitors.monitoring.coreos.com',
+      'probes.monitoring.coreos.com',
+      'prometheusrules.monitoring.coreos.com',
+      'scrapeconfigs.monitoring.coreos.com',
+      'servicemonitors.monitoring.coreos.com',
+    ]);
     const again = await k.kubectl('apply', '-f', CRDS_FILE);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect(again.stdout.match(/unchanged/g)).toHaveLength(3);
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(5);
     const out = await k.apply(
       `apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
@@ -62,5 +69,59 @@ spec:
     const got = await k.kubectl('get', 'servicemonitors,podmonitors,prometheusrules', '-A');
     expect(got.code).toBe(0);
     expect(got.stdout).toContain('prometheusrule.monitoring.coreos.com/r');
+  });
+
+  /** The first watch event after `rv` on a path (raw HTTPS with the env's CA and token). */
+  function firstEvent(path: string, rv: string): Promise<any> {
+    const url = new URL(`${k.api.url}${path}?watch=true&resourceVersion=${rv}`);
+    return new Promise((resolve, reject) => {
+      const req = https.get(url, { ca: readFileSync(k.clientArgs.tls_config.ca_file), headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString('utf8');
+          const nl = buf.indexOf('\n');
+          if (nl >= 0) {
+            resolve(JSON.parse(buf.slice(0, nl)));
+            req.destroy();
+          }
+        });
+      });
+      req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+    });
+  }
+
+  test('the status subresource of the CRDs: kubectl merge and JSON patches change only .status, bump resourceVersion, emit MODIFIED; main writes keep .status', async () => {
+    await k.apply(
+      `apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: st, namespace: default}
+spec:
+  selector: {matchLabels: {app: st}}
+  endpoints: [{port: metrics}]
+`,
+      'sm-status',
+    );
+    const before = k.api.get('monitoring.coreos.com/v1', 'ServiceMonitor', 'default', 'st');
+    const event = firstEvent('/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors', before.metadata.resourceVersion);
+    const merge = await k.kubectl('patch', 'servicemonitor', 'st', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { observedTargets: 3 }, spec: { jobLabel: 'ignored' } }));
+    expect(merge).toMatchObject({ code: 0 });
+    const ev = await event;
+    expect(ev.type).toBe('MODIFIED');
+    expect(ev.object.status).toEqual({ observedTargets: 3 });
+    const after = k.api.get('monitoring.coreos.com/v1', 'ServiceMonitor', 'default', 'st');
+    expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+    expect(after.spec.jobLabel).toBeUndefined();
+    expect(after.metadata.generation).toBe(1);
+    const json = await k.kubectl('patch', 'servicemonitor', 'st', '--subresource=status', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/status/conditions', value: [{ type: 'Accepted', status: 'True' }] }]));
+    expect(json).toMatchObject({ code: 0 });
+    expect(k.api.get('monitoring.coreos.com/v1', 'ServiceMonitor', 'default', 'st').status).toEqual({ observedTargets: 3, conditions: [{ type: 'Accepted', status: 'True' }] });
+    // A write to the main resource cannot change the status (the API server drops it).
+    const main = await k.kubectl('patch', 'servicemonitor', 'st', '--type=merge', '-p', JSON.stringify({ status: { observedTargets: 99 }, spec: { jobLabel: 'app' } }));
+    expect(main).toMatchObject({ code: 0 });
+    const got = await k.kubectl('get', 'servicemonitor', 'st', '-o', 'json');
+    const obj = JSON.parse(got.stdout);
+    expect(obj.status.observedTargets).toBe(3);
+    expect(obj.spec.jobLabel).toBe('app');
+    expect(obj.metadata.generation).toBe(2);
   });
 });

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 
 export class Exporter {
   readonly seenAuth: string[] = [];
+  /** Request paths with their query (a prober's ?target=...&module=...), latest 200. */
+  readonly seenUrls: string[] = [];
   scrapes = 0;
   private server: http.Server | undefined;
   port = 0;
@@ -20,6 +22,8 @@ export class Exporter {
       this.scrapes++;
       const auth = req.headers.authorization ?? '';
       this.seenAuth.push(auth);
+      this.seenUrls.push(req.url ?? '');
+      if (this.seenUrls.length > 200) this.seenUrls.shift();
       if (this.seenAuth.length > 200) this.seenAuth.shift();
       if (this.token !== undefined && auth !== `Bearer ${this.token}`) {
         res.writeHead(401).end('unauthorized');

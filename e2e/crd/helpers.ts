@@ -28,8 +28,9 @@ export interface KubeEnv {
 
 let fileSeq = 0;
 
-export async function startKubeEnv(): Promise<KubeEnv> {
-  const api = await startKubeEmulator({ tls: true, token: TOKEN });
+/** `tokens`: more accepted bearer tokens (token -> user name in api.requests), e.g. one per collector instance. */
+export async function startKubeEnv(opts: { tokens?: Record<string, string> } = {}): Promise<KubeEnv> {
+  const api = await startKubeEmulator({ tls: true, token: TOKEN, tokens: opts.tokens });
   const dir = mkdtempSync(join(tmpdir(), 'crd-e2e-'));
   api.writeKubeconfig(join(dir, 'kubeconfig'));
   const env = { PATH: process.env.PATH, HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') };

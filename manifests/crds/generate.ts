@@ -168,7 +168,34 @@ const namespaceSelector = obj(
   'Namespaces to discover targets in; default: the namespace of the monitor.',
 );
 
-function crd(kind: string, plural: string, singular: string, shortNames: string[], description: string, spec: Schema, required: string[] = []): Schema {
+/**
+ * status: what upstream writes (bindings) plus what we write (conditions with
+ * Accepted, observedTargets); served as the status subresource.
+ */
+const crStatus = obj(
+  {
+    bindings: arr({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, 'Workload resources selecting this resource (written by the prometheus-operator).'),
+    conditions: arr(
+      obj(
+        {
+          type: str('Type of the condition: Accepted.'),
+          status: str('True, False or Unknown.'),
+          reason: str('Reason of the last transition (Accepted, InvalidConfiguration).'),
+          message: str('Why, in words.'),
+          lastTransitionTime: str('Time of the last True/False change.', { format: 'date-time' }),
+          observedGeneration: int('The metadata.generation the condition was set for.'),
+        },
+        undefined,
+        { required: ['type', 'status'] },
+      ),
+      'Conditions written by the collector that reads this resource (its cluster owner only).',
+    ),
+    observedTargets: int('Targets this resource yields after relabeling, as the collector last saw them.'),
+  },
+  'Status of the resource.',
+);
+
+function crd(kind: string, plural: string, singular: string, shortNames: string[], description: string, spec: Schema, required: string[] = [], version = 'v1'): Schema {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -179,9 +206,10 @@ function crd(kind: string, plural: string, singular: string, shortNames: string[
       scope: 'Namespaced',
       versions: [
         {
-          name: 'v1',
+          name: version,
           served: true,
           storage: true,
+          subresources: { status: {} },
           schema: {
             openAPIV3Schema: obj(
               {
@@ -189,6 +217,7 @@ function crd(kind: string, plural: string, singular: string, shortNames: string[
                 kind: str('Kind is a string value representing the REST resource this object represents.'),
                 metadata: { type: 'object' },
                 spec,
+                status: crStatus,
               },
               description,
               { required: ['spec', ...required.filter((r) => r !== 'spec')] },
@@ -306,10 +335,149 @@ const prometheusRule = crd(
   ),
 );
 
+/** Scrape-level HTTP client fields of Probes and ScrapeConfigs (safe references, no files). */
+const httpClientFields = (): Record<string, Schema> => ({
+  authorization: obj(
+    { type: str('Defines the authentication type (case-insensitive), default "Bearer".'), credentials: secretKey('Selects a key of a Secret holding the credentials.') },
+    'Authorization section for the scrape requests.',
+  ),
+  basicAuth: obj({ username: secretKey('Secret key holding the username.'), password: secretKey('Secret key holding the password.') }, 'BasicAuth for the scrape requests.'),
+  oauth2,
+  tlsConfig: safeTLS(false),
+});
+
+const probe = crd(
+  'Probe',
+  'probes',
+  'probe',
+  ['prb'],
+  'Probe defines monitoring for a set of static targets or ingresses through a prober (such as the blackbox exporter).',
+  obj(
+    {
+      jobName: str('The job name assigned to scraped metrics by default.'),
+      prober: obj(
+        {
+          url: str('Mandatory URL of the prober: host or host:port.', { minLength: 1 }),
+          scheme: str('HTTP scheme to use for scraping the prober.', { enum: ['http', 'https', 'HTTP', 'HTTPS'] }),
+          path: str('Path to collect metrics from the prober.', { default: '/probe' }),
+          proxyUrl: str('HTTP proxy server to use.'),
+        },
+        'Specification for the prober to use for probing targets.',
+        { required: ['url'] },
+      ),
+      module: str('The module to use for probing specifying how to probe the target (the module parameter).'),
+      targets: obj(
+        {
+          staticConfig: obj(
+            {
+              static: arr(str(), 'The list of hosts to probe.'),
+              labels: strMap('Labels assigned to all metrics scraped from the targets.'),
+              relabelingConfigs: relabelConfig('Relabelings to apply to the label set of the targets before scraping.'),
+            },
+            'Static targets to probe (takes precedence over ingress).',
+          ),
+          ingress: obj(
+            {
+              selector: labelSelector('Selector to select the Ingress objects.'),
+              namespaceSelector,
+              relabelingConfigs: relabelConfig('Relabelings to apply to the label set of the targets before scraping.'),
+            },
+            'Ingress objects to probe.',
+          ),
+        },
+        'Targets defines a set of static or dynamically discovered targets to probe.',
+      ),
+      interval: duration('Interval at which targets are probed using the configured prober.'),
+      scrapeTimeout: duration('Timeout for scraping metrics from the prober.'),
+      metricRelabelings: relabelConfig('Relabeling applied to the samples before ingestion.'),
+      params: arr(obj({ name: str('Parameter name.', { minLength: 1 }), values: arr(str(undefined, { minLength: 1 }), 'Parameter values.', { minItems: 1 }) }, undefined, { required: ['name'] }), 'URL parameters of the prober request.', {
+        'x-kubernetes-list-map-keys': ['name'],
+        'x-kubernetes-list-type': 'map',
+      }),
+      bearerTokenSecret: secretKey('Secret holding the bearer token for the prober (deprecated: use authorization).'),
+      ...httpClientFields(),
+      ...limits,
+    },
+    'Specification of desired Ingress selection for target discovery by Prometheus.',
+  ),
+);
+
+const KUBERNETES_ROLES = ['Pod', 'Endpoints', 'Ingress', 'Service', 'Node', 'EndpointSlice'];
+
+const scrapeConfig = crd(
+  'ScrapeConfig',
+  'scrapeconfigs',
+  'scrapeconfig',
+  ['scfg'],
+  'ScrapeConfig defines a namespaced Prometheus scrape_config to be aggregated across multiple namespaces into the Prometheus configuration.',
+  obj(
+    {
+      jobName: str('The value of the job label assigned to the scraped metrics by default.', { minLength: 1 }),
+      staticConfigs: arr(obj({ targets: arr(str(), 'List of targets for this static configuration.'), labels: strMap('Labels assigned to all metrics scraped from the targets.') }), 'List of static configurations.'),
+      fileSDConfigs: arr(
+        obj(
+          { files: arr(str(undefined, { pattern: '^[^*]*(\\*[^/]*)?\\.(json|yml|yaml|JSON|YML|YAML)$' }), 'Files from which target groups are extracted (refused unless file access is allowed).', { minItems: 1 }), refreshInterval: duration('Refresh interval to re-read the files.') },
+          undefined,
+          { required: ['files'] },
+        ),
+        'List of file service discovery configurations.',
+      ),
+      httpSDConfigs: arr(
+        obj(
+          {
+            url: str('URL from which the targets are fetched.', { minLength: 1, pattern: '^http(s)?://.+$' }),
+            refreshInterval: duration('Refresh interval to re-query the endpoint.'),
+            followRedirects: bool('Whether the HTTP requests follow HTTP 3xx redirects.'),
+            enableHTTP2: bool('Whether to enable HTTP2.'),
+            ...httpClientFields(),
+          },
+          undefined,
+          { required: ['url'] },
+        ),
+        'List of HTTP service discovery configurations.',
+      ),
+      kubernetesSDConfigs: arr(
+        obj(
+          {
+            apiServer: str('The API server address (not supported here: the component client is used).'),
+            role: str('Role of the Kubernetes entities that should be discovered.', { enum: KUBERNETES_ROLES }),
+            namespaces: obj({ ownNamespace: bool('Includes the namespace of the ScrapeConfig.'), names: arr(str(), 'List of namespaces where to watch for resources.') }, 'Optional namespace discovery; default: all namespaces.'),
+            attachMetadata: obj({ node: bool('Attaches node metadata to discovered targets.') }, 'Metadata to attach to discovered targets.'),
+            selectors: arr(obj({ role: str('Role of the selector.', { enum: KUBERNETES_ROLES }), label: str('Label selector.'), field: str('Field selector.') }, undefined, { required: ['role'] }), 'Selector to select objects.'),
+          },
+          undefined,
+          { required: ['role'] },
+        ),
+        'List of Kubernetes service discovery configurations.',
+      ),
+      relabelings: relabelConfig('Relabeling applied to the target labels before scraping.'),
+      metricRelabelings: relabelConfig('Relabeling applied to the samples before ingestion.'),
+      metricsPath: str('The HTTP path to scrape for metrics (default /metrics).'),
+      scrapeInterval: duration('How frequently to scrape the targets.'),
+      scrapeTimeout: duration('Timeout of a scrape.'),
+      honorTimestamps: bool('Whether to honor the timestamps of the scraped data.'),
+      trackTimestampsStaleness: bool('Whether Prometheus tracks staleness of the metrics that have an explicit timestamp.'),
+      honorLabels: bool('Whether to keep labels of the scraped data on conflicts with target labels.'),
+      params: { type: 'object', additionalProperties: arr(str()), description: 'Optional HTTP URL parameters.' },
+      scheme: str('The protocol scheme used for requests.', { enum: ['http', 'https', 'HTTP', 'HTTPS'] }),
+      enableHTTP2: bool('Whether to enable HTTP2.'),
+      followRedirects: bool('Whether the scrape requests follow HTTP 3xx redirects.'),
+      proxyUrl: str('HTTP proxy server to use.'),
+      ...httpClientFields(),
+      ...limits,
+    },
+    'ScrapeConfigSpec is a specification of the desired configuration for a scrape configuration.',
+  ),
+  [],
+  'v1alpha1',
+);
+
 export const CRDS: Record<string, Schema> = {
   'monitoring.coreos.com_servicemonitors.yaml': serviceMonitor,
   'monitoring.coreos.com_podmonitors.yaml': podMonitor,
   'monitoring.coreos.com_prometheusrules.yaml': prometheusRule,
+  'monitoring.coreos.com_probes.yaml': probe,
+  'monitoring.coreos.com_scrapeconfigs.yaml': scrapeConfig,
 };
 
 const HEADER = '# Generated by manifests/crds/generate.ts: edit the generator, not this file.\n';
@@ -321,6 +489,6 @@ export function renderCrd(doc: Schema): string {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = path.dirname(fileURLToPath(import.meta.url));
   for (const [file, doc] of Object.entries(CRDS)) fs.writeFileSync(path.join(dir, file), renderCrd(doc));
-  // One file with all three, for a single `kubectl apply -f`.
+  // One file with all of them, for a single `kubectl apply -f`.
   fs.writeFileSync(path.join(dir, 'all.yaml'), HEADER + Object.values(CRDS).map((d) => '---\n' + YAML.stringify(d, { lineWidth: 0 })).join(''));
 }

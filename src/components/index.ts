@@ -15,6 +15,8 @@ import './loki/source/kubernetes_events.js';
 import './discovery/kubelet.js';
 import './prometheus/operator/servicemonitors.js';
 import './prometheus/operator/podmonitors.js';
+import './prometheus/operator/probes.js';
+import './prometheus/operator/scrapeconfigs.js';
 import './mimir/rules/kubernetes.js';
 import './loki/rules/kubernetes.js';
 import './import/string.js';

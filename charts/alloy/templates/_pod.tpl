@@ -32,6 +32,9 @@
 - --cluster.wait-timeout={{ .Values.clustering.waitTimeout }}
 {{- end }}
 {{- end }}
+{{- if .Values.features.scrapeConfigs.enabled }}
+- --stability.level=experimental
+{{- end }}
 {{- range .Values.alloy.extraArgs }}
 - {{ . | quote }}
 {{- end }}

@@ -2,7 +2,8 @@
 The RBAC rules the enabled features need, and nothing more, as YAML:
   namespaced: [rules on namespaced resources]
   cluster:    [rules on cluster-scoped resources]
-Each need is an entry "scope|verbs|apiGroup|resource"; verbs "read" = get, list, watch.
+Each need is an entry "scope|verbs|apiGroup|resource"; verbs "read" = get, list, watch;
+"status" = patch, update (the Accepted condition we write on the custom resources we use).
 e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
 */}}
 {{- define "alloy.rbac.needs" -}}
@@ -33,19 +34,28 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
   {{- if $f.podLogs.enabled -}}{{- $needs = append $needs "namespaced|get||pods/log" -}}{{- end -}}
 {{- end -}}
 {{- if $f.serviceMonitors.enabled -}}
+  {{- $needs = append $needs "namespaced|status|monitoring.coreos.com|servicemonitors/status" -}}
   {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|servicemonitors" "namespaced|read||services" "namespaced|read||endpoints" "namespaced|read|discovery.k8s.io|endpointslices" "namespaced|read||pods" "cluster|read||namespaces") -}}
 {{- end -}}
 {{- if $f.podMonitors.enabled -}}
+  {{- $needs = append $needs "namespaced|status|monitoring.coreos.com|podmonitors/status" -}}
   {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|podmonitors" "namespaced|read||pods" "cluster|read||namespaces") -}}
 {{- end -}}
+{{- if $f.probes.enabled -}}
+  {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|probes" "namespaced|status|monitoring.coreos.com|probes/status" "namespaced|read|networking.k8s.io|ingresses" "cluster|read||namespaces") -}}
+{{- end -}}
+{{- if $f.scrapeConfigs.enabled -}}
+  {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|scrapeconfigs" "namespaced|read||pods" "namespaced|read||services" "namespaced|read||endpoints" "namespaced|read|discovery.k8s.io|endpointslices" "namespaced|read|networking.k8s.io|ingresses" "cluster|read||nodes" "cluster|read||namespaces") -}}
+{{- end -}}
 {{- if or $f.mimirRules.enabled $f.lokiRules.enabled -}}
+  {{- $needs = append $needs "namespaced|status|monitoring.coreos.com|prometheusrules/status" -}}
   {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|prometheusrules" "cluster|read||namespaces") -}}
 {{- end -}}
 {{- if $f.otlp.enabled -}}
   {{- $needs = concat $needs (list "namespaced|read||pods" "namespaced|read|apps|replicasets") -}}
   {{- if $f.otlp.namespaceLabels -}}{{- $needs = append $needs "cluster|read||namespaces" -}}{{- end -}}
 {{- end -}}
-{{- if and .Values.rbac.crCredentials (or $f.serviceMonitors.enabled $f.podMonitors.enabled) -}}
+{{- if and .Values.rbac.crCredentials (or $f.serviceMonitors.enabled $f.podMonitors.enabled $f.probes.enabled $f.scrapeConfigs.enabled) -}}
   {{- $needs = concat $needs (list "namespaced|read||secrets" "namespaced|read||configmaps") -}}
 {{- end -}}
 {{- toYaml (uniq $needs | sortAlpha) -}}
@@ -56,7 +66,7 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
 {{- $scope := .scope -}}
 {{- $needs := include "alloy.rbac.needs" .ctx | fromYamlArray -}}
 {{- $rules := list -}}
-{{- range $verbs := list "read" "get" -}}
+{{- range $verbs := list "read" "get" "status" -}}
   {{- $groups := list -}}
   {{- range $n := $needs -}}
     {{- $p := splitList "|" $n -}}
@@ -68,7 +78,7 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
       {{- $p := splitList "|" $n -}}
       {{- if and (eq (index $p 0) $scope) (eq (index $p 1) $verbs) (eq (index $p 2) $g) -}}{{- $res = append $res (index $p 3) -}}{{- end -}}
     {{- end -}}
-    {{- $v := ternary (list "get" "list" "watch") (list "get") (eq $verbs "read") -}}
+    {{- $v := ternary (list "get" "list" "watch") (ternary (list "patch" "update") (list "get") (eq $verbs "status")) (eq $verbs "read") -}}
     {{- $rules = append $rules (dict "apiGroups" (list $g) "resources" (uniq $res | sortAlpha) "verbs" $v) -}}
   {{- end -}}
 {{- end -}}

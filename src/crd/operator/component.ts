@@ -24,6 +24,8 @@ import { compileScrapeClasses } from './scrape-class.js';
 import { crName, type MonitorKind, parseMonitor } from './monitor.js';
 import { PendingError, RefStore } from './secrets.js';
 import { TargetHub } from './targets.js';
+import { StatusWriter } from '../status/writer.js';
+import { monitorVerdicts } from '../status/monitors.js';
 
 export interface EndpointStatus {
   job: string;
@@ -74,6 +76,8 @@ export class MonitorComponent implements Component<OperatorArgs> {
   private unsubscribeCluster: (() => void) | undefined;
   private statuses: MonitorStatus[] = [];
   private lastHealth = '';
+  /** Accepted condition and target count on each monitor (status subresource; cluster owner of the id only). */
+  private readonly status: StatusWriter;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -83,6 +87,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     const metrics = scrapeMetrics(ctx.metrics);
     this.pool.onWorkerLog = (m) => ctx.logger.warn(m);
     this.runner = new ScrapeManager(ctx.id, this.pool, metrics, ctx.cluster, (msg, extra) => ctx.logger.debug(extra ?? {}, msg));
+    this.status = new StatusWriter({ group: 'monitoring.coreos.com', version: 'v1', resource: RESOURCE[kind], kind, cluster: ctx.cluster, key: ctx.id, logger: ctx.logger, onRetry: () => this.schedule(0) });
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -131,6 +136,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     });
     const common = { kubeConfig: kc, logger: this.ctx.logger, onChange };
     this.watch = { key, kc, crs, refs: new RefStore(common), hub: new TargetHub({ ...common, debounceMs: this.opts.debounceMs }) };
+    this.status.setKubeConfig(kc);
     this.ctx.setHealth('unknown', `waiting for the first list of ${this.kind}s`);
   }
 
@@ -282,6 +288,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     await w.refs.sweep();
     await w.hub.sweep();
     this.statuses = statuses;
+    this.status.report(monitorVerdicts(this.kind, objects, statuses));
     this.reportHealth(statuses, crHealth.map((h) => h.message));
   }
 
@@ -328,6 +335,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribeCluster?.();
     await this.computing;
+    await this.status.stop();
     await this.runner.stop();
     await this.closeWatch();
     await ScrapeWorkerPool.release();
@@ -338,6 +346,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     return {
       kind: this.kind,
       scrape_jobs: this.runner.size,
+      status_writer: this.status.debugInfo(),
       discovery_watch_sets: this.watch?.hub.size ?? 0,
       monitors,
       // Every active target with its job, as prometheus.scrape reports them (the UI's targets page reads this).

@@ -18,12 +18,15 @@ const copy = (source: string, targetLabel: string): RawRule => ({ sourceLabels: 
 const copyNonEmpty = (source: string, targetLabel: string): RawRule => ({ sourceLabels: [source], targetLabel, regex: '(.+)', replacement: '${1}' });
 
 /**
- * Selector as relabel rules on `__meta_kubernetes_<obj>_label(present)_*` (the operator's
- * RelabelConfig selector mechanism); none with RoleSelector, whose selector goes to discovery.
+ * A monitor's selector as relabel rules (the operator's RelabelConfig selector
+ * mechanism); none with RoleSelector, whose selector goes to discovery.
  */
-function selectorRules(m: MonitorSpec, obj: 'service' | 'pod'): RawRule[] {
-  if (m.selectorMechanism === 'RoleSelector') return [];
-  const sel: LabelSelector = m.selector;
+function monitorSelectorRules(m: MonitorSpec, obj: 'service' | 'pod'): RawRule[] {
+  return m.selectorMechanism === 'RoleSelector' ? [] : selectorRules(m.selector, obj);
+}
+
+/** Selector as relabel rules on `__meta_kubernetes_<obj>_label(present)_*`. */
+export function selectorRules(sel: LabelSelector, obj: 'service' | 'pod' | 'ingress'): RawRule[] {
   const label = (k: string) => `__meta_kubernetes_${obj}_label_${sanitizeLabelName(k)}`;
   const present = (k: string) => `__meta_kubernetes_${obj}_labelpresent_${sanitizeLabelName(k)}`;
   const out: RawRule[] = [];
@@ -43,7 +46,7 @@ const RUNNING_FILTER: RawRule = drop(['__meta_kubernetes_pod_phase'], '(Failed|S
 const INIT: RawRule = { sourceLabels: ['job'], targetLabel: '__tmp_prometheus_job_name' };
 
 export function serviceMonitorRules(m: MonitorSpec, ep: EndpointSpec, role: 'endpoints' | 'endpointslice'): RawRule[] {
-  const rules: RawRule[] = [INIT, ...selectorRules(m, 'service')];
+  const rules: RawRule[] = [INIT, ...monitorSelectorRules(m, 'service')];
   if (ep.port) {
     rules.push(keep([role === 'endpointslice' ? '__meta_kubernetes_endpointslice_port_name' : '__meta_kubernetes_endpoint_port_name'], ep.port));
   } else if (ep.targetPort !== undefined) {
@@ -75,7 +78,7 @@ export function serviceMonitorRules(m: MonitorSpec, ep: EndpointSpec, role: 'end
 export function podMonitorRules(m: MonitorSpec, ep: EndpointSpec): RawRule[] {
   const rules: RawRule[] = [INIT];
   if (ep.filterRunning) rules.push(RUNNING_FILTER);
-  rules.push(...selectorRules(m, 'pod'));
+  rules.push(...monitorSelectorRules(m, 'pod'));
   if (ep.port) rules.push(keep(['__meta_kubernetes_pod_container_port_name'], ep.port));
   else if (ep.portNumber) rules.push(keep(['__meta_kubernetes_pod_container_port_number'], String(ep.portNumber)));
   else if (ep.targetPort !== undefined) {

@@ -10,7 +10,9 @@ import type { DiscoveryRole } from './relabelgen.js';
 import type { SelectorArgs } from '../../discovery/kubernetes/arguments.js';
 
 /** Discovery selectors (a RoleSelector monitor's label selector per watched role). */
-type Selectors = { role: string; label: string }[];
+type Selectors = SelectorArgs[];
+/** Monitors' roles plus those Probes (ingress) and ScrapeConfigs (any role) discover with. */
+type HubRole = DiscoveryRole | 'ingress' | 'service' | 'node';
 
 interface Entry {
   d: KubeDiscoverer;
@@ -43,14 +45,14 @@ export class TargetHub {
     }
   }
 
-  private entry(role: DiscoveryRole, namespace: string | undefined, attachNode: boolean, selectors: Selectors | undefined): Entry {
-    const key = JSON.stringify([role, namespace ?? null, attachNode, selectors ?? null]);
+  private entry(role: HubRole, namespace: string | undefined, attachNode: boolean, selectors: Selectors | undefined): Entry {
+    const key = JSON.stringify([role, namespace ?? null, attachNode, selectors?.length ? selectors : null]);
     this.used.add(key);
     let e = this.entries.get(key);
     if (!e) {
       const entry: Entry = { d: undefined as unknown as KubeDiscoverer, synced: false, health: undefined };
       entry.d = new KubeDiscoverer({
-        args: { role, attach_metadata: attachNode ? { node: true } : undefined, selectors: selectors as SelectorArgs[] | undefined },
+        args: { role, attach_metadata: attachNode ? { node: true } : undefined, selectors },
         kubeConfig: this.o.kubeConfig,
         namespaces: [namespace],
        
@@ -77,7 +79,7 @@ export class TargetHub {
    * until every needed watch holds a first full list; `problem` carries an
    * unhealthy watch's message.
    */
-  targets(role: DiscoveryRole, namespaces: string[] | undefined, attachNode: boolean, selectors?: Selectors): { targets: Target[]; ready: boolean; problem?: string } {
+  targets(role: HubRole, namespaces: string[] | undefined, attachNode: boolean, selectors?: Selectors): { targets: Target[]; ready: boolean; problem?: string } {
     const list = (namespaces ?? [undefined]).map((ns) => this.entry(role, ns, attachNode, selectors));
     const problems = list.filter((e) => e.health?.state === 'unhealthy').map((e) => e.health!.message);
     return {

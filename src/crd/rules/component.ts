@@ -17,6 +17,8 @@ import { groupsOf, type RuleGroup } from './groups.js';
 import { RulerClient, RulerError, type RulerState } from './ruler-client.js';
 import { rulesKubeConfig } from './kube-config.js';
 import { resolveMatchers, setQueryMatchers } from './query-matchers.js';
+import { StatusWriter } from '../status/writer.js';
+import { ruleVerdicts } from '../status/monitors.js';
 
 export interface RuleCrStatus {
   name: string;
@@ -61,6 +63,8 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private lastSync: string | undefined;
   private lastError: string | undefined;
   private role: 'writer' | 'standby' = 'standby';
+  /** Accepted condition on each PrometheusRule (status subresource; the writer of the ruler writes it too). */
+  private readonly status: StatusWriter;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -68,6 +72,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     private readonly opts: RulesComponentOptions = {},
   ) {
     this.unsubscribeCluster = ctx.cluster.onChange(() => this.schedule(0));
+    this.status = new StatusWriter({ group: 'monitoring.coreos.com', version: 'v1', resource: 'prometheusrules', kind: 'PrometheusRule', cluster: ctx.cluster, key: ctx.id, logger: ctx.logger, onRetry: () => this.schedule(0) });
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -146,6 +151,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       namespaces.onHealth(onChange);
     }
     this.kube = { key, kc, rules, namespaces };
+    this.status.setKubeConfig(kc);
   }
 
   private async closeKube(): Promise<void> {
@@ -237,6 +243,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     }
     const { desired, held, statuses } = this.desired(a);
     this.statuses = statuses;
+    this.status.report(ruleVerdicts(k.rules.objects(), statuses));
     try {
       if (!this.actual) this.actual = managedOnly(await client.list(), a.namespace_prefix);
       const ops = diffRules(desired, this.actual, held);
@@ -299,6 +306,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
     this.unsubscribeCluster();
     await this.running;
+    await this.status.stop();
     this.client?.c.close();
     await this.closeKube();
   }
@@ -311,6 +319,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       last_error: this.lastError,
       retry_in_ms: this.lastError ? this.backoffMs : 0,
       prometheus_rules: this.statuses,
+      status_writer: this.status.debugInfo(),
       recent_operations: this.ops.slice(-20),
     };
   }

@@ -28,6 +28,9 @@ export class Listener {
       s.on('close', () => this.sockets.delete(s));
     };
     this.server.on(tls ? 'secureConnection' : 'connection', track);
+    // A TLS connection still in (or stuck before) its handshake has no secure socket yet: track the
+    // raw one too, or going down would wait for it forever.
+    if (tls) this.server.on('connection', track);
   }
 
   /**
