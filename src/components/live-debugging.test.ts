@@ -92,3 +92,32 @@ test('the components that support it say so in their definitions', () => {
   expect(['prometheus.relabel', 'discovery.relabel', 'loki.process'].every((n) => getComponent(n)?.liveDebugging === true)).toBe(true);
   expect(getComponent('prometheus.scrape')?.liveDebugging).toBeFalsy();
 });
+
+test('otelcol processors and receivers publish what they pass on, as the debug exporter prints it', async () => {
+  const seen: LiveData[] = [];
+  hub.watch('otelcol.processor.transform.t', (d) => seen.push(d));
+  await controller.load(
+    `otelcol.processor.transform "t" {
+  trace_statements {
+    context    = "span"
+    statements = ["set(attributes[\\"team\\"], \\"platform\\")"]
+  }
+  output {
+    traces = [otelcol.exporter.debug.d.input]
+  }
+}
+otelcol.exporter.debug "d" {
+  verbosity = "basic"
+}`,
+    'main.alloy',
+  );
+  const input = controller.view('otelcol.processor.transform.t')!.exports.input as { consumeTraces(d: unknown): Promise<void> };
+  const span = { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 'GET /checkout', attributes: [] };
+  await input.consumeTraces({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] }, scopeSpans: [{ spans: [span] }] }] });
+  expect(seen).toHaveLength(1);
+  expect(seen[0]).toMatchObject({ type: 'otel_trace', count: 1 });
+  expect(seen[0].text).toContain('GET /checkout');
+  expect(seen[0].text).toContain('team: Str(platform)');
+  expect(seen[0].text).toContain('service.name: Str(shop)');
+  expect(['otelcol.receiver.otlp', 'otelcol.processor.batch', 'otelcol.processor.filter', 'otelcol.processor.attributes'].every((n) => getComponent(n)?.liveDebugging === true)).toBe(true);
+});

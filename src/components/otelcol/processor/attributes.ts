@@ -1,6 +1,7 @@
 // otelcol.processor.attributes: inserts, updates, deletes, hashes, extracts and
 // converts attributes of spans, log records and metric data points
 // (mechanism: src/otel/attributes/).
+import { withLiveTap } from '../../../otel/live-output.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, type OtelOutput } from '../../../pipeline/otel.js';
@@ -59,17 +60,18 @@ class AttributesComponent {
 
   constructor(ctx: ComponentContext, args: AttributesProcessorArgs) {
     this.#ctx = ctx;
-    this.#stage = new ProcessorStage(stepOf(ctx, args), outputOf(args.output));
+    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging));
     ctx.setExports({ input: this.#stage.input });
   }
 
   update(args: AttributesProcessorArgs): void {
-    this.#stage.update(stepOf(this.#ctx, args), outputOf(args.output));
+    this.#stage.update(stepOf(this.#ctx, args), withLiveTap(outputOf(args.output), this.#ctx.liveDebugging));
   }
 }
 
 export const attributesProcessor: ComponentDefinition<AttributesProcessorArgs> = {
   name: 'otelcol.processor.attributes',
+  liveDebugging: true,
   args: {
     blocks: {
       action: { schema: actionSchema, multiple: true },

@@ -1,5 +1,6 @@
 // otelcol.processor.batch: gathers telemetry into batches by size and time
 // before passing it on (mechanism: src/otel/batch.ts).
+import { withLiveTap } from '../../../otel/live-output.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, otelConsumer, type OtelConsumer, type OtelOutput } from '../../../pipeline/otel.js';
@@ -13,9 +14,11 @@ export interface BatchProcessorArgs extends BatchArgs {
 class BatchProcessor {
   readonly #batcher: Batcher;
   readonly input: OtelConsumer;
+  readonly #ctx: ComponentContext;
 
   constructor(ctx: ComponentContext, args: BatchProcessorArgs) {
-    this.#batcher = new Batcher(args, outputOf(args.output), new BatchMetrics(ctx.metrics), ctx.id, ctx.logger);
+    this.#ctx = ctx;
+    this.#batcher = new Batcher(args, withLiveTap(outputOf(args.output), ctx.liveDebugging), new BatchMetrics(ctx.metrics), ctx.id, ctx.logger);
     this.input = otelConsumer({
       consumeTraces: (d, c) => this.#batcher.consume('traces', d, c),
       consumeMetrics: (d, c) => this.#batcher.consume('metrics', d, c),
@@ -25,7 +28,7 @@ class BatchProcessor {
   }
 
   update(args: BatchProcessorArgs): void {
-    this.#batcher.update(args, outputOf(args.output));
+    this.#batcher.update(args, withLiveTap(outputOf(args.output), this.#ctx.liveDebugging));
   }
 
   stop(): Promise<void> {
@@ -35,6 +38,7 @@ class BatchProcessor {
 
 export const batchProcessor: ComponentDefinition<BatchProcessorArgs> = {
   name: 'otelcol.processor.batch',
+  liveDebugging: true,
   args: {
     attrs: {
       timeout: { type: t.duration(), default: 200 },

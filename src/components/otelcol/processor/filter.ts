@@ -1,5 +1,6 @@
 // otelcol.processor.filter: drops spans, span events, metrics, data points and
 // log records matching OTTL conditions (mechanism: src/otel/filter/).
+import { withLiveTap } from '../../../otel/live-output.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, type OtelOutput } from '../../../pipeline/otel.js';
@@ -26,17 +27,18 @@ class FilterComponent {
 
   constructor(ctx: ComponentContext, args: FilterProcessorArgs) {
     this.#ctx = ctx;
-    this.#stage = new ProcessorStage(stepOf(ctx, args), outputOf(args.output));
+    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging));
     ctx.setExports({ input: this.#stage.input });
   }
 
   update(args: FilterProcessorArgs): void {
-    this.#stage.update(stepOf(this.#ctx, args), outputOf(args.output));
+    this.#stage.update(stepOf(this.#ctx, args), withLiveTap(outputOf(args.output), this.#ctx.liveDebugging));
   }
 }
 
 export const filterProcessor: ComponentDefinition<FilterProcessorArgs> = {
   name: 'otelcol.processor.filter',
+  liveDebugging: true,
   args: {
     attrs: { error_mode: { type: t.string(), default: 'ignore' } },
     blocks: {

@@ -1,5 +1,6 @@
 // otelcol.processor.transform: changes telemetry with OTTL statements
 // (mechanism: src/otel/transform/, language: src/otel/ottl/).
+import { withLiveTap } from '../../../otel/live-output.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, type OtelOutput } from '../../../pipeline/otel.js';
@@ -32,17 +33,18 @@ class TransformComponent {
 
   constructor(ctx: ComponentContext, args: TransformProcessorArgs) {
     this.#ctx = ctx;
-    this.#stage = new ProcessorStage(stepOf(ctx, args), outputOf(args.output));
+    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging));
     ctx.setExports({ input: this.#stage.input });
   }
 
   update(args: TransformProcessorArgs): void {
-    this.#stage.update(stepOf(this.#ctx, args), outputOf(args.output));
+    this.#stage.update(stepOf(this.#ctx, args), withLiveTap(outputOf(args.output), this.#ctx.liveDebugging));
   }
 }
 
 export const transformProcessor: ComponentDefinition<TransformProcessorArgs> = {
   name: 'otelcol.processor.transform',
+  liveDebugging: true,
   args: {
     attrs: { error_mode: { type: t.string(), default: 'ignore' } },
     blocks: {

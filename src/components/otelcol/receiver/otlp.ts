@@ -2,6 +2,7 @@
 // handed to the output block's consumers. The servers live in src/otel/.
 // Alloy's default endpoints bind every interface (0.0.0.0:4317 / :4318);
 // tests and loopback-only setups set endpoint to 127.0.0.1:<port>.
+import { withLiveTap } from '../../../otel/live-output.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import type { OtelAuthHandler, OtelOutput } from '../../../pipeline/otel.js';
@@ -136,7 +137,7 @@ class OtlpReceiver {
   }
 
   async update(args: OtlpReceiverArgs): Promise<void> {
-    this.#sink.setOutput(outputOf(args.output));
+    this.#sink.setOutput(withLiveTap(outputOf(args.output), this.#ctx.liveDebugging));
     const { grpc, http } = args;
     const key = JSON.stringify({ grpc, http }, (k, v) => (k === 'auth' ? (v as OtelAuthHandler | undefined)?.componentId : v && typeof v === 'object' && 'reveal' in v ? (v as { reveal(): string }).reveal() : v));
     const auth = [grpc?.auth, http?.auth];
@@ -187,6 +188,7 @@ class OtlpReceiver {
 
 export const otlpReceiver: ComponentDefinition<OtlpReceiverArgs> = {
   name: 'otelcol.receiver.otlp',
+  liveDebugging: true,
   args: {
     blocks: {
       grpc: { schema: grpcSchema },
