@@ -51,7 +51,8 @@ export function scrapeSampleSpec(s: ScrapeBlock | undefined): ScrapeSampleSpec {
   };
 }
 
-export function operatorArgsSchema(withRole: boolean): BlockSchema {
+/** `scrapeClasses`: the scrape_class block (monitors only: Probes and ScrapeConfigs do not apply classes yet). */
+export function operatorArgsSchema(withRole: boolean, o: { scrapeClasses?: boolean } = {}): BlockSchema {
   return {
     attrs: {
       forward_to: { type: t.array(t.capsule(METRICS_RECEIVER)), required: true },
@@ -82,7 +83,7 @@ export function operatorArgsSchema(withRole: boolean): BlockSchema {
         },
       },
       rule: { schema: ruleBlockSchema, multiple: true },
-      scrape_class: { schema: scrapeClassSchema, multiple: true },
+      ...(o.scrapeClasses === false ? {} : { scrape_class: { schema: scrapeClassSchema, multiple: true } }),
     },
     validate: (a: OperatorArgs) => validateOperatorArgs(a, withRole),
   };

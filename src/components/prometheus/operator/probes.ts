@@ -7,7 +7,7 @@ import { PROBE_KIND } from '../../../crd/probe/probe.js';
 
 export const probes: ComponentDefinition<OperatorArgs> = {
   name: 'prometheus.operator.probes',
-  args: operatorArgsSchema(false),
+  args: operatorArgsSchema(false, { scrapeClasses: false }),
   exports: {},
   labelRequired: true,
   build(ctx: ComponentContext) {

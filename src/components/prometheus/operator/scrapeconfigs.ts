@@ -8,7 +8,7 @@ import { SCRAPECONFIG_KIND } from '../../../crd/scrapeconfig/scrapeconfig.js';
 export const scrapeConfigs: ComponentDefinition<OperatorArgs> = {
   name: 'prometheus.operator.scrapeconfigs',
   stability: 'experimental',
-  args: operatorArgsSchema(false),
+  args: operatorArgsSchema(false, { scrapeClasses: false }),
   exports: {},
   labelRequired: true,
   build(ctx: ComponentContext) {
