@@ -72,20 +72,20 @@ const scenarios: Scenario[] = [
     ],
   },
   {
-    name: 'alloy with Probes and ScrapeConfigs, and status written to every monitor kind',
-    chart: 'alloy',
-    set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'features.mimirRules.enabled=true', 'features.probes.enabled=true', 'features.scrapeConfigs.enabled=true'],
-    features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
-    expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
-  },
-  {
     name: 'alloy with the OTLP traces pipeline (k8sattributes)',
     chart: 'alloy',
     // Loopback and ephemeral ports: the run binds the receiver in this process.
     set: ['features.otlp.enabled=true', 'features.otlp.endpoint=127.0.0.1:1', 'features.otlp.insecure=true', 'alloy.listenAddr=127.0.0.1', 'otlp.grpcPort=0', 'otlp.httpPort=0'],
     features: ['discovery.pod', 'discovery.service', 'otlp'],
     expectSeen: ['watch pods', 'watch services', 'watch replicasets'],
+  },  {
+    name: 'alloy with Probes and ScrapeConfigs, and status written to every monitor kind',
+    chart: 'alloy',
+    set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'features.mimirRules.enabled=true', 'features.probes.enabled=true', 'features.scrapeConfigs.enabled=true'],
+    features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
+    expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
   },
+
 ];
 
 // Render at collection time: a scenario whose config needs a component that
