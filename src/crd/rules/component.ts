@@ -16,7 +16,7 @@ import { diffRules, managedOnly, rulerNamespace, type RulerOp } from './diff.js'
 import { groupsOf, type RuleGroup } from './groups.js';
 import { RulerClient, RulerError, type RulerState } from './ruler-client.js';
 import { rulesKubeConfig } from './kube-config.js';
-import { resolveMatchers, setQueryMatchers } from './query-matchers.js';
+import { type QueryLanguage, resolveMatchers, setQueryMatchers } from './query-matchers.js';
 
 export interface RuleCrStatus {
   name: string;
@@ -61,6 +61,8 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private lastSync: string | undefined;
   private lastError: string | undefined;
   private role: 'writer' | 'standby' = 'standby';
+  /** The last reason logged per skipped CR, so each reason is logged once, not every sync. */
+  private loggedSkips = new Map<string, string>();
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -69,6 +71,10 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   ) {
     this.unsubscribeCluster = ctx.cluster.onChange(() => this.schedule(0));
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  private get language(): QueryLanguage {
+    return this.flavor === 'mimir' ? 'promql' : 'logql';
   }
 
   async update(raw: Record<string, unknown>): Promise<void> {
@@ -198,12 +204,11 @@ export class RulesComponent implements Component<Record<string, unknown>> {
         continue;
       }
       try {
-        const groups = groupsOf(o, { externalLabels: a.external_labels, sourceTenants: this.flavor === 'mimir' });
+        const groups = groupsOf(o, { externalLabels: a.external_labels, sourceTenants: this.flavor === 'mimir', language: this.language });
         const extra = a.extra_query_matchers?.matcher ?? [];
         if (extra.length > 0) {
           const matchers = resolveMatchers(extra, o.metadata?.labels ?? {});
-          const lang = this.flavor === 'mimir' ? 'promql' : 'logql';
-          for (const g of groups) for (const r of g.rules) r.expr = setQueryMatchers(r.expr, lang, matchers);
+          for (const g of groups) for (const r of g.rules) r.expr = setQueryMatchers(r.expr, this.language, matchers);
         }
         desired.set(rns, groups);
         statuses.push({ name, ruler_namespace: rns, groups: groups.length, state: 'ok' });
@@ -239,7 +244,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     this.statuses = statuses;
     try {
       if (!this.actual) this.actual = managedOnly(await client.list(), a.namespace_prefix);
-      const ops = diffRules(desired, this.actual, held);
+      const ops = diffRules(desired, this.actual, held, this.language);
       for (const op of ops) {
         if (this.stopped) return;
         try {
@@ -249,7 +254,13 @@ export class RulesComponent implements Component<Record<string, unknown>> {
           this.ctx.logger.info({ namespace: op.namespace, group: op.group }, `${op.op}d rule group`);
         } catch (e) {
           this.record(op, (e as Error).message);
-          throw e;
+          // The ruler refusing one group (4xx: a query it cannot parse, a limit)
+          // fails that CR only; the other CRs' changes still go out (Alloy #307).
+          // Unreachable or overloaded rulers fail the whole sync and retry.
+          const owner = e instanceof RulerError && !e.recoverable ? statuses.find((s) => s.ruler_namespace === op.namespace) : undefined;
+          if (!owner) throw e;
+          owner.state = 'error';
+          owner.error = `the ruler refused group ${JSON.stringify(op.group)}: ${(e as Error).message}`;
         }
       }
       // Read back what the ruler holds now (as Alloy does after changes).
@@ -259,6 +270,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       this.backoffMs = 0;
       this.backoff?.reset();
       const badCrs = statuses.filter((s) => s.state === 'error');
+      this.logSkips(badCrs);
       if (badCrs.length > 0) {
         this.ctx.setHealth('unhealthy', `${badCrs.length} PrometheusRule(s) skipped: ${badCrs.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
       } else {
@@ -279,6 +291,15 @@ export class RulesComponent implements Component<Record<string, unknown>> {
         }, this.backoffMs);
       }
     }
+  }
+
+  /** Warn once per skipped CR and reason; forget CRs that are fine again. */
+  private logSkips(bad: RuleCrStatus[]): void {
+    const now = new Map(bad.map((s) => [s.name, s.error ?? '']));
+    for (const [name, reason] of now) {
+      if (this.loggedSkips.get(name) !== reason) this.ctx.logger.warn({ prometheus_rule: name, reason }, `skipping ${name}: ${reason}`);
+    }
+    this.loggedSkips = now;
   }
 
   private record(op: RulerOp, result: string): void {
