@@ -13,7 +13,7 @@ import { crName } from '../operator/monitor.js';
 import { fromBlock, matchesSelector, selectorString } from '../selector.js';
 import { normalizeRulesArgs, rulerClientConfig, type RulerFlavor, type RulesArgs, validateRulesArgs } from './args.js';
 import { diffRules, managedOnly, rulerNamespace, type RulerOp } from './diff.js';
-import { groupsOf, type RuleGroup } from './groups.js';
+import { groupsOf, normalGroup, type RuleGroup } from './groups.js';
 import { RulerClient, RulerError, type RulerState } from './ruler-client.js';
 import { rulesKubeConfig } from './kube-config.js';
 import { type QueryLanguage, resolveMatchers, setQueryMatchers } from './query-matchers.js';
@@ -63,6 +63,13 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private role: 'writer' | 'standby' = 'standby';
   /** The last reason logged per skipped CR, so each reason is logged once, not every sync. */
   private loggedSkips = new Map<string, string>();
+  /**
+   * Groups the ruler refused (4xx), by ruler namespace and group name, with
+   * the content refused: the same content is not sent again until the next
+   * sync_interval (a ruler limit may have been raised); changed content is.
+   */
+  private refused = new Map<string, { normal: string; reason: string }>();
+  private retryRefused = false;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -92,12 +99,14 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     if (this.client?.key !== clientKey) {
       this.client?.c.close();
       this.client = { key: clientKey, c: new RulerClient(rulerClientConfig(this.flavor, args)) };
+      this.refused.clear();
       this.actual = undefined; // a different ruler (or tenant): read it first
     }
     if (!prev || prev.sync_interval !== args.sync_interval) {
       if (this.syncTimer) clearInterval(this.syncTimer);
       this.syncTimer = setInterval(() => {
         this.actual = undefined;
+        this.retryRefused = true;
         this.schedule(0);
       }, args.sync_interval);
       this.syncTimer.unref();
@@ -211,7 +220,8 @@ export class RulesComponent implements Component<Record<string, unknown>> {
           for (const g of groups) for (const r of g.rules) r.expr = setQueryMatchers(r.expr, this.language, matchers);
         }
         desired.set(rns, groups);
-        statuses.push({ name, ruler_namespace: rns, groups: groups.length, state: 'ok' });
+        const refusal = groups.map((g) => this.refusalOf(rns, g)).find((r) => r !== undefined);
+        statuses.push({ name, ruler_namespace: rns, groups: groups.length, state: refusal ? 'error' : 'ok', ...(refusal ? { error: refusal } : {}) });
       } catch (e) {
         held.add(rns);
         statuses.push({ name, ruler_namespace: rns, groups: 0, state: 'error', error: (e as Error).message });
@@ -242,14 +252,19 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     }
     const { desired, held, statuses } = this.desired(a);
     this.statuses = statuses;
+    for (const key of [...this.refused.keys()]) if (!desired.has(JSON.parse(key)[0])) this.refused.delete(key); // its CR is gone or invalid
     try {
       if (!this.actual) this.actual = managedOnly(await client.list(), a.namespace_prefix);
-      const ops = diffRules(desired, this.actual, held, this.language);
+      const retryRefused = this.retryRefused;
+      this.retryRefused = false;
+      const ops = diffRules(desired, this.actual, held, this.language).filter((op) => retryRefused || !op.desired || !this.refusalOf(op.namespace, op.desired));
       for (const op of ops) {
         if (this.stopped) return;
+        const refusalKey = JSON.stringify([op.namespace, op.group]);
         try {
           if (op.op === 'delete') await client.deleteGroup(op.namespace, op.group);
           else await client.setGroup(op.namespace, op.desired!);
+          this.refused.delete(refusalKey);
           this.record(op, 'ok');
           this.ctx.logger.info({ namespace: op.namespace, group: op.group }, `${op.op}d rule group`);
         } catch (e) {
@@ -261,6 +276,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
           if (!owner) throw e;
           owner.state = 'error';
           owner.error = `the ruler refused group ${JSON.stringify(op.group)}: ${(e as Error).message}`;
+          if (op.desired) this.refused.set(refusalKey, { normal: normalGroup(op.desired, this.language), reason: owner.error });
         }
       }
       // Read back what the ruler holds now (as Alloy does after changes).
@@ -291,6 +307,12 @@ export class RulesComponent implements Component<Record<string, unknown>> {
         }, this.backoffMs);
       }
     }
+  }
+
+  /** Why the ruler refused exactly this content of a group before, if it did. */
+  private refusalOf(namespace: string, g: RuleGroup): string | undefined {
+    const r = this.refused.get(JSON.stringify([namespace, g.name]));
+    return r && r.normal === normalGroup(g, this.language) ? r.reason : undefined;
   }
 
   /** Warn once per skipped CR and reason; forget CRs that are fine again. */
