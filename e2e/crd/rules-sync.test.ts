@@ -14,9 +14,9 @@ import { loadKubeClient } from '../../src/kube/client.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 
-function args(extra: Record<string, unknown>): Record<string, unknown> {
+function args(flavor: 'mimir' | 'loki', extra: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, s] of Object.entries(rulesArgsSchema('mimir').attrs ?? {})) if (s.default !== undefined) out[k] = s.default;
+  for (const [k, s] of Object.entries(rulesArgsSchema(flavor).attrs ?? {})) if (s.default !== undefined) out[k] = s.default;
   return { ...out, ...extra };
 }
 
@@ -60,18 +60,19 @@ suite('rules sync: bad CRs skipped, multi-line queries pushed once', () => {
     await k?.close();
   });
 
-  function start(ruler: RulerReceiver, extra: Record<string, unknown>): { c: RulesComponent; ctx: TestContext; logs: any[] } {
-    const ctx = makeTestContext({ id: 'mimir.rules.kubernetes.sync' });
+  function start(ruler: RulerReceiver, extra: Record<string, unknown>, flavor: 'mimir' | 'loki' = 'mimir'): { c: RulesComponent; ctx: TestContext; logs: any[] } {
+    const ctx = makeTestContext({ id: `${flavor}.rules.kubernetes.sync` });
     const logs: any[] = [];
     (ctx as { logger: unknown }).logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
-    const c = new RulesComponent(ctx, 'mimir', { debounceMs: 50, minBackoffMs: 200, maxBackoffMs: 1000 });
+    const c = new RulesComponent(ctx, flavor, { debounceMs: 50, minBackoffMs: 200, maxBackoffMs: 1000 });
     stops.push(() => c.stop());
-    void c.update(args({ client: k.clientArgs, address: ruler.url, ...extra }));
+    void c.update(args(flavor, { client: k.clientArgs, address: ruler.url, ...extra }));
     return { c, ctx, logs };
   }
 
   const uidOf = (name: string) => k.api.get('monitoring.coreos.com/v1', 'PrometheusRule', 'sync', name).metadata.uid as string;
   const nsOf = (name: string) => `alloy/sync/${name}/${uidOf(name)}`;
+  const lokiNsOf = (name: string) => `alloy-sync-${name}-${uidOf(name)}`;
 
   test('each invalid PrometheusRule is skipped with its reason; the others sync and keep syncing', async () => {
     const ruler = await new RulerReceiver({
@@ -160,5 +161,28 @@ suite('rules sync: bad CRs skipped, multi-line queries pushed once', () => {
     await k.apply(RULE('multi', 'multi', multiLine.replace('> 0.8', '> 0.9')), 'multi');
     await ruler.waitFor(() => ruler.writes().filter((w) => w.namespace === nsOf('multi')).length === 2, 10_000, 'changed rule pushed');
     expect(ruler.group('anonymous', nsOf('multi'), 'multi.rules').rules[0].expr).toMatch(/> 0\.9$/);
+  });
+
+  test('a refused group is tried again at sync_interval and lands once the ruler accepts it', async () => {
+    let refuse = true;
+    const ruler = await new RulerReceiver({ prefixes: ['/prometheus/config/v1/rules'], refuseExpr: () => (refuse ? 'rule group limit reached' : undefined) }).start();
+    stops.push(() => ruler.stop());
+    const { ctx } = start(ruler, { rule_selector: { match_labels: { ruler: 'retry' } }, sync_interval: 500 });
+    await k.apply(RULE('limited', 'retry', group('limited.rules', 'up')), 'limited');
+    await waitFor('refusal reported', () => /PrometheusRule\/sync\/limited: the ruler refused group "limited\.rules".*rule group limit reached/.test(ctx.health.message), { timeoutMs: 10_000, intervalMs: 50 });
+    refuse = false; // e.g. the tenant's limit was raised; no Kubernetes change follows
+    await ruler.waitFor(() => ruler.snapshot()[nsOf('limited')]?.join() === 'limited.rules', 10_000, 'accepted on a later sync');
+    await waitFor('healthy', () => ctx.health.state === 'healthy', { timeoutMs: 10_000, intervalMs: 50 });
+  });
+
+  test('loki: a LogQL query that does not parse skips its CR; the others sync', async () => {
+    const ruler = await new RulerReceiver({ prefixes: ['/loki/api/v1/rules'] }).start();
+    stops.push(() => ruler.stop());
+    const { ctx } = start(ruler, { rule_selector: { match_labels: { ruler: 'loki' } } }, 'loki');
+    await k.apply(RULE('logs-bad', 'loki', group('bad.rules', `'sum(rate({app="shop"} |= [5m]))'`)), 'logs-bad');
+    await k.apply(RULE('logs-good', 'loki', group('good.rules', `'sum(rate({app="shop"} |= "error" [5m])) > 1'`)), 'logs-good');
+    await ruler.waitFor(() => ruler.snapshot()[lokiNsOf('logs-good')]?.join() === 'good.rules', 10_000, 'good loki CR synced');
+    await waitFor('bad loki CR named', () => /PrometheusRule\/sync\/logs-bad: spec\.groups\[0\]\.rules\[0\]\.expr: bad_rules: could not parse expression/.test(ctx.health.message), { timeoutMs: 10_000, intervalMs: 50 });
+    expect(Object.keys(ruler.snapshot())).toEqual([lokiNsOf('logs-good')]);
   });
 });
