@@ -23,9 +23,7 @@ function position(text: string, at: number): string {
   return `${before.length}:${before[before.length - 1].length + 1}`;
 }
 
-/** The first syntax error of a query, or undefined when it parses. */
-export function exprSyntaxError(expr: string, lang: QueryLanguage): string | undefined {
-  const tree = parse(expr, lang);
+function firstError(tree: ReturnType<typeof parse>): number | undefined {
   let err: number | undefined;
   tree.iterate({
     enter(n) {
@@ -34,6 +32,12 @@ export function exprSyntaxError(expr: string, lang: QueryLanguage): string | und
       return undefined;
     },
   });
+  return err;
+}
+
+/** The first syntax error of a query, or undefined when it parses. */
+export function exprSyntaxError(expr: string, lang: QueryLanguage): string | undefined {
+  const err = firstError(parse(expr, lang));
   if (err === undefined) return undefined;
   const near = expr.slice(err, err + 20).trim();
   return `could not parse expression: ${position(expr, err)}: parse error ${near ? `near ${JSON.stringify(near)}` : 'at end of input'}`;
@@ -106,8 +110,22 @@ function tokens(node: SyntaxNode, text: string, out: string[]): void {
  * its text with runs of whitespace collapsed.
  */
 export function canonicalExpr(expr: string, lang: QueryLanguage): string {
-  if (exprSyntaxError(expr, lang) !== undefined) return expr.trim().replace(/\s+/g, ' ');
+  const key = `${lang}\0${expr}`;
+  const hit = CACHE.get(key);
+  if (hit !== undefined) return hit;
+  const canon = computeCanonical(expr, lang);
+  // Every sync compares every rule twice (ours, the ruler's); rules rarely change, so remember them.
+  if (CACHE.size >= CACHE_MAX) CACHE.clear();
+  CACHE.set(key, canon);
+  return canon;
+}
+
+const CACHE_MAX = 100_000;
+const CACHE = new Map<string, string>();
+
+function computeCanonical(expr: string, lang: QueryLanguage): string {
   const tree = parse(expr, lang);
+  if (firstError(tree) !== undefined) return expr.trim().replace(/\s+/g, ' ');
   const out: string[] = [];
   tokens(tree.topNode, expr, out);
   // `group_left` and `group_left ()` mean the same; Prometheus prints the latter.
