@@ -13,10 +13,10 @@ import { crName } from '../operator/monitor.js';
 import { fromBlock, matchesSelector, selectorString } from '../selector.js';
 import { normalizeRulesArgs, rulerClientConfig, type RulerFlavor, type RulesArgs, validateRulesArgs } from './args.js';
 import { diffRules, managedOnly, rulerNamespace, type RulerOp } from './diff.js';
-import { groupsOf, type RuleGroup } from './groups.js';
+import { groupsOf, normalGroup, type RuleGroup } from './groups.js';
 import { RulerClient, RulerError, type RulerState } from './ruler-client.js';
 import { rulesKubeConfig } from './kube-config.js';
-import { resolveMatchers, setQueryMatchers } from './query-matchers.js';
+import { type QueryLanguage, resolveMatchers, setQueryMatchers } from './query-matchers.js';
 import { StatusWriter } from '../status/writer.js';
 import { ruleVerdicts } from '../status/monitors.js';
 
@@ -65,6 +65,15 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private role: 'writer' | 'standby' = 'standby';
   /** Accepted condition on each PrometheusRule (status subresource; the writer of the ruler writes it too). */
   private readonly status: StatusWriter;
+  /** The last reason logged per skipped CR, so each reason is logged once, not every sync. */
+  private loggedSkips = new Map<string, string>();
+  /**
+   * Groups the ruler refused (4xx), by ruler namespace and group name, with
+   * the content refused: the same content is not sent again until the next
+   * sync_interval (a ruler limit may have been raised); changed content is.
+   */
+  private refused = new Map<string, { normal: string; reason: string }>();
+  private retryRefused = false;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -74,6 +83,10 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     this.unsubscribeCluster = ctx.cluster.onChange(() => this.schedule(0));
     this.status = new StatusWriter({ group: 'monitoring.coreos.com', version: 'v1', resource: 'prometheusrules', kind: 'PrometheusRule', cluster: ctx.cluster, key: ctx.id, logger: ctx.logger, onRetry: () => this.schedule(0) });
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  private get language(): QueryLanguage {
+    return this.flavor === 'mimir' ? 'promql' : 'logql';
   }
 
   async update(raw: Record<string, unknown>): Promise<void> {
@@ -91,12 +104,14 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     if (this.client?.key !== clientKey) {
       this.client?.c.close();
       this.client = { key: clientKey, c: new RulerClient(rulerClientConfig(this.flavor, args)) };
+      this.refused.clear();
       this.actual = undefined; // a different ruler (or tenant): read it first
     }
     if (!prev || prev.sync_interval !== args.sync_interval) {
       if (this.syncTimer) clearInterval(this.syncTimer);
       this.syncTimer = setInterval(() => {
         this.actual = undefined;
+        this.retryRefused = true;
         this.schedule(0);
       }, args.sync_interval);
       this.syncTimer.unref();
@@ -204,15 +219,15 @@ export class RulesComponent implements Component<Record<string, unknown>> {
         continue;
       }
       try {
-        const groups = groupsOf(o, { externalLabels: a.external_labels, sourceTenants: this.flavor === 'mimir' });
+        const groups = groupsOf(o, { externalLabels: a.external_labels, sourceTenants: this.flavor === 'mimir', language: this.language });
         const extra = a.extra_query_matchers?.matcher ?? [];
         if (extra.length > 0) {
           const matchers = resolveMatchers(extra, o.metadata?.labels ?? {});
-          const lang = this.flavor === 'mimir' ? 'promql' : 'logql';
-          for (const g of groups) for (const r of g.rules) r.expr = setQueryMatchers(r.expr, lang, matchers);
+          for (const g of groups) for (const r of g.rules) r.expr = setQueryMatchers(r.expr, this.language, matchers);
         }
         desired.set(rns, groups);
-        statuses.push({ name, ruler_namespace: rns, groups: groups.length, state: 'ok' });
+        const refusal = groups.map((g) => this.refusalOf(rns, g)).find((r) => r !== undefined);
+        statuses.push({ name, ruler_namespace: rns, groups: groups.length, state: refusal ? 'error' : 'ok', ...(refusal ? { error: refusal } : {}) });
       } catch (e) {
         held.add(rns);
         statuses.push({ name, ruler_namespace: rns, groups: 0, state: 'error', error: (e as Error).message });
@@ -243,20 +258,32 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     }
     const { desired, held, statuses } = this.desired(a);
     this.statuses = statuses;
+    for (const key of [...this.refused.keys()]) if (!desired.has(JSON.parse(key)[0])) this.refused.delete(key); // its CR is gone or invalid
     this.status.report(ruleVerdicts(k.rules.objects(), statuses));
     try {
       if (!this.actual) this.actual = managedOnly(await client.list(), a.namespace_prefix);
-      const ops = diffRules(desired, this.actual, held);
+      const retryRefused = this.retryRefused;
+      this.retryRefused = false;
+      const ops = diffRules(desired, this.actual, held, this.language).filter((op) => retryRefused || !op.desired || !this.refusalOf(op.namespace, op.desired));
       for (const op of ops) {
         if (this.stopped) return;
+        const refusalKey = JSON.stringify([op.namespace, op.group]);
         try {
           if (op.op === 'delete') await client.deleteGroup(op.namespace, op.group);
           else await client.setGroup(op.namespace, op.desired!);
+          this.refused.delete(refusalKey);
           this.record(op, 'ok');
           this.ctx.logger.info({ namespace: op.namespace, group: op.group }, `${op.op}d rule group`);
         } catch (e) {
           this.record(op, (e as Error).message);
-          throw e;
+          // The ruler refusing one group (4xx: a query it cannot parse, a limit)
+          // fails that CR only; the other CRs' changes still go out (Alloy #307).
+          // Unreachable or overloaded rulers fail the whole sync and retry.
+          const owner = e instanceof RulerError && !e.recoverable ? statuses.find((s) => s.ruler_namespace === op.namespace) : undefined;
+          if (!owner) throw e;
+          owner.state = 'error';
+          owner.error = `the ruler refused group ${JSON.stringify(op.group)}: ${(e as Error).message}`;
+          if (op.desired) this.refused.set(refusalKey, { normal: normalGroup(op.desired, this.language), reason: owner.error });
         }
       }
       // Read back what the ruler holds now (as Alloy does after changes).
@@ -266,6 +293,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       this.backoffMs = 0;
       this.backoff?.reset();
       const badCrs = statuses.filter((s) => s.state === 'error');
+      this.logSkips(badCrs);
       if (badCrs.length > 0) {
         this.ctx.setHealth('unhealthy', `${badCrs.length} PrometheusRule(s) skipped: ${badCrs.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
       } else {
@@ -286,6 +314,21 @@ export class RulesComponent implements Component<Record<string, unknown>> {
         }, this.backoffMs);
       }
     }
+  }
+
+  /** Why the ruler refused exactly this content of a group before, if it did. */
+  private refusalOf(namespace: string, g: RuleGroup): string | undefined {
+    const r = this.refused.get(JSON.stringify([namespace, g.name]));
+    return r && r.normal === normalGroup(g, this.language) ? r.reason : undefined;
+  }
+
+  /** Warn once per skipped CR and reason; forget CRs that are fine again. */
+  private logSkips(bad: RuleCrStatus[]): void {
+    const now = new Map(bad.map((s) => [s.name, s.error ?? '']));
+    for (const [name, reason] of now) {
+      if (this.loggedSkips.get(name) !== reason) this.ctx.logger.warn({ prometheus_rule: name, reason }, `skipping ${name}: ${reason}`);
+    }
+    this.loggedSkips = now;
   }
 
   private record(op: RulerOp, result: string): void {

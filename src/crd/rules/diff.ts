@@ -2,6 +2,7 @@
 // the namespaces we manage; namespaces we do not manage are never touched.
 import { normalGroup, type RuleGroup } from './groups.js';
 import type { RulerState } from './ruler-client.js';
+import type { QueryLanguage } from './query-matchers.js';
 
 export interface RulerOp {
   op: 'create' | 'update' | 'delete';
@@ -33,15 +34,16 @@ export function managedOnly(state: RulerState, prefix: string): RulerState {
 /**
  * Operations turning `actual` (managed namespaces only) into `desired`.
  * Namespaces in `held` (their CR is currently invalid) are left as they are.
+ * With a query language, groups whose queries differ only in layout are equal.
  */
-export function diffRules(desired: Map<string, RuleGroup[]>, actual: RulerState, held: ReadonlySet<string> = new Set()): RulerOp[] {
+export function diffRules(desired: Map<string, RuleGroup[]>, actual: RulerState, held: ReadonlySet<string> = new Set(), language?: QueryLanguage): RulerOp[] {
   const ops: RulerOp[] = [];
   for (const [ns, groups] of [...desired].sort(([a], [b]) => a.localeCompare(b))) {
     const have = actual.get(ns) ?? new Map<string, RuleGroup>();
     for (const g of groups) {
       const cur = have.get(g.name);
       if (!cur) ops.push({ op: 'create', namespace: ns, group: g.name, desired: g });
-      else if (normalGroup(cur) !== normalGroup(g)) ops.push({ op: 'update', namespace: ns, group: g.name, desired: g });
+      else if (normalGroup(cur, language) !== normalGroup(g, language)) ops.push({ op: 'update', namespace: ns, group: g.name, desired: g });
     }
     const want = new Set(groups.map((g) => g.name));
     for (const name of [...have.keys()].sort()) if (!want.has(name)) ops.push({ op: 'delete', namespace: ns, group: name });

@@ -4,6 +4,8 @@
 // what we sent (durations as milliseconds, empty maps dropped).
 import { parseDuration } from '../../syntax/duration.js';
 import { FieldError, Reader } from '../operator/reader.js';
+import { canonicalExpr, exprSyntaxError } from './expr-canon.js';
+import type { QueryLanguage } from './query-matchers.js';
 
 export interface RuleSpec {
   record?: string;
@@ -42,7 +44,7 @@ function checkDuration(r: Reader, key: string): string | undefined {
  * the CR is unusable (missing names, duplicate groups, a rule with both or
  * neither of record/alert, wrong types).
  */
-export function groupsOf(obj: unknown, opts: { externalLabels?: Record<string, string>; sourceTenants?: boolean } = {}): RuleGroup[] {
+export function groupsOf(obj: unknown, opts: { externalLabels?: Record<string, string>; sourceTenants?: boolean; language?: QueryLanguage } = {}): RuleGroup[] {
   const root = Reader.of(obj, '');
   const spec = Reader.of(root.value.spec, 'spec');
   const meta = root.obj('metadata');
@@ -74,6 +76,11 @@ export function groupsOf(obj: unknown, opts: { externalLabels?: Record<string, s
       if (!!record === !!alert) throw new FieldError(r.path, 'exactly one of record and alert must be set');
       const expr = r.intOrString('expr');
       if (expr === undefined || String(expr).trim() === '') throw new FieldError(`${r.path}.expr`, 'is required');
+      if (opts.language) {
+        // The ruler would refuse the whole group; name the rule now instead.
+        const bad = exprSyntaxError(String(expr), opts.language);
+        if (bad) throw new FieldError(`${r.path}.expr`, `${record ?? alert}: ${bad}`);
+      }
       const rule: RuleSpec = record ? { record, expr: String(expr) } : { alert, expr: String(expr) };
       const f = checkDuration(r, 'for');
       if (f) {
@@ -112,8 +119,11 @@ function sortedMap(v: unknown): Record<string, string> | undefined {
   return Object.fromEntries(keys.map((k) => [k, String((v as Record<string, unknown>)[k])]));
 }
 
-/** A canonical JSON text of a group (ours or the ruler's) for equality checks. */
-export function normalGroup(g: unknown): string {
+/**
+ * A canonical JSON text of a group (ours or the ruler's) for equality checks;
+ * with a language, queries compare by their syntax, not their layout.
+ */
+export function normalGroup(g: unknown, language?: QueryLanguage): string {
   const o = (g ?? {}) as Record<string, any>;
   const rules = Array.isArray(o.rules) ? o.rules : [];
   return JSON.stringify({
@@ -125,7 +135,7 @@ export function normalGroup(g: unknown): string {
     rules: rules.map((r: Record<string, any>) => ({
       record: r.record || undefined,
       alert: r.alert || undefined,
-      expr: String(r.expr ?? '').trim(),
+      expr: language ? canonicalExpr(String(r.expr ?? ''), language) : String(r.expr ?? '').trim(),
       for: ms(r.for),
       keep_firing_for: ms(r.keep_firing_for),
       labels: sortedMap(r.labels),

@@ -28,6 +28,10 @@ export interface RulerReceiverOptions {
   requireTenant?: boolean;
   /** Required `Authorization: Bearer <token>`. */
   token?: string;
+  /** A reason to refuse a rule's query with 400, as a ruler that cannot parse it does. */
+  refuseExpr?: (expr: string) => string | undefined;
+  /** How the ruler stores a query (Mimir keeps Prometheus's printed, one-line form). */
+  storeExpr?: (expr: string) => string;
 }
 
 const NO_TENANT = 'anonymous';
@@ -144,6 +148,11 @@ export class RulerReceiver extends LoopbackServer {
       if (!Array.isArray(parsed.rules) || parsed.rules.some((r: any) => !r || typeof r.expr !== 'string' || !!r.record === !!r.alert)) {
         return answer(400, 'invalid rule group: every rule needs expr and exactly one of record/alert');
       }
+      for (const r of parsed.rules) {
+        const why = this.o.refuseExpr?.(r.expr);
+        if (why) return answer(400, `group "${parsed.name}", rule "${r.record ?? r.alert}": ${why}`);
+      }
+      if (this.o.storeExpr) for (const r of parsed.rules) r.expr = this.o.storeExpr(r.expr);
       this.ns(tenant, namespace).set(parsed.name, parsed);
       return answer(202, '{"status":"success","data":null,"errorType":"","error":""}', 'application/json');
     }
