@@ -68,7 +68,7 @@ otelcol.receiver.otlp "default" {
 otelcol.exporter.debug "default" { }
 otelcol.processor.memory_limiter "edge_default" {
   check_interval = "1s"
-  limit_mib      = 400
+  limit          = "400MiB"
   output { traces = [otelcol.processor.batch.edge_fast.input] }
 }
 otelcol.processor.batch "edge_fast" {

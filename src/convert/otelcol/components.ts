@@ -128,7 +128,10 @@ export const PROCESSORS: Record<string, Mapping> = {
     build(block, cfg, ctx) {
       const keys = ['check_interval', 'limit_mib', 'spike_limit_mib', 'limit_percentage', 'spike_limit_percentage'];
       ignoredKeys(cfg, keys, ctx);
-      copy(block, cfg, keys);
+      copy(block, cfg, ['check_interval', 'limit_percentage', 'spike_limit_percentage']);
+      // Alloy takes sizes with units: limit_mib 400 -> limit = "400MiB".
+      if (typeof cfg.limit_mib === 'number') block.attr('limit', str(`${cfg.limit_mib}MiB`));
+      if (typeof cfg.spike_limit_mib === 'number') block.attr('spike_limit', str(`${cfg.spike_limit_mib}MiB`));
     },
   },
 };
