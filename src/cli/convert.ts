@@ -1,4 +1,4 @@
-// `alloy convert --source-format=prometheus|promtail [--output F] [--report F]
+// `alloy convert --source-format=prometheus|promtail|otelcol [--output F] [--report F]
 // [--bypass-errors] [FILE]`: Alloy's flags and behaviour. FILE "-" or none
 // reads stdin; the config goes to --output or stdout; the diagnostics report
 // to --report. Critical issues, and errors unless bypassed, write no config,
@@ -21,7 +21,7 @@ const convertFlags: FlagDef[] = [
 
 const USAGE = `Usage: alloy convert --source-format=FORMAT [--output FILE] [--report FILE] [--bypass-errors] [FILE]
 
-Converts a Prometheus or promtail config into an Alloy config. FILE "-" or none reads stdin.
+Converts a Prometheus, promtail or OpenTelemetry Collector config into an Alloy config. FILE "-" or none reads stdin.
 
 ${flagHelp(convertFlags)}
 `;
@@ -34,7 +34,7 @@ export function convertCommand(argv: string[]): number {
   const { flags, positionals } = parseFlags(argv, convertFlags);
   const pick = (long: string, short: string) => (flags[long] as string | undefined) ?? (flags[short] as string | undefined);
   const format = pick('source-format', 'f');
-  if (!format) throw new FlagError('alloy convert: --source-format is required (prometheus or promtail)');
+  if (!format) throw new FlagError('alloy convert: --source-format is required (prometheus, promtail or otelcol)');
   if (!(SOURCE_FORMATS as readonly string[]).includes(format)) {
     throw new FlagError(`alloy convert: unsupported --source-format ${JSON.stringify(format)} (supported: ${SOURCE_FORMATS.join(', ')})`);
   }

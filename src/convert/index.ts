@@ -6,8 +6,9 @@ import { type Block, renderFile } from './builder.js';
 import { Diagnostics } from './diagnostics.js';
 import { convertPrometheus } from './prometheus/index.js';
 import { convertPromtail } from './promtail/index.js';
+import { convertOtelcol } from './otelcol/index.js';
 
-export const SOURCE_FORMATS = ['prometheus', 'promtail'] as const;
+export const SOURCE_FORMATS = ['prometheus', 'promtail', 'otelcol'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 export interface ConvertResult {
@@ -18,7 +19,8 @@ export interface ConvertResult {
 
 export function convert(source: string, format: SourceFormat): ConvertResult {
   const diags = new Diagnostics();
-  const blocks = format === 'prometheus' ? convertPrometheus(source, diags) : convertPromtail(source, diags);
+  const blocks =
+    format === 'prometheus' ? convertPrometheus(source, diags) : format === 'otelcol' ? convertOtelcol(source, diags) : convertPromtail(source, diags);
   checkUniqueIds(blocks, diags);
   if (diags.has('Critical')) return { output: undefined, diagnostics: diags };
   try {
