@@ -18,6 +18,10 @@ import { RemoteWriteReceiver, type ReceivedSeries } from '../../src/sandbox/rece
 import { Exporter } from './exporter.js';
 import { HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
 import { waitFor } from '../lib/wait.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 

@@ -19,6 +19,10 @@ import { waitFor } from '../lib/wait.js';
 import YAML from 'yaml';
 import { Exporter } from './exporter.js';
 import { HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
 const TOKENS = { 'token-a': 'collector-a', 'token-b': 'collector-b' };

@@ -17,6 +17,10 @@ import { makeTestContext } from '../lib/component-context.js';
 import { freePort } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
 import { otelController, recorders } from '../lib/otel-support.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 const NS = 'shop';
 

@@ -25,6 +25,10 @@ import { Controller } from '../../src/runtime/controller.js';
 import { freePort, freePorts } from '../lib/ports.js';
 import { waitFor } from '../lib/wait.js';
 import { counterValue, recorders, type Recorded } from '../lib/otel-support.js';
+import { loadKubeClient } from '../../src/kube/client.js';
+
+// Components are built here without the controller, which would load the client first.
+beforeAll(() => loadKubeClient());
 
 const TRACES = 150;
 const SPANS = 4;

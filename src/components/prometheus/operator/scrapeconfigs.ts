@@ -1,4 +1,5 @@
 // prometheus.operator.scrapeconfigs (experimental, as in Alloy): scrape what ScrapeConfig resources describe, without the operator.
+import { loadKubeClient } from '../../../kube/client.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import type { ComponentContext, ComponentDefinition } from '../../../runtime/types.js';
 import { type OperatorArgs, operatorArgsSchema } from '../../../crd/operator/args.js';
@@ -7,6 +8,7 @@ import { SCRAPECONFIG_KIND } from '../../../crd/scrapeconfig/scrapeconfig.js';
 
 export const scrapeConfigs: ComponentDefinition<OperatorArgs> = {
   name: 'prometheus.operator.scrapeconfigs',
+  load: loadKubeClient,
   stability: 'experimental',
   args: operatorArgsSchema(false, { scrapeClasses: false }),
   exports: {},
