@@ -57,9 +57,9 @@ describe('alloy convert CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('loki.write "default" {');
     const noFormat = await alloyCli(['convert', path.join(tmp, 'x.yml')]);
-    expect([noFormat.code, noFormat.stderr.trim()]).toEqual([1, 'alloy convert: --source-format is required (prometheus or promtail)']);
-    const badFormat = await alloyCli(['convert', '--source-format=otelcol', path.join(tmp, 'x.yml')]);
-    expect(badFormat.stderr.trim()).toBe('alloy convert: unsupported --source-format "otelcol" (supported: prometheus, promtail)');
+    expect([noFormat.code, noFormat.stderr.trim()]).toEqual([1, 'alloy convert: --source-format is required (prometheus, promtail or otelcol)']);
+    const badFormat = await alloyCli(['convert', '--source-format=jaeger', path.join(tmp, 'x.yml')]);
+    expect(badFormat.stderr.trim()).toBe('alloy convert: unsupported --source-format "jaeger" (supported: prometheus, promtail, otelcol)');
     const missing = await alloyCli(['convert', '--source-format=prometheus', path.join(tmp, 'missing.yml')]);
     expect([missing.code, missing.stderr.trim()]).toEqual([1, `alloy convert: cannot read ${path.join(tmp, 'missing.yml')}: no such file`]);
     const critical = await alloyCli(['convert', '--source-format=prometheus', '-b', '-'], { stdin: 'scrape_configs: [' });
