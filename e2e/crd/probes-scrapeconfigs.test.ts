@@ -226,7 +226,11 @@ prometheus.remote_write "rw" {
       { __name__: 'up', env: 'prod', instance: 'http://status.example.com/health', job: 'blackbox', namespace: 'shop', site: 'status.example.com' },
       { __name__: 'up', env: 'prod', instance: 'https://shop.example.com', job: 'blackbox', namespace: 'shop', site: 'shop.example.com' },
     ]);
-    const urls = ex.prober.seenUrls.map((u) => new URL(u, 'http://x'));
+    // The ingress Probe (next test) goes through the same prober; its first probe may land after
+    // the static ones are live, so wait for it before comparing the whole set.
+    const probed = () => ex.prober.seenUrls.map((u) => new URL(u, 'http://x'));
+    await waitFor('the ingress target probed', () => probed().some((u) => u.searchParams.get('target') === 'https://shop.example.com/cart'), { timeoutMs: 20_000, intervalMs: 50 });
+    const urls = probed();
     expect(urls.every((u) => u.pathname === '/probe')).toBe(true);
     expect(new Set(urls.filter((u) => u.searchParams.get('module') === 'http_2xx').map((u) => u.searchParams.get('target')))).toEqual(
       new Set(['https://shop.example.com', 'http://status.example.com/health', 'https://shop.example.com/cart']),
