@@ -6,8 +6,8 @@ import { applyRulesToPairs, type CompiledRule } from '../relabel/index.js';
 import type { LabelPairs } from '../pipeline/metrics.js';
 import { STALE_NAN } from '../pipeline/staleness.js';
 import { BatchBuilder, type ScrapeStats, type WireBatch } from './batch.js';
-import { checkLabelLimits, DuplicateLabelError, type LabelLimits, mergeTargetLabels, pairsKey } from './labels.js';
-import { StringInterner } from './intern.js';
+import { checkLabelLimits, DuplicateLabelError, type LabelLimits, mergeTargetLabels } from './labels.js';
+import { type Hashed, labelsHash, SeriesIndex } from './series-index.js';
 import { type ExpositionFormat, type ParseExtras, ParseError } from './parse/index.js';
 import { BucketLimitError, limitHistogram } from './native-histogram.js';
 import { checkLegacyNames, type ClassicPart, FamilyTracker, type FamilyMetadata, NhcbCollector, sortedPairs } from './loop-extras.js';
@@ -53,18 +53,17 @@ export const LOOP_EXTRA_DEFAULTS = {
   startTimestampZero: false,
 } as const;
 
-interface SeriesEntry {
+/** One series of the target. Its labels went to the main thread with its ref; only their hash stays here. */
+interface SeriesEntry extends Hashed {
   ref: number;
-  labels: LabelPairs;
-  key: string;
   lastIter: number;
   /** Whether the last sample may get a staleness marker (not for explicit timestamps unless tracked). */
   tracked: boolean;
   alive: boolean;
-  /** The created timestamp a zero sample was last written for (start_timestamp_zero_ingestion). */
-  lastCt?: number;
+  /** The created timestamp a zero sample was last written for (start_timestamp_zero_ingestion); NaN: none. */
+  lastCt: number;
   /** The value appended for it in this scrape (a repeat with another value is counted, as Prometheus counts it). */
-  v?: number;
+  v: number;
 }
 
 interface MetEntry {
@@ -74,12 +73,6 @@ interface MetEntry {
   series: SeriesEntry | null;
   lastIter: number;
 }
-
-/**
- * Shared by the targets of this thread: parsed label names and values are
- * fresh substrings per series, yet most texts repeat across series.
- */
-const labelStrings = new StringInterner();
 
 /** A failure that fails the whole scrape (limits, missing __name__). */
 class AppendError extends Error {}
@@ -91,7 +84,7 @@ export function sampleCeilingError(ceiling: number): string {
 
 export class TargetState {
   private readonly met = new Map<string, MetEntry>();
-  private readonly series = new Map<string, SeriesEntry>();
+  private readonly series = new SeriesIndex<SeriesEntry>();
   /**
    * Entries in the order of the last complete scrape. Exporters print series
    * in a stable order, so comparing a sample's text with the entry at its
@@ -134,6 +127,8 @@ export class TargetState {
     const o = this.opts;
     const out = new BatchBuilder();
     const pending: SeriesEntry[] = [];
+    /** The labels of each pending series (sent with its new ref, then not kept). */
+    const pendingLabels: LabelPairs[] = [];
     const hints = this.order;
     const seen: MetEntry[] = [];
     let total = 0;
@@ -150,12 +145,14 @@ export class TargetState {
     const families = o.honorMetadata || o.typeAndUnitLabels || o.convertClassicToNhcb ? new FamilyTracker() : undefined;
     const nhcb = o.convertClassicToNhcb ? new NhcbCollector(this.nhcbParts) : undefined;
 
-    const register = (labels: LabelPairs, key: string): SeriesEntry => {
-      let se = this.series.get(key);
+    const register = (labels: LabelPairs): SeriesEntry => {
+      const h = labelsHash(labels);
+      let se = this.series.get(h);
       if (!se) {
-        se = { ref: this.nextRef++, labels: labelStrings.internAll(labels), key, lastIter: 0, tracked: false, alive: true, v: 0 };
-        this.series.set(key, se);
+        se = { hi: h.hi, lo: h.lo, ref: this.nextRef++, lastIter: 0, tracked: false, alive: true, lastCt: NaN, v: 0 };
+        this.series.add(se);
         pending.push(se);
+        pendingLabels.push(labels);
       }
       return se;
     };
@@ -178,7 +175,7 @@ export class TargetState {
     /** A raw series text not in the cache: its entry, with its series registered (series null: dropped by relabeling). */
     const resolve = (text: string, parsed?: string[]): MetEntry => {
       const lset = labelsOf(text, parsed);
-      return { text, series: lset === null ? null : register(lset, pairsKey(lset)), lastIter: iter };
+      return { text, series: lset === null ? null : register(lset), lastIter: iter };
     };
 
     const ceiling = o.sampleLimit === 0 ? (o.sampleCeiling ?? 0) : 0;
@@ -197,7 +194,7 @@ export class TargetState {
     const overLimit = (text: string, parsed?: string[], countsAsDuplicate: (se: SeriesEntry) => boolean = () => true): void => {
       const lset = labelsOf(text, parsed);
       if (lset === null) return;
-      const se = this.series.get(pairsKey(lset));
+      const se = this.series.get(labelsHash(lset));
       if (se !== undefined && se.lastIter === iter) {
         if (countsAsDuplicate(se)) duplicates++;
         return;
@@ -220,12 +217,15 @@ export class TargetState {
         miss = true;
         me = resolve(text, parsed);
         this.met.set(text, me);
+      } else if (me.series !== null && !me.series.alive) {
+        // Its series was released (a failed scrape): the labels are not kept, so the text is resolved again.
+        me = resolve(text, parsed);
+        this.met.set(text, me);
       }
       me.lastIter = iter;
       seen.push(me);
-      let se = me.series;
+      const se = me.series;
       if (se === null) return null;
-      if (!se.alive) se = me.series = register(se.labels, se.key);
       if (se.lastIter === iter) {
         duplicates++;
         return null;
@@ -294,13 +294,15 @@ export class TargetState {
           miss = true;
           me = resolve(text);
           this.met.set(text, me);
+        } else if (me.series !== null && !me.series.alive) {
+          me = resolve(text); // released by a failed scrape: resolved again (its labels are not kept)
+          this.met.set(text, me);
         }
         me.lastIter = iter;
         seen.push(me);
-        let se = me.series;
+        const se = me.series;
         last = null;
         if (se === null) return;
-        if (!se.alive) se = me.series = register(se.labels, se.key);
         // The same series twice in one body (or two texts that relabel to one series): the first
         // sample stays; a repeat with another value is counted (Prometheus's duplicate-timestamp error).
         if (se.lastIter === iter) {
@@ -332,23 +334,23 @@ export class TargetState {
       if (bucketLimitExceeded) throw new AppendError('histogram bucket limit exceeded');
     } catch (e) {
       if (!(e instanceof ParseError || e instanceof AppendError || e instanceof DuplicateLabelError)) throw e;
-      return this.failedAppend(iter, pending, appendTime, { total, added, seriesAdded, bodyBytes, ...(duplicates ? { duplicates } : {}), error: e.message });
+      return this.failedAppend(iter, pending, pendingLabels, appendTime, { total, added, seriesAdded, bodyBytes, ...(duplicates ? { duplicates } : {}), error: e.message });
     }
 
     // Series seen last time but not now get a staleness marker; their refs are released.
-    for (const se of this.series.values()) {
-      if (se.lastIter === iter) continue;
+    this.series.forEach((se) => {
+      if (se.lastIter === iter) return;
       if (se.tracked) out.push(se.ref, STALE_NAN, appendTime);
       this.release(se, out);
-    }
+    });
     // Forget raw texts not seen this time (an empty body is a failed scrape: keep them).
     if (body.length > 0) {
       for (const [k, me] of this.met) if (me.lastIter !== iter) this.met.delete(k);
       this.order = seen;
     }
-    for (const se of pending) {
-      out.newRefs.push(se.ref);
-      out.newLabels.push(se.labels);
+    for (let i = 0; i < pending.length; i++) {
+      out.newRefs.push(pending[i]!.ref);
+      out.newLabels.push(pendingLabels[i]!);
     }
     if (families && o.honorMetadata) for (const m of families.changedSince(this.metadata)) out.x().metadata.push(m);
     return out.finish({ total, added, seriesAdded, bodyBytes, ...(duplicates ? { duplicates } : {}) });
@@ -364,22 +366,23 @@ export class TargetState {
    * (new ones included) keep their refs and get a marker later if they vanish.
    * Series first seen past the failure point (e.g. beyond sample_limit) are forgotten.
    */
-  private failedAppend(iter: number, pending: SeriesEntry[], appendTime: number, stats: ScrapeStats): WireBatch {
+  private failedAppend(iter: number, pending: SeriesEntry[], pendingLabels: LabelPairs[], appendTime: number, stats: ScrapeStats): WireBatch {
     const out = new BatchBuilder();
     for (const se of pending) {
       if (se.lastIter === iter) continue;
       se.alive = false;
-      this.series.delete(se.key);
+      this.series.delete(se);
     }
-    for (const se of this.series.values()) {
-      if (se.lastIter === iter) continue;
+    this.series.forEach((se) => {
+      if (se.lastIter === iter) return;
       if (se.tracked) out.push(se.ref, STALE_NAN, appendTime);
       this.release(se, out);
-    }
-    for (const se of pending) {
+    });
+    for (let i = 0; i < pending.length; i++) {
+      const se = pending[i]!;
       if (!se.alive) continue;
       out.newRefs.push(se.ref);
-      out.newLabels.push(se.labels);
+      out.newLabels.push(pendingLabels[i]!);
     }
     return out.finish(stats);
   }
@@ -387,17 +390,17 @@ export class TargetState {
   /** A failed scrape (or a target that went away): stale markers for every series, all refs released. */
   staleAll(appendTime: number, stats: ScrapeStats): WireBatch {
     const out = new BatchBuilder();
-    for (const se of this.series.values()) {
+    this.series.forEach((se) => {
       if (se.tracked) out.push(se.ref, STALE_NAN, appendTime);
       this.release(se, out);
-    }
+    });
     return out.finish(stats);
   }
 
   /** The target moved to another cluster member: release everything, no markers (no gap at hand-off). */
   handOff(): WireBatch {
     const out = new BatchBuilder();
-    for (const se of this.series.values()) this.release(se, out);
+    this.series.forEach((se) => this.release(se, out));
     this.met.clear();
     this.order = [];
     return out.finish({ total: 0, added: 0, seriesAdded: 0, bodyBytes: 0 });
@@ -405,7 +408,7 @@ export class TargetState {
 
   private release(se: SeriesEntry, out: BatchBuilder): void {
     se.alive = false;
-    this.series.delete(se.key);
+    this.series.delete(se);
     out.freed.push(se.ref);
   }
 }
