@@ -2,11 +2,13 @@
 // against the Kubernetes API emulator holding the sample cluster, then checks
 // every request the code made (verb, group, resource/subresource, namespace)
 // against the RBAC the same render grants, and that the grants are exactly
-// the fixed per-feature lists (nothing beyond what the features need).
+// the fixed per-feature lists (nothing beyond what the features need), and
+// that after shutdown no list+watch loop of the run is left open.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAlloy, type RunningAlloy } from '../../src/app.js';
+import { activeInformers } from '../../src/kube/informers.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { loadFixtureFile, loadSampleCluster, startKubeEmulator, type KubeEmulator, type RequestLogEntry } from '../../src/sandbox/kube/index.js';
 import { startLokiReceiver, type LokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
@@ -78,14 +80,14 @@ const scenarios: Scenario[] = [
     set: ['features.otlp.enabled=true', 'features.otlp.endpoint=127.0.0.1:1', 'features.otlp.insecure=true', 'alloy.listenAddr=127.0.0.1', 'otlp.grpcPort=0', 'otlp.httpPort=0'],
     features: ['discovery.pod', 'discovery.service', 'otlp'],
     expectSeen: ['watch pods', 'watch services', 'watch replicasets'],
-  },  {
+  },
+  {
     name: 'alloy with Probes and ScrapeConfigs, and status written to every monitor kind',
     chart: 'alloy',
     set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'features.mimirRules.enabled=true', 'features.probes.enabled=true', 'features.scrapeConfigs.enabled=true'],
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
     expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
   },
-
 ];
 
 // Render at collection time: a scenario whose config needs a component that
@@ -188,7 +190,13 @@ describe('RBAC coverage: every request of a run is granted by the same render', 
           else process.env[k] = v;
         }
       }
-      const reqs = api.requests.slice(from);
+      // Shut down means every list+watch loop of the run is closed: none keeps running into the next scenario.
+      const informersLeft = activeInformers();
+      const after = api.requests.length;
+      await new Promise((r) => setTimeout(r, 300));
+      const late = api.requests.slice(after).map((r) => `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''} ns=${r.namespace ?? '*'}`);
+      expect({ informersLeft, late }).toEqual({ informersLeft: [], late: [] });
+      const reqs = api.requests.slice(from, after);
       const made = seen(reqs);
       expect(s.expectSeen.filter((x) => !made.has(x))).toEqual([]);
       const denied = reqs

@@ -60,6 +60,7 @@ export class CrJobsComponent implements Component<OperatorArgs> {
   private computing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   private unsubscribeCluster: () => void;
   private statuses: CrStatus[] = [];
   private lastHealth = '';
@@ -88,6 +89,8 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     const key = watchKey(args);
     if (this.watch?.key !== key) {
       await this.closeWatch();
+      // Stopped while the old watch closed: open nothing that stop() would not close.
+      if (this.stopped) return;
       try {
         this.openWatch(args, key);
       } catch (e) {
@@ -293,8 +296,17 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     await this.status.settle();
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * One shutdown, awaited by every caller: the abort signal starts it before
+   * the controller calls stop(), and that call must not return before the
+   * watches are closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribeCluster();
