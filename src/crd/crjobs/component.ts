@@ -19,6 +19,7 @@ import { targetDefaults } from '../../scrape/wire.js';
 import { setTargetDefaults } from '../../scrape/target.js';
 import { fromBlock, selectorString } from '../selector.js';
 import { type OperatorArgs, scrapeSampleSpec } from '../operator/args.js';
+import { compileScrapeClasses } from '../operator/scrape-class.js';
 import type { JobOptions } from '../operator/job.js';
 import { crName } from '../operator/monitor.js';
 import { PendingError, RefStore } from '../operator/secrets.js';
@@ -34,7 +35,10 @@ export interface CrJobStatus {
   targets_active: number;
   up: number;
   down: number;
+  scrape_class?: string;
   warning?: string;
+  /** What the scrape does differently from what a CR field asks (e.g. enableHTTP2: HTTP/1.1 is used). */
+  note?: string;
 }
 
 export interface CrStatus {
@@ -65,6 +69,8 @@ export class CrJobsComponent implements Component<OperatorArgs> {
   private statuses: CrStatus[] = [];
   private lastHealth = '';
   private reported = new Set<string>();
+  /** Per-CR notes already logged ("<CR>: <note>"). */
+  private readonly noted = new Set<string>();
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -158,6 +164,7 @@ export class CrJobsComponent implements Component<OperatorArgs> {
       samples: scrapeSampleSpec(a.scrape),
       extraRules: rulesFromConfig(a.rule),
       allowFileAccess: a.allow_arbitrary_file_access === true,
+      classes: compileScrapeClasses(a.scrape_class),
     };
   }
 
@@ -249,8 +256,14 @@ export class CrJobsComponent implements Component<OperatorArgs> {
           targets_active: dbg?.active.length ?? 0,
           up: dbg?.active.filter((t) => t.health === 'up').length ?? 0,
           down: dbg?.active.filter((t) => t.health === 'down').length ?? 0,
+          ...(job.scrapeClass ? { scrape_class: job.scrapeClass } : {}),
         };
         if (got.problems.length > 0) js.warning = got.problems.join('; ');
+        for (const n of job.notes ?? []) {
+          if (!this.noted.has(`${name}: ${n}`)) this.ctx.logger.debug({ cr: name }, n);
+          this.noted.add(`${name}: ${n}`);
+        }
+        if (job.notes?.length) js.note = job.notes.join('; ');
         st.jobs.push(js);
       }
       if (pending) st.state = 'pending';
