@@ -88,6 +88,14 @@ const scenarios: Scenario[] = [
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
     expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
   },
+  {
+    name: 'alloy with PodLogs objects and Kubernetes events',
+    chart: 'alloy',
+    set: ['features.podLogsObjects.enabled=true', 'features.kubernetesEvents.enabled=true', 'features.annotations.enabled=false'],
+    features: ['podLogsObjects', 'kubernetesEvents'],
+    positions: true,
+    expectSeen: ['watch podlogs', 'watch pods', 'watch namespaces', 'get pods/log', 'watch events', 'list configmaps'],
+  },
 ];
 
 // Render at collection time: a scenario whose config needs a component that
@@ -108,8 +116,8 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-coverage-'));
   api = await startKubeEmulator({});
   loadSampleCluster(api);
-  // The prometheus-operator CRDs the operator and rules components watch.
-  for (const f of fs.readdirSync(path.join(ROOT, 'manifests/crds')).filter((f) => /^monitoring\.coreos\.com_.*\.yaml$/.test(f))) {
+  // The prometheus-operator CRDs the operator and rules components watch, and Alloy's PodLogs.
+  for (const f of fs.readdirSync(path.join(ROOT, 'manifests/crds')).filter((f) => /^monitoring\.(coreos|grafana)\.com_.*\.yaml$/.test(f))) {
     loadFixtureFile(api, path.join(ROOT, 'manifests/crds', f));
   }
   // One of each custom resource, so their target discovery runs too.
@@ -124,6 +132,7 @@ beforeAll(async () => {
     metadata: { namespace: 'shop', name: 'pods' },
     spec: { kubernetesSDConfigs: [{ role: 'Pod' }], staticConfigs: [{ targets: ['127.0.0.1:9'] }] },
   });
+  api.apply({ apiVersion: 'monitoring.grafana.com/v1alpha2', kind: 'PodLogs', metadata: { namespace: 'shop', name: 'all-pods' }, spec: { selector: {} } });
   api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   kubeconfig = path.join(tmp, 'kubeconfig');
   api.writeKubeconfig(kubeconfig);
