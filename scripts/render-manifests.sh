@@ -33,7 +33,8 @@ done
 
 cat > "$out/kustomization.yaml" <<KS
 # kubectl apply -k manifests/
-# The CRDs are needed only for ServiceMonitor/PodMonitor/PrometheusRule support.
+# The CRDs are needed only for ServiceMonitor/PodMonitor/PrometheusRule/Probe/ScrapeConfig
+# (monitoring.coreos.com) and PodLogs (monitoring.grafana.com) support.
 # alloy-annotations.yaml is the ready-to-use annotation-driven collector;
 # alloy.yaml (the general chart's default render) does the same annotation
 # scraping, so use one of the two, never both (every target would be scraped twice).
@@ -41,7 +42,7 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - namespace.yaml
-$(for f in manifests/crds/monitoring.coreos.com_*.yaml; do [ -e "$f" ] && echo "  - ${f#manifests/}"; done)
+$(for f in manifests/crds/monitoring.coreos.com_*.yaml manifests/crds/monitoring.grafana.com_*.yaml; do [ -e "$f" ] && echo "  - ${f#manifests/}"; done)
   - alloy-annotations.yaml
   # - alloy.yaml
 KS

@@ -109,6 +109,62 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'PodLogs objects + Kubernetes events (statefulset): podlogs, pods, pods/log, namespaces, events read; positions shared',
+    set: ['features.podLogsObjects.enabled=true', 'features.kubernetesEvents.enabled=true', 'features.kubernetesEvents.logFormat=json', 'features.annotations.enabled=false'],
+    features: ['podLogsObjects', 'kubernetesEvents'],
+    positions: true,
+    more: (objs, f) => {
+      expect(f.configCheck.components).toEqual(expect.arrayContaining(['loki.source.podlogs', 'loki.source.kubernetes_events', 'loki.write']));
+      expect(f.configCheck.components).not.toContain('loki.source.kubernetes');
+      expect(f.configCheck.components).not.toContain('prometheus.remote_write');
+      expect(f.env.get('LOKI_URL')).toBeDefined();
+      expect(f.config).toContain('log_format = "json"');
+      expect(f.config).not.toContain('node_filter');
+      expect((f.config.match(/clustering \{\n    enabled = true/g) ?? []).length).toBe(2);
+      const rules = find(objs, 'ClusterRole')[0].rules;
+      // Cluster-scoped rules first, then the namespaced ones, each grouped by API group and verbs.
+      expect(rules).toEqual([
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['monitoring.grafana.com'], resources: ['podlogs'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      ]);
+    },
+  },
+  {
+    name: 'PodLogs objects alone: no events rule',
+    set: ['features.podLogsObjects.enabled=true'],
+    features: ['discovery.pod', 'discovery.service', 'podLogsObjects'],
+    positions: true,
+    more: (objs, f) => {
+      expect(f.configCheck.components).toContain('loki.source.podlogs');
+      expect(f.configCheck.components).not.toContain('loki.source.kubernetes_events');
+      expect(JSON.stringify(find(objs, 'ClusterRole'))).not.toContain('events');
+    },
+  },
+  {
+    name: 'Kubernetes events alone, limited to rbac.namespaces: events in Roles, no positions, no podlogs rule',
+    values: { rbac: { namespaces: ['shop'] }, features: { kubernetesEvents: { enabled: true } } },
+    features: ['discovery.pod', 'discovery.service', 'kubernetesEvents'],
+    namespaces: ['shop'],
+    more: (objs, f) => {
+      expect(f.config).toMatch(/loki\.source\.kubernetes_events "default" \{[^}]*namespaces = \["shop"\]/);
+      expect(f.config).toContain('log_format = "logfmt"');
+      expect(JSON.stringify(objs.filter((o) => /Role$/.test(o.kind)))).not.toContain('podlogs');
+    },
+  },
+  {
+    name: 'daemonset + PodLogs objects: only this node\'s pods (node_filter), the API read for them',
+    set: ['controller.type=daemonset', 'features.podLogsObjects.enabled=true'],
+    features: ['kubelet', 'podLogsObjects'],
+    positions: true,
+    more: (objs, f) => {
+      expect(f.config).toMatch(/node_filter \{\n    enabled   = true\n    node_name = sys\.env\("HOSTNAME"\)/);
+      expect(f.env.get('HOSTNAME').valueFrom.fieldRef.fieldPath).toBe('spec.nodeName');
+      expect(f.config).not.toContain('clustering');
+    },
+  },
+  {
     name: 'ServiceMonitors + PodMonitors with CR credentials',
     set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'rbac.crCredentials=true'],
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'crCredentials'],
@@ -255,6 +311,8 @@ describe('charts/alloy', () => {
     [['controller.type=replicaset'], /controller.type must be statefulset, daemonset or deployment/],
     [['controller.type=daemonset', 'features.serviceMonitors.enabled=true'], /work cluster-wide/],
     [['controller.type=daemonset', 'features.probes.enabled=true'], /work cluster-wide/],
+    [['controller.type=daemonset', 'features.kubernetesEvents.enabled=true'], /kubernetesEvents work cluster-wide/],
+    [['features.podLogsObjects.enabled=true', 'rbac.namespaces={shop}'], /features\.podLogsObjects .* cannot run with rbac\.namespaces/],
     [['remoteWrite.auth.type=basic'], /auth.secretName is required/],
     [['remoteWrite.auth.type=digest', 'remoteWrite.auth.secretName=x'], /auth.type must be none, basic or bearer/],
     [['alloy.configMap.create=false'], /alloy.configMap.name is required/],

@@ -2,11 +2,13 @@
 // against the Kubernetes API emulator holding the sample cluster, then checks
 // every request the code made (verb, group, resource/subresource, namespace)
 // against the RBAC the same render grants, and that the grants are exactly
-// the fixed per-feature lists (nothing beyond what the features need).
+// the fixed per-feature lists (nothing beyond what the features need), and
+// that after shutdown no list+watch loop of the run is left open.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAlloy, type RunningAlloy } from '../../src/app.js';
+import { activeInformers } from '../../src/kube/informers.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { loadFixtureFile, loadSampleCluster, startKubeEmulator, type KubeEmulator, type RequestLogEntry } from '../../src/sandbox/kube/index.js';
 import { startLokiReceiver, type LokiReceiver } from '../../src/sandbox/receivers/loki-receiver.js';
@@ -78,14 +80,22 @@ const scenarios: Scenario[] = [
     set: ['features.otlp.enabled=true', 'features.otlp.endpoint=127.0.0.1:1', 'features.otlp.insecure=true', 'alloy.listenAddr=127.0.0.1', 'otlp.grpcPort=0', 'otlp.httpPort=0'],
     features: ['discovery.pod', 'discovery.service', 'otlp'],
     expectSeen: ['watch pods', 'watch services', 'watch replicasets'],
-  },  {
+  },
+  {
     name: 'alloy with Probes and ScrapeConfigs, and status written to every monitor kind',
     chart: 'alloy',
     set: ['features.serviceMonitors.enabled=true', 'features.podMonitors.enabled=true', 'features.mimirRules.enabled=true', 'features.probes.enabled=true', 'features.scrapeConfigs.enabled=true'],
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
     expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
   },
-
+  {
+    name: 'alloy with PodLogs objects and Kubernetes events',
+    chart: 'alloy',
+    set: ['features.podLogsObjects.enabled=true', 'features.kubernetesEvents.enabled=true', 'features.annotations.enabled=false'],
+    features: ['podLogsObjects', 'kubernetesEvents'],
+    positions: true,
+    expectSeen: ['watch podlogs', 'watch pods', 'watch namespaces', 'get pods/log', 'watch events', 'list configmaps'],
+  },
 ];
 
 // Render at collection time: a scenario whose config needs a component that
@@ -106,8 +116,8 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-coverage-'));
   api = await startKubeEmulator({});
   loadSampleCluster(api);
-  // The prometheus-operator CRDs the operator and rules components watch.
-  for (const f of fs.readdirSync(path.join(ROOT, 'manifests/crds')).filter((f) => /^monitoring\.coreos\.com_.*\.yaml$/.test(f))) {
+  // The prometheus-operator CRDs the operator and rules components watch, and Alloy's PodLogs.
+  for (const f of fs.readdirSync(path.join(ROOT, 'manifests/crds')).filter((f) => /^monitoring\.(coreos|grafana)\.com_.*\.yaml$/.test(f))) {
     loadFixtureFile(api, path.join(ROOT, 'manifests/crds', f));
   }
   // One of each custom resource, so their target discovery runs too.
@@ -122,6 +132,7 @@ beforeAll(async () => {
     metadata: { namespace: 'shop', name: 'pods' },
     spec: { kubernetesSDConfigs: [{ role: 'Pod' }], staticConfigs: [{ targets: ['127.0.0.1:9'] }] },
   });
+  api.apply({ apiVersion: 'monitoring.grafana.com/v1alpha2', kind: 'PodLogs', metadata: { namespace: 'shop', name: 'all-pods' }, spec: { selector: {} } });
   api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   kubeconfig = path.join(tmp, 'kubeconfig');
   api.writeKubeconfig(kubeconfig);
@@ -188,7 +199,13 @@ describe('RBAC coverage: every request of a run is granted by the same render', 
           else process.env[k] = v;
         }
       }
-      const reqs = api.requests.slice(from);
+      // Shut down means every list+watch loop of the run is closed: none keeps running into the next scenario.
+      const informersLeft = activeInformers();
+      const after = api.requests.length;
+      await new Promise((r) => setTimeout(r, 300));
+      const late = api.requests.slice(after).map((r) => `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''} ns=${r.namespace ?? '*'}`);
+      expect({ informersLeft, late }).toEqual({ informersLeft: [], late: [] });
+      const reqs = api.requests.slice(from, after);
       const made = seen(reqs);
       expect(s.expectSeen.filter((x) => !made.has(x))).toEqual([]);
       const denied = reqs

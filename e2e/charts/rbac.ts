@@ -22,6 +22,10 @@ export const FEATURE_RBAC = {
   // ... or as nodes/proxy on clusters without it (opt-in: it also allows exec through the kubelet).
   kubeletProxy: get('', 'nodes/proxy'),
   podLogs: get('', 'pods/log'),
+  // features.podLogsObjects: loki.source.podlogs reads PodLogs, pods (their logs) and namespaces (namespaceSelector).
+  podLogsObjects: [...read('monitoring.grafana.com', 'podlogs'), ...read('', 'pods'), ...get('', 'pods/log'), ...read('', 'namespaces')],
+  // features.kubernetesEvents: loki.source.kubernetes_events.
+  kubernetesEvents: read('', 'events'),
   serviceMonitors: [
     ...read('monitoring.coreos.com', 'servicemonitors'),
     ...status('servicemonitors'),

@@ -24,13 +24,48 @@ describe('CRD manifests', () => {
     const text = readFileSync(join(dirname(CRDS_FILE), file), 'utf8');
     expect(text).toBe(renderCrd(CRDS[file]));
     const doc = YAML.parse(text);
-    expect(doc.metadata.name).toBe(`${doc.spec.names.plural}.monitoring.coreos.com`);
+    const group = file.split('_')[0];
+    expect(doc.spec.group).toBe(group);
+    expect(doc.metadata.name).toBe(`${doc.spec.names.plural}.${group}`);
     const v = doc.spec.versions;
     expect(v).toHaveLength(1);
-    expect(v[0]).toMatchObject({ name: file.includes('scrapeconfigs') ? 'v1alpha1' : 'v1', served: true, storage: true, subresources: { status: {} } });
+    expect(v[0]).toMatchObject({ name: VERSIONS[file] ?? 'v1', served: true, storage: true });
+    // Ours write .status through the status subresource; Alloy's PodLogs has neither.
+    if (group === 'monitoring.coreos.com') expect(v[0].subresources).toEqual({ status: {} });
+    else expect({ subresources: v[0].subresources, status: v[0].schema.openAPIV3Schema.properties.status }).toEqual({ subresources: undefined, status: undefined });
     expect(untyped(v[0].schema.openAPIV3Schema)).toEqual([]);
   });
+
+  test('all.yaml holds every generated CRD, once each', () => {
+    const names = YAML.parseAllDocuments(readFileSync(CRDS_FILE, 'utf8')).map((d) => d.toJS()?.metadata?.name).filter(Boolean);
+    expect(names).toEqual(Object.values(CRDS).map((c: any) => c.metadata.name));
+  });
+
+  test('PodLogs: the group, version, names and spec fields of Alloy\'s CRD', () => {
+    const doc = CRDS['monitoring.grafana.com_podlogs.yaml'] as any;
+    expect(doc.metadata.name).toBe('podlogs.monitoring.grafana.com');
+    expect(doc.spec.names).toEqual({ categories: ['grafana-alloy', 'alloy'], kind: 'PodLogs', listKind: 'PodLogsList', plural: 'podlogs', singular: 'podlogs' });
+    expect(doc.spec.scope).toBe('Namespaced');
+    const root = doc.spec.versions[0].schema.openAPIV3Schema;
+    expect(root.required).toBeUndefined();
+    const spec = root.properties.spec;
+    expect(spec.required).toEqual(['selector']);
+    expect(Object.keys(spec.properties).sort()).toEqual(['namespaceSelector', 'relabelings', 'selector']);
+    for (const sel of [spec.properties.selector, spec.properties.namespaceSelector]) {
+      expect(sel['x-kubernetes-map-type']).toBe('atomic');
+      expect(Object.keys(sel.properties).sort()).toEqual(['matchExpressions', 'matchLabels']);
+      expect(sel.properties.matchExpressions.items.required).toEqual(['key', 'operator']);
+    }
+    const rule = spec.properties.relabelings.items.properties;
+    expect(Object.keys(rule).sort()).toEqual(['action', 'modulus', 'regex', 'replacement', 'separator', 'sourceLabels', 'targetLabel']);
+    expect(rule.action.default).toBe('replace');
+    expect(rule.action.enum).toContain('labelmap');
+    expect(rule.action.enum).not.toContain('keepequal');
+    expect(rule.sourceLabels.items.pattern).toBe('^[a-zA-Z_][a-zA-Z0-9_]*$');
+  });
 });
+
+const VERSIONS: Record<string, string> = { 'monitoring.coreos.com_scrapeconfigs.yaml': 'v1alpha1', 'monitoring.grafana.com_podlogs.yaml': 'v1alpha2' };
 
 (HAVE_KUBECTL ? describe : describe.skip)('kubectl apply', () => {
   let k: KubeEnv;
@@ -44,6 +79,7 @@ describe('CRD manifests', () => {
   test('the CRDs are established and their kinds are served; re-apply is unchanged', async () => {
     const crds = k.api.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').map((c) => c.metadata.name).sort();
     expect(crds).toEqual([
+      'podlogs.monitoring.grafana.com',
       'podmonitors.monitoring.coreos.com',
       'probes.monitoring.coreos.com',
       'prometheusrules.monitoring.coreos.com',
@@ -52,7 +88,7 @@ describe('CRD manifests', () => {
     ]);
     const again = await k.kubectl('apply', '-f', CRDS_FILE);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect(again.stdout.match(/unchanged/g)).toHaveLength(5);
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(6);
     const out = await k.apply(
       `apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
@@ -69,6 +105,27 @@ spec:
     const got = await k.kubectl('get', 'servicemonitors,podmonitors,prometheusrules', '-A');
     expect(got.code).toBe(0);
     expect(got.stdout).toContain('prometheusrule.monitoring.coreos.com/r');
+  });
+
+  test('a PodLogs object is accepted and served as monitoring.grafana.com/v1alpha2', async () => {
+    const out = await k.apply(
+      `apiVersion: monitoring.grafana.com/v1alpha2
+kind: PodLogs
+metadata: {name: shop, namespace: default}
+spec:
+  selector: {matchLabels: {app: shop}}
+  namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [red]}]}
+  relabelings:
+  - {sourceLabels: [__meta_kubernetes_pod_node_name], targetLabel: node}
+`,
+      'podlogs',
+    );
+    expect(out).toContain('podlogs.monitoring.grafana.com/shop created');
+    const got = await k.kubectl('get', 'podlogs', 'shop', '-n', 'default', '-o', 'json');
+    expect(got.code).toBe(0);
+    const obj = JSON.parse(got.stdout);
+    expect(obj.apiVersion).toBe('monitoring.grafana.com/v1alpha2');
+    expect(obj.spec.relabelings).toEqual([{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }]);
   });
 
   /** The first watch event after `rv` on a path (raw HTTPS with the env's CA and token). */

@@ -6,7 +6,9 @@
 // generateProbeConfig / generateScrapeConfig (pkg/prometheus/promcfg.go):
 // probed targets in __param_target and instance, __address__ pointing at the
 // prober URL, the ingress URL built from scheme, host and path, jobName as
-// the job label. Also the status each resource gets, read with kubectl.
+// the job label. Also the status each resource gets, read with kubectl, and
+// scrape classes: the ingress Probe and the ScrapeConfig name a class of
+// their component (a relabel rule and a metric relabel rule of its own).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -56,6 +58,7 @@ metadata:
 spec:
   interval: 1s
   module: http_2xx
+  scrapeClass: tagged
   prober:
     url: 127.0.0.1:${proberPort}
   targets:
@@ -100,6 +103,7 @@ metadata:
   namespace: shop
 spec:
   scrapeInterval: 1s
+  scrapeClass: tagged
   staticConfigs:
   - targets: [127.0.0.1:${staticPort}]
     labels: {source: static}
@@ -128,6 +132,21 @@ spec:
   consulSDConfigs:
   - server: consul:8500
 `;
+
+// A named class (no default: the static Probe gets none): a target label, and a metric
+// relabel rule that drops static_metric (the ScrapeConfig's static target serves it).
+const SCRAPE_CLASS = `scrape_class {
+    name = "tagged"
+    relabel_rule {
+      target_label = "tier"
+      replacement  = "gold"
+    }
+    metric_relabel_rule {
+      source_labels = ["__name__"]
+      regex         = "static_metric"
+      action        = "drop"
+    }
+  }`;
 
 suite('Probes and ScrapeConfigs through kubectl', () => {
   let k: KubeEnv;
@@ -189,11 +208,13 @@ suite('Probes and ScrapeConfigs through kubectl', () => {
 prometheus.operator.probes "pr" {
   forward_to = [prometheus.remote_write.rw.receiver]
   ${client}
+  ${SCRAPE_CLASS}
 }
 prometheus.operator.scrapeconfigs "sc" {
   forward_to = [prometheus.remote_write.rw.receiver]
   allow_arbitrary_file_access = true
   ${client}
+  ${SCRAPE_CLASS}
 }
 prometheus.remote_write "rw" {
   endpoint {
@@ -241,7 +262,7 @@ prometheus.remote_write "rw" {
   test('ingress Probe targets: selected ingresses only, URL from scheme, host and path', async () => {
     await waitFor('ingress probe live', () => liveUp((l) => l.job === 'probe/shop/ingresses').length === 1, { timeoutMs: 20_000, intervalMs: 50 });
     expect(liveUp((l) => l.job === 'probe/shop/ingresses').map((s) => s.labels)).toEqual([
-      { __name__: 'up', ingress: 'shop', instance: 'https://shop.example.com/cart', job: 'probe/shop/ingresses', namespace: 'shop' },
+      { __name__: 'up', ingress: 'shop', instance: 'https://shop.example.com/cart', job: 'probe/shop/ingresses', namespace: 'shop', tier: 'gold' },
     ]);
   });
 
@@ -251,12 +272,16 @@ prometheus.remote_write "rw" {
       .map((s) => s.labels)
       .sort((a, b) => a.source.localeCompare(b.source));
     expect(ups).toEqual([
-      { __name__: 'up', instance: `127.0.0.1:${ex.file.port}`, job: 'scrapeConfig/shop/mixed', source: 'file', team: 'files' },
-      { __name__: 'up', instance: `127.0.0.1:${ex.http.port}`, job: 'scrapeConfig/shop/mixed', source: 'http', team: 'sd' },
-      { __name__: 'up', instance: `127.0.0.1:${ex.pod.port}`, job: 'scrapeConfig/shop/mixed', pod: 'cache-0', source: 'kubernetes' },
-      { __name__: 'up', instance: `127.0.0.1:${ex.static.port}`, job: 'scrapeConfig/shop/mixed', source: 'static' },
+      { __name__: 'up', instance: `127.0.0.1:${ex.file.port}`, job: 'scrapeConfig/shop/mixed', source: 'file', team: 'files', tier: 'gold' },
+      { __name__: 'up', instance: `127.0.0.1:${ex.http.port}`, job: 'scrapeConfig/shop/mixed', source: 'http', team: 'sd', tier: 'gold' },
+      { __name__: 'up', instance: `127.0.0.1:${ex.pod.port}`, job: 'scrapeConfig/shop/mixed', pod: 'cache-0', source: 'kubernetes', tier: 'gold' },
+      { __name__: 'up', instance: `127.0.0.1:${ex.static.port}`, job: 'scrapeConfig/shop/mixed', source: 'static', tier: 'gold' },
     ]);
     expect(series((l) => l.__name__ === 'file_sd_metric').length).toBe(1);
+    // The class's metric relabel rule dropped the static target's own series (up is not subject to it).
+    expect(series((l) => l.__name__ === 'static_metric')).toEqual([]);
+    const dbg = ((await (await fetch(`${alloy!.url}/api/v0/web/components/prometheus.operator.scrapeconfigs.sc`)).json()) as any).debugInfo;
+    expect(dbg.resources.find((r: any) => r.name === 'ScrapeConfig/shop/mixed').jobs[0]).toMatchObject({ job: 'scrapeConfig/shop/mixed', scrape_class: 'tagged' });
   });
 
   test('bad resources are refused with the reason, in health and in their status', async () => {

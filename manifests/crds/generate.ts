@@ -1,8 +1,10 @@
-// Writes the monitoring.coreos.com/v1 CustomResourceDefinitions our
-// operator-free components read (ServiceMonitor, PodMonitor, PrometheusRule)
-// as structural OpenAPI v3 schemas. The field list follows the
-// prometheus-operator's documented API; shared shapes (secret references,
-// TLS, relabel configs) are defined once here so the three files agree.
+// Writes the CustomResourceDefinitions our operator-free components read as
+// structural OpenAPI v3 schemas: the prometheus-operator's monitoring.coreos.com
+// kinds (ServiceMonitor, PodMonitor, PrometheusRule, Probe, ScrapeConfig),
+// whose field list follows its documented API, and Grafana Alloy's PodLogs
+// (monitoring.grafana.com/v1alpha2, read by loki.source.podlogs) with the
+// fields of Alloy's CRD. Shared shapes (secret references, TLS, label
+// selectors, relabel configs) are defined once here so the files agree.
 //
 //   node --import tsx manifests/crds/generate.ts      (rewrites the YAML files)
 import fs from 'node:fs';
@@ -66,11 +68,13 @@ const labelSelector = (d: string): Schema =>
     { 'x-kubernetes-map-type': 'atomic' },
   );
 
-const RELABEL_ACTIONS = ['replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop', 'labelkeep', 'LabelKeep', 'lowercase', 'Lowercase', 'uppercase', 'Uppercase', 'keepequal', 'KeepEqual', 'dropequal', 'DropEqual'];
-const relabelConfig = (d: string): Schema =>
+/** Actions of PodLogs relabelings: Alloy's CRD carries the operator's older list (no keepequal/dropequal). */
+const PODLOGS_RELABEL_ACTIONS = ['replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop', 'labelkeep', 'LabelKeep', 'lowercase', 'Lowercase', 'uppercase', 'Uppercase'];
+const RELABEL_ACTIONS = [...PODLOGS_RELABEL_ACTIONS, 'keepequal', 'KeepEqual', 'dropequal', 'DropEqual'];
+const relabelConfig = (d: string, actions: string[] = RELABEL_ACTIONS): Schema =>
   arr(
     obj({
-      action: str('Action to perform based on the regex matching.', { default: 'replace', enum: RELABEL_ACTIONS }),
+      action: str('Action to perform based on the regex matching.', { default: 'replace', enum: actions }),
       modulus: int('Modulus to take of the hash of the source label values (hashmod).'),
       regex: str('Regular expression against which the extracted value is matched (RE2, anchored).'),
       replacement: str('Replacement value against which a replace action is performed if the regex matches.'),
@@ -195,21 +199,34 @@ const crStatus = obj(
   'Status of the resource.',
 );
 
-function crd(kind: string, plural: string, singular: string, shortNames: string[], description: string, spec: Schema, required: string[] = [], version = 'v1'): Schema {
+interface CrdOptions {
+  version?: string;
+  group?: string;
+  categories?: string[];
+  /** Whether the kind has our status (and the status subresource); PodLogs, as in Alloy, has none. */
+  status?: boolean;
+  /** Whether the root requires .spec (Alloy's PodLogs does not; its spec requires selector). */
+  specRequired?: boolean;
+}
+
+function crd(kind: string, plural: string, singular: string, shortNames: string[], description: string, spec: Schema, required: string[] = [], version = 'v1', o: CrdOptions = {}): Schema {
+  const group = o.group ?? 'monitoring.coreos.com';
+  const status = o.status ?? true;
+  const rootRequired = [...(o.specRequired ?? true ? ['spec'] : []), ...required.filter((r) => r !== 'spec')];
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.monitoring.coreos.com`, annotations: { 'alloy-ts/generated-by': 'manifests/crds/generate.ts' } },
+    metadata: { name: `${plural}.${group}`, annotations: { 'alloy-ts/generated-by': 'manifests/crds/generate.ts' } },
     spec: {
-      group: 'monitoring.coreos.com',
-      names: { categories: ['prometheus-operator'], kind, listKind: `${kind}List`, plural, singular, shortNames },
+      group,
+      names: { categories: o.categories ?? ['prometheus-operator'], kind, listKind: `${kind}List`, plural, singular, ...(shortNames.length > 0 ? { shortNames } : {}) },
       scope: 'Namespaced',
       versions: [
         {
           name: version,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          ...(status ? { subresources: { status: {} } } : {}),
           schema: {
             openAPIV3Schema: obj(
               {
@@ -217,10 +234,10 @@ function crd(kind: string, plural: string, singular: string, shortNames: string[
                 kind: str('Kind is a string value representing the REST resource this object represents.'),
                 metadata: { type: 'object' },
                 spec,
-                status: crStatus,
+                ...(status ? { status: crStatus } : {}),
               },
               description,
-              { required: ['spec', ...required.filter((r) => r !== 'spec')] },
+              rootRequired.length > 0 ? { required: rootRequired } : {},
             ),
           },
         },
@@ -472,12 +489,35 @@ const scrapeConfig = crd(
   'v1alpha1',
 );
 
+// Grafana Alloy's PodLogs: pods picked by a label selector and a namespace
+// label selector, their container streams relabeled before they are tailed.
+const podLogs = crd(
+  'PodLogs',
+  'podlogs',
+  'podlogs',
+  [],
+  'PodLogs defines how to collect logs for a Pod.',
+  obj(
+    {
+      selector: labelSelector('Selector to select Pod objects (an empty selector selects every pod). Required.'),
+      namespaceSelector: labelSelector('Selector to select which namespaces the Pod objects are discovered from (empty: every namespace).'),
+      relabelings: relabelConfig('Relabel rules applied to the discovered labels of each container stream before delivery.', PODLOGS_RELABEL_ACTIONS),
+    },
+    'PodLogsSpec defines how to collect logs for a Pod.',
+    { required: ['selector'] },
+  ),
+  [],
+  'v1alpha2',
+  { group: 'monitoring.grafana.com', categories: ['grafana-alloy', 'alloy'], status: false, specRequired: false },
+);
+
 export const CRDS: Record<string, Schema> = {
   'monitoring.coreos.com_servicemonitors.yaml': serviceMonitor,
   'monitoring.coreos.com_podmonitors.yaml': podMonitor,
   'monitoring.coreos.com_prometheusrules.yaml': prometheusRule,
   'monitoring.coreos.com_probes.yaml': probe,
   'monitoring.coreos.com_scrapeconfigs.yaml': scrapeConfig,
+  'monitoring.grafana.com_podlogs.yaml': podLogs,
 };
 
 const HEADER = '# Generated by manifests/crds/generate.ts: edit the generator, not this file.\n';

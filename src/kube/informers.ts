@@ -37,6 +37,7 @@ export interface InformerHandle {
 interface Shared {
   reflector: Reflector;
   refs: number;
+  req: InformerRequest;
 }
 
 const shared = new Map<string, Shared>();
@@ -50,7 +51,7 @@ export function acquireInformer(r: InformerRequest): InformerHandle {
   let s = shared.get(key);
   if (!s) {
     const reflector = new Reflector({ ...r, metrics: informerMetrics });
-    s = { reflector, refs: 0 };
+    s = { reflector, refs: 0, req: r };
     shared.set(key, s);
     reflector.start();
   }
@@ -88,6 +89,11 @@ export function acquireInformer(r: InformerRequest): InformerHandle {
       }
     },
   };
+}
+
+/** The list+watch loops running in this process as "group/version/resource ns=<namespace or *>" (for tests and debug info). */
+export function activeInformers(): string[] {
+  return [...shared.values()].map(({ req: r }) => `${r.group || 'core'}/${r.version}/${r.resource} ns=${r.namespace || '*'}`).sort();
 }
 
 /** Number of distinct list+watch loops running in this process (for tests and debug info). */

@@ -3,7 +3,8 @@
 // material followed across rotations (TlsAgent). HTTPS targets behind a proxy
 // are tunnelled with CONNECT (proxy_connect_header sent on the CONNECT);
 // plain-HTTP targets are sent to the proxy as absolute-URI requests, as Go's
-// transport does. The clients speak HTTP/1.1 (enable_http2 is accepted only).
+// transport does. The clients speak HTTP/1.1: enable_http2 = false is what
+// they do anyway, true (Alloy's default) allows HTTP/2 without requiring it.
 import http from 'node:http';
 import type https from 'node:https';
 import { HttpProxyAgent } from 'http-proxy-agent';
@@ -50,7 +51,7 @@ class TunnelAgent extends HttpsProxyAgent<string> {
 
 function pickTls(o: https.AgentOptions): https.AgentOptions {
   const out: https.AgentOptions = {};
-  for (const k of ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'minVersion'] as const) if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
+  for (const k of ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'minVersion', 'maxVersion'] as const) if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
   return out;
 }
 

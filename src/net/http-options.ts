@@ -21,6 +21,12 @@ export interface TlsConfig {
   insecure_skip_verify?: boolean;
   /** TLS10, TLS11, TLS12 or TLS13. */
   min_version?: string;
+  /**
+   * TLS10..TLS13: the highest version offered. Alloy's tls_config has no such
+   * attribute, so no block offers it; the operator CRs' tlsConfig.maxVersion
+   * sets it.
+   */
+  max_version?: string;
 }
 
 /** A decoded `oauth2` block (secrets as Secret, or plain strings across threads). */
@@ -94,6 +100,7 @@ const TLS_ATTR_SCHEMAS: Record<TlsAttr, AttrSchema> = {
   server_name: { type: t.string() },
   insecure_skip_verify: { type: t.bool(), default: false },
   min_version: { type: t.string() },
+  max_version: { type: t.string() },
 };
 
 /**
@@ -152,9 +159,11 @@ export function validateTlsConfig(c: TlsConfig | undefined, offered: readonly Tl
   const keySet = (['key_pem', 'key_file'] as const).find((a) => has(c[a]));
   if (certSet && !keySet) throw new Error(`${where}: '${certSet}' and ${alternatives('key', offered)} must be set together`);
   if (keySet && !certSet) throw new Error(`${where}: '${keySet}' and ${alternatives('cert', offered)} must be set together`);
-  if (c.min_version !== undefined && !(c.min_version in TLS_VERSIONS)) {
-    throw new Error(`${where}: unknown min_version ${JSON.stringify(c.min_version)} (want one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
+  for (const a of ['min_version', 'max_version'] as const) {
+    if (c[a] !== undefined && !(c[a]! in TLS_VERSIONS)) throw new Error(`${where}: unknown ${a} ${JSON.stringify(c[a])} (want one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
   }
+  // The names sort in version order (TLS10 < TLS13).
+  if (c.min_version && c.max_version && c.max_version < c.min_version) throw new Error(`${where}: max_version ${c.max_version} is below min_version ${c.min_version}`);
 }
 
 function alternatives(kind: 'cert' | 'key', offered: readonly TlsAttr[]): string {
@@ -199,6 +208,7 @@ export interface TlsClientOptions {
   servername?: string;
   rejectUnauthorized: boolean;
   minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
 }
 
 function readFileSyncNamed(what: string, path: string): string {
@@ -226,10 +236,12 @@ export function tlsClientOptions(c: TlsConfig | undefined, where = 'tls_config')
   const key = pemOrFile(revealString(c.key_pem), c.key_file, 'key_file');
   if (key) o.key = key;
   if (c.server_name) o.servername = c.server_name;
-  if (c.min_version) {
-    const v = TLS_VERSIONS[c.min_version];
-    if (!v) throw new Error(`${where}: unknown min_version ${JSON.stringify(c.min_version)} (want one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
-    o.minVersion = v;
+  for (const [a, k] of [['min_version', 'minVersion'], ['max_version', 'maxVersion']] as const) {
+    const name = c[a];
+    if (!name) continue;
+    const v = TLS_VERSIONS[name];
+    if (!v) throw new Error(`${where}: unknown ${a} ${JSON.stringify(name)} (want one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
+    o[k] = v;
   }
   return o;
 }

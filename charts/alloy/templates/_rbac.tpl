@@ -33,6 +33,12 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
   {{- end -}}
   {{- if $f.podLogs.enabled -}}{{- $needs = append $needs "namespaced|get||pods/log" -}}{{- end -}}
 {{- end -}}
+{{- if $f.podLogsObjects.enabled -}}
+  {{- $needs = concat $needs (list "namespaced|read|monitoring.grafana.com|podlogs" "namespaced|read||pods" "namespaced|get||pods/log" "cluster|read||namespaces") -}}
+{{- end -}}
+{{- if $f.kubernetesEvents.enabled -}}
+  {{- $needs = append $needs "namespaced|read||events" -}}
+{{- end -}}
 {{- if $f.serviceMonitors.enabled -}}
   {{- $needs = append $needs "namespaced|status|monitoring.coreos.com|servicemonitors/status" -}}
   {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|servicemonitors" "namespaced|read||services" "namespaced|read||endpoints" "namespaced|read|discovery.k8s.io|endpointslices" "namespaced|read||pods" "cluster|read||namespaces") -}}
@@ -87,5 +93,5 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
 
 {{/* "true" when log positions are shared through ConfigMaps in the release namespace. */}}
 {{- define "alloy.rbac.positions" -}}
-{{- if .Values.features.podLogs.enabled -}}true{{- end -}}
+{{- if or .Values.features.podLogs.enabled .Values.features.podLogsObjects.enabled -}}true{{- end -}}
 {{- end -}}

@@ -15,6 +15,7 @@ class PrometheusScrape implements Component<ScrapeArgs> {
   private unsubscribe: (() => void) | undefined;
   private jobName: string | undefined;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly ctx: ComponentContext) {
     const metrics = scrapeMetrics(ctx.metrics);
@@ -51,8 +52,17 @@ class PrometheusScrape implements Component<ScrapeArgs> {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * One shutdown, awaited by every caller: the abort signal starts it before
+   * the controller calls stop(), and that call must not return before its
+   * scrape loops have ended.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     await this.manager.stop();

@@ -19,6 +19,7 @@ import { targetDefaults } from '../../scrape/wire.js';
 import { setTargetDefaults } from '../../scrape/target.js';
 import { fromBlock, selectorString } from '../selector.js';
 import { type OperatorArgs, scrapeSampleSpec } from '../operator/args.js';
+import { compileScrapeClasses } from '../operator/scrape-class.js';
 import type { JobOptions } from '../operator/job.js';
 import { crName } from '../operator/monitor.js';
 import { PendingError, RefStore } from '../operator/secrets.js';
@@ -34,7 +35,10 @@ export interface CrJobStatus {
   targets_active: number;
   up: number;
   down: number;
+  scrape_class?: string;
   warning?: string;
+  /** What the scrape does differently from what a CR field asks (e.g. enableHTTP2: HTTP/1.1 is used). */
+  note?: string;
 }
 
 export interface CrStatus {
@@ -60,10 +64,13 @@ export class CrJobsComponent implements Component<OperatorArgs> {
   private computing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   private unsubscribeCluster: () => void;
   private statuses: CrStatus[] = [];
   private lastHealth = '';
   private reported = new Set<string>();
+  /** Per-CR notes already logged ("<CR>: <note>"). */
+  private readonly noted = new Set<string>();
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -88,6 +95,8 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     const key = watchKey(args);
     if (this.watch?.key !== key) {
       await this.closeWatch();
+      // Stopped while the old watch closed: open nothing that stop() would not close.
+      if (this.stopped) return;
       try {
         this.openWatch(args, key);
       } catch (e) {
@@ -155,6 +164,7 @@ export class CrJobsComponent implements Component<OperatorArgs> {
       samples: scrapeSampleSpec(a.scrape),
       extraRules: rulesFromConfig(a.rule),
       allowFileAccess: a.allow_arbitrary_file_access === true,
+      classes: compileScrapeClasses(a.scrape_class),
     };
   }
 
@@ -246,8 +256,14 @@ export class CrJobsComponent implements Component<OperatorArgs> {
           targets_active: dbg?.active.length ?? 0,
           up: dbg?.active.filter((t) => t.health === 'up').length ?? 0,
           down: dbg?.active.filter((t) => t.health === 'down').length ?? 0,
+          ...(job.scrapeClass ? { scrape_class: job.scrapeClass } : {}),
         };
         if (got.problems.length > 0) js.warning = got.problems.join('; ');
+        for (const n of job.notes ?? []) {
+          if (!this.noted.has(`${name}: ${n}`)) this.ctx.logger.debug({ cr: name }, n);
+          this.noted.add(`${name}: ${n}`);
+        }
+        if (job.notes?.length) js.note = job.notes.join('; ');
         st.jobs.push(js);
       }
       if (pending) st.state = 'pending';
@@ -293,8 +309,17 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     await this.status.settle();
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * One shutdown, awaited by every caller: the abort signal starts it before
+   * the controller calls stop(), and that call must not return before the
+   * watches are closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribeCluster();

@@ -21,6 +21,10 @@ export interface CrJob {
   rules: readonly CompiledRule[];
   scrape: ScrapeJob;
   sources: TargetSource[];
+  /** The scrape class applied (spec.scrapeClass, else the component's default class), if any. */
+  scrapeClass?: string;
+  /** What the scrape does differently from what a CR field asks (operator/job.ts http2Notes). */
+  notes?: string[];
 }
 
 export interface CrKind {

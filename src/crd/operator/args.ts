@@ -51,8 +51,8 @@ export function scrapeSampleSpec(s: ScrapeBlock | undefined): ScrapeSampleSpec {
   };
 }
 
-/** `scrapeClasses`: the scrape_class block (monitors only: Probes and ScrapeConfigs do not apply classes yet). */
-export function operatorArgsSchema(withRole: boolean, o: { scrapeClasses?: boolean } = {}): BlockSchema {
+/** The arguments of the prometheus.operator.* components (`withRole`: servicemonitors' kubernetes_role); scrape_class applies to every kind. */
+export function operatorArgsSchema(withRole: boolean): BlockSchema {
   return {
     attrs: {
       forward_to: { type: t.array(t.capsule(METRICS_RECEIVER)), required: true },
@@ -83,7 +83,7 @@ export function operatorArgsSchema(withRole: boolean, o: { scrapeClasses?: boole
         },
       },
       rule: { schema: ruleBlockSchema, multiple: true },
-      ...(o.scrapeClasses === false ? {} : { scrape_class: { schema: scrapeClassSchema, multiple: true } }),
+      scrape_class: { schema: scrapeClassSchema, multiple: true },
     },
     validate: (a: OperatorArgs) => validateOperatorArgs(a, withRole),
   };

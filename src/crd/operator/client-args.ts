@@ -93,6 +93,7 @@ function tlsArgs(t: TlsSpec, at: string, allowFileAccess: boolean, secret: ReadS
     server_name: t.serverName,
     insecure_skip_verify: t.insecureSkipVerify,
     min_version: t.minVersion,
+    max_version: t.maxVersion,
   };
   for (const k of Object.keys(c) as (keyof TlsConfig)[]) if (c[k] === undefined) delete c[k];
   return c;

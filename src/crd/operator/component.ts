@@ -32,6 +32,8 @@ export interface EndpointStatus {
   state: 'ok' | 'error' | 'pending';
   error?: string;
   warning?: string;
+  /** What the scrape does differently from what a CR field asks (e.g. enableHttp2: HTTP/1.1 is used). */
+  note?: string;
   targets_discovered: number;
   targets_active: number;
   up: number;
@@ -72,7 +74,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
   private computing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Scrape-block options already warned about (once per component). */
+  private stopping: Promise<void> | undefined;
   private unsubscribeCluster: (() => void) | undefined;
   private statuses: MonitorStatus[] = [];
   private lastHealth = '';
@@ -104,6 +106,8 @@ export class MonitorComponent implements Component<OperatorArgs> {
     const key = watchKey(args);
     if (this.watch?.key !== key) {
       await this.closeWatch();
+      // Stopped while the old watch closed: open nothing that stop() would not close.
+      if (this.stopped) return;
       try {
         this.openWatch(args, key);
       } catch (e) {
@@ -267,11 +271,11 @@ export class MonitorComponent implements Component<OperatorArgs> {
           ...(job.scrapeClass ? { scrape_class: job.scrapeClass } : {}),
           dropped: relabeled.dropped,
         });
-        for (const w of job.warnings) {
-          if (!this.warned.has(w)) this.ctx.logger.warn({ cr: name }, w);
-          this.warned.add(w);
+        for (const n of job.notes) {
+          if (!this.noted.has(`${name}: ${n}`)) this.ctx.logger.debug({ cr: name }, n);
+          this.noted.add(`${name}: ${n}`);
         }
-        if (job.warnings.length > 0) es.warning = job.warnings.join('; ');
+        if (job.notes.length > 0) es.note = job.notes.join('; ');
         if (found.problem) es.warning = found.problem;
         else if (targets.length === 0 && job.portHint) {
           const p = job.portHint;
@@ -311,8 +315,8 @@ export class MonitorComponent implements Component<OperatorArgs> {
   }
 
   private reported = new Set<string>();
-  /** Ignored-field warnings already logged. */
-  private readonly warned = new Set<string>();
+  /** Per-CR notes already logged ("<CR>: <note>"). */
+  private readonly noted = new Set<string>();
 
   private setHealth(state: 'healthy' | 'unhealthy' | 'unknown', message: string): void {
     const k = `${state}:${message}`;
@@ -329,8 +333,17 @@ export class MonitorComponent implements Component<OperatorArgs> {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * One shutdown, awaited by every caller: the abort signal starts it before
+   * the controller calls stop(), and that call must not return before the
+   * watches are closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribeCluster?.();

@@ -127,11 +127,19 @@ test('oauth2: missing references, bad token URLs and proxies name the field', ()
   expect(() => buildJob(loading, loading.endpoints[0], OPTS, store)).toThrow(PendingError);
 });
 
-test('tlsConfig.minVersion becomes min_version; maxVersion is named in a warning, not silently dropped', () => {
-  const m = sm('a', { port: 'x', enableHttp2: true, tlsConfig: { minVersion: 'TLS13', maxVersion: 'TLS13', serverName: 's' } });
+test('tlsConfig.minVersion and maxVersion become min_version and max_version (oauth2 too); enableHttp2: true is noted, not claimed', () => {
+  const m = sm('a', { port: 'x', enableHttp2: true, tlsConfig: { minVersion: 'TLS12', maxVersion: 'TLS13', serverName: 's' } });
   const job = buildJob(m, m.endpoints[0], OPTS, refs({}));
-  expect(wireConfig(job.scrape).http.client.tls_config).toEqual({ server_name: 's', insecure_skip_verify: false, min_version: 'TLS13' });
-  expect(job.warnings).toEqual(['spec.endpoints[0].tlsConfig.maxVersion "TLS13" is not honoured (ignored)', 'spec.endpoints[0].enableHttp2 is not honoured: scrapes use HTTP/1.1']);
+  expect(wireConfig(job.scrape).http.client.tls_config).toEqual({ server_name: 's', insecure_skip_verify: false, min_version: 'TLS12', max_version: 'TLS13' });
+  expect(job.notes).toEqual(["spec.endpoints[0].enableHttp2 is true, but this collector's scrape client speaks HTTP/1.1 only: scrapes use HTTP/1.1"]);
+  const off = sm('a', { port: 'x', enableHttp2: false, tlsConfig: { maxVersion: 'TLS12' } });
+  const offJob = buildJob(off, off.endpoints[0], OPTS, refs({}));
+  expect(offJob.notes).toEqual([]);
+  expect(offJob.scrape.enableHttp2).toBe(false);
+  expect(wireConfig(offJob.scrape).http.client.tls_config).toEqual({ insecure_skip_verify: false, max_version: 'TLS12' });
+  const store = refs({ 'Secret/a/oauth': { id: 'c', secret: 's' } });
+  const o2 = sm('a', { port: 'x', oauth2: { clientId: { secret: { name: 'oauth', key: 'id' } }, clientSecret: { name: 'oauth', key: 'secret' }, tokenUrl: 'https://auth/token', tlsConfig: { maxVersion: 'TLS12' } } });
+  expect(wireConfig(buildJob(o2, o2.endpoints[0], OPTS, store).scrape).http.client.oauth2!.tls_config).toEqual({ insecure_skip_verify: false, max_version: 'TLS12' });
   expect(() => sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS13', maxVersion: 'TLS12' } })).toThrow('spec.endpoints[0].tlsConfig: maxVersion (TLS12) must be more than or equal to minVersion (TLS13)');
   const bad = sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS9' } });
   expect(() => buildJob(bad, bad.endpoints[0], OPTS, refs({}))).toThrow(/unknown min_version "TLS9"/);

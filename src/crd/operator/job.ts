@@ -14,7 +14,7 @@ import { clientArgs, type ReadEither, type ReadSecret } from './client-args.js';
 import type { EndpointSpec, KeyRef, MonitorSpec, SecretOrConfigMapRef } from './monitor.js';
 import { type DiscoveryRole, jobName, podMonitorRules, serviceMonitorRules } from './relabelgen.js';
 import { PendingError, type RefStore } from './secrets.js';
-import { classFor, mergeAuthorization, mergeTls, type ScrapeClasses } from './scrape-class.js';
+import { classClient, classFor, isZeroTls, type ScrapeClasses } from './scrape-class.js';
 import { type DroppedByRelabel, generatedRuleNote, relabelWithReasons } from './drop-reason.js';
 import { selectorString } from '../selector.js';
 
@@ -53,8 +53,8 @@ export interface JobConfig {
   keepDropped: number;
   /** The scrape class applied, if any. */
   scrapeClass?: string;
-  /** Fields accepted but not honoured, each named (logged once, shown in debug info). */
-  warnings: string[];
+  /** What the scrape does differently from Prometheus for a field set on the CR, each named (logged once at debug level, the endpoint's `note` in debug info). */
+  notes: string[];
   /** The scrape job without targets (relabelTargets gives them). */
   scrape: ScrapeJob;
   /** Port the endpoint names (for the "matches no port" hint). */
@@ -152,7 +152,7 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     enableHttp2: ep.enableHttp2,
     metricRelabel: metricRules,
     samples: crSamples(m, o.samples),
-    client: classClient(clientArgs(ep, at, o.allowFileAccess, secret, either), cls, at, m.kind === 'PodMonitor' && isZeroTls(ep)),
+    client: classClient(clientArgs(ep, at, o.allowFileAccess, secret, either), cls, at, m.kind === 'PodMonitor' && isZeroTls(ep.tlsConfig)),
   };
   const scrape = buildScrapeJob(spec, {
     globals: o.scrape,
@@ -185,13 +185,19 @@ export function buildJob(m: MonitorSpec, ep: EndpointSpec, o: JobOptions, refs: 
     ruleNotes,
     keepDropped: m.keepDroppedTargets ? m.keepDroppedTargets : DEFAULT_KEEP_DROPPED,
     scrapeClass: cls?.name,
-    warnings: [ep.tlsConfig?.maxVersion, ep.oauth2?.tlsConfig?.maxVersion]
-      .map((v, i) => (v ? `${at}.${i === 0 ? '' : 'oauth2.'}tlsConfig.maxVersion ${JSON.stringify(v)} is not honoured (ignored)` : ''))
-      .filter(Boolean)
-      .concat(ep.enableHttp2 === true ? [`${at}.enableHttp2 is not honoured: scrapes use HTTP/1.1`] : []),
+    notes: http2Notes(ep.enableHttp2, `${at}.enableHttp2`),
     scrape,
     portHint,
   };
+}
+
+/**
+ * enableHttp2 (Prometheus's default: true) allows HTTP/2, it does not require
+ * it: our scrape client speaks HTTP/1.1 only, which is what `false` asks for.
+ * `true` is said once per CR at debug level, never claimed.
+ */
+export function http2Notes(enableHttp2: boolean | undefined, field: string): string[] {
+  return enableHttp2 === true ? [`${field} is true, but this collector's scrape client speaks HTTP/1.1 only: scrapes use HTTP/1.1`] : [];
 }
 
 /** The CR's NativeHistogramConfig and fallbackScrapeProtocol over the component's scrape block. */
@@ -207,21 +213,6 @@ function crSamples(m: MonitorSpec, base: ScrapeSampleSpec | undefined): ScrapeSa
   return out;
 }
 
-/** A PodMonitor's `tlsConfig: {}` counts as none for the class merge (mergeSafeTLSConfigWithScrapeClass). */
-function isZeroTls(ep: EndpointSpec): boolean {
-  const t = ep.tlsConfig;
-  return t !== undefined && !t.ca && !t.cert && !t.keySecret && !t.serverName && !t.insecureSkipVerify && !t.minVersion && !t.maxVersion;
-}
-
-/** The endpoint's client with the scrape class's TLS and authorization merged in. */
-function classClient(c: ReturnType<typeof clientArgs>, cls: ReturnType<typeof classFor>, at: string, zeroTls: boolean): ReturnType<typeof clientArgs> {
-  if (!cls) return c;
-  if (zeroTls && cls.tls) delete c.tls_config;
-  const tls = mergeTls(c.tls_config, cls);
-  if (tls) c.tls_config = tls;
-  mergeAuthorization(c, cls, at);
-  return c;
-}
 
 export interface RelabeledTargets {
   active: Record<string, string>[];

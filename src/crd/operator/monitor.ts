@@ -31,7 +31,7 @@ export interface TlsSpec {
   insecureSkipVerify: boolean;
   /** TLS10..TLS13. */
   minVersion?: string;
-  /** Not honoured (Node's TLS here has no per-client maximum wired): a warning names it. */
+  /** TLS10..TLS13: the scrape client offers no version above it. */
   maxVersion?: string;
 }
 

@@ -9,6 +9,7 @@ import { type CompiledRule, type RuleBlock, ruleBlockSchema, rulesFromConfig } f
 import { type AuthorizationConfig, type HttpClientArgs, TLS_ATTRS_NO_MIN_VERSION, type TlsConfig, authorizationSchema, tlsConfigSchemaOf, validateTlsConfig } from '../../net/http-options.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { revealString } from '../../syntax/secret.js';
+import type { TlsSpec } from './monitor.js';
 
 export interface ScrapeClassBlock {
   name: string;
@@ -130,4 +131,24 @@ export function mergeAuthorization(client: HttpClientArgs, cls: ScrapeClass | un
       own.credentials_file = a.credentials_file;
     }
   }
+}
+
+/** A "safe" TLS config of only zero values (`tlsConfig: {}`) counts as none for the class merge (mergeSafeTLSConfigWithScrapeClass). */
+export function isZeroTls(t: TlsSpec | undefined): boolean {
+  return t !== undefined && !t.ca && !t.cert && !t.keySecret && !t.serverName && !t.insecureSkipVerify && !t.minVersion && !t.maxVersion;
+}
+
+/**
+ * A CR's client settings with its scrape class's TLS and authorization merged
+ * in (mergeTLSConfigWithScrapeClass, mergeSafeAuthorizationWithScrapeClass);
+ * `zeroTls`: the CR's TLS is a safe one of only zero values, which the class's
+ * replaces. Used for monitor endpoints, Probes and ScrapeConfigs alike.
+ */
+export function classClient(c: HttpClientArgs, cls: ScrapeClass | undefined, at: string, zeroTls: boolean): HttpClientArgs {
+  if (!cls) return c;
+  if (zeroTls && cls.tls) delete c.tls_config;
+  const tls = mergeTls(c.tls_config, cls);
+  if (tls) c.tls_config = tls;
+  mergeAuthorization(c, cls, at);
+  return c;
 }

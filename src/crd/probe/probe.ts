@@ -6,7 +6,12 @@
 // __param_target and instance and point __address__ at the prober URL.
 // Static targets (spec.targets.staticConfig, which wins over ingress) carry
 // their labels plus namespace; ingress targets come from ingress discovery,
-// filtered by the selector, with the ingress URL as the target.
+// filtered by the selector, with the ingress URL as the target. A scrape
+// class (spec.scrapeClass, else the component's default) applies as the
+// operator applies it to Probes: its relabel rules after the prober rules and
+// before the CR's relabelingConfigs, its metric relabel rules before the
+// CR's, its TLS and authorization filling the CR's gaps (a tlsConfig of only
+// zero values counts as none); attach_metadata has no meaning for a Probe.
 import { compileRules, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import { parseDuration } from '../../syntax/duration.js';
 import { buildScrapeJob } from '../../scrape/job.js';
@@ -17,6 +22,7 @@ import type { RefStore } from '../operator/secrets.js';
 import { type LabelSelector, validateSelector } from '../selector.js';
 import { clientOf, clientPart } from '../crjobs/client.js';
 import type { CrJob, CrKind, TargetSource } from '../crjobs/types.js';
+import { classClient, classFor, isZeroTls } from '../operator/scrape-class.js';
 
 const INIT: RawRule = { sourceLabels: ['job'], targetLabel: '__tmp_prometheus_job_name' };
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -79,6 +85,7 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
   const ingressR = targetsR?.obj('ingress');
   if (!staticR && !ingressR) throw new FieldError('spec.targets', 'at least one of .spec.targets.staticConfig and .spec.targets.ingress is required');
 
+  const cls = classFor(o.classes ?? { byName: new Map() }, spec.str('scrapeClass'));
   // Client fields sit at spec level, the prober's proxy under spec.prober.
   const client = clientPart({ ...spec.value, ...(prober!.value.proxyUrl !== undefined ? { proxyUrl: prober!.value.proxyUrl } : {}) }, 'spec');
   const jobName = `probe/${namespace}/${name}`;
@@ -136,7 +143,7 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
   }
   const crAt = staticR ? 'spec.targets.staticConfig.relabelingConfigs' : 'spec.targets.ingress.relabelingConfigs';
   compile(crRules, crAt);
-  const compiled = [...o.extraRules, ...compile([...rules, ...crRules], crAt)];
+  const compiled = [...o.extraRules, ...compile(rules, crAt), ...(cls?.relabel ?? []), ...compile(crRules, crAt)];
 
   const limits = {
     sample: spec.int('sampleLimit'),
@@ -156,9 +163,9 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
       honorTimestamps: true,
       limits,
       protocols: spec.has('scrapeProtocols') && spec.strArray('scrapeProtocols').length > 0 ? spec.strArray('scrapeProtocols') : undefined,
-      metricRelabel: compile(client.metricRelabelings, 'spec.metricRelabelings'),
+      metricRelabel: [...(cls?.metricRelabel ?? []), ...compile(client.metricRelabelings, 'spec.metricRelabelings')],
       samples: o.samples,
-      client: clientOf(client, 'spec', false, refs, namespace),
+      client: classClient(clientOf(client, 'spec', false, refs, namespace), cls, 'spec', isZeroTls(client.tlsConfig)),
     },
     {
       globals: o.scrape,
@@ -176,7 +183,7 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
       },
     },
   );
-  return [{ name: jobName, rules: compiled, scrape, sources }];
+  return [{ name: jobName, rules: compiled, scrape, sources, scrapeClass: cls?.name }];
 }
 
 export const PROBE_KIND: CrKind = { kind: 'Probe', group: 'monitoring.coreos.com', version: 'v1', resource: 'probes', jobPrefix: 'probe', writesStatus: true, jobs: probeJobs };

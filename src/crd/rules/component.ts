@@ -57,6 +57,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private backoffMs = 0;
   private backoff: Backoff | undefined;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   private unsubscribeCluster: () => void;
   private statuses: RuleCrStatus[] = [];
   private readonly ops: (RulerOp & { time: string; result: string })[] = [];
@@ -341,8 +342,17 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     for (let i = 0; i < 100 && this.running; i++) await this.running;
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * One shutdown, awaited by every caller: the abort signal starts it before
+   * the controller calls stop(), and that call must not return before the
+   * watch and the ruler client are closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.syncTimer) clearInterval(this.syncTimer);

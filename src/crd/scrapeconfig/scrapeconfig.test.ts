@@ -69,3 +69,13 @@ test('file patterns: a * in the last element', () => {
   expect(expandFilePattern(path.join(dir, 'none.yaml'))).toEqual([]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('enableHTTP2: true is noted (HTTP/1.1 is used), false or unset is not; tlsConfig.maxVersion reaches the client', () => {
+  const [on] = scrapeConfigJobs(sc({ enableHTTP2: true, staticConfigs: [{ targets: ['h:1'] }], tlsConfig: { maxVersion: 'TLS12' } }), OPTS, refs);
+  expect(on.notes).toEqual(["spec.enableHTTP2 is true, but this collector's scrape client speaks HTTP/1.1 only: scrapes use HTTP/1.1"]);
+  expect(on.scrape.client.tls_config).toMatchObject({ max_version: 'TLS12' });
+  const [off] = scrapeConfigJobs(sc({ enableHTTP2: false, staticConfigs: [{ targets: ['h:1'] }] }), OPTS, refs);
+  expect(off.notes).toEqual([]);
+  expect(off.scrape.enableHttp2).toBe(false);
+  expect(() => scrapeConfigJobs(sc({ tlsConfig: { minVersion: 'TLS13', maxVersion: 'TLS12' } }), OPTS, refs)).toThrow('spec.tlsConfig: maxVersion (TLS12) must be more than or equal to minVersion (TLS13)');
+});

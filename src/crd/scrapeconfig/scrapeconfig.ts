@@ -4,16 +4,23 @@
 // override of spec.jobName, then the CR's relabelings; targets from
 // staticConfigs, fileSDConfigs, httpSDConfigs and kubernetesSDConfigs.
 // Other discovery kinds are refused with the field named, so the resource
-// reads Accepted=False instead of silently scraping nothing.
+// reads Accepted=False instead of silently scraping nothing. A scrape class
+// (spec.scrapeClass, else the component's default) applies as the operator
+// applies it to ScrapeConfigs: its relabel rules right after the first
+// generated rule and before the jobName rule and the CR's relabelings, its
+// metric relabel rules before the CR's, its TLS and authorization filling the
+// CR's gaps (a tlsConfig of only zero values counts as none). Its
+// attach_metadata does not apply (kubernetesSDConfigs carry their own).
 import { compileRules, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import { parseDuration } from '../../syntax/duration.js';
 import { buildScrapeJob } from '../../scrape/job.js';
-import type { JobOptions } from '../operator/job.js';
+import { http2Notes, type JobOptions } from '../operator/job.js';
 import { refuseFile } from '../operator/client-args.js';
 import { FieldError, Reader } from '../operator/reader.js';
 import type { RefStore } from '../operator/secrets.js';
 import { clientOf, clientPart } from '../crjobs/client.js';
 import type { CrJob, CrKind, TargetSource } from '../crjobs/types.js';
+import { classClient, classFor, isZeroTls } from '../operator/scrape-class.js';
 
 const INIT: RawRule = { sourceLabels: ['job'], targetLabel: '__tmp_prometheus_job_name' };
 /** Prometheus's refresh defaults: file_sd 5m, http_sd 1m. */
@@ -123,13 +130,14 @@ export function scrapeConfigJobs(obj: unknown, o: JobOptions, refs: RefStore): C
     sources.push({ kind: 'kubernetes', role, namespaces, attachNode, selectors: selectors.length > 0 ? selectors : undefined });
   }
 
+  const cls = classFor(o.classes ?? { byName: new Map() }, spec.str('scrapeClass'));
   const client = clientPart(spec.value, 'spec', { enableHTTP2: 'enableHttp2' });
   const jobName = `scrapeConfig/${namespace}/${name}`;
-  const rules: RawRule[] = [INIT];
+  const rules: RawRule[] = [];
   const jobLabel = spec.str('jobName');
   if (jobLabel) rules.push({ targetLabel: 'job', action: 'replace', replacement: jobLabel });
   compile(client.relabelings, 'spec.relabelings');
-  const compiled = [...o.extraRules, ...compile([...rules, ...client.relabelings], 'spec.relabelings')];
+  const compiled = [...o.extraRules, ...compile([INIT], 'spec.relabelings'), ...(cls?.relabel ?? []), ...compile([...rules, ...client.relabelings], 'spec.relabelings')];
 
   const params = spec.obj('params');
   const paramMap: Record<string, string[]> | undefined = params ? Object.fromEntries(Object.keys(params.value).map((k) => [k, params.strArray(k)])) : undefined;
@@ -156,9 +164,9 @@ export function scrapeConfigJobs(obj: unknown, o: JobOptions, refs: RefStore): C
         bodySize: spec.str('bodySizeLimit') || undefined,
       },
       protocols: spec.has('scrapeProtocols') && spec.strArray('scrapeProtocols').length > 0 ? spec.strArray('scrapeProtocols') : undefined,
-      metricRelabel: compile(client.metricRelabelings, 'spec.metricRelabelings'),
+      metricRelabel: [...(cls?.metricRelabel ?? []), ...compile(client.metricRelabelings, 'spec.metricRelabelings')],
       samples: o.samples,
-      client: clientOf(client, 'spec', false, refs, namespace),
+      client: classClient(clientOf(client, 'spec', false, refs, namespace), cls, 'spec', isZeroTls(client.tlsConfig)),
     },
     {
       globals: o.scrape,
@@ -177,7 +185,7 @@ export function scrapeConfigJobs(obj: unknown, o: JobOptions, refs: RefStore): C
       },
     },
   );
-  return [{ name: jobName, rules: compiled, scrape, sources }];
+  return [{ name: jobName, rules: compiled, scrape, sources, scrapeClass: cls?.name, notes: http2Notes(client.enableHttp2, 'spec.enableHTTP2') }];
 }
 
 export const SCRAPECONFIG_KIND: CrKind = {

@@ -42,6 +42,7 @@ function endpointView(e, scrapeTargetsTable, owner) {
     h('h4', {}, e.job, ' ', badge(e.state)),
     e.error ? h('p', { class: 'error-text' }, e.error) : null,
     e.warning ? h('p', { class: 'muted warning' }, e.warning) : null,
+    e.note ? h('p', { class: 'muted note' }, e.note) : null,
     renderObject(counts),
     e.state === 'ok' ? targetsTable(e.targets, scrapeTargetsTable, owner) : null,
     droppedTable(e.dropped, e.targets_dropped ?? 0),

@@ -9,7 +9,7 @@ import { PROBE_KIND } from '../../../crd/probe/probe.js';
 export const probes: ComponentDefinition<OperatorArgs> = {
   name: 'prometheus.operator.probes',
   load: loadKubeClient,
-  args: operatorArgsSchema(false, { scrapeClasses: false }),
+  args: operatorArgsSchema(false),
   exports: {},
   labelRequired: true,
   build(ctx: ComponentContext) {

@@ -10,7 +10,7 @@ export const scrapeConfigs: ComponentDefinition<OperatorArgs> = {
   name: 'prometheus.operator.scrapeconfigs',
   load: loadKubeClient,
   stability: 'experimental',
-  args: operatorArgsSchema(false, { scrapeClasses: false }),
+  args: operatorArgsSchema(false),
   exports: {},
   labelRequired: true,
   build(ctx: ComponentContext) {
