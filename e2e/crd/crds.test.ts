@@ -27,7 +27,7 @@ describe('CRD manifests', () => {
     expect(doc.metadata.name).toBe(`${doc.spec.names.plural}.monitoring.coreos.com`);
     const v = doc.spec.versions;
     expect(v).toHaveLength(1);
-    expect(v[0]).toMatchObject({ name: file.includes('scrapeconfigs') ? 'v1alpha1' : 'v1', served: true, storage: true, subresources: { status: {} } });
+    expect(v[0]).toMatchObject({ name: /scrapeconfigs|alertmanagerconfigs/.test(file) ? 'v1alpha1' : 'v1', served: true, storage: true, subresources: { status: {} } });
     expect(untyped(v[0].schema.openAPIV3Schema)).toEqual([]);
   });
 });
@@ -44,6 +44,7 @@ describe('CRD manifests', () => {
   test('the CRDs are established and their kinds are served; re-apply is unchanged', async () => {
     const crds = k.api.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').map((c) => c.metadata.name).sort();
     expect(crds).toEqual([
+      'alertmanagerconfigs.monitoring.coreos.com',
       'podmonitors.monitoring.coreos.com',
       'probes.monitoring.coreos.com',
       'prometheusrules.monitoring.coreos.com',
@@ -52,7 +53,7 @@ describe('CRD manifests', () => {
     ]);
     const again = await k.kubectl('apply', '-f', CRDS_FILE);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect(again.stdout.match(/unchanged/g)).toHaveLength(5);
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(6);
     const out = await k.apply(
       `apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
