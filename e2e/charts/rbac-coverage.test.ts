@@ -85,6 +85,14 @@ const scenarios: Scenario[] = [
     features: ['discovery.pod', 'discovery.service', 'serviceMonitors', 'podMonitors', 'rules', 'probes', 'scrapeConfigs'],
     expectSeen: ['watch probes', 'watch scrapeconfigs', 'watch ingresses', 'patch probes/status'],
   },
+  {
+    name: 'alloy with AlertmanagerConfig sync to a Mimir Alertmanager',
+    chart: 'alloy',
+    set: ['features.mimirAlerts.enabled=true', 'features.mimirAlerts.address=http://127.0.0.1:1', 'rbac.crCredentials=true'],
+    features: ['discovery.pod', 'discovery.service', 'alerts', 'crCredentials'],
+    // The CR's webhook URL is read from a Secret of its namespace.
+    expectSeen: ['watch alertmanagerconfigs', 'watch secrets'],
+  },
 
 ];
 
@@ -122,6 +130,13 @@ beforeAll(async () => {
     metadata: { namespace: 'shop', name: 'pods' },
     spec: { kubernetesSDConfigs: [{ role: 'Pod' }], staticConfigs: [{ targets: ['127.0.0.1:9'] }] },
   });
+  api.apply({
+    apiVersion: 'monitoring.coreos.com/v1alpha1',
+    kind: 'AlertmanagerConfig',
+    metadata: { namespace: 'shop', name: 'team' },
+    spec: { route: { receiver: 'hook' }, receivers: [{ name: 'hook', webhookConfigs: [{ urlSecret: { name: 'alert-hooks', key: 'url' } }] }] },
+  });
+  api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'shop', name: 'alert-hooks' }, stringData: { url: 'http://127.0.0.1:9/hook' } });
   api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   kubeconfig = path.join(tmp, 'kubeconfig');
   api.writeKubeconfig(kubeconfig);
