@@ -4,7 +4,9 @@
 // mute time interval) arrives merged into global_config; an edit and a
 // delete are synced; a broken CR is reported with its reason while a good
 // one keeps syncing; CRs outside the selectors are left out; an unchanged
-// state is not posted again; Mimir refusing the merged config is reported.
+// state is not posted again; Mimir refusing the merged config is reported;
+// an edited Secret or template is synced; Mimir down at first is retried;
+// in a cluster only the owner of the component's key writes.
 import pino from 'pino';
 import { alertsArgsSchema } from '../../src/crd/alerts/args.js';
 import { AlertsComponent } from '../../src/crd/alerts/component.js';
@@ -13,6 +15,7 @@ import { loadKubeClient } from '../../src/kube/client.js';
 import { Secret } from '../../src/syntax/secret.js';
 import { makeTestContext, type TestContext } from '../lib/component-context.js';
 import { sleep, waitFor } from '../lib/wait.js';
+import type { ClusterOwnership } from '../../src/clustering/ownership.js';
 import { HAVE_KUBECTL, type KubeEnv, startKubeEnv } from './helpers.js';
 
 const suite = HAVE_KUBECTL ? describe : describe.skip;
@@ -207,7 +210,7 @@ suite('mimir.alerts.kubernetes against the sandbox API and a Mimir Alertmanager 
     await k.remove(SIMPLE('shop', 'team-b', 'hook'), 'team-b');
   });
 
-  test('selectors and matcher strategy; an unchanged state is not posted again; a config Mimir refuses is reported', async () => {
+  test('selectors and matcher strategy; an unchanged state is not posted again', async () => {
     await k.apply(SIMPLE('shop', 'sel-in', 'r', 'r', '{pick: "yes"}'), 'sel-in');
     await k.apply(SIMPLE('quiet', 'sel-ns-out', 'r', 'r', '{pick: "yes"}'), 'sel-ns-out');
     await k.apply(SIMPLE('shop', 'sel-label-out', 'r', 'r', '{pick: "no"}'), 'sel-label-out');
@@ -251,5 +254,64 @@ suite('mimir.alerts.kubernetes against the sandbox API and a Mimir Alertmanager 
     await k.remove(SIMPLE('shop', 'too-many', 'r', 'r', '{limit: "test"}'), 'too-many');
     await am.waitFor(() => am.config() !== undefined, 10_000, 'base config accepted');
     await waitFor('healthy', () => ctx.health.state === 'healthy', { timeoutMs: 5000, intervalMs: 50 });
+  });
+
+  test('an edited Secret and changed template_files are synced; Mimir down at first is retried until it is up', async () => {
+    await k.apply(TEAM_A('30s').replace('alertmanager: mimir', 'alertmanager: secret-edit'), 'team-a-secret');
+    const am = new AlertmanagerReceiver();
+    await am.start();
+    await am.down(); // the port is taken, then closed: connection refused until up()
+    stops.push(() => am.stop());
+    const ctx = makeTestContext({ id: 'mimir.alerts.kubernetes.retry' });
+    const c = new AlertsComponent(ctx, { debounceMs: 50, minBackoffMs: 100, maxBackoffMs: 300 });
+    stops.push(() => c.stop());
+    const base = args({ client: k.clientArgs, address: am.url, alertmanagerconfig_selector: { match_labels: { alertmanager: 'secret-edit' } } });
+    await c.update(base);
+    await waitFor('retrying reported', () => /syncing the Mimir Alertmanager failed \(retrying in \d+ ms\)/.test(ctx.health.message), { timeoutMs: 10_000, intervalMs: 50 });
+    await am.up();
+    await am.waitFor(() => am.config()?.receivers?.[2]?.webhook_configs?.[0]?.url === 'https://pager.example/hook', 10_000, 'synced once Mimir is up');
+    await waitFor('healthy', () => ctx.health.state === 'healthy', { timeoutMs: 5000, intervalMs: 50 });
+
+    // The Secret the CR references changes: the new URL is sent.
+    await k.apply(SECRET.replace('https://pager.example/hook', 'https://pager.example/v2'), 'secret');
+    await am.waitFor(() => am.config()?.receivers?.[2]?.webhook_configs?.[0]?.url === 'https://pager.example/v2', 10_000, 'edited Secret synced');
+    // New templates (an argument change) are sent with the same configuration.
+    await c.update({ ...base, template_files: { other: '{{ define "x" }}y{{ end }}' } });
+    await am.waitFor(() => am.state.get('anonymous')?.templates.other !== undefined, 10_000, 'templates synced');
+    expect(am.state.get('anonymous')!.templates).toEqual({ other: '{{ define "x" }}y{{ end }}' });
+    await k.apply(SECRET, 'secret');
+    await k.remove(TEAM_A('30s').replace('alertmanager: mimir', 'alertmanager: secret-edit'), 'team-a-secret');
+  });
+
+  test('in a cluster only the owner of the component key writes; a new owner takes over', async () => {
+    await k.apply(SIMPLE('shop', 'clustered', 'r', 'r', '{alertmanager: cluster}'), 'clustered');
+    const am = await new AlertmanagerReceiver().start();
+    stops.push(() => am.stop());
+    let owner = 'node-b';
+    const listeners: (() => void)[] = [];
+    const cluster: ClusterOwnership = {
+      enabled: true,
+      self: 'node-a',
+      ownerOf: () => owner,
+      owns: () => owner === 'node-a',
+      onChange: (l) => {
+        listeners.push(l);
+        return () => undefined;
+      },
+      peers: () => [],
+    };
+    const ctx = makeTestContext({ id: 'mimir.alerts.kubernetes.cluster', cluster });
+    const c = new AlertsComponent(ctx, { debounceMs: 50 });
+    stops.push(() => c.stop());
+    await c.update(args({ client: k.clientArgs, address: am.url, alertmanagerconfig_selector: { match_labels: { alertmanager: 'cluster' } } }));
+    await waitFor('standby', () => /^standby: node-b syncs/.test(ctx.health.message), { timeoutMs: 5000, intervalMs: 50 });
+    await sleep(300);
+    expect(am.calls).toEqual([]);
+    expect((c.debugInfo() as { role: string }).role).toBe('standby');
+    owner = 'node-a';
+    for (const l of listeners) l();
+    await am.waitFor(() => routeReceivers(am.config()).includes('shop/clustered/r'), 10_000, 'the new owner writes');
+    expect((c.debugInfo() as { role: string }).role).toBe('writer');
+    await k.remove(SIMPLE('shop', 'clustered', 'r', 'r', '{alertmanager: cluster}'), 'clustered');
   });
 });

@@ -266,7 +266,6 @@ const isKeyRef = (v: unknown): v is SecretKeyRef => isObj(v) && typeof v.key ===
 interface Ctx {
   ns: string;
   resolve: RefResolver;
-  path: string;
 }
 
 function convertValue(field: string, v: unknown, c: Ctx): unknown {
@@ -286,7 +285,7 @@ function convertValue(field: string, v: unknown, c: Ctx): unknown {
     for (const [k, x] of Object.entries(v)) m[k] = Array.isArray(x) ? x.map((y) => convertValue('', y, c)) : convertValue('', x, c);
     return m;
   }
-  if (Array.isArray(v)) return v.map((x, i) => convertValue('', x, { ...c, path: `${c.path}[${i}]` }));
+  if (Array.isArray(v)) return v.map((x) => convertValue('', x, c));
   if (isObj(v)) return convertObject(v, c);
   return v;
 }
@@ -296,7 +295,7 @@ function convertObject(o: Obj, c: Ctx): Obj {
   for (const [k, v] of Object.entries(o)) {
     let x: unknown;
     try {
-      x = convertValue(k, v, { ...c, path: `${c.path}.${k}` });
+      x = convertValue(k, v, c);
     } catch (e) {
       throw new Error(`${k}: ${(e as Error).message}`);
     }
@@ -314,7 +313,7 @@ function convertReceiver(r: Obj, ns: string, name: string, resolve: RefResolver)
     out[RECEIVER_KINDS[kind]] = configs.map((cfg: Obj, i: number) => {
       try {
         // TLS ca / cert / keySecret become inline ca / cert / key: Mimir cannot read the files the operator mounts.
-        return convertObject(cfg, { ns, resolve, path: '' });
+        return convertObject(cfg, { ns, resolve });
       } catch (e) {
         throw new Error(`receiver "${r.name}": ${kind}[${i}]: ${(e as Error).message}`);
       }
