@@ -109,6 +109,18 @@ stringData:
   slack: https://hooks.slack.example/T000/B000
 `;
 
+
+/** The value of the series `name` whose labels include `labels` (the registry adds component_id and component_path). */
+async function metric(ctx: TestContext, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  for (const line of (await ctx.metrics.metrics()).split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
 const receiverNames = (cfg: any): string[] => (cfg?.receivers ?? []).map((r: { name: string }) => r.name);
 const routeReceivers = (cfg: any): string[] => (cfg?.route?.routes ?? []).map((r: { receiver: string }) => r.receiver);
 
@@ -228,6 +240,7 @@ suite('mimir.alerts.kubernetes against the sandbox API and a Mimir Alertmanager 
     await sleep(1200);
     expect(am.calls.filter((c) => c.method === 'GET').length).toBeGreaterThanOrEqual(3);
     expect(am.posts().length).toBe(posted);
+    expect(await metric(ctx, 'mimir_alerts_events_total', { type: 'sync-mimir' })).toBeGreaterThanOrEqual(3);
 
     // Labelling the namespace brings its CR in.
     await k.apply('apiVersion: v1\nkind: Namespace\nmetadata: {name: quiet, labels: {alerts: "on"}}\n', 'ns-quiet');
@@ -250,6 +263,10 @@ suite('mimir.alerts.kubernetes against the sandbox API and a Mimir Alertmanager 
     // Not retried in a loop: the same content would be refused again.
     await sleep(800);
     expect(am.posts().filter((p) => p.status === 400)).toHaveLength(1);
+    // Alloy's metrics: the refused event failed, the POST was timed with its status.
+    expect(await metric(ctx, 'mimir_alerts_events_failed_total', { type: 'resource-changed' })).toBe(1);
+    expect(await metric(ctx, 'mimir_alerts_mimir_client_request_duration_seconds_count', { operation: 'POST /api/v1/alerts', status_code: '400' })).toBe(1);
+    expect(await metric(ctx, 'mimir_alerts_config_updates_total')).toBe(1);
     // Removing the CR changes the content: it goes out and is accepted.
     await k.remove(SIMPLE('shop', 'too-many', 'r', 'r', '{limit: "test"}'), 'too-many');
     await am.waitFor(() => am.config() !== undefined, 10_000, 'base config accepted');
@@ -271,6 +288,10 @@ suite('mimir.alerts.kubernetes against the sandbox API and a Mimir Alertmanager 
     await am.up();
     await am.waitFor(() => am.config()?.receivers?.[2]?.webhook_configs?.[0]?.url === 'https://pager.example/hook', 10_000, 'synced once Mimir is up');
     await waitFor('healthy', () => ctx.health.state === 'healthy', { timeoutMs: 5000, intervalMs: 50 });
+    expect(await metric(ctx, 'mimir_alerts_events_retried_total', { type: 'resource-changed' })).toBeGreaterThanOrEqual(1);
+    expect(await metric(ctx, 'mimir_alerts_mimir_client_request_duration_seconds_count', { operation: 'GET /api/v1/alerts', status_code: 'error' })).toBeGreaterThanOrEqual(1);
+    expect(await metric(ctx, 'mimir_alerts_mimir_client_request_duration_seconds_count', { operation: 'GET /api/v1/alerts', status_code: '404' })).toBe(1);
+    expect(await metric(ctx, 'mimir_alerts_mimir_client_request_duration_seconds_count', { operation: 'POST /api/v1/alerts', status_code: '201' })).toBe(1);
 
     // The Secret the CR references changes: the new URL is sent.
     await k.apply(SECRET.replace('https://pager.example/hook', 'https://pager.example/v2'), 'secret');

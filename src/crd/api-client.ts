@@ -53,6 +53,8 @@ export class ConfigApiClient {
   protected readonly base: URL;
   /** Static credentials, or an OAuth2 token cached across syncs. */
   private readonly auth: RequestAuth;
+  /** HTTP status of the last answer (0: none came), for request metrics. */
+  lastStatus = 0;
 
   constructor(protected readonly cfg: ConfigApiClientConfig) {
     this.base = new URL(cfg.address);
@@ -89,6 +91,7 @@ export class ConfigApiClient {
   }
 
   protected async request(method: string, url: URL, body?: string, redirects = 0): Promise<ApiResponse> {
+    this.lastStatus = 0;
     const headers = await this.headers(method, url);
     if (body !== undefined) headers['Content-Type'] = 'application/yaml';
     const mod = url.protocol === 'https:' ? https : http;
@@ -110,6 +113,7 @@ export class ConfigApiClient {
             resolve(this.request(method, new URL(loc, url), body, redirects + 1));
             return;
           }
+          this.lastStatus = status;
           resolve({ status, body: Buffer.concat(chunks).toString('utf8'), secrets: headerSecrets(headers) });
         });
       });

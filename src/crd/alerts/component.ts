@@ -8,6 +8,7 @@
 // sync. In a cluster only the owner of the component's key writes (Alloy's
 // component has no clustering: every instance would post the same config).
 import type { KubeConfig } from '@kubernetes/client-node';
+import { Counter, Histogram } from 'prom-client';
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { Backoff } from '../../net/backoff.js';
@@ -40,6 +41,9 @@ export interface AlertsComponentOptions {
 type KubeObj = { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } };
 
 const KIND = 'AlertmanagerConfig';
+
+/** What started a sync, as Alloy's event types name it. */
+type EventType = 'resource-changed' | 'sync-mimir';
 /** First retry of a Kubernetes client that could not be built, then doubling up to 10 s (Alloy's startup backoff). */
 const KUBE_RETRY_MAX_MS = 10_000;
 
@@ -85,10 +89,29 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
   /** A configuration Mimir refused (4xx) and why: not sent again until it changes or sync_interval passes. */
   private refused: { state: AlertmanagerState; reason: string } | undefined;
 
+  /** Alloy's debug metrics of the component (names and labels as Alloy registers them). */
+  private readonly metrics: { configUpdates: Counter; events: Counter; eventsFailed: Counter; eventsRetried: Counter; requestDuration: Histogram };
+  /** The kind of the next sync: a periodic one unless a Kubernetes change or retry asked for it. */
+  private nextEvent: EventType = 'resource-changed';
+
   constructor(
     private readonly ctx: ComponentContext,
     private readonly opts: AlertsComponentOptions = {},
   ) {
+    const registers = [ctx.metrics];
+    this.metrics = {
+      configUpdates: new Counter({ name: 'mimir_alerts_config_updates_total', help: 'Total number of times the configuration has been updated.', registers }),
+      events: new Counter({ name: 'mimir_alerts_events_total', help: 'Total number of events processed, partitioned by event type.', labelNames: ['type'], registers }),
+      eventsFailed: new Counter({ name: 'mimir_alerts_events_failed_total', help: 'Total number of events that failed to be processed, even after retries, partitioned by event type.', labelNames: ['type'], registers }),
+      eventsRetried: new Counter({ name: 'mimir_alerts_events_retried_total', help: 'Total number of retries across all events, partitioned by event type.', labelNames: ['type'], registers }),
+      requestDuration: new Histogram({
+        name: 'mimir_alerts_mimir_client_request_duration_seconds',
+        help: 'Duration of requests to the Mimir API.',
+        labelNames: ['operation', 'status_code'],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers,
+      }),
+    };
     this.unsubscribeCluster = ctx.cluster.onChange(() => this.schedule(0));
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
@@ -97,6 +120,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
     if (this.stopped) return;
     const args = raw as unknown as AlertsArgs;
     validateAlertsArgs(args);
+    this.metrics.configUpdates.inc();
     // A global_config that does not parse is a configuration error (Alloy fails its startup on it).
     const base = parseBaseConfig(revealString(args.global_config) ?? '');
     const prev = this.args;
@@ -119,6 +143,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       this.syncTimer = setInterval(() => {
         this.actual = undefined;
         this.refused = undefined;
+        this.nextEvent = 'sync-mimir';
         this.schedule(0);
       }, args.sync_interval);
       this.syncTimer.unref();
@@ -247,6 +272,8 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
   }
 
   private async reconcile(): Promise<void> {
+    const event = this.nextEvent;
+    this.nextEvent = 'resource-changed';
     const a = this.args;
     const k = this.kube;
     const client = this.client?.c;
@@ -268,16 +295,17 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
     }
     const d = this.desired(a);
     if (!d) return; // a Secret's namespace is still loading: its informer calls back
+    this.metrics.events.inc({ type: event });
     this.statuses = d.statuses;
     const want: AlertmanagerState = { alertmanager_config: renderAlertmanagerConfig(mergeAlertmanagerConfig(base, d.parts)), template_files: { ...a.template_files } };
     try {
-      if (this.actual === undefined) this.actual = (await client.get()) ?? null;
+      if (this.actual === undefined) this.actual = (await this.timed(client, 'GET', () => client.get())) ?? null;
       const badCrs = d.statuses.filter((s) => s.state === 'error');
       if (this.refused && sameState(this.refused.state, want)) throw new ConfigApiError(400, this.refused.reason);
       if (!this.actual || !sameState(this.actual, want)) {
         if (this.stopped) return;
         try {
-          await client.set(want);
+          await this.timed(client, 'POST', () => client.set(want));
         } catch (e) {
           this.record(d.parts.length, (e as Error).message);
           if (e instanceof ConfigApiError && !e.recoverable) this.refused = { state: want, reason: `Mimir refused the merged configuration: ${e.message}` };
@@ -303,6 +331,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       this.lastError = (e as Error).message;
       const retryable = !(e instanceof ConfigApiError) || e.recoverable;
       if (!retryable) {
+        this.metrics.eventsFailed.inc({ type: event });
         // The same content would be refused again: wait for a change or the next sync_interval.
         this.ctx.setHealth('unhealthy', this.refused?.reason ?? this.lastError);
         if (this.loggedSkips.get('') !== this.lastError) this.ctx.logger.warn({ err: this.lastError }, 'Mimir refused the Alertmanager configuration');
@@ -313,12 +342,28 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       this.backoffMs = this.backoff.next();
       this.ctx.setHealth('unhealthy', `syncing the Mimir Alertmanager failed (retrying in ${this.backoffMs} ms): ${this.lastError}`);
       this.ctx.logger.warn({ err: this.lastError, retry_ms: this.backoffMs }, 'Alertmanager sync failed');
+      this.metrics.eventsRetried.inc({ type: event });
       if (!this.stopped) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
+          this.nextEvent = event;
           this.schedule(0);
         }, this.backoffMs);
       }
+    }
+  }
+
+  /** One call to Mimir, timed by operation (the API path) and status code ("error" when no answer came). */
+  private async timed<T>(client: AlertmanagerClient, method: string, call: () => Promise<T>): Promise<T> {
+    const end = this.metrics.requestDuration.startTimer({ operation: `${method} /api/v1/alerts` });
+    const code = () => (client.lastStatus ? String(client.lastStatus) : 'error');
+    try {
+      const r = await call();
+      end({ status_code: code() });
+      return r;
+    } catch (e) {
+      end({ status_code: code() });
+      throw e;
     }
   }
 
