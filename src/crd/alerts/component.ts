@@ -86,6 +86,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
   private lastError: string | undefined;
   private role: 'writer' | 'standby' = 'standby';
   private loggedSkips = new Map<string, string>();
+  private loggedRefusal: string | undefined;
   /** A configuration Mimir refused (4xx) and why: not sent again until it changes or sync_interval passes. */
   private refused: { state: AlertmanagerState; reason: string } | undefined;
 
@@ -298,9 +299,11 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
     this.metrics.events.inc({ type: event });
     this.statuses = d.statuses;
     const want: AlertmanagerState = { alertmanager_config: renderAlertmanagerConfig(mergeAlertmanagerConfig(base, d.parts)), template_files: { ...a.template_files } };
+    const badCrs = d.statuses.filter((s) => s.state === 'error');
+    this.logSkips(badCrs);
+    const skipped = badCrs.length > 0 ? `${badCrs.length} AlertmanagerConfig(s) skipped: ${badCrs.map((s) => `${s.name}: ${s.error}`).join('; ')}` : undefined;
     try {
       if (this.actual === undefined) this.actual = (await this.timed(client, 'GET', () => client.get())) ?? null;
-      const badCrs = d.statuses.filter((s) => s.state === 'error');
       if (this.refused && sameState(this.refused.state, want)) throw new ConfigApiError(400, this.refused.reason);
       if (!this.actual || !sameState(this.actual, want)) {
         if (this.stopped) return;
@@ -320,9 +323,9 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       this.lastError = undefined;
       this.backoffMs = 0;
       this.backoff?.reset();
-      this.logSkips(badCrs);
-      if (badCrs.length > 0) {
-        this.ctx.setHealth('unhealthy', `${badCrs.length} AlertmanagerConfig(s) skipped: ${badCrs.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
+      this.loggedRefusal = undefined;
+      if (skipped) {
+        this.ctx.setHealth('unhealthy', skipped);
       } else {
         this.ctx.setHealth('healthy', `Alertmanager configuration in sync (${d.parts.length} AlertmanagerConfigs)`);
       }
@@ -330,17 +333,17 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       this.actual = undefined; // unknown after a failure: re-read before the next attempt
       this.lastError = (e as Error).message;
       const retryable = !(e instanceof ConfigApiError) || e.recoverable;
-      if (!retryable) {
+      if (!retryable && this.refused) {
         this.metrics.eventsFailed.inc({ type: event });
         // The same content would be refused again: wait for a change or the next sync_interval.
-        this.ctx.setHealth('unhealthy', this.refused?.reason ?? this.lastError);
-        if (this.loggedSkips.get('') !== this.lastError) this.ctx.logger.warn({ err: this.lastError }, 'Mimir refused the Alertmanager configuration');
-        this.loggedSkips.set('', this.lastError);
+        this.ctx.setHealth('unhealthy', [this.refused.reason, skipped].filter(Boolean).join('; '));
+        if (this.loggedRefusal !== this.refused.reason) this.ctx.logger.warn({ err: this.refused.reason }, 'Mimir refused the Alertmanager configuration');
+        this.loggedRefusal = this.refused.reason;
         return;
       }
       this.backoff ??= new Backoff({ minMs: this.opts.minBackoffMs ?? 1000, maxMs: this.opts.maxBackoffMs ?? 30_000 });
       this.backoffMs = this.backoff.next();
-      this.ctx.setHealth('unhealthy', `syncing the Mimir Alertmanager failed (retrying in ${this.backoffMs} ms): ${this.lastError}`);
+      this.ctx.setHealth('unhealthy', `syncing the Mimir Alertmanager failed (${retryable ? 'retrying' : 'will retry'} in ${this.backoffMs} ms): ${this.lastError}`);
       this.ctx.logger.warn({ err: this.lastError, retry_ms: this.backoffMs }, 'Alertmanager sync failed');
       this.metrics.eventsRetried.inc({ type: event });
       if (!this.stopped) {
