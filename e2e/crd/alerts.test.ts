@@ -7,7 +7,11 @@
 // state is not posted again; Mimir refusing the merged config is reported;
 // an edited Secret or template is synced; Mimir down at first is retried;
 // in a cluster only the owner of the component's key writes.
+import fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
+import { startAlloy } from '../../src/app.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import { alertsArgsSchema } from '../../src/crd/alerts/args.js';
 import { AlertsComponent } from '../../src/crd/alerts/component.js';
 import { AlertmanagerReceiver } from '../../src/sandbox/receivers/alertmanager-receiver.js';
@@ -334,5 +338,56 @@ suite('mimir.alerts.kubernetes against the sandbox API and a Mimir Alertmanager 
     await am.waitFor(() => routeReceivers(am.config()).includes('shop/clustered/r'), 10_000, 'the new owner writes');
     expect((c.debugInfo() as { role: string }).role).toBe('writer');
     await k.remove(SIMPLE('shop', 'clustered', 'r', 'r', '{alertmanager: cluster}'), 'clustered');
+  });
+
+  test('alloy run: the Alloy config (local.file global_config, selector and matcher blocks) syncs, and a changed base file is pushed', async () => {
+    await k.apply(SIMPLE('shop', 'via-run', 'r', 'r', '{alertmanager: run}'), 'via-run');
+    const am = await new AlertmanagerReceiver().start();
+    stops.push(() => am.stop());
+    const dir = fs.mkdtempSync(path.join(k.dir, 'run-'));
+    const baseFile = path.join(dir, 'alertmanager.yaml');
+    fs.writeFileSync(baseFile, GLOBAL);
+    const configFile = path.join(dir, 'config.alloy');
+    fs.writeFileSync(
+      configFile,
+      `local.file "am" {
+  filename       = ${JSON.stringify(baseFile)}
+  is_secret      = true
+  detector       = "poll"
+  poll_frequency = "100ms"
+}
+
+mimir.alerts.kubernetes "default" {
+  address        = ${JSON.stringify(am.url)}
+  global_config  = local.file.am.content
+  template_files = { "default_template" = "{{ define \\"x\\" }}y{{ end }}" }
+  alertmanagerconfig_selector { match_labels = { alertmanager = "run" } }
+  alertmanagerconfig_matcher { }
+  client {
+    api_server   = ${JSON.stringify(k.clientArgs.api_server)}
+    bearer_token = ${JSON.stringify(k.clientArgs.bearer_token)}
+    tls_config { ca_file = ${JSON.stringify(k.clientArgs.tls_config.ca_file)} }
+  }
+}
+`,
+    );
+    const opts = { configFile, listenAddr: '127.0.0.1:0', storagePath: path.join(dir, 'data'), logLevel: 'error', logFormat: 'json' as const, uiPathPrefix: '/', configWatchIntervalMs: 0, logger: createLogger({ level: 'error', format: 'json' }) };
+    // Experimental, as in Alloy: refused at the default stability level.
+    await expect(startAlloy(opts)).rejects.toThrow(/mimir\.alerts\.kubernetes.*experimental/);
+    const alloy = await startAlloy({ ...opts, minStability: 'experimental' });
+    stops.push(() => alloy.shutdown());
+    await am.waitFor(() => routeReceivers(am.config()).includes('shop/via-run/r'), 15_000, 'merged config from alloy run');
+    // The empty matcher block keeps the default strategy OnNamespace.
+    expect(am.config().route.routes[0]).toEqual({ receiver: 'shop/via-run/r', matchers: ['namespace="shop"'], continue: true });
+    expect(am.state.get('anonymous')!.templates).toEqual({ default_template: '{{ define "x" }}y{{ end }}' });
+    await waitFor('healthy in the controller', () => alloy.controller.view('mimir.alerts.kubernetes.default')?.health.state === 'healthy', { timeoutMs: 5000, intervalMs: 50 });
+    const view = alloy.controller.view('mimir.alerts.kubernetes.default') as { debugInfo: { alertmanager_configs: { name: string; state: string }[] } };
+    expect(view.debugInfo.alertmanager_configs).toEqual([{ name: 'AlertmanagerConfig/shop/via-run', state: 'ok', receivers: 1 }]);
+
+    // The base file changes: local.file's export re-evaluates the component and the new base goes out.
+    fs.writeFileSync(baseFile, GLOBAL.replace('resolve_timeout: 5m', 'resolve_timeout: 9m'));
+    await am.waitFor(() => am.config()?.global?.resolve_timeout === '9m', 15_000, 'new base pushed');
+    expect(routeReceivers(am.config())).toEqual(['shop/via-run/r', 'ops']);
+    await k.remove(SIMPLE('shop', 'via-run', 'r', 'r', '{alertmanager: run}'), 'via-run');
   });
 });
