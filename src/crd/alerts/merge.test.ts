@@ -182,12 +182,29 @@ describe('mergeAlertmanagerConfig', () => {
       {
         name: 'ns/rx/all',
         webhook_configs: [{ url: 'https://hooks.example/alert', send_resolved: true, max_alerts: 10, http_config: { authorization: { type: 'Bearer', credentials: 's3cret' }, enable_http2: false } }],
-        pagerduty_configs: [{ routing_key: 'pd-routing', details: { team: 'infra' }, links: [{ href: 'https://runbooks.example', alt: 'runbook' }] }],
+        pagerduty_configs: [{ routing_key: 'pd-routing', details: { team: 'infra' }, links: [{ href: 'https://runbooks.example', text: 'runbook' }] }],
         slack_configs: [{ api_url: 'https://slack.example/T0', channel: '#alerts', icon_url: 'https://icon.example/i.png' }],
         email_configs: [{ to: 'ops@example.org', headers: { Subject: 'alert' } }],
       },
     ]);
     expect(snakeCase('apiURL')).toBe('api_url');
+    // The operator's precedence and the names that differ beyond the case.
+    const q = convertAlertmanagerConfig(
+      cr('ns', 'q', {
+        route: { receiver: 'x' },
+        receivers: [
+          {
+            name: 'x',
+            webhookConfigs: [{ url: 'https://plain.example/', urlSecret: { name: 'hooks', key: 'url' }, httpConfig: { proxyUrl: 'http://p1.example:3128', proxyURL: 'http://p2.example:3128' } }],
+            discordConfigs: [{ apiURL: { name: 'hooks', key: 'url' }, title: 't' }],
+          },
+        ],
+      }),
+      resolve,
+      ON_NS,
+    );
+    expect(q.receivers[0].webhook_configs).toEqual([{ url: 'https://hooks.example/alert', http_config: { proxy_url: 'http://p2.example:3128' } }]);
+    expect(q.receivers[0].discord_configs).toEqual([{ webhook_url: 'https://hooks.example/alert', title: 't' }]);
     expect(snakeCase('chatID')).toBe('chat_id');
     expect(snakeCase('insecureSkipVerify')).toBe('insecure_skip_verify');
   });

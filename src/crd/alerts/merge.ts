@@ -290,9 +290,14 @@ function convertValue(field: string, v: unknown, c: Ctx): unknown {
   return v;
 }
 
+/** Fields that give way to another spelling of the same setting (the operator's precedence). */
+const YIELDS_TO: Record<string, string> = { url: 'urlSecret', proxyUrl: 'proxyURL' };
+
 function convertObject(o: Obj, c: Ctx): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(o)) {
+    const over = YIELDS_TO[k];
+    if (over && o[over] !== undefined && o[over] !== null && o[over] !== '') continue;
     let x: unknown;
     try {
       x = convertValue(k, v, c);
@@ -305,6 +310,14 @@ function convertObject(o: Obj, c: Ctx): Obj {
   return out;
 }
 
+/** Where a notifier's Alertmanager field differs from its CR name beyond the case. */
+const KIND_FIXUPS: Record<string, (o: Obj) => Obj> = {
+  // Discord's apiURL is the Alertmanager's webhook_url.
+  discordConfigs: ({ api_url, ...rest }) => (api_url === undefined ? rest : { ...rest, webhook_url: api_url }),
+  // A PagerDuty link's alt is the Alertmanager's text.
+  pagerdutyConfigs: (o) => (Array.isArray(o.links) ? { ...o, links: o.links.map(({ alt, ...l }: Obj) => (alt === undefined ? l : { ...l, text: alt })) } : o),
+};
+
 /** A CR receiver in the Alertmanager's form: prefixed name, each notifier's fields snake_case with Secret references read. */
 function convertReceiver(r: Obj, ns: string, name: string, resolve: RefResolver): Obj {
   const out: Obj = { name: prefixed(ns, name, r.name) };
@@ -313,7 +326,8 @@ function convertReceiver(r: Obj, ns: string, name: string, resolve: RefResolver)
     out[RECEIVER_KINDS[kind]] = configs.map((cfg: Obj, i: number) => {
       try {
         // TLS ca / cert / keySecret become inline ca / cert / key: Mimir cannot read the files the operator mounts.
-        return convertObject(cfg, { ns, resolve });
+        const o = convertObject(cfg, { ns, resolve });
+        return KIND_FIXUPS[kind]?.(o) ?? o;
       } catch (e) {
         throw new Error(`receiver "${r.name}": ${kind}[${i}]: ${(e as Error).message}`);
       }
