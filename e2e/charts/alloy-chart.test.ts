@@ -195,6 +195,23 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'Alertmanager sync (mimirAlerts): experimental flag, global_config and tenant header',
+    set: ['features.mimirAlerts.enabled=true', 'features.mimirAlerts.tenant=t1'],
+    features: ['discovery.pod', 'discovery.service', 'alerts'],
+    more: (objs, f) => {
+      expect(f.configCheck.components).toContain('mimir.alerts.kubernetes');
+      expect(f.workload.spec.template.spec.containers[0].args).toContain('--stability.level=experimental');
+      expect(f.config).toContain('http_headers  = { "X-Scope-OrgID" = ["t1"] }');
+      // The multi-line base configuration arrives as one Alloy string.
+      expect(f.config).toContain('global_config = "route:\\n  receiver: \\"null\\"\\nreceivers:\\n- name: \\"null\\"\\n"');
+    },
+  },
+  {
+    name: 'Alertmanager sync with rbac.crCredentials: Secrets too',
+    set: ['features.mimirAlerts.enabled=true', 'rbac.crCredentials=true'],
+    features: ['discovery.pod', 'discovery.service', 'alerts', 'crCredentials'],
+  },
+  {
     name: 'every discovery role',
     values: { features: { annotations: { roles: ['pod', 'service', 'endpoints', 'endpointslice', 'ingress', 'node'] } } },
     features: ['discovery.pod', 'discovery.service', 'discovery.endpoints', 'discovery.endpointslice', 'discovery.ingress', 'discovery.node'],

@@ -96,6 +96,14 @@ const scenarios: Scenario[] = [
     positions: true,
     expectSeen: ['watch podlogs', 'watch pods', 'watch namespaces', 'get pods/log', 'watch events', 'list configmaps'],
   },
+  {
+    name: 'alloy with AlertmanagerConfig sync to a Mimir Alertmanager',
+    chart: 'alloy',
+    set: ['features.mimirAlerts.enabled=true', 'features.mimirAlerts.address=http://127.0.0.1:1', 'rbac.crCredentials=true'],
+    features: ['discovery.pod', 'discovery.service', 'alerts', 'crCredentials'],
+    // The CR's webhook URL is read from a Secret of its namespace.
+    expectSeen: ['watch alertmanagerconfigs', 'watch secrets'],
+  },
 ];
 
 // Render at collection time: a scenario whose config needs a component that
@@ -133,6 +141,13 @@ beforeAll(async () => {
     spec: { kubernetesSDConfigs: [{ role: 'Pod' }], staticConfigs: [{ targets: ['127.0.0.1:9'] }] },
   });
   api.apply({ apiVersion: 'monitoring.grafana.com/v1alpha2', kind: 'PodLogs', metadata: { namespace: 'shop', name: 'all-pods' }, spec: { selector: {} } });
+  api.apply({
+    apiVersion: 'monitoring.coreos.com/v1alpha1',
+    kind: 'AlertmanagerConfig',
+    metadata: { namespace: 'shop', name: 'team' },
+    spec: { route: { receiver: 'hook' }, receivers: [{ name: 'hook', webhookConfigs: [{ urlSecret: { name: 'alert-hooks', key: 'url' } }] }] },
+  });
+  api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'shop', name: 'alert-hooks' }, stringData: { url: 'http://127.0.0.1:9/hook' } });
   api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   kubeconfig = path.join(tmp, 'kubeconfig');
   api.writeKubeconfig(kubeconfig);

@@ -37,6 +37,8 @@ export const FEATURE_RBAC = {
   ],
   podMonitors: [...read('monitoring.coreos.com', 'podmonitors'), ...status('podmonitors'), ...read('', 'pods'), ...read('', 'namespaces')],
   rules: [...read('monitoring.coreos.com', 'prometheusrules'), ...status('prometheusrules'), ...read('', 'namespaces')],
+  // mimir.alerts.kubernetes without a namespace selector (the chart's config) watches only the CRs.
+  alerts: read('monitoring.coreos.com', 'alertmanagerconfigs'),
   // Ingress targets of Probes are discovered through the API.
   probes: [...read('monitoring.coreos.com', 'probes'), ...status('probes'), ...read('networking.k8s.io', 'ingresses'), ...read('', 'namespaces')],
   // kubernetesSDConfigs may name any role.

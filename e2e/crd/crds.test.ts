@@ -65,7 +65,7 @@ describe('CRD manifests', () => {
   });
 });
 
-const VERSIONS: Record<string, string> = { 'monitoring.coreos.com_scrapeconfigs.yaml': 'v1alpha1', 'monitoring.grafana.com_podlogs.yaml': 'v1alpha2' };
+const VERSIONS: Record<string, string> = { 'monitoring.coreos.com_scrapeconfigs.yaml': 'v1alpha1', 'monitoring.coreos.com_alertmanagerconfigs.yaml': 'v1alpha1', 'monitoring.grafana.com_podlogs.yaml': 'v1alpha2' };
 
 (HAVE_KUBECTL ? describe : describe.skip)('kubectl apply', () => {
   let k: KubeEnv;
@@ -79,6 +79,7 @@ const VERSIONS: Record<string, string> = { 'monitoring.coreos.com_scrapeconfigs.
   test('the CRDs are established and their kinds are served; re-apply is unchanged', async () => {
     const crds = k.api.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').map((c) => c.metadata.name).sort();
     expect(crds).toEqual([
+      'alertmanagerconfigs.monitoring.coreos.com',
       'podlogs.monitoring.grafana.com',
       'podmonitors.monitoring.coreos.com',
       'probes.monitoring.coreos.com',
@@ -88,7 +89,7 @@ const VERSIONS: Record<string, string> = { 'monitoring.coreos.com_scrapeconfigs.
     ]);
     const again = await k.kubectl('apply', '-f', CRDS_FILE);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect(again.stdout.match(/unchanged/g)).toHaveLength(6);
+    expect(again.stdout.match(/unchanged/g)).toHaveLength(7);
     const out = await k.apply(
       `apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule

@@ -1,10 +1,11 @@
 // Writes the CustomResourceDefinitions our operator-free components read as
 // structural OpenAPI v3 schemas: the prometheus-operator's monitoring.coreos.com
-// kinds (ServiceMonitor, PodMonitor, PrometheusRule, Probe, ScrapeConfig),
-// whose field list follows its documented API, and Grafana Alloy's PodLogs
-// (monitoring.grafana.com/v1alpha2, read by loki.source.podlogs) with the
-// fields of Alloy's CRD. Shared shapes (secret references, TLS, label
-// selectors, relabel configs) are defined once here so the files agree.
+// kinds (ServiceMonitor, PodMonitor, PrometheusRule, Probe, ScrapeConfig,
+// AlertmanagerConfig), whose field list follows its documented API, and
+// Grafana Alloy's PodLogs (monitoring.grafana.com/v1alpha2, read by
+// loki.source.podlogs) with the fields of Alloy's CRD. Shared shapes (secret
+// references, TLS, label selectors, relabel configs) are defined once here so
+// the files agree.
 //
 //   node --import tsx manifests/crds/generate.ts      (rewrites the YAML files)
 import fs from 'node:fs';
@@ -511,12 +512,210 @@ const podLogs = crd(
   { group: 'monitoring.grafana.com', categories: ['grafana-alloy', 'alloy'], status: false, specRequired: false },
 );
 
+// AlertmanagerConfig (v1alpha1): read by mimir.alerts.kubernetes. Routes nest
+// without limit (child routes are free-form, as upstream's schema has them);
+// the receiver kinds the merge converts field by field are spelled out, the
+// others are kept as given.
+const amMatcher = obj(
+  {
+    name: str('Label to match.', { minLength: 1 }),
+    value: str('Label value to match.'),
+    matchType: str('Match operation (Alertmanager >= 0.22); takes precedence over regex.', { enum: ['!=', '=', '=~', '!~'] }),
+    regex: bool('Whether to match on equality (false) or regular-expression (true). Deprecated: use matchType.'),
+  },
+  'Matcher defines how to match on alert labels.',
+  { required: ['name'] },
+);
+const amHttpConfig = obj(
+  {
+    authorization: obj({ type: str('Authentication type, default "Bearer".'), credentials: secretKey('Secret key holding the credentials.') }, 'Authorization header configuration.'),
+    basicAuth: obj({ username: secretKey('Secret key holding the username.'), password: secretKey('Secret key holding the password.') }, 'BasicAuth for the client.'),
+    oauth2,
+    bearerTokenSecret: secretKey('Secret key holding the bearer token (deprecated: use authorization).'),
+    tlsConfig: safeTLS(false),
+    proxyURL: str('Optional proxy URL (deprecated spelling of proxyUrl).'),
+    proxyUrl: str('HTTP proxy server to use.'),
+    noProxy: str('Comma-separated IPs, CIDRs and domain names not to proxy.'),
+    proxyFromEnvironment: bool('Use the proxy URL indicated by environment variables.'),
+    followRedirects: bool('Whether the client follows HTTP 3xx redirects.'),
+    enableHttp2: bool('Whether to enable HTTP2.'),
+  },
+  'HTTP client configuration of the notifier.',
+);
+const keyValues = (d: string): Schema => arr(obj({ key: str('Key of the tuple.', { minLength: 1 }), value: str('Value of the tuple.') }, undefined, { required: ['key', 'value'] }), d);
+const freeForm = (d: string): Schema => arr({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, d);
+const amReceiver = obj(
+  {
+    name: str('Name of the receiver; unique within the resource.', { minLength: 1 }),
+    webhookConfigs: arr(
+      obj(
+        {
+          sendResolved: bool('Whether to notify about resolved alerts.'),
+          url: str('The URL to send HTTP POST requests to (urlSecret takes precedence).'),
+          urlSecret: secretKey('Secret key holding the webhook URL.'),
+          httpConfig: amHttpConfig,
+          maxAlerts: { type: 'integer', format: 'int32', minimum: 0, description: 'Maximum number of alerts in one message; 0 is all.' },
+          timeout: str('Maximum time to wait for a webhook request to complete.', { pattern: DURATION }),
+        },
+      ),
+      'List of webhook configurations.',
+    ),
+    slackConfigs: arr(
+      obj(
+        {
+          sendResolved: bool('Whether to notify about resolved alerts.'),
+          apiURL: secretKey('Secret key holding the Slack webhook URL.'),
+          channel: str('The channel or user to send notifications to.'),
+          username: str('Slack user name.'),
+          color: str('Color of the message.'),
+          title: str('Title of the message.'),
+          titleLink: str('Link of the title.'),
+          pretext: str('Pretext of the message.'),
+          text: str('Text of the message.'),
+          iconEmoji: str('Icon emoji.'),
+          iconURL: str('Icon URL.'),
+          imageURL: str('Image URL.'),
+          footer: str('Footer of the message.'),
+          fallback: str('Fallback text.'),
+          callbackId: str('Callback id.'),
+          linkNames: bool('Whether to link names.'),
+          shortFields: bool('Whether fields are short.'),
+          mrkdwnIn: arr(str(), 'Fields formatted as markdown.'),
+          fields: freeForm('Slack fields (title, value, short).'),
+          actions: freeForm('Slack actions (type, text, url, style, name, value, confirm).'),
+          httpConfig: amHttpConfig,
+        },
+      ),
+      'List of Slack configurations.',
+    ),
+    pagerdutyConfigs: arr(
+      obj(
+        {
+          sendResolved: bool('Whether to notify about resolved alerts.'),
+          routingKey: secretKey('Secret key holding the PagerDuty integration key (Events API v2).'),
+          serviceKey: secretKey('Secret key holding the PagerDuty service key (Prometheus integration).'),
+          url: str('The URL to send requests to.'),
+          client: str('Client identification.'),
+          clientURL: str('Backlink to the sender of the notification.'),
+          description: str('Description of the incident.'),
+          severity: str('Severity of the incident.'),
+          class: str('The class/type of the event.'),
+          group: str('A cluster or grouping of sources.'),
+          component: str('The part or component of the affected system that is broken.'),
+          source: str('Unique location of the affected system.'),
+          details: keyValues('Arbitrary key/value pairs that provide further detail about the incident.'),
+          pagerDutyImageConfigs: freeForm('Images to attach to the incident (src, href, alt).'),
+          pagerDutyLinkConfigs: freeForm('Links to attach to the incident (href, alt).'),
+          httpConfig: amHttpConfig,
+        },
+      ),
+      'List of PagerDuty configurations.',
+    ),
+    emailConfigs: arr(
+      obj(
+        {
+          sendResolved: bool('Whether to notify about resolved alerts.'),
+          to: str('The email address to send notifications to.'),
+          from: str('The sender address.'),
+          hello: str('The hostname to identify to the SMTP server.'),
+          smarthost: str('The SMTP host and port through which emails are sent, e.g. example.com:25.'),
+          authUsername: str('SMTP authentication username.'),
+          authPassword: secretKey('Secret key holding the SMTP password.'),
+          authSecret: secretKey('Secret key holding the CRAM-MD5 secret.'),
+          authIdentity: str('The identity to use for authentication.'),
+          headers: keyValues('Further headers email header key/value pairs.'),
+          html: str('The HTML body of the email notification.'),
+          text: str('The text body of the email notification.'),
+          requireTLS: bool('The SMTP TLS requirement.'),
+          tlsConfig: safeTLS(false),
+        },
+      ),
+      'List of Email configurations.',
+    ),
+    opsgenieConfigs: freeForm('List of OpsGenie configurations.'),
+    discordConfigs: freeForm('List of Discord configurations.'),
+    wechatConfigs: freeForm('List of WeChat configurations.'),
+    victoropsConfigs: freeForm('List of VictorOps configurations.'),
+    pushoverConfigs: freeForm('List of Pushover configurations.'),
+    snsConfigs: freeForm('List of SNS configurations.'),
+    telegramConfigs: freeForm('List of Telegram configurations.'),
+    webexConfigs: freeForm('List of Webex configurations.'),
+    msteamsConfigs: freeForm('List of MS Teams configurations.'),
+    msteamsv2Configs: freeForm('List of MS Teams (v2) configurations.'),
+    rocketchatConfigs: freeForm('List of RocketChat configurations.'),
+  },
+  'Receiver defines one or more notification integrations.',
+  { required: ['name'] },
+);
+
+const alertmanagerConfig = crd(
+  'AlertmanagerConfig',
+  'alertmanagerconfigs',
+  'alertmanagerconfig',
+  ['amcfg'],
+  'AlertmanagerConfig configures the Prometheus Alertmanager, specifying how alerts should be grouped, inhibited and notified to external systems.',
+  obj(
+    {
+      route: obj(
+        {
+          receiver: str('Name of the receiver for this route; must be one of this resource\'s receivers. Required on the top-level route.'),
+          groupBy: arr(str(), 'List of labels to group by ("..." groups by every label).'),
+          groupWait: str('How long to wait before sending the initial notification.', { pattern: DURATION }),
+          groupInterval: str('How long to wait before sending an updated notification.', { pattern: DURATION }),
+          repeatInterval: str('How long to wait before repeating the last notification.', { pattern: DURATION }),
+          matchers: arr(amMatcher, 'Matchers the alert labels must satisfy; the namespace matcher is added to the top-level route.'),
+          continue: bool('Whether an alert should continue matching subsequent sibling nodes (always true for the top-level route).'),
+          routes: arr({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, 'Child routes (the same fields as this route).'),
+          muteTimeIntervals: arr(str(), 'Names of this resource\'s muteTimeIntervals that mute the route.'),
+          activeTimeIntervals: arr(str(), 'Names of this resource\'s muteTimeIntervals outside which the route is muted.'),
+        },
+        'The Alertmanager route for the alerts of the resource\'s namespace: a first-level route of the generated configuration.',
+      ),
+      receivers: arr(amReceiver, 'List of receivers.'),
+      inhibitRules: arr(
+        obj(
+          {
+            sourceMatch: arr(amMatcher, 'Matchers for which one or more alerts have to exist for the inhibition to take effect.'),
+            targetMatch: arr(amMatcher, 'Matchers that have to be fulfilled in the alerts to be muted.'),
+            equal: arr(str(), 'Labels that must have an equal value in the source and target alert.'),
+          },
+        ),
+        'List of inhibition rules; they only apply to alerts of the resource\'s namespace.',
+      ),
+      muteTimeIntervals: arr(
+        obj(
+          {
+            name: str('Name of the time interval.', { minLength: 1 }),
+            timeIntervals: arr(
+              obj({
+                times: arr(obj({ startTime: str('Start time (HH:MM).', { pattern: '^((([01][0-9])|(2[0-3])):[0-5][0-9])$|(^24:00$)' }), endTime: str('End time (HH:MM).', { pattern: '^((([01][0-9])|(2[0-3])):[0-5][0-9])$|(^24:00$)' }) }), 'Ranges of times of the day.'),
+                weekdays: arr(str(), 'Weekdays or ranges (e.g. monday:friday).'),
+                daysOfMonth: arr(obj({ start: { type: 'integer', minimum: -31, maximum: 31, description: 'Start day, inclusive.' }, end: { type: 'integer', minimum: -31, maximum: 31, description: 'End day, inclusive.' } }), 'Days of the month or ranges.'),
+                months: arr(str(), 'Months or ranges (e.g. january:march).'),
+                years: arr(str(), 'Years or ranges (e.g. 2024:2026).'),
+              }),
+              'TimeIntervals is a list of TimeInterval.',
+            ),
+          },
+          undefined,
+          { required: ['name'] },
+        ),
+        'List of named time intervals that routes can refer to.',
+      ),
+    },
+    'AlertmanagerConfigSpec is a specification of the desired behavior of the Alertmanager configuration.',
+  ),
+  [],
+  'v1alpha1',
+);
+
 export const CRDS: Record<string, Schema> = {
   'monitoring.coreos.com_servicemonitors.yaml': serviceMonitor,
   'monitoring.coreos.com_podmonitors.yaml': podMonitor,
   'monitoring.coreos.com_prometheusrules.yaml': prometheusRule,
   'monitoring.coreos.com_probes.yaml': probe,
   'monitoring.coreos.com_scrapeconfigs.yaml': scrapeConfig,
+  'monitoring.coreos.com_alertmanagerconfigs.yaml': alertmanagerConfig,
   'monitoring.grafana.com_podlogs.yaml': podLogs,
 };
 

@@ -17,6 +17,7 @@ import './prometheus/operator/servicemonitors.js';
 import './prometheus/operator/podmonitors.js';
 import './prometheus/operator/probes.js';
 import './prometheus/operator/scrapeconfigs.js';
+import './mimir/alerts/kubernetes.js';
 import './mimir/rules/kubernetes.js';
 import './loki/rules/kubernetes.js';
 import './import/string.js';

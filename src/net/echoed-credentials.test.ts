@@ -4,6 +4,7 @@
 // and takes out what it sent. Control characters in the answer are escaped.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AlertmanagerClient } from '../crd/alerts/alertmanager-client.js';
 import { RulerClient } from '../crd/rules/ruler-client.js';
 import { HttpPoster } from '../logs/write/http.js';
 import { QUEUE_DEFAULTS } from '../remotewrite/args.js';
@@ -59,6 +60,17 @@ test('loki.write: the push error body', async () => {
     expectClean(r.body, TOKEN, PASSWORD);
   } finally {
     p.close();
+  }
+});
+
+test('mimir.alerts.kubernetes: the Alertmanager API error (a POST carrying the config)', async () => {
+  const c = new AlertmanagerClient({ address: base, http: { basic_auth: { username: 'user', password: PASSWORD } } as never, httpHeaders: { 'X-Api-Key': [TOKEN] } as never });
+  try {
+    const err = await c.set({ alertmanager_config: 'route: {receiver: r}\nreceivers: [{name: r}]\n', template_files: {} }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/^POST \/api\/v1\/alerts: HTTP 400: bad request/);
+    expectClean(err!.message, TOKEN, PASSWORD);
+  } finally {
+    c.close();
   }
 });
 

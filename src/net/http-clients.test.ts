@@ -1,6 +1,6 @@
 // The HTTP clients built on http-options (prometheus.scrape's worker client,
 // prometheus.remote_write's sender, loki.write's poster, the rules
-// components' ruler client) against one
+// components' ruler client, mimir.alerts.kubernetes's Alertmanager client) against one
 // HTTPS server: same TLS verification, same Authorization header, same
 // pick-up of rotated credential and CA files.
 import fs from 'node:fs';
@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { AlertmanagerClient } from '../crd/alerts/alertmanager-client.js';
 import { RulerClient } from '../crd/rules/ruler-client.js';
 import { HttpPoster } from '../logs/write/http.js';
 import { QUEUE_DEFAULTS } from '../remotewrite/args.js';
@@ -59,6 +60,10 @@ const factories: Record<string, Factory> = {
   'mimir.rules.kubernetes': ({ url, caFile, tokenFile }) => {
     const c = new RulerClient({ address: new URL(url).origin, rulesPath: '/prometheus/config/v1/rules', http: { bearer_token_file: tokenFile, tls_config: caFile ? { ca_file: caFile } : undefined } });
     return { request: async () => void (await c.list()), close: () => c.close() };
+  },
+  'mimir.alerts.kubernetes': ({ url, caFile, tokenFile }) => {
+    const c = new AlertmanagerClient({ address: new URL(url).origin, http: { bearer_token_file: tokenFile, tls_config: caFile ? { ca_file: caFile } : undefined } });
+    return { request: async () => void (await c.get()), close: () => c.close() };
   },
 };
 

@@ -13,8 +13,8 @@ variables (see alloy.env) and are read with sys.env.
 {{- end -}}
 {{- $metrics := or $f.annotations.enabled $f.serviceMonitors.enabled $f.podMonitors.enabled $f.probes.enabled $f.scrapeConfigs.enabled -}}
 {{- $logs := or $f.podLogs.enabled $f.podLogsObjects.enabled $f.kubernetesEvents.enabled -}}
-{{- if and (eq $type "daemonset") (or $f.serviceMonitors.enabled $f.podMonitors.enabled $f.probes.enabled $f.scrapeConfigs.enabled $f.mimirRules.enabled $f.lokiRules.enabled $f.kubernetesEvents.enabled) -}}
-{{- fail "features.serviceMonitors, podMonitors, probes, scrapeConfigs, mimirRules, lokiRules and kubernetesEvents work cluster-wide: use controller.type statefulset or deployment" -}}
+{{- if and (eq $type "daemonset") (or $f.serviceMonitors.enabled $f.podMonitors.enabled $f.probes.enabled $f.scrapeConfigs.enabled $f.mimirRules.enabled $f.lokiRules.enabled $f.mimirAlerts.enabled $f.kubernetesEvents.enabled) -}}
+{{- fail "features.serviceMonitors, podMonitors, probes, scrapeConfigs, mimirRules, lokiRules, mimirAlerts and kubernetesEvents work cluster-wide: use controller.type statefulset or deployment" -}}
 {{- end -}}
 {{- if and $f.podLogsObjects.enabled .Values.rbac.namespaces -}}
 {{- fail "features.podLogsObjects reads PodLogs, pods and namespaces in every namespace (loki.source.podlogs has no namespace list): it cannot run with rbac.namespaces" -}}
@@ -249,6 +249,17 @@ loki.rules.kubernetes "default" {
   address = {{ required "features.lokiRules.address is required" $f.lokiRules.address | quote }}
   {{- with $f.lokiRules.tenant }}
   tenant_id = {{ . | quote }}
+  {{- end }}
+}
+{{- end }}
+{{- if $f.mimirAlerts.enabled }}
+
+// AlertmanagerConfig objects merged into global_config -> Mimir Alertmanager.
+mimir.alerts.kubernetes "default" {
+  address       = {{ required "features.mimirAlerts.address is required" $f.mimirAlerts.address | quote }}
+  global_config = {{ required "features.mimirAlerts.globalConfig is required" $f.mimirAlerts.globalConfig | toJson }}
+  {{- with $f.mimirAlerts.tenant }}
+  http_headers  = { "X-Scope-OrgID" = [{{ . | quote }}] }
   {{- end }}
 }
 {{- end }}

@@ -32,7 +32,7 @@
 - --cluster.wait-timeout={{ .Values.clustering.waitTimeout }}
 {{- end }}
 {{- end }}
-{{- if .Values.features.scrapeConfigs.enabled }}
+{{- if or .Values.features.scrapeConfigs.enabled .Values.features.mimirAlerts.enabled }}
 - --stability.level=experimental
 {{- end }}
 {{- range .Values.alloy.extraArgs }}

@@ -57,11 +57,14 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
   {{- $needs = append $needs "namespaced|status|monitoring.coreos.com|prometheusrules/status" -}}
   {{- $needs = concat $needs (list "namespaced|read|monitoring.coreos.com|prometheusrules" "cluster|read||namespaces") -}}
 {{- end -}}
+{{- if $f.mimirAlerts.enabled -}}
+  {{- $needs = append $needs "namespaced|read|monitoring.coreos.com|alertmanagerconfigs" -}}
+{{- end -}}
 {{- if $f.otlp.enabled -}}
   {{- $needs = concat $needs (list "namespaced|read||pods" "namespaced|read|apps|replicasets") -}}
   {{- if $f.otlp.namespaceLabels -}}{{- $needs = append $needs "cluster|read||namespaces" -}}{{- end -}}
 {{- end -}}
-{{- if and .Values.rbac.crCredentials (or $f.serviceMonitors.enabled $f.podMonitors.enabled $f.probes.enabled $f.scrapeConfigs.enabled) -}}
+{{- if and .Values.rbac.crCredentials (or $f.serviceMonitors.enabled $f.podMonitors.enabled $f.probes.enabled $f.scrapeConfigs.enabled $f.mimirAlerts.enabled) -}}
   {{- $needs = concat $needs (list "namespaced|read||secrets" "namespaced|read||configmaps") -}}
 {{- end -}}
 {{- toYaml (uniq $needs | sortAlpha) -}}
