@@ -66,6 +66,7 @@ export const RECEIVERS: Record<string, Mapping> = {
       }
     },
   },
+  ...BRIDGE_RECEIVERS,
 };
 
 export const PROCESSORS: Record<string, Mapping> = {
