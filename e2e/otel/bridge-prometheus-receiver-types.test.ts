@@ -37,19 +37,20 @@ gc_pause_seconds_sum 1.5
 gc_pause_seconds_count 30
 `;
 
-/** A metrics receiver recording the metadata it is handed. */
-const seenMetadata: MetricsExtras['metadata'][] = [];
-let otherSamples = 0;
+/** Metrics receivers recording the samples and metadata they are handed, by label. */
+const sinks = new Map<string, { samples: number; metadata: MetricsExtras['metadata'][] }>();
 if (!getComponent('testing.metrics_sink')) {
   registerComponent({
     name: 'testing.metrics_sink',
     args: {},
     exports: { receiver: t.capsule(METRICS_RECEIVER) },
     build(ctx) {
+      const st = { samples: 0, metadata: [] as MetricsExtras['metadata'][] };
+      sinks.set(ctx.label ?? '', st);
       ctx.setExports({
         receiver: metricsReceiver({
-          append: (s) => void (otherSamples += s.length),
-          appendExtras: (x: MetricsExtras) => void seenMetadata.push(x.metadata),
+          append: (s) => void (st.samples += s.length),
+          appendExtras: (x: MetricsExtras) => void st.metadata.push(x.metadata),
         }),
       });
       return { update: () => {} };
@@ -144,6 +145,47 @@ for (const label of ['types_direct', 'types_relabeled']) {
 }
 
 test('the other receiver in the same forward_to gets the samples but no metadata (honor_metadata is off)', async () => {
-  await waitFor('samples at the other receiver', () => otherSamples > 0, { timeoutMs: 30_000 });
-  expect(seenMetadata.flat()).toEqual([]);
+  await waitFor('samples at the other receiver', () => (sinks.get('other')?.samples ?? 0) > 0, { timeoutMs: 30_000 });
+  expect(sinks.get('other')!.metadata.flat()).toEqual([]);
 });
+
+test('a receiver added to a running scrape\'s forward_to (already sending metadata to another) gets the families\' metadata with the next scrape', async () => {
+  const port = (server.address() as AddressInfo).port;
+  const c = new Controller({
+    logger: pino({ level: 'silent' }),
+    metrics: new Registry(),
+    storagePath: fs.mkdtempSync(path.join(os.tmpdir(), 'alloy-otel-prom-late-')),
+    cluster: new StandaloneOwnership('n1'),
+  });
+  const config = (forwardTo: string) => `
+prometheus.scrape "late" {
+  targets         = [{"__address__" = "127.0.0.1:${port}"}]
+  forward_to      = [${forwardTo}]
+  scrape_interval = "1s"
+  scrape_timeout  = "900ms"
+}
+testing.metrics_sink "late_sink" { }
+otelcol.receiver.prometheus "first" {
+  output { metrics = [testing.otel_recorder.types_first.input] }
+}
+otelcol.receiver.prometheus "late" {
+  output { metrics = [testing.otel_recorder.types_late.input] }
+}
+testing.otel_recorder "types_first" { }
+testing.otel_recorder "types_late" { }
+`;
+  try {
+    const first = 'testing.metrics_sink.late_sink.receiver, otelcol.receiver.prometheus.first.receiver';
+    await c.load(config(first), 'late.alloy');
+    await waitFor('two scrapes at the sink', () => (sinks.get('late_sink')?.samples ?? 0) >= 20, { timeoutMs: 30_000 });
+    expect(finder('types_first')('jobs_done')!.sum).toMatchObject({ isMonotonic: true });
+    await c.load(config(`${first}, otelcol.receiver.prometheus.late.receiver`), 'late.alloy');
+    const find = finder('types_late');
+    await waitFor('jobs_done at the late receiver', () => find('jobs_done') && find('rpc_seconds'), { timeoutMs: 30_000 });
+    expect(find('jobs_done')!.sum).toMatchObject({ isMonotonic: true });
+    expect(find('rpc_seconds')!.histogram!.dataPoints[0]).toMatchObject({ count: '4' });
+    expect(sinks.get('late_sink')!.metadata.flat()).toEqual([]);
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
