@@ -334,10 +334,11 @@ exclude:
     expect(validates(r.output)).toEqual([]);
   });
 
-  test('context and service_attributes have no equivalent: errors', () => {
-    const r = convert(pipeline('processors', 'k8sattributes', `context: other\nextract: { service_attributes: { enabled: true } }`), 'otelcol');
+  test('context, auth_type tls and service_attributes have no equivalent: errors', () => {
+    const r = convert(pipeline('processors', 'k8sattributes', `auth_type: tls\ncontext: other\nextract: { service_attributes: { enabled: true } }`), 'otelcol');
     expect(errorsOf(r)).toEqual([
       'processor "k8sattributes": setting "context" cannot be converted: otelcol.processor.k8sattributes uses the current context of the kubeconfig file',
+      'processor "k8sattributes": auth_type "tls" cannot be converted: otelcol.processor.k8sattributes here authenticates with "serviceAccount", "kubeConfig" or "none"',
       'processor "k8sattributes" extract: setting "service_attributes" cannot be converted: otelcol.processor.k8sattributes does not derive service attributes',
     ]);
   });
@@ -448,6 +449,8 @@ resolver:
       'exporter "loadbalancing" resolver: setting "aws_cloud_map" cannot be converted: otelcol.exporter.loadbalancing here resolves backends with static, dns, kubernetes or clustering',
     ]);
     expect(errorsOf(convert(pipeline('exporters', 'loadbalancing', 'protocol: { otlp: {} }', ['traces']), 'otelcol'))).toEqual(['exporter "loadbalancing": resolver is required (static, dns or k8s)']);
+    const stream = convert(pipeline('exporters', 'loadbalancing', 'routing_key: streamID\nprotocol: { otlp: {} }\nresolver: { static: { hostnames: [a:4317] } }', ['metrics']), 'otelcol');
+    expect(errorsOf(stream)).toEqual([expect.stringMatching(/^exporter "loadbalancing": routing_key "streamID" cannot be converted: otelcol.exporter.loadbalancing here routes by traceID, /)]);
   });
 });
 

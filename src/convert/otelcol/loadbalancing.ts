@@ -5,6 +5,7 @@
 // and k8s (Alloy's kubernetes block). The aws_cloud_map resolver has no
 // equivalent here and is an error.
 import { type Block, num, str, strArray, strMap, array } from '../builder.js';
+import { ROUTING_KEYS } from '../../otel/loadbalancing/routing.js';
 import { type Ctx, type Obj, authRef, copy, ignoredKeys, obj, queueBlock, retryBlock, stringsOf, tlsBlock, under, unsupported } from './helpers.js';
 
 /** The Collector writes buffer sizes in bytes; Alloy takes sizes with units. */
@@ -81,7 +82,10 @@ export const LOADBALANCING = {
     protocolOtlp(block, p.otlp, ctx);
     if (cfg.resolver === undefined) ctx.diags.error(`${ctx.what}: resolver is required (static, dns or k8s)`);
     else resolver(block, cfg.resolver, ctx);
-    if (typeof cfg.routing_key === 'string' && cfg.routing_key !== '' && cfg.routing_key !== 'traceID') block.attr('routing_key', str(cfg.routing_key));
+    if (typeof cfg.routing_key === 'string' && cfg.routing_key !== '' && cfg.routing_key !== 'traceID') {
+      if (!(ROUTING_KEYS as readonly string[]).includes(cfg.routing_key)) ctx.diags.error(`${ctx.what}: routing_key ${JSON.stringify(cfg.routing_key)} cannot be converted: otelcol.exporter.loadbalancing here routes by ${ROUTING_KEYS.join(', ')}`);
+      block.attr('routing_key', str(cfg.routing_key));
+    }
     copy(block, cfg, ['timeout'], ctx);
     // Off unless configured (Alloy's defaults for this component's top-level queue and retry).
     queueBlock(block, 'sending_queue', cfg.sending_queue, ctx, true);

@@ -198,6 +198,7 @@ const k8sattributes: Mapping = {
     const top = ['auth_type', 'context', 'passthrough', 'extract', 'filter', 'pod_association', 'exclude', 'wait_for_metadata', 'wait_for_metadata_timeout', 'watch_sync_period', 'pod_delete_grace_period'];
     ignoredKeys(cfg, top, ctx);
     unsupported(cfg, 'context', ctx, 'otelcol.processor.k8sattributes uses the current context of the kubeconfig file');
+    if (cfg.auth_type === 'tls') ctx.diags.error(`${ctx.what}: auth_type "tls" cannot be converted: otelcol.processor.k8sattributes here authenticates with "serviceAccount", "kubeConfig" or "none"`);
     // Alloy's converter writes the auth type even when it is the default.
     block.attr('auth_type', str(typeof cfg.auth_type === 'string' ? cfg.auth_type : 'serviceAccount'));
     if (cfg.passthrough !== false) copy(block, cfg, ['passthrough'], ctx);
