@@ -1,5 +1,6 @@
-// Prometheus samples into OTLP: prometheus.scrape (honor_metadata, so family
-// types travel) -> otelcol.receiver.prometheus -> a recording consumer. The
+// Prometheus samples into OTLP: prometheus.scrape (with honor_metadata; the
+// types travel without it too, see bridge-prometheus-receiver-types.test.ts)
+// -> otelcol.receiver.prometheus -> a recording consumer. The
 // counter must arrive as a cumulative monotonic sum, the histogram rebuilt
 // from its series with per-bucket counts, the gauge as a gauge, all under one
 // resource named after the target (service.name = job, service.instance.id =

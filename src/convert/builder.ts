@@ -63,6 +63,22 @@ export class Block {
     return this;
   }
 
+  /** Replaces every value of this block and its nested blocks (deeply, inside arrays and objects) by `fn` of it. */
+  mapValues(fn: (v: Value) => Value): void {
+    const deep = (v: Value): Value => {
+      const out = fn(v);
+      if (out !== v) return out;
+      if (v.kind === 'array') return { kind: 'array', items: v.items.map(deep) };
+      if (v.kind === 'object') return { kind: 'object', fields: v.fields.map(([k, x]) => [k, deep(x)] as [string, Value]) };
+      if (v.kind === 'call') return { kind: 'call', fn: v.fn, args: v.args.map(deep) };
+      return v;
+    };
+    for (const it of this.items) {
+      if (it.kind === 'attr') it.value = deep(it.value);
+      else it.block.mapValues(fn);
+    }
+  }
+
   get isEmpty(): boolean {
     return this.items.length === 0;
   }

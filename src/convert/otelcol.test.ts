@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from '../syntax/format.js';
 import { parse } from '../syntax/parser.js';
+import { validateConfig } from '../cli/validate.js';
 import { convert } from './index.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'otelcol/testdata');
@@ -14,17 +15,33 @@ const errorsOf = (r: ReturnType<typeof convert>) => r.diagnostics.list.filter((d
 const warningsOf = (r: ReturnType<typeof convert>) => r.diagnostics.list.filter((d) => d.severity === 'Warning').map((d) => d.summary);
 
 /** Lines of Alloy's expected output for settings our components do not have (reported as warnings instead). */
-const ADAPT: Record<string, { drop?: RegExp[]; replace?: [RegExp, string][]; warnings?: string[] }> = {
+const ADAPT: Record<string, { drop?: RegExp[]; replace?: [RegExp, string][]; warnings?: string[]; invalid?: string[] }> = {
   batch: {},
   basicauth: {},
   memorylimiter: {},
   headerssetter: {},
   // Our otlphttp client has no http2_ping_timeout (Alloy writes the Collector's 0s) nor proxy_url.
   bearertoken: { drop: [/http2_ping_timeout/] },
-  otlphttp: { drop: [/http2_ping_timeout/, /proxy_url/], warnings: ['exporter "otlphttp": setting "proxy_url" is not converted and was left out'] },
+  // Alloy's testdata endpoint has no scheme, which our otlphttp exporter refuses when the config loads.
+  otlphttp: {
+    drop: [/http2_ping_timeout/, /proxy_url/],
+    warnings: ['exporter "otlphttp": setting "proxy_url" is not converted and was left out'],
+    invalid: ['converted.alloy:21:2: endpoint: "database:4318" must be an http:// or https:// URL'],
+  },
   // Our debug exporter takes the level in lower case; the default level is not written.
   debug: { replace: [[/"Detailed"/, '"detailed"'], [/verbosity = "Basic"/, '']] },
+  attributes: {},
+  filter: {},
+  transform: {},
+  k8sattributes: {},
+  'envvars/normal_format': {},
+  'envvars/no_scheme': {},
+  'envvars/escaped_format': {},
+  'envvars/default_value_format': {},
 };
+
+/** The converted config as `alloy validate` sees it: every component known, every argument decoded and checked. */
+const validates = (output: string | undefined) => validateConfig([{ name: 'converted.alloy', source: output ?? '' }], 'converted.alloy', 'experimental');
 
 describe('alloy convert: otelcol, Alloy testdata pairs', () => {
   for (const [name, adapt] of Object.entries(ADAPT)) {
@@ -36,8 +53,17 @@ describe('alloy convert: otelcol, Alloy testdata pairs', () => {
       want = want.split('\n').filter((l) => !(adapt.drop ?? []).some((re) => re.test(l))).join('\n');
       for (const [re, to] of adapt.replace ?? []) want = want.replace(re, to);
       expect(r.output).toBe(format(parse(want, `${name}.alloy`)));
+      expect(validates(r.output)).toEqual(adapt.invalid ?? []);
     });
   }
+
+  test('envvars/unknown_scheme: a reference with a scheme other than env is critical (no output)', () => {
+    const r = convert(fs.readFileSync(path.join(DIR, 'envvars/unknown_scheme.yaml'), 'utf8'), 'otelcol');
+    expect(r.output).toBeUndefined();
+    // Alloy's message, with the place of the reference added.
+    const want = fs.readFileSync(path.join(DIR, 'envvars/unknown_scheme.diags'), 'utf8').trim().replace('configuration: ', 'configuration: receivers.otlp.protocols.grpc.endpoint: ');
+    expect(r.diagnostics.list.map((d) => `(${d.severity}) ${d.summary}`)).toEqual([want]);
+  });
 });
 
 describe('alloy convert: otelcol, pipelines and diagnostics', () => {

@@ -25,6 +25,13 @@ export interface MetricsReceiver {
    * without it do not take these (a producer counts them as dropped).
    */
   appendExtras?(extras: MetricsExtras): void | Promise<void>;
+  /**
+   * The receiver builds typed data from family metadata (otelcol.receiver.prometheus):
+   * prometheus.scrape sends it the metadata whatever honor_metadata says, as
+   * Alloy's receiver reads the scrape's metadata store. Others get metadata
+   * only with honor_metadata.
+   */
+  readonly wantsMetadata?: boolean;
 }
 
 // --- Native histograms, exemplars, metadata --------------------------------

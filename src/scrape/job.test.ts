@@ -44,7 +44,7 @@ describe('buildScrapeJob defaults', () => {
       targets: [],
       samples: {
         nativeHistograms: false, classicHistograms: false, bucketLimit: 0, maxSchema: 8,
-        convertClassicToNhcb: false, honorMetadata: false, typeAndUnitLabels: false, legacyNames: true, startTimestampZero: false,
+        convertClassicToNhcb: false, honorMetadata: false, typeAndUnitLabels: false, legacyNames: true, startTimestampZero: false, metadataEpoch: 0,
       },
       fallbackProtocol: 'PrometheusText0.0.4',
       escapingScheme: 'underscores',

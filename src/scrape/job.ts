@@ -278,6 +278,7 @@ export function buildScrapeJob(spec: ScrapeJobSpec, o: BuildScrapeJobOptions = {
     typeAndUnitLabels: sm.typeAndUnitLabels ?? false,
     legacyNames: nameValidation === 'legacy',
     startTimestampZero: sm.startTimestampZero ?? false,
+    metadataEpoch: 0,
   };
   for (const p of protocols) {
     if (!(p in SCRAPE_PROTOCOL_HEADERS)) fail('protocols', `unknown protocol ${JSON.stringify(p)}`);

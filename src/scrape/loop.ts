@@ -38,6 +38,8 @@ export interface LoopOptions extends LabelLimits {
   legacyNames: boolean;
   /** start_timestamp_zero_ingestion: a zero sample at the created timestamp (protobuf), once per start. */
   startTimestampZero: boolean;
+  /** Changes when receivers that need metadata join forward_to: a new value reconfigures the loops, which send all metadata again. */
+  metadataEpoch: number;
 }
 
 /** Defaults for the options beyond the float path (tests and callers that need none of them). */
@@ -51,6 +53,7 @@ export const LOOP_EXTRA_DEFAULTS = {
   typeAndUnitLabels: false,
   legacyNames: true,
   startTimestampZero: false,
+  metadataEpoch: 0,
 } as const;
 
 /** One series of the target. Its labels went to the main thread with its ref; only their hash stays here. */
@@ -115,6 +118,8 @@ export class TargetState {
     this.met.clear();
     this.nhcbParts.clear();
     this.order = [];
+    // Receivers may have changed: they get every family's metadata with the next scrape.
+    this.metadata.clear();
   }
 
   get seriesCount(): number {

@@ -18,6 +18,8 @@ interface ManagedJob {
   /** Comparable form of the job and the manager settings it ran with. */
   key: string;
   forwardTo: readonly MetricsReceiver[];
+  /** Bumped when a receiver that wants metadata joins forward_to. */
+  metadataEpoch?: number;
 }
 
 let poolSeq = 0;
@@ -68,9 +70,11 @@ export class ScrapeManager {
       j = { scheduler, key: '', forwardTo: [] };
       this.jobs.set(job.name, j);
     }
+    // A receiver that needs metadata joined: the loops send all of it again (see LoopOptions.metadataEpoch).
+    if (!sameReceivers(j.forwardTo, forwardTo) && forwardTo.some((r) => r.wantsMetadata && !j!.forwardTo.includes(r))) j.metadataEpoch = (j.metadataEpoch ?? 0) + 1;
     j.key = key;
     j.forwardTo = forwardTo;
-    j.scheduler.update(this.schedulerConfig(job, forwardTo), job.targets);
+    j.scheduler.update(this.schedulerConfig(job, forwardTo, j.metadataEpoch ?? 0), job.targets);
     return true;
   }
 
@@ -89,10 +93,15 @@ export class ScrapeManager {
     }
   }
 
-  private schedulerConfig(job: ScrapeJob, forwardTo: readonly MetricsReceiver[]): SchedulerConfig {
+  private schedulerConfig(job: ScrapeJob, forwardTo: readonly MetricsReceiver[], metadataEpoch: number): SchedulerConfig {
+    const wire = wireConfig(job);
+    // Receivers that build typed data get family metadata even without honor_metadata.
+    if (!wire.samples.honorMetadata && forwardTo.some((r) => r.wantsMetadata)) wire.samples = { ...wire.samples, honorMetadata: true, metadataEpoch };
+    else if (metadataEpoch) wire.samples = { ...wire.samples, metadataEpoch };
     return {
       defaults: targetDefaults(job),
-      wire: wireConfig(job),
+      wire,
+      honorMetadata: job.samples.honorMetadata,
       targetLimit: job.limits.target,
       extraMetrics: job.extraMetrics,
       clustering: this.clustering,

@@ -29,6 +29,8 @@ export interface SchedulerConfig {
   /** Label names left out of a target's cluster key, besides `__meta_*` (clustering { excluded_labels }). */
   excludedLabels?: readonly string[];
   forwardTo: MetricsReceiver[];
+  /** honor_metadata as configured: without it, only receivers that want metadata get it (see MetricsReceiver.wantsMetadata). */
+  honorMetadata?: boolean;
   /** scrape_failure_log_file ('' or unset: none). */
   failureLogFile?: string;
 }
@@ -361,12 +363,16 @@ export class ScrapeScheduler {
   private async forward(t: ActiveTarget, batch: SampleBatch, extras?: MetricsExtras): Promise<void> {
     const recv = this.cfg!.forwardTo;
     let samples: Sample[] | undefined;
+    let withoutMetadata: MetricsExtras | undefined;
     const jobs = recv.map(async (r) => {
       try {
+        // Metadata sent for receivers that want it is not passed to the others unless honor_metadata is set.
+        let x = extras;
+        if (x && x.metadata.length > 0 && !this.cfg!.honorMetadata && !r.wantsMetadata) x = withoutMetadata ??= { ...x, metadata: [] };
         // Histograms first: a stale marker in the float batch must not precede its series' last histogram.
-        if (extras && !extrasEmpty(extras)) {
-          if (r.appendExtras) await r.appendExtras(extras);
-          else this.log('forward_to receiver takes no native histograms, exemplars or metadata; dropped', { histograms: extras.histograms.length });
+        if (x && !extrasEmpty(x)) {
+          if (r.appendExtras) await r.appendExtras(x);
+          else this.log('forward_to receiver takes no native histograms, exemplars or metadata; dropped', { histograms: x.histograms.length });
         }
         // Receivers read labels synchronously (before their first await).
         if (acceptsBatches(r)) {

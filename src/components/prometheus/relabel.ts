@@ -51,10 +51,15 @@ class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   constructor(private readonly ctx: ComponentContext) {
     this.metrics = relabelMetrics(ctx.metrics);
     // One stable receiver object: dependants keep it across rule/forward_to changes.
+    const self = this;
     this.receiver = metricsReceiver({
       append: (samples) => this.append(samples),
       appendBatch: (batch) => this.appendBatch(batch),
       appendExtras: (extras) => this.appendExtras(extras),
+      // A receiver behind this one that builds typed data (otelcol.receiver.prometheus) gets metadata through it.
+      get wantsMetadata() {
+        return self.forwardTo.some((r) => r.wantsMetadata);
+      },
     });
   }
 

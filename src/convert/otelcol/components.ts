@@ -3,80 +3,39 @@
 // over under Alloy's argument names, and the Collector defaults that differ
 // from Alloy's (receiver endpoints on localhost, HTTP server timeouts of 0)
 // are written out so the converted config behaves like the Collector did.
-import { type Block, type Value, bool, expr, num, str, strArray, strMap } from '../builder.js';
+import { type Block, bool, expr, num, str, strArray, strMap } from '../builder.js';
 import { Block as B } from '../builder.js';
-import type { Diagnostics } from '../diagnostics.js';
+import { BRIDGE_EXPORTERS, BRIDGE_RECEIVERS } from './bridges.js';
+import { type Ctx, type Obj, authRef, copy, ignoredKeys, numberOf, obj, queueBlock, retryBlock, tlsBlock } from './helpers.js';
+import { hasEnvRef } from './env.js';
+import { LOADBALANCING } from './loadbalancing.js';
+import { PROCESSOR_MAPPINGS } from './processors.js';
 
-type Obj = Record<string, unknown>;
-
-export interface Ctx {
-  diags: Diagnostics;
-  /** The Alloy component id ("otelcol.auth.basic.default") of an activated extension. */
-  extension(id: string): string | undefined;
-  /** Describes the component in diagnostics: `exporter "otlp/edge"`. */
-  what: string;
-}
+export type { Ctx } from './helpers.js';
 
 export interface Mapping {
   /** The Alloy component this type becomes. */
   component: string;
-  /** Fills the block's arguments (the converter adds the output block). */
-  build(block: Block, cfg: Obj, ctx: Ctx): void;
+  /** Fills the block's arguments (the converter adds the output block); returns extra blocks to write after it. */
+  build(block: Block, cfg: Obj, ctx: Ctx, label: string): Block[] | void;
   /** Whether the component has an output block (exporters do not). */
   hasOutput: boolean;
-}
-
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const scalar = (v: unknown): Value | undefined =>
-  typeof v === 'string' ? str(v) : typeof v === 'number' ? num(v) : typeof v === 'boolean' ? bool(v) : undefined;
-
-/** Copies the listed YAML keys that are set (same name on both sides unless renamed). */
-function copy(block: Block, cfg: Obj, keys: (string | [from: string, to: string])[]): void {
-  for (const k of keys) {
-    const [from, to] = typeof k === 'string' ? [k, k] : k;
-    block.attr(to, scalar(cfg[from]));
-  }
-}
-
-/** Tells the user about keys this mapping does not carry over (never a silent drop). */
-function ignoredKeys(cfg: Obj, known: string[], ctx: Ctx): void {
-  for (const k of Object.keys(cfg)) if (!known.includes(k)) ctx.diags.warn(`${ctx.what}: setting ${JSON.stringify(k)} is not converted and was left out`);
-}
-
-/** The authenticator reference of an `auth: {authenticator: X}` setting. */
-function authRef(cfg: Obj, ctx: Ctx): Value | undefined {
-  const a = obj(cfg.auth).authenticator;
-  if (a === undefined) return undefined;
-  const id = typeof a === 'string' ? ctx.extension(a) : undefined;
-  if (!id) {
-    ctx.diags.error(`${ctx.what}: authenticator ${JSON.stringify(a)} is not an extension listed in service.extensions that the converter supports`);
-    return undefined;
-  }
-  return expr(`${id}.handler`);
-}
-
-function tlsBlock(tls: unknown): Block | undefined {
-  if (tls === undefined) return undefined;
-  const t = obj(tls);
-  const b = new B('tls');
-  copy(b, t, ['insecure', 'insecure_skip_verify', 'ca_file', 'cert_file', 'key_file', 'server_name_override', 'min_version', 'max_version']);
-  return b;
+  /** The attribute of the component's exports other components send to ("input" unless said). */
+  input?: string;
 }
 
 const CLIENT_KEYS = ['endpoint', 'compression', 'headers', 'tls', 'auth', 'timeout', 'sending_queue', 'retry_on_failure'];
 
 /** The `client` block and the queue/retry blocks of the OTLP exporters. */
 function exporterClient(block: Block, cfg: Obj, ctx: Ctx, extraClientKeys: string[]): void {
-  copy(block, cfg, ['timeout']);
+  copy(block, cfg, ['timeout'], ctx);
   const c = block.block('client');
-  copy(c, cfg, ['endpoint', ...extraClientKeys, 'compression']);
+  copy(c, cfg, ['endpoint', ...extraClientKeys, 'compression'], ctx);
   if (cfg.headers !== undefined) c.attr('headers', strMap(Object.fromEntries(Object.entries(obj(cfg.headers)).map(([k, v]) => [k, String(v)]))));
-  c.append(tlsBlock(cfg.tls));
+  c.append(tlsBlock(cfg.tls, ctx));
   c.attr('auth', authRef(cfg, ctx));
-  if (cfg.sending_queue !== undefined) copy(block.block('sending_queue'), obj(cfg.sending_queue), ['enabled', 'num_consumers', 'queue_size']);
-  if (cfg.retry_on_failure !== undefined) {
-    copy(block.block('retry_on_failure'), obj(cfg.retry_on_failure), ['enabled', 'initial_interval', 'randomization_factor', 'multiplier', 'max_interval', 'max_elapsed_time']);
-  }
+  queueBlock(block, 'sending_queue', cfg.sending_queue, ctx);
+  retryBlock(block, 'retry_on_failure', cfg.retry_on_failure, ctx);
 }
 
 export const RECEIVERS: Record<string, Mapping> = {
@@ -91,8 +50,8 @@ export const RECEIVERS: Record<string, Mapping> = {
         const g = obj(p.grpc);
         const b = block.block('grpc');
         b.attr('endpoint', str(typeof g.endpoint === 'string' ? g.endpoint : 'localhost:4317'));
-        copy(b, g, ['max_recv_msg_size_mib', 'max_concurrent_streams', 'read_buffer_size', 'write_buffer_size', 'include_metadata']);
-        b.append(tlsBlock(g.tls));
+        copy(b, g, ['max_recv_msg_size_mib', 'max_concurrent_streams', 'read_buffer_size', 'write_buffer_size', 'include_metadata'], ctx);
+        b.append(tlsBlock(g.tls, ctx));
         b.attr('auth', authRef(g, ctx));
       }
       if ('http' in p) {
@@ -101,12 +60,13 @@ export const RECEIVERS: Record<string, Mapping> = {
         b.attr('endpoint', str(typeof h.endpoint === 'string' ? h.endpoint : 'localhost:4318'));
         // The Collector's HTTP server has no timeouts unless set; Alloy's defaults differ.
         for (const k of ['idle_timeout', 'write_timeout', 'read_header_timeout']) b.attr(k, str(typeof h[k] === 'string' ? (h[k] as string) : '0s'));
-        copy(b, h, ['include_metadata', 'traces_url_path', 'metrics_url_path', 'logs_url_path']);
-        b.append(tlsBlock(h.tls));
+        copy(b, h, ['include_metadata', 'traces_url_path', 'metrics_url_path', 'logs_url_path'], ctx);
+        b.append(tlsBlock(h.tls, ctx));
         b.attr('auth', authRef(h, ctx));
       }
     },
   },
+  ...BRIDGE_RECEIVERS,
 };
 
 export const PROCESSORS: Record<string, Mapping> = {
@@ -115,11 +75,11 @@ export const PROCESSORS: Record<string, Mapping> = {
     hasOutput: true,
     build(block, cfg, ctx) {
       ignoredKeys(cfg, ['timeout', 'send_batch_size', 'send_batch_max_size', 'metadata_keys', 'metadata_cardinality_limit'], ctx);
-      copy(block, cfg, ['timeout']);
-      block.attr('send_batch_size', num(typeof cfg.send_batch_size === 'number' ? cfg.send_batch_size : 8192));
-      block.attr('send_batch_max_size', num(typeof cfg.send_batch_max_size === 'number' ? cfg.send_batch_max_size : 0));
+      copy(block, cfg, ['timeout'], ctx);
+      block.attr('send_batch_size', num(numberOf(cfg, 'send_batch_size', ctx) ?? 8192));
+      block.attr('send_batch_max_size', num(numberOf(cfg, 'send_batch_max_size', ctx) ?? 0));
       if (Array.isArray(cfg.metadata_keys)) block.attr('metadata_keys', strArray(cfg.metadata_keys.map(String)));
-      copy(block, cfg, ['metadata_cardinality_limit']);
+      copy(block, cfg, ['metadata_cardinality_limit'], ctx);
     },
   },
   memory_limiter: {
@@ -128,12 +88,15 @@ export const PROCESSORS: Record<string, Mapping> = {
     build(block, cfg, ctx) {
       const keys = ['check_interval', 'limit_mib', 'spike_limit_mib', 'limit_percentage', 'spike_limit_percentage'];
       ignoredKeys(cfg, keys, ctx);
-      copy(block, cfg, ['check_interval', 'limit_percentage', 'spike_limit_percentage']);
+      copy(block, cfg, ['check_interval', 'limit_percentage', 'spike_limit_percentage'], ctx);
       // Alloy takes sizes with units: limit_mib 400 -> limit = "400MiB".
-      if (typeof cfg.limit_mib === 'number') block.attr('limit', str(`${cfg.limit_mib}MiB`));
-      if (typeof cfg.spike_limit_mib === 'number') block.attr('spike_limit', str(`${cfg.spike_limit_mib}MiB`));
+      const limit = numberOf(cfg, 'limit_mib', ctx);
+      const spike = numberOf(cfg, 'spike_limit_mib', ctx);
+      if (limit !== undefined) block.attr('limit', str(`${limit}MiB`));
+      if (spike !== undefined) block.attr('spike_limit', str(`${spike}MiB`));
     },
   },
+  ...PROCESSOR_MAPPINGS,
 };
 
 export const EXPORTERS: Record<string, Mapping> = {
@@ -153,7 +116,7 @@ export const EXPORTERS: Record<string, Mapping> = {
     build(block, cfg, ctx) {
       const endpoints = ['traces_endpoint', 'metrics_endpoint', 'logs_endpoint'];
       ignoredKeys(cfg, [...CLIENT_KEYS, ...endpoints, 'encoding'], ctx);
-      copy(block, cfg, [...endpoints, 'encoding']);
+      copy(block, cfg, [...endpoints, 'encoding'], ctx);
       exporterClient(block, cfg, ctx, []);
     },
   },
@@ -164,9 +127,12 @@ export const EXPORTERS: Record<string, Mapping> = {
       const keys = ['verbosity', 'sampling_initial', 'sampling_thereafter', 'use_internal_logger'];
       ignoredKeys(cfg, keys, ctx);
       // The Collector reads the level case-insensitively; our component takes it in lower case.
-      copy(block, { ...cfg, verbosity: typeof cfg.verbosity === 'string' ? cfg.verbosity.toLowerCase() : cfg.verbosity }, keys);
+      const v = cfg.verbosity;
+      copy(block, { ...cfg, verbosity: typeof v === 'string' && !hasEnvRef(v) ? v.toLowerCase() : v }, keys, ctx);
     },
   },
+  loadbalancing: LOADBALANCING,
+  ...BRIDGE_EXPORTERS,
 };
 
 /** Extensions: each may add helper blocks (local.file) before its own block. */

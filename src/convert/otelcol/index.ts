@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { Block, array, expr } from '../builder.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { type Ctx, EXPORTERS, EXTENSIONS, type Mapping, PROCESSORS, RECEIVERS } from './components.js';
+import { badEnvRefs, envValue } from './env.js';
 import { type Kind, type PipelineGroup, SIGNALS, alloyLabel, idsOf, nextInGroup, pipelineGroups, splitId } from './pipelines.js';
 
 type Obj = Record<string, unknown>;
@@ -27,6 +28,12 @@ export function convertOtelcol(source: string, diags: Diagnostics): Block[] {
     diags.critical('failed to parse OpenTelemetry config: the document is not a mapping');
     return [];
   }
+  // The Collector resolves ${...} references before it reads the config; one the converter cannot turn into sys.env stops it (as in Alloy).
+  const bad = badEnvRefs(cfg);
+  if (bad.length) {
+    for (const b of bad) diags.critical(`failed to get otelcol config: cannot resolve the configuration: ${b}`);
+    return [];
+  }
   const section = (name: string): Obj => (cfg[name] && typeof cfg[name] === 'object' ? (cfg[name] as Obj) : {});
   const service = section('service');
   if (Object.keys(section('connectors')).length) diags.error(`connectors are not supported by this converter: ${Object.keys(section('connectors')).join(', ')}`);
@@ -43,6 +50,8 @@ export function convertOtelcol(source: string, diags: Diagnostics): Block[] {
   const blocks: Block[] = [];
   const extensionIds = new Map<string, string>();
   const extensions = section('extensions');
+  const activated = new Set(Array.isArray(service.extensions) ? (service.extensions as string[]) : []);
+  const extensionConfig = (id: string) => (activated.has(id) && id in extensions ? { type: splitId(id).type, cfg: (extensions[id] ?? {}) as Obj } : undefined);
   for (const id of Array.isArray(service.extensions) ? (service.extensions as string[]) : []) {
     const what = `extension ${JSON.stringify(id)}`;
     if (!(id in extensions)) {
@@ -88,8 +97,9 @@ export function convertOtelcol(source: string, diags: Diagnostics): Block[] {
           }
           continue;
         }
-        const b = new Block(m.component, alloyLabel(g.name, id));
-        m.build(b, (defs[id] ?? {}) as Obj, { diags, what, extension: (e) => extensionIds.get(e) });
+        const label = alloyLabel(g.name, id);
+        const b = new Block(m.component, label);
+        const extra = m.build(b, (defs[id] ?? {}) as Obj, { diags, what, extension: (e) => extensionIds.get(e), extensionConfig }, label) ?? [];
         if (m.hasOutput) {
           const out = b.block('output');
           const from = kind === 'receiver' ? groups : [g];
@@ -98,9 +108,11 @@ export function convertOtelcol(source: string, diags: Diagnostics): Block[] {
             if (next.length) out.attr(s, array([...new Set(next)].map((n) => expr(`${n}.input`))));
           }
         }
-        blocks.push(b);
+        blocks.push(b, ...extra);
       }
     }
   }
+  // String values holding ${env:VAR} references become sys.env expressions; `$$` becomes `$`.
+  for (const b of blocks) b.mapValues((v) => (v.kind === 'literal' && typeof v.value === 'string' ? envValue(v.value) : v));
   return blocks;
 }

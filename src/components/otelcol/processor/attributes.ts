@@ -2,6 +2,7 @@
 // converts attributes of spans, log records and metric data points
 // (mechanism: src/otel/attributes/).
 import { withLiveTap } from '../../../otel/live-output.js';
+import { ProcessorMetrics } from '../../../otel/processor-metrics.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, type OtelOutput } from '../../../pipeline/otel.js';
@@ -60,7 +61,7 @@ class AttributesComponent {
 
   constructor(ctx: ComponentContext, args: AttributesProcessorArgs) {
     this.#ctx = ctx;
-    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging));
+    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging), new ProcessorMetrics(ctx.metrics, ctx.id));
     ctx.setExports({ input: this.#stage.input });
   }
 

@@ -1,6 +1,7 @@
 // otelcol.processor.filter: drops spans, span events, metrics, data points and
 // log records matching OTTL conditions (mechanism: src/otel/filter/).
 import { withLiveTap } from '../../../otel/live-output.js';
+import { FilterMetrics, ProcessorMetrics } from '../../../otel/processor-metrics.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, type OtelOutput } from '../../../pipeline/otel.js';
@@ -27,7 +28,8 @@ class FilterComponent {
 
   constructor(ctx: ComponentContext, args: FilterProcessorArgs) {
     this.#ctx = ctx;
-    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging));
+    const filtered = new FilterMetrics(ctx.metrics, ctx.id);
+    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging), new ProcessorMetrics(ctx.metrics, ctx.id), (s, n) => filtered.dropped(s, n));
     ctx.setExports({ input: this.#stage.input });
   }
 

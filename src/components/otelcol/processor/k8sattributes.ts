@@ -15,6 +15,8 @@ import { podSelectors, rulesOf, type K8sAttributesArgs, type Rules } from '../..
 import type { MetadataLookups, MetaObject, PodObject } from '../../../otel/k8sattributes/pod-metadata.js';
 import { PodTable } from '../../../otel/k8sattributes/pod-table.js';
 import { K8sAttributesProcessor } from '../../../otel/k8sattributes/processor.js';
+import { itemCount } from '../../../otel/model.js';
+import { ProcessorMetrics } from '../../../otel/processor-metrics.js';
 
 export interface K8sAttributesProcessorArgs extends K8sAttributesArgs {
   output: Partial<OtelOutput>;
@@ -92,12 +94,23 @@ class K8sAttributes {
 
   constructor(ctx: ComponentContext) {
     this.#ctx = ctx;
+    const metrics = new ProcessorMetrics(ctx.metrics, ctx.id);
     const take = <S extends Signal>(signal: S, data: SignalData[S], c?: OtelContext): Promise<void> => {
       const p = this.#processor;
       if (!p) return Promise.reject(new Error(`${ctx.id} is not configured`));
-      this.#refresh();
+      const incoming = itemCount(signal, data);
+      const start = performance.now();
+      let out: SignalData[S];
+      try {
+        this.#refresh();
+        out = p.process(signal, data, c);
+      } catch (e) {
+        metrics.record(signal, incoming, 0, (performance.now() - start) / 1000);
+        return Promise.reject(e);
+      }
+      metrics.record(signal, incoming, itemCount(signal, out), (performance.now() - start) / 1000);
       const consumers = this.#output[signal];
-      return consumers.length ? fanoutSignal(consumers, signal, p.process(signal, data, c), c) : Promise.resolve();
+      return consumers.length ? fanoutSignal(consumers, signal, out, c) : Promise.resolve();
     };
     this.input = otelConsumer({ consumeTraces: (d, c) => take('traces', d, c), consumeMetrics: (d, c) => take('metrics', d, c), consumeLogs: (d, c) => take('logs', d, c) });
     ctx.setExports({ input: this.input });

@@ -1,6 +1,7 @@
 // otelcol.processor.transform: changes telemetry with OTTL statements
 // (mechanism: src/otel/transform/, language: src/otel/ottl/).
 import { withLiveTap } from '../../../otel/live-output.js';
+import { ProcessorMetrics } from '../../../otel/processor-metrics.js';
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type BlockSchema, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { OTELCOL_CONSUMER, type OtelOutput } from '../../../pipeline/otel.js';
@@ -33,7 +34,7 @@ class TransformComponent {
 
   constructor(ctx: ComponentContext, args: TransformProcessorArgs) {
     this.#ctx = ctx;
-    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging));
+    this.#stage = new ProcessorStage(stepOf(ctx, args), withLiveTap(outputOf(args.output), ctx.liveDebugging), new ProcessorMetrics(ctx.metrics, ctx.id));
     ctx.setExports({ input: this.#stage.input });
   }
 

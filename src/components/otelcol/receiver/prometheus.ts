@@ -1,7 +1,10 @@
 // otelcol.receiver.prometheus: a Prometheus metrics receiver whose samples
 // become OTLP metrics (src/otel/bridge/prom-to-otlp.ts) for the output block's
-// consumers. Family types come from the metadata the producer sends with its
-// extras (prometheus.scrape does with honor_metadata); without it, series are gauges.
+// consumers. Family types (counter, gauge, histogram, summary, ...) come from
+// the metadata the producer sends with its extras: the receiver asks for it
+// (wantsMetadata), so prometheus.scrape sends it whatever honor_metadata says,
+// as Alloy's receiver reads the scrape's metadata store. A family without
+// metadata (a producer that sends none) becomes a gauge.
 import { registerComponent } from '../../../runtime/registry.js';
 import { t, type ComponentContext, type ComponentDefinition } from '../../../runtime/types.js';
 import { METRICS_RECEIVER, metricsReceiver, type HistogramSample, type MetricsExtras, type Sample } from '../../../pipeline/metrics.js';
@@ -30,6 +33,7 @@ class PrometheusReceiverComponent {
     this.#sink = new ReceiverSink(outputOf(args.output), this.#obs);
     ctx.setExports({
       receiver: metricsReceiver({
+        wantsMetadata: true,
         append: (samples: Sample[]) => this.#deliver(samples, []),
         appendExtras: (x: MetricsExtras) => {
           this.#conv.addMetadata(x.metadata);
