@@ -8,7 +8,7 @@ const READ = ['get', 'list', 'watch'];
 const read = (group: string, resource: string) => READ.map((v) => `${group}|${resource}|${v}`);
 const get = (group: string, resource: string) => [`${group}|${resource}|get`];
 /** Writing the Accepted condition through a custom resource's status subresource. */
-const status = (resource: string) => ['patch', 'update'].map((v) => `monitoring.coreos.com|${resource}/status|${v}`);
+const status = (resource: string) => [`monitoring.coreos.com|${resource}/status|patch`];
 
 export const FEATURE_RBAC = {
   'discovery.pod': read('', 'pods'),

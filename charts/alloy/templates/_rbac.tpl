@@ -3,7 +3,7 @@ The RBAC rules the enabled features need, and nothing more, as YAML:
   namespaced: [rules on namespaced resources]
   cluster:    [rules on cluster-scoped resources]
 Each need is an entry "scope|verbs|apiGroup|resource"; verbs "read" = get, list, watch;
-"status" = patch, update (the Accepted condition we write on the custom resources we use).
+"status" = patch (the Accepted condition we write on the custom resources we use).
 e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
 */}}
 {{- define "alloy.rbac.needs" -}}
@@ -87,7 +87,7 @@ e2e/charts/rbac-coverage.test.ts checks these against what the code requests.
       {{- $p := splitList "|" $n -}}
       {{- if and (eq (index $p 0) $scope) (eq (index $p 1) $verbs) (eq (index $p 2) $g) -}}{{- $res = append $res (index $p 3) -}}{{- end -}}
     {{- end -}}
-    {{- $v := ternary (list "get" "list" "watch") (ternary (list "patch" "update") (list "get") (eq $verbs "status")) (eq $verbs "read") -}}
+    {{- $v := ternary (list "get" "list" "watch") (ternary (list "patch") (list "get") (eq $verbs "status")) (eq $verbs "read") -}}
     {{- $rules = append $rules (dict "apiGroups" (list $g) "resources" (uniq $res | sortAlpha) "verbs" $v) -}}
   {{- end -}}
 {{- end -}}
