@@ -144,3 +144,36 @@ test('tlsConfig.minVersion and maxVersion become min_version and max_version (oa
   const bad = sm('a', { port: 'x', tlsConfig: { minVersion: 'TLS9' } });
   expect(() => buildJob(bad, bad.endpoints[0], OPTS, refs({}))).toThrow(/unknown min_version "TLS9"/);
 });
+
+test('v1 limit and protocol fields reach the scrape loop; serviceDiscoveryRole picks the discovery role', () => {
+  const m = sm(
+    'a',
+    { port: 'metrics', trackTimestampsStaleness: true },
+    {
+      labelNameLengthLimit: 40,
+      labelValueLengthLimit: 200,
+      bodySizeLimit: '2MiB',
+      scrapeProtocols: ['PrometheusText0.0.4', 'OpenMetricsText1.0.0'],
+      serviceDiscoveryRole: 'EndpointSlice',
+    },
+  );
+  const job = buildJob(m, m.endpoints[0], OPTS, refs({}));
+  const w = wireConfig(job.scrape);
+  expect(w).toMatchObject({ labelNameLengthLimit: 40, labelValueLengthLimit: 200, trackTimestampsStaleness: true });
+  expect(w.http.bodySizeLimit).toBe(2 * 1024 * 1024);
+  // The Accept header lists the CR's protocols in its order, the first preferred.
+  const accept = w.http.accept.split(',');
+  expect(accept[0]).toMatch(/^text\/plain;version=0\.0\.4/);
+  expect(accept[1]).toMatch(/^application\/openmetrics-text;version=1\.0\.0/);
+  expect(job.role).toBe('endpointslice');
+  // Without the field the component's kubernetes_role decides; PodMonitors always use the pod role.
+  const plain = sm('a', { port: 'metrics' });
+  expect(buildJob(plain, plain.endpoints[0], OPTS, refs({})).role).toBe('endpoints');
+  expect(wireConfig(buildJob(plain, plain.endpoints[0], OPTS, refs({})).scrape).trackTimestampsStaleness).toBeFalsy();
+  // Bad values refuse the CR with the field named.
+  expect(() => sm('a', { port: 'metrics' }, { serviceDiscoveryRole: 'Pods' })).toThrow('spec.serviceDiscoveryRole: must be Endpoints or EndpointSlice, got "Pods"');
+  const badProto = sm('a', { port: 'metrics' }, { scrapeProtocols: ['Gopher'] });
+  expect(() => buildJob(badProto, badProto.endpoints[0], OPTS, refs({}))).toThrow(/spec\.scrapeProtocols/);
+  const badBody = sm('a', { port: 'metrics' }, { bodySizeLimit: 'lots' });
+  expect(() => buildJob(badBody, badBody.endpoints[0], OPTS, refs({}))).toThrow(/spec\.bodySizeLimit/);
+});
