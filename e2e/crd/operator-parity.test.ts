@@ -1,6 +1,6 @@
 // prometheus.operator.servicemonitors end to end, operator parity: scrape
 // classes (a default one and a named one) declared as scrape_class blocks and
-// merged as the operator's promcfg.go does; a CR naming an unknown class and a
+// merged as the operator's promcfg.go does; attachMetadata.node; a CR naming an unknown class and a
 // CR with one bad endpoint are rejected whole, with the reason in health and
 // debug info; debug info (and the component page in headless Chromium) shows
 // per CR each target's final labels and scrape URL and why targets dropped.
@@ -53,10 +53,13 @@ kind: ServiceMonitor
 metadata: {name: vault, namespace: shop}
 spec:
   scrapeClass: secure
+  attachMetadata: {node: true}
   selector: {matchLabels: {app: vault}}
   endpoints:
   - port: metrics
     interval: 1s
+    relabelings:
+    - {sourceLabels: [__meta_kubernetes_node_label_topology_kubernetes_io_zone], targetLabel: zone}
 ---
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
@@ -159,6 +162,7 @@ suite('prometheus.operator.* operator parity e2e', () => {
     k = await startKubeEnv();
     k.api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     for (const o of [
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'z1' } }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } },
       pod('orders-0', { app: 'orders' }, [{ name: 'metrics', containerPort: ex.orders.port }, { name: 'web', containerPort: 18090 }]),
       service('orders', [{ name: 'metrics', port: 8080 }, { name: 'web', port: 80 }]),
       endpoints('orders', 'orders-0', [{ name: 'metrics', port: ex.orders.port }, { name: 'web', port: 18090 }]),
@@ -190,8 +194,9 @@ suite('prometheus.operator.* operator parity e2e', () => {
     expect(ups).toEqual([
       // Default class "base": cluster set after the generated rules, visible to the CR's own relabeling.
       { __name__: 'up', cluster: 'east', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.orders.port}`, job: 'orders', namespace: 'shop', pod: 'orders-0', seen_cluster: 'east', service: 'orders' },
-      // Named class "secure" replaces the default: its label, not "cluster".
-      { __name__: 'up', class: 'secure', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.vault.port}`, job: 'vault', namespace: 'shop', pod: 'vault-0', service: 'vault' },
+      // Named class "secure" replaces the default: its label, not "cluster". attachMetadata.node: the
+      // Node's labels reach the CR's relabelings (zone); the others, without it, have none.
+      { __name__: 'up', class: 'secure', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.vault.port}`, job: 'vault', namespace: 'shop', pod: 'vault-0', service: 'vault', zone: 'z1' },
       // RoleSelector: only vault's endpoints are discovered; the default class applies (no auth, so vault answers 401: up 0).
       { __name__: 'up', cluster: 'east', container: 'app', endpoint: 'metrics', instance: `127.0.0.1:${ex.vault.port}`, job: 'vault', namespace: 'shop', pod: 'vault-0', service: 'vault', via: 'role-selector' },
     ]);
