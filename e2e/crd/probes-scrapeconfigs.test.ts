@@ -335,4 +335,19 @@ prometheus.remote_write "rw" {
     // The ingress Probe keeps running.
     expect(liveUp((l) => l.job === 'probe/shop/ingresses').length).toBe(1);
   });
+
+  test('editing a ScrapeConfig changes its targets\' labels; deleting it stops all its targets', async () => {
+    const doc = SCRAPE_CONFIG(ex.static.port, `http://127.0.0.1:${(sd.address() as AddressInfo).port}/targets`, path.join(tmp, '*.json'));
+    const edited = doc.replace('labels: {source: static}', 'labels: {source: static, edited: "yes"}');
+    expect(edited).not.toBe(doc);
+    await k.apply(edited, 'sc');
+    await waitFor('the edited static target live', () => liveUp((l) => l.job === 'scrapeConfig/shop/mixed' && l.edited === 'yes').length === 1, { timeoutMs: 10_000, intervalMs: 50 });
+    // The series under the old labels ends with a staleness marker; the other three targets go on.
+    await waitFor('the old static series stale', () => series((l) => l.__name__ === 'up' && l.job === 'scrapeConfig/shop/mixed' && l.source === 'static' && l.edited === undefined).every((s) => Number.isNaN(last(s).v)), { timeoutMs: 10_000, intervalMs: 50 });
+    expect(liveUp((l) => l.job === 'scrapeConfig/shop/mixed').length).toBe(4);
+    await k.remove(edited, 'sc');
+    await waitFor('every ScrapeConfig series stale', () => series((l) => l.__name__ === 'up' && l.job === 'scrapeConfig/shop/mixed').every((s) => Number.isNaN(last(s).v)), { timeoutMs: 10_000, intervalMs: 50 });
+    const dbg = ((await (await fetch(`${alloy!.url}/api/v0/web/components/prometheus.operator.scrapeconfigs.sc`)).json()) as any).debugInfo;
+    expect(dbg.resources.map((r: any) => r.name)).not.toContain('ScrapeConfig/shop/mixed');
+  });
 });
