@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
+import { chromium } from 'playwright-core';
 import { startAlloyProcess, type AlloyProcess } from '../lib/alloy-process.js';
 import { RemoteWriteReceiver, type ReceivedSeries } from '../../src/sandbox/receivers/remote-write-receiver.js';
 import { Exporter } from './exporter.js';
@@ -264,7 +265,48 @@ prometheus.remote_write "rw" {
     expect(liveUp((l) => l.job === 'probe/shop/ingresses').map((s) => s.labels)).toEqual([
       { __name__: 'up', ingress: 'shop', instance: 'https://shop.example.com/cart', job: 'probe/shop/ingresses', namespace: 'shop', tier: 'gold' },
     ]);
+    // Debug info per resource: each target's scrape URL (the prober, with the module and target) and final
+    // labels, and the unselected Ingress with the rule that dropped it.
+    const dbg = ((await (await fetch(`${alloy!.url}/api/v0/web/components/prometheus.operator.probes.pr`)).json()) as any).debugInfo;
+    const job = dbg.resources.find((r: any) => r.name === 'Probe/shop/ingresses').jobs[0];
+    expect(job).toMatchObject({ job: 'probe/shop/ingresses', state: 'ok', targets_discovered: 2, targets_active: 1, targets_dropped: 1 });
+    expect(job.targets).toEqual([
+      expect.objectContaining({
+        url: `http://127.0.0.1:${ex.prober.port}/probe?module=http_2xx&target=${encodeURIComponent('https://shop.example.com/cart')}`,
+        labels: { ingress: 'shop', instance: 'https://shop.example.com/cart', job: 'probe/shop/ingresses', namespace: 'shop', tier: 'gold' },
+      }),
+    ]);
+    expect(job.dropped).toEqual([
+      {
+        discovered_labels: expect.objectContaining({ __meta_kubernetes_ingress_name: 'admin' }),
+        reason: 'dropped by relabeling: not selected by spec.targets.ingress.selector: the Ingress label probe fails the keep rule "(yes);true" on [__meta_kubernetes_ingress_label_probe, __meta_kubernetes_ingress_labelpresent_probe]',
+      },
+    ]);
+    expect(dbg.targets.map((t: any) => t.url)).toContain(job.targets[0].url);
   });
+
+  test('the component page shows each Probe, its targets (URL, labels) and dropped targets with why', async () => {
+    const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'chromium-')), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const errors: string[] = [];
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${alloy!.url}/#/component/prometheus.operator.probes.pr`, { waitUntil: 'load' });
+      const ing = '.monitor[data-name="Probe/shop/ingresses"]';
+      const url = `http://127.0.0.1:${ex.prober.port}/probe?module=http_2xx&target=${encodeURIComponent('https://shop.example.com/cart')}`;
+      await page.waitForSelector(`${ing} tr[data-url="${url}"]`, { timeout: 15_000 });
+      expect(await page.textContent(`${ing} tr[data-url="${url}"]`)).toContain('ingress=shop');
+      expect(await page.textContent(`${ing} .drop-reason`)).toContain('not selected by spec.targets.ingress.selector');
+      await expect(page.textContent('.monitor[data-name="Probe/shop/bad-url"] .reject-reason')).resolves.toContain('spec.prober.url');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close().catch(() => undefined);
+    }
+  }, 60_000);
 
   test('ScrapeConfig targets from static, HTTP, file and Kubernetes discovery', async () => {
     await waitFor('four ScrapeConfig targets live', () => liveUp((l) => l.job === 'scrapeConfig/shop/mixed').length === 4, { timeoutMs: 20_000, intervalMs: 50 });
@@ -281,7 +323,9 @@ prometheus.remote_write "rw" {
     // The class's metric relabel rule dropped the static target's own series (up is not subject to it).
     expect(series((l) => l.__name__ === 'static_metric')).toEqual([]);
     const dbg = ((await (await fetch(`${alloy!.url}/api/v0/web/components/prometheus.operator.scrapeconfigs.sc`)).json()) as any).debugInfo;
-    expect(dbg.resources.find((r: any) => r.name === 'ScrapeConfig/shop/mixed').jobs[0]).toMatchObject({ job: 'scrapeConfig/shop/mixed', scrape_class: 'tagged' });
+    const job = dbg.resources.find((r: any) => r.name === 'ScrapeConfig/shop/mixed').jobs[0];
+    expect(job).toMatchObject({ job: 'scrapeConfig/shop/mixed', scrape_class: 'tagged', targets_discovered: 4, targets_active: 4, targets_dropped: 0 });
+    expect(job.targets.find((t: any) => t.labels.source === 'static')).toMatchObject({ url: `http://127.0.0.1:${ex.static.port}/metrics`, health: 'up' });
   });
 
   test('bad resources are refused with the reason, in health and in their status', async () => {

@@ -7,7 +7,7 @@
 // by `<Kind>/<ns>/<name>` (health, debug info, and its status Accepted=False
 // with the reason); everything else keeps running.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { applyRules, rulesFromConfig } from '../../relabel/index.js';
+import { rulesFromConfig } from '../../relabel/index.js';
 import { makeKubeConfig } from '../../kube/client.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { Secret } from '../../syntax/secret.js';
@@ -20,6 +20,7 @@ import { setTargetDefaults } from '../../scrape/target.js';
 import { fromBlock, selectorString } from '../selector.js';
 import { type OperatorArgs, scrapeSampleSpec } from '../operator/args.js';
 import { compileScrapeClasses } from '../operator/scrape-class.js';
+import { type DroppedByRelabel, relabelWithReasons } from '../operator/drop-reason.js';
 import type { JobOptions } from '../operator/job.js';
 import { crName } from '../operator/monitor.js';
 import { PendingError, RefStore } from '../operator/secrets.js';
@@ -31,6 +32,8 @@ import type { CrJob, CrKind } from './types.js';
 
 export interface CrJobStatus {
   job: string;
+  /** pending: waiting for the first target list of a source. */
+  state: 'ok' | 'pending';
   targets_discovered: number;
   targets_active: number;
   up: number;
@@ -39,6 +42,11 @@ export interface CrJobStatus {
   warning?: string;
   /** What the scrape does differently from what a CR field asks (e.g. enableHTTP2: HTTP/1.1 is used). */
   note?: string;
+  /** Targets dropped by target relabeling (all of them; `dropped` keeps keepDroppedTargets of them). */
+  targets_dropped?: number;
+  /** Filled in by debugInfo from the running job: each active target's scrape URL and final labels. */
+  targets?: { url: string; health: string; labels: Record<string, string>; last_scrape?: string; last_error?: string }[];
+  dropped?: DroppedByRelabel[];
 }
 
 export interface CrStatus {
@@ -169,7 +177,10 @@ export class CrJobsComponent implements Component<OperatorArgs> {
   }
 
   /** Targets of one job from all its sources; undefined while one is not ready. */
-  private gather(w: NonNullable<CrJobsComponent['watch']>, job: CrJob): { targets: Record<string, string>[]; problems: string[] } | undefined {
+  private gather(
+    w: NonNullable<CrJobsComponent['watch']>,
+    job: CrJob,
+  ): { targets: Record<string, string>[]; problems: string[]; discovered: number; dropped: DroppedByRelabel[]; droppedTotal: number } | undefined {
     const found: Record<string, string>[] = [];
     const problems: string[] = [];
     let ready = true;
@@ -184,12 +195,13 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     }
     if (!ready) return undefined;
     const defaults = targetDefaults(job.scrape);
-    const targets: Record<string, string>[] = [];
-    for (const t of found) {
-      const r = applyRules(setTargetDefaults({ ...t }, defaults), job.rules);
-      if (r) targets.push(r);
-    }
-    return { targets, problems };
+    const r = relabelWithReasons(
+      found.map((t) => setTargetDefaults({ ...t }, defaults)),
+      job.rules,
+      job.ruleNotes,
+      job.keepDropped,
+    );
+    return { targets: r.active, problems, discovered: found.length, dropped: r.dropped, droppedTotal: r.droppedTotal };
   }
 
   private async recompute(): Promise<void> {
@@ -244,7 +256,7 @@ export class CrJobsComponent implements Component<OperatorArgs> {
         const got = this.gather(w, job);
         if (!got) {
           pending = true;
-          st.jobs.push({ job: job.name, targets_discovered: 0, targets_active: 0, up: 0, down: 0, warning: 'waiting for the first target list' });
+          st.jobs.push({ job: job.name, state: 'pending', targets_discovered: 0, targets_active: 0, up: 0, down: 0, targets_dropped: 0, warning: 'waiting for the first target list' });
           continue;
         }
         this.runner.update({ ...job.scrape, targets: got.targets }, args.forward_to ?? []);
@@ -252,11 +264,14 @@ export class CrJobsComponent implements Component<OperatorArgs> {
         const dbg = this.runner.debug(job.name);
         const js: CrJobStatus = {
           job: job.name,
-          targets_discovered: got.targets.length,
+          state: 'ok',
+          targets_discovered: got.discovered,
           targets_active: dbg?.active.length ?? 0,
           up: dbg?.active.filter((t) => t.health === 'up').length ?? 0,
           down: dbg?.active.filter((t) => t.health === 'down').length ?? 0,
+          targets_dropped: got.droppedTotal,
           ...(job.scrapeClass ? { scrape_class: job.scrapeClass } : {}),
+          dropped: got.dropped,
         };
         if (got.problems.length > 0) js.warning = got.problems.join('; ');
         for (const n of job.notes ?? []) {
@@ -334,9 +349,35 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     return {
       kind: this.kind.kind,
       scrape_jobs: this.runner.size,
-      resources: this.statuses,
+      resources: this.statuses.map((s) => ({ ...s, jobs: s.jobs.map((j) => (s.state === 'error' ? j : this.liveStatus(j))) })),
+      // Every active target with its job, as prometheus.scrape reports them (the UI's targets page reads this).
+      targets: this.runner.names.flatMap((n) => this.runner.debug(n)?.active ?? []),
       status_writer: this.status.debugInfo(),
       workers: this.pool.stats(),
+    };
+  }
+
+  /**
+   * As of now (targets change between recomputes): the counts, each active
+   * target's final labels and scrape URL, and the dropped targets with their
+   * reason (relabeling first, then the scrape loop's own, e.g. no address).
+   */
+  private liveStatus(j: CrJobStatus): CrJobStatus {
+    const d = this.runner.debug(j.job);
+    if (!d) return j;
+    return {
+      ...j,
+      targets_active: d.active.length,
+      up: d.active.filter((t) => t.health === 'up').length,
+      down: d.active.filter((t) => t.health === 'down').length,
+      targets: d.active.map((t) => ({
+        url: t.url,
+        health: t.health,
+        labels: t.labels,
+        ...(t.last_scrape ? { last_scrape: t.last_scrape } : {}),
+        ...(t.last_error ? { last_error: t.last_error } : {}),
+      })),
+      dropped: [...(j.dropped ?? []), ...d.dropped],
     };
   }
 

@@ -3,8 +3,10 @@
 // default vs named class, where the class relabelings run (after the prober
 // rules for a Probe; right after the first generated rule, before the
 // jobName rule, for a ScrapeConfig), metric relabelings first, TLS and
-// authorization filling the CR's gaps, attach_metadata not applied.
-import { applyRules } from '../../relabel/index.js';
+// authorization filling the CR's gaps, attach_metadata not applied; and the
+// reason each dropped target gets (the rule that dropped it).
+import { applyRules, compileRules } from '../../relabel/index.js';
+import { relabelWithReasons } from '../operator/drop-reason.js';
 import { setTargetDefaults } from '../../scrape/target.js';
 import { targetDefaults, wireConfig } from '../../scrape/wire.js';
 import type { JobOptions } from '../operator/job.js';
@@ -137,5 +139,37 @@ describe('ScrapeConfig', () => {
     // The HTTP SD clients of the CR are not the scrape client: no class there.
     const [sd] = scrapeConfigJobs(sc({ httpSDConfigs: [{ url: 'http://127.0.0.1:9/sd' }] }), OPTS, refs);
     expect(sd.sources[1]).toMatchObject({ kind: 'http', client: {} });
+  });
+});
+
+describe('dropped targets name the rule that dropped them', () => {
+  const dropAll = rule({ source_labels: ['__address__'], regex: '.*', action: 'drop' });
+  const reasons = (job: CrJob, targets: Record<string, string>[]) => {
+    expect(job.ruleNotes).toHaveLength(job.rules.length);
+    return relabelWithReasons(targets.map((t) => setTargetDefaults({ ...t }, targetDefaults(job.scrape))), job.rules, job.ruleNotes, job.keepDropped);
+  };
+
+  test('Probe: the ingress selector, a class rule and the CR relabelingConfigs; keepDroppedTargets bounds the list', () => {
+    const [job] = probeJobs(probe({ targets: { ingress: { selector: { matchLabels: { probe: 'yes' } }, relabelingConfigs: [{ sourceLabels: ['__meta_kubernetes_ingress_name'], regex: 'admin', action: 'drop' }] } } }), NONE, refs);
+    const ing = (name: string, probeLabel: string) => ({ __address__: `${name}.example`, __meta_kubernetes_namespace: 'web', __meta_kubernetes_ingress_name: name, __meta_kubernetes_ingress_scheme: 'https', __meta_kubernetes_ingress_path: '/', __meta_kubernetes_ingress_label_probe: probeLabel, __meta_kubernetes_ingress_labelpresent_probe: 'true' });
+    const r = reasons(job, [ing('shop', 'yes'), ing('other', 'no'), ing('admin', 'yes')]);
+    expect(r.active.map((t) => t.ingress)).toEqual(['shop']);
+    expect(r.dropped.map((d) => [d.discovered_labels.__address__, d.reason])).toEqual([
+      ['other.example', 'dropped by relabeling: not selected by spec.targets.ingress.selector: the Ingress label probe fails the keep rule "(yes);true" on [__meta_kubernetes_ingress_label_probe, __meta_kubernetes_ingress_labelpresent_probe]'],
+      ['admin.example', 'dropped by relabeling: spec.targets.ingress.relabelingConfigs[0]'],
+    ]);
+    const classes = compileScrapeClasses([{ name: 'x', default: true, relabel_rule: [dropAll] }]);
+    const [cj] = probeJobs(probe({ keepDroppedTargets: 1, targets: { staticConfig: { static: ['a', 'b'] } } }), { ...NONE, classes }, refs);
+    const c = reasons(cj, [{ __address__: 'a', namespace: 'web' }, { __address__: 'b', namespace: 'web' }]);
+    expect(c).toMatchObject({ active: [], droppedTotal: 2, dropped: [{ reason: 'dropped by relabeling: scrape class "x" relabel_rule 0' }] });
+  });
+
+  test('ScrapeConfig: the CR relabelings and the component rule blocks', () => {
+    const [job] = scrapeConfigJobs(sc({ relabelings: [{ targetLabel: 'x', replacement: 'y' }, { sourceLabels: ['__address__'], regex: 'h:2', action: 'drop' }] }), NONE, refs);
+    const r = reasons(job, [{ __address__: 'h:1' }, { __address__: 'h:2' }]);
+    expect(r.active.map((t) => t.__address__)).toEqual(['h:1']);
+    expect(r.dropped).toEqual([{ discovered_labels: expect.objectContaining({ __address__: 'h:2' }), reason: 'dropped by relabeling: spec.relabelings[1]' }]);
+    const [withBlock] = scrapeConfigJobs(sc({ jobName: 'j' }), { ...NONE, extraRules: compileRules([{ sourceLabels: ['__address__'], regex: 'h:1', action: 'drop' }]) }, refs);
+    expect(reasons(withBlock, [{ __address__: 'h:1' }]).dropped[0].reason).toBe("dropped by relabeling: the component's rule block 0");
   });
 });

@@ -19,6 +19,10 @@ export interface CrJob {
   name: string;
   /** The component's rules, then the generated ones, then the CR's. */
   rules: readonly CompiledRule[];
+  /** Where each rule of `rules` comes from, for the reason of a dropped target (same length). */
+  ruleNotes: readonly string[];
+  /** Dropped targets kept for debug info (the CR's keepDroppedTargets, else DEFAULT_KEEP_DROPPED). */
+  keepDropped: number;
   scrape: ScrapeJob;
   sources: TargetSource[];
   /** The scrape class applied (spec.scrapeClass, else the component's default class), if any. */

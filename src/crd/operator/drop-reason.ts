@@ -11,12 +11,13 @@ export interface DroppedByRelabel {
 }
 
 /** The note of one operator-generated rule (relabelgen.ts), from the labels it reads. */
-export function generatedRuleNote(r: RawRule, at: string): string {
+export function generatedRuleNote(r: RawRule, at: string, selectorField = 'spec.selector'): string {
   const src = r.sourceLabels ?? [];
   const first = src[0] ?? '';
   const re = JSON.stringify(r.regex ?? '');
-  const sel = /^__meta_kubernetes_(service|pod)_label(?:present)?_(.+)$/.exec(first);
-  if (sel) return `not selected by spec.selector: the ${sel[1] === 'service' ? 'Service' : 'Pod'} label ${sel[2]} fails the ${r.action} rule ${re} on [${src.join(', ')}]`;
+  const sel = /^__meta_kubernetes_(service|pod|ingress)_label(?:present)?_(.+)$/.exec(first);
+  const kinds: Record<string, string> = { service: 'Service', pod: 'Pod', ingress: 'Ingress' };
+  if (sel) return `not selected by ${selectorField}: the ${kinds[sel[1]!]} label ${sel[2]} fails the ${r.action} rule ${re} on [${src.join(', ')}]`;
   if (/^__meta_kubernetes_endpoint(slice)?_port_name$/.test(first)) return `the endpoint port is not named ${re} (${at}.port)`;
   if (first === '__meta_kubernetes_pod_container_port_name') return `the container port is not named ${re} (${at})`;
   if (first === '__meta_kubernetes_pod_container_port_number') return `the container port number is not ${re} (${at})`;

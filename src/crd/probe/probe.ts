@@ -15,7 +15,8 @@
 import { compileRules, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import { parseDuration } from '../../syntax/duration.js';
 import { buildScrapeJob } from '../../scrape/job.js';
-import type { JobOptions } from '../operator/job.js';
+import { DEFAULT_KEEP_DROPPED, type JobOptions } from '../operator/job.js';
+import { generatedRuleNote } from '../operator/drop-reason.js';
 import { FieldError, Reader } from '../operator/reader.js';
 import { selectorRules } from '../operator/relabelgen.js';
 import type { RefStore } from '../operator/secrets.js';
@@ -144,6 +145,12 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
   const crAt = staticR ? 'spec.targets.staticConfig.relabelingConfigs' : 'spec.targets.ingress.relabelingConfigs';
   compile(crRules, crAt);
   const compiled = [...o.extraRules, ...compile(rules, crAt), ...(cls?.relabel ?? []), ...compile(crRules, crAt)];
+  const ruleNotes = [
+    ...o.extraRules.map((_r, i) => `the component's rule block ${i}`),
+    ...rules.map((r) => generatedRuleNote(r, 'spec.targets.ingress', 'spec.targets.ingress.selector')),
+    ...(cls?.relabel ?? []).map((_r, i) => `scrape class ${JSON.stringify(cls!.name)} relabel_rule ${i}`),
+    ...crRules.map((_r, i) => `${crAt}[${i}]`),
+  ];
 
   const limits = {
     sample: spec.int('sampleLimit'),
@@ -183,7 +190,8 @@ export function probeJobs(obj: unknown, o: JobOptions, refs: RefStore): CrJob[] 
       },
     },
   );
-  return [{ name: jobName, rules: compiled, scrape, sources, scrapeClass: cls?.name }];
+  const keep = spec.int('keepDroppedTargets');
+  return [{ name: jobName, rules: compiled, ruleNotes, keepDropped: keep ? keep : DEFAULT_KEEP_DROPPED, scrape, sources, scrapeClass: cls?.name }];
 }
 
 export const PROBE_KIND: CrKind = { kind: 'Probe', group: 'monitoring.coreos.com', version: 'v1', resource: 'probes', jobPrefix: 'probe', writesStatus: true, jobs: probeJobs };

@@ -14,7 +14,8 @@
 import { compileRules, RelabelConfigError, type RawRule } from '../../relabel/index.js';
 import { parseDuration } from '../../syntax/duration.js';
 import { buildScrapeJob } from '../../scrape/job.js';
-import { http2Notes, type JobOptions } from '../operator/job.js';
+import { DEFAULT_KEEP_DROPPED, http2Notes, type JobOptions } from '../operator/job.js';
+import { generatedRuleNote } from '../operator/drop-reason.js';
 import { refuseFile } from '../operator/client-args.js';
 import { FieldError, Reader } from '../operator/reader.js';
 import type { RefStore } from '../operator/secrets.js';
@@ -138,6 +139,13 @@ export function scrapeConfigJobs(obj: unknown, o: JobOptions, refs: RefStore): C
   if (jobLabel) rules.push({ targetLabel: 'job', action: 'replace', replacement: jobLabel });
   compile(client.relabelings, 'spec.relabelings');
   const compiled = [...o.extraRules, ...compile([INIT], 'spec.relabelings'), ...(cls?.relabel ?? []), ...compile([...rules, ...client.relabelings], 'spec.relabelings')];
+  const ruleNotes = [
+    ...o.extraRules.map((_r, i) => `the component's rule block ${i}`),
+    generatedRuleNote(INIT, 'spec'),
+    ...(cls?.relabel ?? []).map((_r, i) => `scrape class ${JSON.stringify(cls!.name)} relabel_rule ${i}`),
+    ...rules.map((r) => generatedRuleNote(r, 'spec')),
+    ...client.relabelings.map((_r, i) => `spec.relabelings[${i}]`),
+  ];
 
   const params = spec.obj('params');
   const paramMap: Record<string, string[]> | undefined = params ? Object.fromEntries(Object.keys(params.value).map((k) => [k, params.strArray(k)])) : undefined;
@@ -185,7 +193,10 @@ export function scrapeConfigJobs(obj: unknown, o: JobOptions, refs: RefStore): C
       },
     },
   );
-  return [{ name: jobName, rules: compiled, scrape, sources, scrapeClass: cls?.name, notes: http2Notes(client.enableHttp2, 'spec.enableHTTP2') }];
+  const keep = spec.int('keepDroppedTargets');
+  return [
+    { name: jobName, rules: compiled, ruleNotes, keepDropped: keep ? keep : DEFAULT_KEEP_DROPPED, scrape, sources, scrapeClass: cls?.name, notes: http2Notes(client.enableHttp2, 'spec.enableHTTP2') },
+  ];
 }
 
 export const SCRAPECONFIG_KIND: CrKind = {

@@ -1,13 +1,16 @@
 // The `monitors` debug info of prometheus.operator.servicemonitors and
-// .podmonitors: one block per ServiceMonitor/PodMonitor with its state and,
-// when rejected, the reason; per endpoint (scrape job) its targets with their
-// final labels and scrape URL, and the dropped targets with why.
+// .podmonitors (endpoints) and the `resources` of .probes and .scrapeconfigs
+// (jobs): one block per custom resource with its state and, when rejected,
+// the reason; per endpoint (scrape job) its targets with their final labels
+// and scrape URL, and the dropped targets with why.
 import { h } from './dom.js';
 import { badge, labelChips, renderObject, renderTable } from './render.js';
 
-/** Operator monitors: [{ name, state, endpoints: [{ job, ... }] }]. */
+const jobsOf = (m) => m.endpoints ?? m.jobs;
+
+/** Operator monitors: [{ name, state, endpoints: [{ job, ... }] }]; Probes/ScrapeConfigs: jobs instead of endpoints. */
 export function isMonitorList(v) {
-  return Array.isArray(v) && v.every((m) => m && typeof m === 'object' && typeof m.name === 'string' && Array.isArray(m.endpoints));
+  return Array.isArray(v) && v.every((m) => m && typeof m === 'object' && typeof m.name === 'string' && Array.isArray(jobsOf(m)));
 }
 
 function targetsTable(targets, scrapeTargetsTable, owner) {
@@ -61,7 +64,7 @@ export function monitorsView(monitors, scrapeTargetsTable, owner) {
         { class: 'monitor', 'data-name': m.name, 'data-state': m.state },
         h('h3', {}, m.name, ' ', badge(m.state === 'error' ? 'rejected' : m.state)),
         m.error ? h('p', { class: 'error-text reject-reason' }, m.error) : null,
-        m.endpoints.map((e) => endpointView(e, scrapeTargetsTable, owner)),
+        jobsOf(m).map((e) => endpointView(e, scrapeTargetsTable, owner)),
       ),
     ),
   );

@@ -53,7 +53,7 @@ function debugSection(detail, cluster) {
     const body =
       k === 'targets' && isScrapeTargets(v)
         ? scrapeTargetsTable(v, ownerText(detail, cluster))
-        : k === 'monitors' && isMonitorList(v)
+        : (k === 'monitors' || k === 'resources') && isMonitorList(v)
           ? monitorsView(v, scrapeTargetsTable, ownerText(detail, cluster))
           : renderValue(v, k);
     parts.push(h('div', { class: 'debug-part', 'data-key': k }, h('h3', {}, k.replace(/_/g, ' ')), body));
