@@ -4,6 +4,7 @@
 // keeps syncing (Alloy #307); a multi-line PromQL query that the ruler
 // stores in its own one-line form is pushed once, not on every sync (Alloy #5461).
 import pino from 'pino';
+import YAML from 'yaml';
 import { rulesArgsSchema } from '../../src/crd/rules/args.js';
 import { RulesComponent } from '../../src/crd/rules/component.js';
 import { RulerReceiver } from '../../src/sandbox/receivers/ruler-receiver.js';
@@ -73,6 +74,14 @@ suite('rules sync: bad CRs skipped, multi-line queries pushed once', () => {
   const uidOf = (name: string) => k.api.get('monitoring.coreos.com/v1', 'PrometheusRule', 'sync', name).metadata.uid as string;
   const nsOf = (name: string) => `alloy/sync/${name}/${uidOf(name)}`;
   const lokiNsOf = (name: string) => `alloy-sync-${name}-${uidOf(name)}`;
+  /** The Accepted condition of a PrometheusRule as `kubectl get -o yaml` shows it, once it is `want`. */
+  const acceptedIs = (name: string, want: 'True' | 'False') =>
+    waitFor(`${name} Accepted=${want}`, async () => {
+      const r = await k.kubectl('get', `prometheusrule/${name}`, '-n', 'sync', '-o', 'yaml');
+      if (r.code !== 0) throw new Error(r.stderr);
+      const c = (YAML.parse(r.stdout).status?.conditions ?? []).find((x: { type: string }) => x.type === 'Accepted');
+      return c?.status === want ? c : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100 });
 
   test('each invalid PrometheusRule is skipped with its reason; the others sync and keep syncing', async () => {
     const ruler = await new RulerReceiver({
@@ -107,6 +116,11 @@ suite('rules sync: bad CRs skipped, multi-line queries pushed once', () => {
       'PrometheusRule/sync/refused error',
     ]);
 
+    // Each CR's status says so, with the reason (kubectl get -o yaml).
+    expect(await acceptedIs('bad-query', 'False')).toMatchObject({ reason: 'InvalidConfiguration', message: expect.stringContaining('could not parse expression') });
+    expect((await acceptedIs('refused', 'False')).message).toContain('per-tenant series limit exceeded');
+    expect(await acceptedIs('first', 'True')).toMatchObject({ reason: 'Accepted' });
+
     // With the bad CRs still there, an edit to a good one goes out.
     await k.apply(RULE('last', 'bad', group('last.rules', 'sum(up) by (instance)')), 'last');
     await ruler.waitFor(() => ruler.group('anonymous', nsOf('last'), 'last.rules')?.rules[0].expr === 'sum(up) by (instance)', 10_000, 'edit of a good CR applied');
@@ -120,6 +134,7 @@ suite('rules sync: bad CRs skipped, multi-line queries pushed once', () => {
     await ruler.waitFor(() => ruler.snapshot()[nsOf('bad-query')]?.join() === 'q.rules', 10_000, 'fixed CR synced');
     await waitFor('two left', () => /2 PrometheusRule\(s\) skipped/.test(ctx.health.message), { timeoutMs: 10_000, intervalMs: 50 });
     expect(ctx.health.message).not.toContain('bad-query');
+    await acceptedIs('bad-query', 'True');
     // The refused group was sent once: the same content is not re-sent on every change of another CR.
     expect(ruler.writes().filter((w) => w.group === 'r.rules').map((w) => w.status)).toEqual([400]);
   });
