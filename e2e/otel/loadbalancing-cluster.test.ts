@@ -172,5 +172,11 @@ describe('otelcol.exporter.loadbalancing resolver > clustering on a real three-n
     const per2 = await checkDelivery(sent2, endpoints3.slice(0, 2));
     expect(per2[2]).toBe(0);
     expect(per2[0] + per2[1]).toBe(TRACES * SPANS);
+    // Each survivor's backend list changed at least twice (3, then 2), every change from a resolution.
+    for (const m of survivors) {
+      const updates = await counterValue(m.controller, 'otelcol_loadbalancer_num_backend_updates_total', { resolver: 'clustering' });
+      expect(updates).toBeGreaterThanOrEqual(2);
+      expect(await counterValue(m.controller, 'otelcol_loadbalancer_num_resolutions_total', { resolver: 'clustering', success: 'true' })).toBeGreaterThanOrEqual(updates);
+    }
   }, 120_000);
 });
