@@ -274,3 +274,37 @@ describe('otelcol.exporter.loadbalancing resolver > kubernetes', () => {
     }
   }, 60_000);
 });
+
+describe('otelcol.exporter.loadbalancing resolver metrics', () => {
+  test('resolver > dns: resolutions counted by outcome, backend updates only when the list changes', async () => {
+    // The lookup answers one address, then fails (the last good list stays), then the same address, then two.
+    const answers: (string[] | Error)[] = [['127.0.0.2'], new Error('SERVFAIL'), ['127.0.0.2'], ['127.0.0.2', '127.0.0.3']];
+    let calls = 0;
+    const lookup = async (): Promise<string[]> => {
+      const a = answers[Math.min(calls++, answers.length - 1)];
+      if (a instanceof Error) throw a;
+      return a;
+    };
+    const metrics = new Registry();
+    const ctx = makeTestContext({ id: 'otelcol.exporter.loadbalancing.dns', metrics });
+    const comp = buildLoadBalancing(ctx, { lookup });
+    const value = async (name: string, labels: Record<string, string>) =>
+      ((await metrics.getSingleMetric(name)?.get())?.values ?? []).filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)).reduce((s, v) => s + v.value, 0);
+    try {
+      await comp.update({
+        routing_key: 'traceID',
+        timeout: 0,
+        resolver: { dns: { hostname: 'gateway.obs', port: '4317', interval: 50, timeout: 1_000 } },
+        protocol: { otlp: { timeout: 5_000, client: { compression: 'gzip', headers: {}, balancer_name: 'round_robin', wait_for_ready: false, tls: { insecure: true } } } },
+      } as never);
+      await waitFor('two backends', () => (comp.debugInfo() as { backends: string[] }).backends.length === 2, { timeoutMs: 10_000 });
+      expect(await value('otelcol_loadbalancer_num_resolutions_total', { resolver: 'dns', success: 'false' })).toBe(1);
+      expect(await value('otelcol_loadbalancer_num_resolutions_total', { resolver: 'dns', success: 'true' })).toBeGreaterThanOrEqual(3);
+      // [127.0.0.2] once, then [127.0.0.2, 127.0.0.3]: the failure and the repeated answer change nothing.
+      expect(await value('otelcol_loadbalancer_num_backend_updates_total', { resolver: 'dns' })).toBe(2);
+      expect(await value('otelcol_loadbalancer_num_backends', { resolver: 'dns' })).toBe(2);
+    } finally {
+      await comp.stop();
+    }
+  });
+});

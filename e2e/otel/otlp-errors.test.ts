@@ -1,6 +1,7 @@
 // What goes wrong, through whole configs: malformed OTLP gets the protocol's
 // error (gRPC InvalidArgument, HTTP 400 with a google.rpc.Status body) and is
-// never counted as accepted; a refusing downstream is counted as refused and
+// never counted as accepted (on gRPC the call is counted with code 3 in
+// rpc_server_duration_milliseconds); a refusing downstream is counted as refused and
 // answered Unavailable / 503; an exporter whose server is down retries with
 // backoff, then drops the batch with a counted reason, and the process lives on.
 import http from 'node:http';
@@ -69,14 +70,29 @@ testing.otel_recorder "sink" { }
 
   const accepted = (transport: string) => counterValue(controller, 'otelcol_receiver_accepted_spans_total', { transport });
   const refused = (transport: string) => counterValue(controller, 'otelcol_receiver_refused_spans_total', { transport });
+  /** Calls observed by rpc_server_duration_milliseconds with this gRPC status code. */
+  const rpcCalls = async (code: number): Promise<number> => {
+    let n = 0;
+    for (const registry of controller.componentRegistries()) {
+      const m = (await registry.getMetricsAsJSON()).find((x) => x.name === 'rpc_server_duration_milliseconds');
+      for (const v of (m?.values ?? []) as { metricName?: string; value: number; labels: Record<string, string | number> }[]) {
+        if (v.metricName === 'rpc_server_duration_milliseconds_count' && v.labels.rpc_grpc_status_code === String(code) && v.labels.rpc_service === 'opentelemetry.proto.collector.trace.v1.TraceService' && v.labels.rpc_method === 'Export') n += v.value;
+      }
+    }
+    return n;
+  };
 
-  test('gRPC: garbage is InvalidArgument and counts nowhere; a good request is accepted', async () => {
+  test('gRPC: garbage is InvalidArgument, counted as a call with code 3 (no items); a good request is accepted', async () => {
     const err = await grpcExport(g, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
     expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(err?.details).toMatch(/cannot decode the traces request/);
     expect(await accepted('grpc')).toBe(0);
+    expect(await refused('grpc')).toBe(0);
+    expect(await rpcCalls(grpc.status.INVALID_ARGUMENT)).toBe(1);
+    expect(await rpcCalls(grpc.status.OK)).toBe(0);
     expect(await grpcExport(g, Buffer.from(encodeRequest('traces', traces(3))))).toBeNull();
     expect(await accepted('grpc')).toBe(3);
+    expect(await rpcCalls(grpc.status.OK)).toBe(1);
   });
 
   test('HTTP: malformed protobuf, JSON, hex ids and gzip are 400 with a Status body in the request encoding', async () => {
@@ -155,6 +171,7 @@ testing.otel_recorder "sink" { }
       const err = await grpcExport(g, Buffer.from(encodeRequest('traces', traces(4))));
       expect(err?.code).toBe(grpc.status.UNAVAILABLE);
       expect(await refused('grpc')).toBe(4);
+      expect(await rpcCalls(grpc.status.UNAVAILABLE)).toBe(1);
       const res = await post(h, '/v1/traces', Buffer.from(encodeRequest('traces', traces(5))), { 'Content-Type': 'application/x-protobuf' });
       expect(res.status).toBe(503);
       expect(decodeStatus(res.body).message).toBe('sink is full');

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { SIGNALS, type OtelAuthHandler, type OtelContext, type Signal } from '../pipeline/otel.js';
 import { decodeRequest, encodeResponse, SERVICE_NAMES } from './proto.js';
 import { grpcPeerIp, metadataOf, type ReceiverSink } from './receiver-sink.js';
+import type { RpcServerMetrics } from './receiver-metrics.js';
 import { grpcServerCredentials, type TlsServerArgs } from './tls.js';
 
 export interface GrpcServerArgs {
@@ -52,7 +53,7 @@ export class OtlpGrpcServer {
   }
 
   /** Binds and serves; rejects with the bind error (address in use, bad TLS files). */
-  static async start(a: GrpcServerArgs, sink: ReceiverSink, logger: Logger, where: string): Promise<OtlpGrpcServer> {
+  static async start(a: GrpcServerArgs, sink: ReceiverSink, logger: Logger, where: string, rpc?: RpcServerMetrics): Promise<OtlpGrpcServer> {
     const creds = grpcServerCredentials(a.tls, `${where}.tls`);
     const server = new grpc.Server(grpcServerOptions(a));
     for (const signal of SIGNALS) {
@@ -67,7 +68,7 @@ export class OtlpGrpcServer {
           responseDeserialize: identity,
         },
       };
-      server.addService(definition, { [METHOD]: handler(signal, a, sink, logger) });
+      server.addService(definition, { [METHOD]: handler(signal, a, sink, logger, rpc) });
     }
     const self = new OtlpGrpcServer(server);
     const address = a.transport === 'unix' ? `unix:${a.endpoint}` : a.endpoint;
@@ -94,8 +95,14 @@ export class OtlpGrpcServer {
   }
 }
 
-function handler(signal: Signal, a: GrpcServerArgs, sink: ReceiverSink, logger: Logger): grpc.handleUnaryCall<Buffer, Buffer> {
-  return (call, callback) => {
+function handler(signal: Signal, a: GrpcServerArgs, sink: ReceiverSink, logger: Logger, rpc?: RpcServerMetrics): grpc.handleUnaryCall<Buffer, Buffer> {
+  return (call, reply) => {
+    const start = performance.now();
+    // Every answer, error or not, is observed once with its status code.
+    const callback = (err: grpc.ServerErrorResponse | Partial<grpc.StatusObject> | null, value?: Buffer): void => {
+      rpc?.observe(SERVICE_NAMES[signal], METHOD, err?.code ?? grpc.status.OK, performance.now() - start, call.request?.length ?? 0);
+      reply(err, value);
+    };
     void (async () => {
       const headers = call.metadata.getMap();
       const ctx: OtelContext = {};

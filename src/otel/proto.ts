@@ -28,8 +28,19 @@ function loadRoot(): protobuf.Root {
       nested: {
         google: {
           nested: {
-            rpc: { nested: { Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } } } },
-            protobuf: { nested: { Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } } } },
+            rpc: {
+              nested: {
+                Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 } } },
+                // google.rpc.RetryInfo: a gRPC server's "retry after" (in the status details).
+                RetryInfo: { fields: { retry_delay: { type: 'google.protobuf.Duration', id: 1 } } },
+              },
+            },
+            protobuf: {
+              nested: {
+                Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+                Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
+              },
+            },
           },
         },
       },
@@ -52,6 +63,8 @@ const responseTypes: Record<Signal, protobuf.Type> = {
   logs: root.lookupType(`${PKG}.logs.v1.ExportLogsServiceResponse`),
 };
 const statusType = root.lookupType('google.rpc.Status');
+const retryInfoType = root.lookupType('google.rpc.RetryInfo');
+const RETRY_INFO_URL = 'type.googleapis.com/google.rpc.RetryInfo';
 
 /** Full gRPC service names, as OTLP clients call them. */
 export const SERVICE_NAMES: Record<Signal, string> = {
@@ -88,6 +101,30 @@ export function rejectedInResponse(signal: Signal, bytes: Uint8Array): { rejecte
 
 export function encodeStatus(code: number, message: string): Uint8Array {
   return statusType.encode(statusType.create({ code, message })).finish();
+}
+
+/** A google.rpc.Status carrying a google.rpc.RetryInfo detail (tests and servers that ask to be retried later). */
+export function encodeStatusWithRetryDelay(code: number, message: string, delayMs: number): Uint8Array {
+  const retryDelay = { seconds: Math.floor(delayMs / 1000), nanos: (delayMs % 1000) * 1e6 };
+  const value = retryInfoType.encode(retryInfoType.create({ retry_delay: retryDelay })).finish();
+  return statusType.encode(statusType.create({ code, message, details: [{ type_url: RETRY_INFO_URL, value }] })).finish();
+}
+
+/**
+ * The RetryInfo delay (ms) in a google.rpc.Status (the grpc-status-details-bin
+ * trailer), or undefined when there is none or the bytes do not decode.
+ */
+export function retryDelayOfStatus(bytes: Uint8Array): number | undefined {
+  try {
+    const o = statusType.toObject(statusType.decode(bytes), { longs: Number }) as { details?: { type_url?: string; value?: Uint8Array }[] };
+    const d = (o.details ?? []).find((x) => x.type_url === RETRY_INFO_URL);
+    if (!d?.value) return undefined;
+    const ri = retryInfoType.toObject(retryInfoType.decode(d.value), { longs: Number }) as { retry_delay?: { seconds?: number; nanos?: number } };
+    if (!ri.retry_delay) return undefined;
+    return (ri.retry_delay.seconds ?? 0) * 1000 + Math.round((ri.retry_delay.nanos ?? 0) / 1e6);
+  } catch {
+    return undefined;
+  }
 }
 
 export function decodeStatus(bytes: Uint8Array): { code: number; message: string } {

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { OtelAuthHandler, OtelContext, Signal, SignalData } from '../../pipeline/otel.js';
 import { assertAllowedUrl } from '../../net/loopback-guard.js';
-import { encodeRequest, rejectedInResponse, SERVICE_NAMES } from '../proto.js';
+import { encodeRequest, rejectedInResponse, retryDelayOfStatus, SERVICE_NAMES } from '../proto.js';
 import { clientTlsOptions, type TlsClientArgs } from '../tls.js';
 import { ExportError, type ExportTransport } from './export-error.js';
 
@@ -22,8 +22,20 @@ export interface GrpcClientArgs {
   auth?: OtelAuthHandler;
 }
 
-/** The codes OTel's exporter retries (ResourceExhausted only with RetryInfo, which we do not parse: permanent here). */
+/** The codes OTel's exporter retries; ResourceExhausted only when the server sent a RetryInfo. */
 const RETRYABLE = new Set([grpc.status.CANCELLED, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED, grpc.status.OUT_OF_RANGE, grpc.status.UNAVAILABLE, grpc.status.DATA_LOSS]);
+
+/**
+ * An export failure as the Collector's OTLP exporter classifies it: retryable
+ * by code (ResourceExhausted only with a RetryInfo detail), waiting at least
+ * the RetryInfo delay before the next attempt when the server gave one.
+ */
+export function grpcExportError(err: grpc.ServiceError): ExportError {
+  const details = err.metadata?.get('grpc-status-details-bin')[0];
+  const retryAfterMs = Buffer.isBuffer(details) ? retryDelayOfStatus(details) : undefined;
+  const retryable = RETRYABLE.has(err.code) || (err.code === grpc.status.RESOURCE_EXHAUSTED && retryAfterMs !== undefined);
+  return new ExportError(`rpc error: code = ${grpc.status[err.code]} desc = ${err.details}`, retryable, retryable ? retryAfterMs : undefined);
+}
 
 const COMPRESSION: Record<string, number> = { '': 0, none: 0, gzip: 2, deflate: 1, zlib: 1 };
 export const GRPC_COMPRESSIONS = Object.keys(COMPRESSION);
@@ -89,7 +101,7 @@ export class GrpcTransport implements ExportTransport {
     const reply = await new Promise<Buffer>((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(`/${SERVICE_NAMES[signal]}/Export`, (b: Buffer) => b, (b: Buffer) => b, body, md, {}, (err, res) => {
         abort.removeEventListener('abort', cancel);
-        if (err) reject(new ExportError(`rpc error: code = ${grpc.status[err.code]} desc = ${err.details}`, RETRYABLE.has(err.code)));
+        if (err) reject(grpcExportError(err));
         else resolve(res ?? Buffer.alloc(0));
       });
       const cancel = () => call.cancel();

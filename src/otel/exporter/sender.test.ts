@@ -49,6 +49,17 @@ test('retries a retryable failure with growing waits, then succeeds and counts t
   await s.sender.stop();
 });
 
+test("the server's retry delay is a floor under the backoff (max of the two), as in the Collector", async () => {
+  // Backoff 200 ms, server asks 20 ms: waits 200. Then backoff 400 ms, server asks 600 ms: waits 600.
+  const s = setup(async (n) => { if (n < 3) throw new ExportError('throttled', true, n === 1 ? 20 : 600); }, { enabled: false }, { initial_interval: 200, multiplier: 2, randomization_factor: 0, max_interval: 10_000 });
+  await s.sender.send('traces', traces(1));
+  expect(s.attempts).toHaveLength(3);
+  const gaps = s.attempts.slice(1).map((t, i) => t - s.attempts[i]);
+  expect(gaps[0]).toBeGreaterThanOrEqual(195);
+  expect(gaps[1]).toBeGreaterThanOrEqual(595);
+  await s.sender.stop();
+});
+
 test('a permanent error is dropped at once; max_elapsed_time bounds retries; retry disabled tries once', async () => {
   const p = setup(async () => { throw new ExportError('bad request', false); }, { enabled: false }, { initial_interval: 10 });
   await expect(p.sender.send('traces', traces(2))).rejects.toThrow(/not retryable; 2 items dropped/);

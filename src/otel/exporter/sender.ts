@@ -4,7 +4,7 @@
 // (src/net/backoff.ts, OTel's multiplier and randomization) until
 // max_elapsed_time; what finally fails is counted and dropped with the reason.
 import type { Logger } from 'pino';
-import { Backoff, retryDelay, sleep } from '../../net/backoff.js';
+import { Backoff, sleep } from '../../net/backoff.js';
 import type { OtelContext, Signal, SignalData } from '../../pipeline/otel.js';
 import type { QueueArgs, RetryArgs } from '../config-schema.js';
 import { itemCount } from '../model.js';
@@ -130,7 +130,8 @@ export class ExportSender {
       } catch (e) {
         const err = e instanceof ExportError ? e : new ExportError((e as Error).message, true);
         const elapsed = Date.now() - started;
-        const wait = retryDelay(backoff.next(), err.retryAfterMs);
+        // A server's Retry-After / RetryInfo delay is a floor: the Collector waits max(backoff, delay).
+        const wait = Math.max(backoff.next(), err.retryAfterMs ?? 0);
         const budgetLeft = r.max_elapsed_time === 0 || elapsed + wait <= r.max_elapsed_time;
         if (!r.enabled || !err.retryable || !budgetLeft || this.#abort.signal.aborted) {
           const reason = !err.retryable ? 'not retryable' : !r.enabled ? 'retry_on_failure disabled' : this.#abort.signal.aborted ? 'exporter stopped' : `no more retries left (max_elapsed_time ${r.max_elapsed_time}ms)`;

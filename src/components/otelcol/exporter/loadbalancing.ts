@@ -19,7 +19,7 @@ import { GRPC_COMPRESSIONS, GrpcTransport, type GrpcClientArgs } from '../../../
 import { ExportSender } from '../../../otel/exporter/sender.js';
 import { LoadBalancer, type Backend } from '../../../otel/loadbalancing/balancer.js';
 import { kubernetesEndpoints, parseService } from '../../../otel/loadbalancing/kubernetes-endpoints.js';
-import { ClusterResolver, DnsResolver, StaticResolver, type Resolver } from '../../../otel/loadbalancing/resolvers.js';
+import { ClusterResolver, DnsResolver, StaticResolver, type LookupFn, type Resolver } from '../../../otel/loadbalancing/resolvers.js';
 import { ROUTING_KEYS, SIGNALS_OF, type RoutingKey } from '../../../otel/loadbalancing/routing.js';
 import { tlsClientSchema } from '../../../otel/tls.js';
 import { parseBase2Bytes } from '../../../otel/units.js';
@@ -50,6 +50,8 @@ export interface LoadBalancingArgs {
 /** Test hook: the client the kubernetes resolver uses (default: in-cluster, as the Collector). */
 export interface LoadBalancingOptions {
   kubeConfig?: () => KubeConfig;
+  /** resolver > dns: the name lookup (tests script it). */
+  lookup?: LookupFn;
 }
 
 const CLIENT_DEFAULTS: ClientArgs = { compression: 'gzip', headers: {}, balancer_name: 'round_robin', wait_for_ready: false };
@@ -88,6 +90,8 @@ class LoadBalancingExporter {
   readonly #metrics: ExporterMetrics;
   readonly #backendsGauge: Gauge;
   readonly #outcome: Counter;
+  readonly #resolutions: Counter;
+  readonly #backendUpdates: Counter;
   #balancer: LoadBalancer | undefined;
   #resolver: Resolver | undefined;
   #front: ExportSender | undefined;
@@ -100,6 +104,8 @@ class LoadBalancingExporter {
     this.#metrics = new ExporterMetrics(ctx.metrics, ctx.id);
     this.#backendsGauge = new Gauge({ name: 'otelcol_loadbalancer_num_backends', help: 'Current number of backends in use.', labelNames: ['resolver'], registers: [ctx.metrics] });
     this.#outcome = new Counter({ name: 'otelcol_loadbalancer_backend_outcome_total', help: 'Number of successes and failures for each endpoint.', labelNames: ['success'], registers: [ctx.metrics] });
+    this.#resolutions = new Counter({ name: 'otelcol_loadbalancer_num_resolutions_total', help: 'Number of times the resolver has triggered new resolutions.', labelNames: ['resolver', 'success'], registers: [ctx.metrics] });
+    this.#backendUpdates = new Counter({ name: 'otelcol_loadbalancer_num_backend_updates_total', help: 'Number of times the list of backends was updated.', labelNames: ['resolver'], registers: [ctx.metrics] });
     const take = <S extends Signal>(signal: S, data: SignalData[S], c?: OtelContext): Promise<void> => {
       if (!this.#front) return Promise.reject(new Error(`${ctx.id} is not configured`));
       if (!this.#signals.includes(signal)) return Promise.reject(new Error(`${ctx.id}: routing_key does not balance ${signal}`));
@@ -125,7 +131,8 @@ class LoadBalancingExporter {
     if (r.clustering) return { resolver: new ClusterResolver(this.#ctx.cluster, r.clustering.port), name: 'clustering' };
     if (r.kubernetes) return { resolver: new KubernetesResolver(r.kubernetes, (this.#opts.kubeConfig ?? (() => makeKubeConfig({})))(), this.#ctx), name: 'k8s' };
     // Alloy: dns takes precedence over static.
-    if (r.dns) return { resolver: new DnsResolver(r.dns, this.#ctx.logger), name: 'dns' };
+    // A failed lookup counts here; every list a resolver publishes counts as a successful resolution (update()).
+    if (r.dns) return { resolver: new DnsResolver(r.dns, this.#ctx.logger, this.#opts.lookup, (ok) => void (ok || this.#resolutions.inc({ resolver: 'dns', success: 'false' }))), name: 'dns' };
     return { resolver: new StaticResolver(r.static!.hostnames), name: 'static' };
   }
 
@@ -142,7 +149,10 @@ class LoadBalancingExporter {
     this.#signals = SIGNALS_OF[routing];
     const { resolver, name } = this.#resolverOf(a);
     const balancer = new LoadBalancer(routing, (e) => this.#backend(e, a), this.#ctx.logger, {
-      onBackends: (n) => this.#backendsGauge.set({ resolver: name }, n),
+      onBackends: (n) => {
+        this.#backendsGauge.set({ resolver: name }, n);
+        this.#backendUpdates.inc({ resolver: name });
+      },
       onOutcome: (ok) => this.#outcome.inc({ success: String(ok) }),
     });
     const transport: ExportTransport = {
@@ -164,7 +174,10 @@ class LoadBalancingExporter {
     );
     this.#balancer = balancer;
     this.#resolver = resolver;
-    resolver.start((endpoints) => balancer.setEndpoints(endpoints));
+    resolver.start((endpoints) => {
+      this.#resolutions.inc({ resolver: name, success: 'true' });
+      balancer.setEndpoints(endpoints);
+    });
     this.#ctx.setHealth('healthy');
   }
 

@@ -9,7 +9,7 @@ import type { OtelAuthHandler, OtelOutput } from '../../../pipeline/otel.js';
 import { authAttr, debugMetricsSchema, outputOf, outputSchema } from '../../../otel/config-schema.js';
 import { OtlpGrpcServer, type GrpcServerArgs } from '../../../otel/grpc-server.js';
 import { OtlpHttpReceiver, SUPPORTED_ENCODINGS, type HttpReceiverArgs } from '../../../otel/http-receiver.js';
-import { ReceiverMetrics } from '../../../otel/receiver-metrics.js';
+import { ReceiverMetrics, RpcServerMetrics } from '../../../otel/receiver-metrics.js';
 import { ReceiverSink } from '../../../otel/receiver-sink.js';
 import { tlsServerSchema, type TlsServerArgs } from '../../../otel/tls.js';
 import { parseBase2Bytes } from '../../../otel/units.js';
@@ -120,6 +120,7 @@ type Server = OtlpGrpcServer | OtlpHttpReceiver;
 class OtlpReceiver {
   readonly #ctx: ComponentContext;
   readonly #sink: ReceiverSink;
+  readonly #rpc: RpcServerMetrics;
   #servers: Server[] = [];
   #key = '';
   #auth: (OtelAuthHandler | undefined)[] = [];
@@ -128,6 +129,7 @@ class OtlpReceiver {
   constructor(ctx: ComponentContext) {
     this.#ctx = ctx;
     this.#sink = new ReceiverSink(outputOf(undefined), new ReceiverMetrics(ctx.metrics, 'otlp'));
+    this.#rpc = new RpcServerMetrics(ctx.metrics);
   }
 
   #warnOnce(what: string, msg: string): void {
@@ -153,7 +155,7 @@ class OtlpReceiver {
         if (grpc[k] !== undefined) this.#warnOnce(k, `grpc.${k} is accepted but not applied: grpc-js sizes its socket buffers itself`);
       }
       const a: GrpcServerArgs = { ...grpc, transport: grpc.transport as 'tcp' | 'unix', max_recv_msg_size: parseBase2Bytes('max_recv_msg_size', grpc.max_recv_msg_size) };
-      this.#servers.push(await OtlpGrpcServer.start(a, this.#sink, this.#ctx.logger, 'grpc'));
+      this.#servers.push(await OtlpGrpcServer.start(a, this.#sink, this.#ctx.logger, 'grpc', this.#rpc));
     }
     if (http) {
       const unsupported = http.compression_algorithms.filter((c) => !SUPPORTED_ENCODINGS.includes(c));
