@@ -13,6 +13,7 @@ const FLOORS: Record<string, number> = {
   'version.ts': 1,
   'redact.ts': 0,
   'package-root.ts': 0,
+  compress: 0,
   clustering: 1,
   pipeline: 1,
   runtime: 2,

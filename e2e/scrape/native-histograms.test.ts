@@ -28,7 +28,7 @@ import { waitFor } from '../lib/wait.js';
 import { promApi, type Series, seriesKey } from '../lib/prometheus-api.js';
 import { canBuildTarget, nhistTargetBinary } from '../lib/nhist-target.js';
 import { decodeFullWriteRequest, type DecodedWriteRequest } from '../../src/remotewrite/extras-proto.js';
-import { uncompress } from '../../src/remotewrite/snappy.js';
+import { snappyUncompress as uncompress } from '../../src/compress/snappy.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const maybe = fs.existsSync(PROMETHEUS) && canBuildTarget() ? describe : describe.skip;

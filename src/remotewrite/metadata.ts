@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { LabelPairs } from '../pipeline/metrics.js';
 import { Backoff, retryDelay, sleep } from '../net/backoff.js';
 import type { HttpSender } from './http-sender.js';
-import { compress } from './snappy.js';
+import { snappyCompress as compress } from '../compress/snappy.js';
 import { METRIC_TYPE_V2, type V2Metadata } from './v2/encode.js';
 
 export interface MetadataEntry {

@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import { decodeWriteRequest, encodeWriteRequest, type WireSeries } from './proto.js';
-import { compress, uncompress } from './snappy.js';
+import { snappyCompress as compress, snappyUncompress as uncompress } from '../compress/snappy.js';
 
 function bitsOf(v: number): bigint {
   const b = Buffer.alloc(8);

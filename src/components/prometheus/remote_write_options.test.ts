@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import protobuf from 'protobufjs';
-import { uncompress } from '../../remotewrite/snappy.js';
+import { snappyUncompress as uncompress } from '../../compress/snappy.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTestContext, type TestContext } from '../../../e2e/lib/component-context.js';

@@ -3,7 +3,7 @@
 // The schema below is written from the field numbers of Loki's push.proto
 // (StreamAdapter / EntryAdapter), which is all the wire cares about.
 import protobuf from 'protobufjs';
-import { snappyCompress, snappyUncompress } from './snappy.js';
+import { snappyCompress, snappyUncompress } from '../../compress/snappy.js';
 
 const root = protobuf.Root.fromJSON({
   nested: {

@@ -3,7 +3,7 @@
 // metadata refs, exemplars, pre-encoded histograms passed through, and the
 // batch encoder grouping queued samples by series.
 import { decodeV2Request } from '../../sandbox/receivers/remote-write-v2-decoder.js';
-import { uncompress } from '../snappy.js';
+import { snappyUncompress as uncompress } from '../../compress/snappy.js';
 import { SeriesEntry, type QueueBatch } from '../write-request.js';
 import { encodeV2Request, V2RequestEncoder } from './encode.js';
 import { exemplarField, histogramField } from '../extras-proto.js';

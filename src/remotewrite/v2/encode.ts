@@ -14,7 +14,7 @@
 // (`histograms`), so the histogram encoder plugs in without touching this file.
 import protobuf from 'protobufjs/minimal.js';
 import type { LabelPairs } from '../../pipeline/metrics.js';
-import { compress } from '../snappy.js';
+import { snappyCompress as compress } from '../../compress/snappy.js';
 import type { QueueBatch, SeriesEntry } from '../write-request.js';
 
 const { Writer } = protobuf;

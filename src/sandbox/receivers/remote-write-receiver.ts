@@ -12,6 +12,8 @@ import { decodeV2Request, type DecodedV2Request, type DecodedV2Series, V2_CONTEN
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 
+// Decoded with snappyjs, not the collector's compressor (src/compress/snappy.ts), so a
+// compressor bug cannot cancel itself out in the tests.
 const snappy = createRequire(import.meta.url)('snappyjs') as { uncompress(b: Uint8Array, max?: number): Uint8Array };
 
 const root = protobuf.Root.fromJSON({
