@@ -55,10 +55,12 @@ export class SeriesEntry {
   /**
    * Chunk holding, per label pair at [po, po + 2 * pairs): the pair's end
    * offset in `buf` and its dictionary key (keys valid while dictGen matches).
+   * Built on first use by the structured writer (see pairTable); the plain
+   * encoder never needs it.
    */
-  readonly pbuf: Int32Array;
-  readonly po: number;
-  readonly pairs: number;
+  pbuf: Int32Array | undefined = undefined;
+  po = 0;
+  pairs = 0;
   dictGen = -1;
   // Per-request scratch used by the encoder (grouping samples by series).
   mark = 0;
@@ -79,9 +81,6 @@ export class SeriesEntry {
     const b = allocBytes(total);
     const start = b === byteChunk ? byteUsed : 0;
     if (b === byteChunk) byteUsed += total;
-    const pb = allocPairs(2 * n);
-    const po = pb === pairChunk ? pairUsed : 0;
-    if (pb === pairChunk) pairUsed += 2 * n;
     let off = start;
     for (let k = 0; k < n; k++) {
       const name = labels[2 * k]!;
@@ -96,15 +95,40 @@ export class SeriesEntry {
       b[off++] = 0x12;
       off = putVarint(b, off, vb);
       off += b.write(value, off, 'utf8');
-      pb[po + 2 * k] = off;
-      pb[po + 2 * k + 1] = 0;
     }
     this.buf = b;
     this.off = start;
     this.len = total;
-    this.pbuf = pb;
+  }
+
+  /** The pair table (end offset of each Label in `buf`), built from the encoded bytes on first use. */
+  pairTable(): Int32Array {
+    if (this.pbuf !== undefined) return this.pbuf;
+    const b = this.buf;
+    const ends: number[] = [];
+    for (let off = this.off, end = this.off + this.len; off < end; ) {
+      off++; // Label tag
+      let inner = 0;
+      for (let shift = 0; ; shift += 7) {
+        const c = b[off++]!;
+        inner += (c & 0x7f) * 2 ** shift;
+        if (c < 0x80) break;
+      }
+      off += inner;
+      ends.push(off);
+    }
+    const n = ends.length;
+    const pb = allocPairs(2 * n);
+    const po = pb === pairChunk ? pairUsed : 0;
+    if (pb === pairChunk) pairUsed += 2 * n;
+    for (let k = 0; k < n; k++) {
+      pb[po + 2 * k] = ends[k]!;
+      pb[po + 2 * k + 1] = 0;
+    }
     this.po = po;
     this.pairs = n;
+    this.pbuf = pb;
+    return pb;
   }
 
   /** The encoded labels (a view; tests and debugging). */
@@ -192,7 +216,7 @@ export class PairDictionary {
   }
 
   keysFor(e: SeriesEntry): void {
-    const p = e.pbuf;
+    const p = e.pairTable();
     const b = e.buf;
     let start = e.off;
     for (let k = e.po, last = e.po + 2 * e.pairs; k < last; k += 2) {
@@ -309,7 +333,7 @@ export class WriteRequestEncoder {
     for (const e of order) {
       w.byte(0x0a);
       w.varint32(e.size);
-      const p = e.pbuf;
+      const p = e.pbuf!; // built by keysFor
       const eb = e.buf;
       let start = e.off;
       for (let k = e.po, last = e.po + 2 * e.pairs; k < last; k += 2) {
