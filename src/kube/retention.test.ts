@@ -13,11 +13,18 @@ describe('planFill', () => {
   test('a few objects: one GET each', () => {
     expect(planFill(['a/p1', 'c/p2'], all, 500, true)).toEqual({ lists: [], gets: ['a/p1', 'c/p2'], requests: 2 });
   });
-  test('many in one namespace: that namespace listed (pages), the rest by GET', () => {
-    const p = planFill([...keys('a', 30), 'b/p1'], all, 500, true);
+  test('half or more of one namespace: that namespace listed (pages), the rest by GET', () => {
+    const p = planFill([...keys('a', 50), 'b/p1'], all, 500, true);
     expect(p.lists).toEqual(['a']);
     expect(p.gets).toEqual(['b/p1']);
     expect(p.requests).toBe(2);
+  });
+  test('fewer than half of a namespace: GETs, even when a list would be fewer requests (it moves every object)', () => {
+    const p = planFill(keys('a', 49), all, 500, true);
+    expect(p).toMatchObject({ lists: [], requests: 49 });
+    // The bench's 6 -> 5 takeover: ~167 of 5,000 pods over 50 namespaces.
+    const bench = Array.from({ length: 5000 }, (_, i) => `ns${i % 50}/p${i}`);
+    expect(planFill(bench.filter((_, i) => i % 30 === 0), bench, 500, true)).toMatchObject({ lists: [], requests: 167 });
   });
   test('a tie goes to GETs (fewer bytes)', () => {
     expect(planFill(['a/p1'], all, 500, true).gets).toEqual(['a/p1']);
@@ -27,7 +34,8 @@ describe('planFill', () => {
     expect(p).toEqual({ lists: [''], gets: [], requests: 3 });
   });
   test('a one-namespace informer or cluster-scoped keys: no per-namespace list', () => {
-    expect(planFill(keys('a', 3), keys('a', 100), 500, false)).toEqual({ lists: [''], gets: [], requests: 1 });
+    expect(planFill(keys('a', 50), keys('a', 100), 500, false)).toEqual({ lists: [''], gets: [], requests: 1 });
+    expect(planFill(keys('a', 3), keys('a', 100), 500, false)).toMatchObject({ lists: [], requests: 3 });
     expect(planFill(['n1', 'n2'], ['n1', 'n2', 'n3'], 500, true)).toEqual({ lists: [''], gets: [], requests: 1 });
     expect(planFill([], all, 500, true)).toEqual({ lists: [], gets: [], requests: 0 });
   });
