@@ -118,8 +118,11 @@ export class Reflector {
    * release, after which entries nobody retains any more shrink.
    */
   hold(policy?: RetentionPolicy): () => void {
-    if (policy) this.#policies.add(policy);
-    else {
+    if (policy) {
+      this.#policies.add(policy);
+      // What this holder retains and nobody did is an index entry: fetch it.
+      if (this.#indexed > 0) void this.reapplyRetention();
+    } else {
       this.#wholeHolders++;
       if (this.#indexed > 0) this.#requestRelist();
     }

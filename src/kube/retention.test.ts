@@ -179,6 +179,19 @@ describe('informer retention against the sandbox API', () => {
     expect(isIndexEntry(sharded.get('a/p1'))).toBe(false);
   });
 
+  test('a second policy holder joining: what it retains and nobody did is fetched; what neither retains stays an index entry', async () => {
+    const first = acquire(policy);
+    await first.whenSynced();
+    const g0 = gets();
+    const second = acquire({ retain: (o) => o.metadata?.name === 'p4' });
+    await until(() => !isIndexEntry(second.get('a/p4')), 'p4 fetched');
+    expect(gets()).toBe(g0 + 1);
+    expect(isIndexEntry(second.get('a/p1'))).toBe(false);
+    expect(isIndexEntry(second.get('a/p2'))).toBe(true);
+    await second.release();
+    await until(() => isIndexEntry(first.get('a/p4')), 'p4 shrunk when its only retainer left');
+  });
+
   test('a holder without a policy never sees index entries, and alone keeps everything whole', async () => {
     const h = acquire();
     await h.whenSynced();
