@@ -8,6 +8,10 @@ export interface InformerMetrics {
   listCalls: Counter<'resource' | 'outcome'>;
   watchRestarts: Counter<'resource' | 'reason'>;
   objectsCached: Gauge<'resource'>;
+  /** Single-object GETs that fill an index entry a holder wants whole again (retention.ts). */
+  getCalls: Counter<'resource' | 'outcome'>;
+  /** Objects held only as index entries (retention.ts), per resource; included in objectsCached. */
+  objectsIndexed: Gauge<'resource'>;
 }
 
 export const informerRegistry = new Registry();
@@ -29,6 +33,18 @@ function makeInformerMetrics(registry: Registry): InformerMetrics {
       registers,
     }),
     objectsCached: new Gauge({ name: 'alloy_kube_objects_cached', help: 'Objects held by shared informer caches, per resource.', labelNames: ['resource'], registers }),
+    getCalls: new Counter({
+      name: 'alloy_kube_get_calls_total',
+      help: 'Single-object GET requests sent to fill index entries that a holder wants whole again (sharded discovery takeover), per resource and outcome.',
+      labelNames: ['resource', 'outcome'],
+      registers,
+    }),
+    objectsIndexed: new Gauge({
+      name: 'alloy_kube_objects_indexed',
+      help: 'Objects that shared informer caches hold only as compact index entries (no holder keeps them whole), per resource.',
+      labelNames: ['resource'],
+      registers,
+    }),
   };
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
+import { acquireInformer, isIndexEntry, type InformerHandle, type RetentionPolicy } from '../../kube/informers.js';
 import type { ClusterOwnership } from '../../clustering/ownership.js';
 import type { Target } from '../../relabel/targets.js';
 import { selectorFor, type DiscoveryArgs } from './arguments.js';
@@ -14,7 +14,7 @@ import { flattenGroups, nm, ns } from './labels.js';
 import { LOOKUP_NAMESPACED, activeWatches, resourceKey, type ExtraWatch, type RoleDescriptor } from './role.js';
 import { roleDescriptor, roleNames } from './roles.js';
 import { scopeToNamespace } from './scope.js';
-import { ShardFilter, type ShardStats } from './shard.js';
+import { ShardFilter, objectShardKey, type ShardStats } from './shard.js';
 import type { KubeObject, RoleContext, TargetGroup } from './types.js';
 
 /** Informers of one resource, one per watched namespace (or one for all / cluster-scoped). */
@@ -25,7 +25,9 @@ class ResourceSet {
   ) {}
   get(namespace: string, name: string): KubeObject | undefined {
     const h = this.handles.get(namespace) ?? this.handles.get('');
-    return h?.get(namespace ? `${namespace}/${name}` : name) as KubeObject | undefined;
+    const o = h?.get(namespace ? `${namespace}/${name}` : name);
+    // A lookup never reads an index entry (only the role's own watch holds them, see retention).
+    return o === undefined || isIndexEntry(o) ? undefined : (o as KubeObject);
   }
   objects(): KubeObject[] {
     return [...this.handles.values()].flatMap((h) => h.objects() as KubeObject[]);
@@ -65,6 +67,8 @@ export class KubeDiscoverer {
   #previous = new Map<string, TargetGroup>();
   readonly #shard: ShardFilter | undefined;
   #unsubscribeOwnership: (() => void) | undefined;
+  /** The role's own informers (those the retention policy applies to). */
+  #main: InformerHandle[] = [];
 
   constructor(private readonly o: DiscovererOptions) {
     const a = o.args;
@@ -73,8 +77,14 @@ export class KubeDiscoverer {
     this.#role = role;
     this.#extraWatches = activeWatches(role, a.attach_metadata);
     const want = [{ resource: role.resource, selectorRole: role.role }, ...this.#extraWatches];
+    // Sharded object roles keep whole only the objects this replica owns; the rest are
+    // index entries in the shared cache (unless another holder needs them whole). Per-target
+    // roles keep every object whole: an endpoints object holds targets of every replica.
+    const ownership = o.ownership;
+    const retention: RetentionPolicy | undefined =
+      ownership && !role.shardPerTarget ? { retain: (obj) => ownership.owns(objectShardKey(role.resource.resource, obj as KubeObject)) } : undefined;
 
-    for (const { resource: r, selectorRole } of want) {
+    for (const [i, { resource: r, selectorRole }] of want.entries()) {
       const key = resourceKey(r);
       if (this.#sets.has(key)) continue;
       const sel = selectorRole ? selectorFor(a, selectorRole) : {};
@@ -90,7 +100,9 @@ export class KubeDiscoverer {
           ...sel,
           logger: o.logger,
           initialBackoffMs: o.initialBackoffMs,
+          retention: i === 0 ? retention : undefined,
         });
+        if (i === 0) this.#main.push(h);
         h.onChange(() => this.#schedule());
         h.onHealth(() => this.#schedule());
         handles.set(ns ?? '', h);
@@ -100,8 +112,12 @@ export class KubeDiscoverer {
     }
     if (o.ownership) {
       this.#shard = new ShardFilter(o.ownership, role.resource.resource, role.shardPerTarget === true);
-      // A member joining or leaving moves ownership: rebuild from the caches (no API request).
-      this.#unsubscribeOwnership = o.ownership.onChange(() => this.#schedule());
+      // A member joining or leaving moves ownership: objects no longer owned shrink to index
+      // entries at once, newly owned ones are fetched (their MODIFIED events reschedule).
+      this.#unsubscribeOwnership = o.ownership.onChange(() => {
+        for (const h of this.#main) void h.retentionChanged();
+        this.#schedule();
+      });
     }
     this.#schedule();
   }
@@ -116,7 +132,16 @@ export class KubeDiscoverer {
 
   /** What sharding kept and left to other replicas at the last rebuild; undefined when not sharding. */
   get shardStats(): ShardStats | undefined {
-    return this.#shard ? { ...this.#shard.stats } : undefined;
+    if (!this.#shard) return undefined;
+    const index = { indexed: 0, gets: 0, listPages: 0, filled: 0 };
+    for (const h of this.#main) {
+      const s = h.retentionStats();
+      index.indexed += s.indexed;
+      index.gets += s.gets;
+      index.listPages += s.listPages;
+      index.filled += s.filled;
+    }
+    return { ...this.#shard.stats, index };
   }
 
   #schedule(): void {

@@ -1,8 +1,12 @@
 // `sharding { enabled = true }` (an alloy-ts extension, experimental): in a
 // cluster, each replica keeps and exports only the targets whose object it
-// owns on the cluster ring. Every replica still watches every resource once
-// (the informer caches stay whole), so when a member joins or leaves the
-// newly owned targets are rebuilt from those caches, with no API request.
+// owns on the cluster ring. Every replica still watches every resource once,
+// but for object-keyed roles (pod, service, node, ingress) the shared cache
+// keeps whole only the owned objects (src/kube/retention.ts); the others are
+// index entries (namespace, name, uid, resourceVersion), unless another
+// component holding the same informer needs them whole. When a member joins
+// or leaves, objects no longer owned shrink at once and newly owned ones are
+// fetched (GETs or per-namespace lists, whichever costs fewer requests).
 //
 // Why the object and not the final target: consumers (prometheus.scrape,
 // loki.source.kubernetes) decide ownership by the target's labels after
@@ -10,6 +14,7 @@
 // Kubernetes object a target comes from, and consumers fed by a sharded
 // discovery must not filter again (see docs/components/discovery.kubernetes.md).
 import type { ClusterOwnership } from '../../clustering/ownership.js';
+import { isIndexEntry } from '../../kube/retention.js';
 import { META, nm, ns } from './labels.js';
 import type { KubeObject, Target, TargetGroup } from './types.js';
 
@@ -37,16 +42,19 @@ export interface ShardStats {
   otherObjects: number;
   ownedTargets: number;
   otherTargets: number;
+  /** Owned objects still index entries (their fetch after a takeover is under way): no targets yet. */
+  pendingObjects: number;
+  /** The role's informer caches: index entries held, and what takeovers fetched (GETs, list pages, objects). */
+  index?: { indexed: number; gets: number; listPages: number; filled: number };
 }
 
 /**
- * Applies ownership while groups are built. The compact index of the targets
- * this replica does not own is just their object keys (kept in the informer
- * cache anyway) and these counts: no labels are built or held for them, except
- * transiently for per-target roles (endpoints, endpointslice).
+ * Applies ownership while groups are built: no labels are built or held for
+ * targets this replica does not own, except transiently for per-target roles
+ * (endpoints, endpointslice).
  */
 export class ShardFilter {
-  stats: ShardStats = { ownedObjects: 0, otherObjects: 0, ownedTargets: 0, otherTargets: 0 };
+  stats: ShardStats = { ownedObjects: 0, otherObjects: 0, ownedTargets: 0, otherTargets: 0, pendingObjects: 0 };
 
   constructor(
     private readonly ownership: ClusterOwnership,
@@ -57,16 +65,17 @@ export class ShardFilter {
 
   /** Called before each full rebuild. */
   reset(): void {
-    this.stats = { ownedObjects: 0, otherObjects: 0, ownedTargets: 0, otherTargets: 0 };
+    this.stats = { ownedObjects: 0, otherObjects: 0, ownedTargets: 0, otherTargets: 0, pendingObjects: 0 };
   }
 
   /** Whether to build `o`'s group at all (per-target roles always build, then filter). */
   buildObject(o: KubeObject): boolean {
     if (this.perTarget) return true;
     const mine = this.ownership.owns(objectShardKey(this.resource, o));
-    if (mine) this.stats.ownedObjects++;
-    else this.stats.otherObjects++;
-    return mine;
+    if (!mine) this.stats.otherObjects++;
+    else if (isIndexEntry(o)) this.stats.pendingObjects++;
+    else this.stats.ownedObjects++;
+    return mine && !isIndexEntry(o);
   }
 
   /** The group reduced to the targets this replica owns. */
