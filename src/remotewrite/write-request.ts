@@ -282,6 +282,40 @@ export interface QueueBatch<E = unknown> {
   x?: (Uint8Array | undefined)[];
 }
 
+/**
+ * Groups a request's samples by series in first-seen order (into `order`),
+ * setting each entry's sample count and TimeSeries size; returns the sample
+ * indexes in that order, or undefined when no series repeats (the batch's own
+ * order is then the grouped one). `reqNo` must be new for every request of
+ * the encoder, since entries are marked with it.
+ */
+function groupBySeries(b: QueueBatch, reqNo: number, order: SeriesEntry[]): Int32Array | undefined {
+  const n = b.length;
+  const xs = b.x;
+  order.length = 0;
+  for (let i = 0; i < n; i++) {
+    const e = b.s[i]!;
+    if (e.mark !== reqNo) {
+      e.mark = reqNo;
+      e.count = 0;
+      e.size = e.len;
+      order.push(e);
+    }
+    e.count++;
+    const x = xs === undefined ? undefined : xs[i];
+    e.size += x !== undefined ? x.length : 12 + varint64Length(b.t[i]!);
+  }
+  if (order.length === n) return undefined;
+  const idx = new Int32Array(n);
+  let pos = 0;
+  for (const e of order) {
+    e.cursor = pos;
+    pos += e.count;
+  }
+  for (let i = 0; i < n; i++) idx[b.s[i]!.cursor++] = i;
+  return idx;
+}
+
 export class WriteRequestEncoder {
   private readonly dict: PairDictionary;
   private readonly w = new StructuredSnappyWriter();
@@ -299,32 +333,9 @@ export class WriteRequestEncoder {
     this.dict.maybeReset();
     const dict = this.dict;
     const order = this.order;
-    order.length = 0;
     const xs = b.x; // histogram/exemplar field bytes, only in batches that have any
-    for (let i = 0; i < n; i++) {
-      const e = b.s[i]!;
-      if (e.mark !== reqNo) {
-        e.mark = reqNo;
-        e.count = 0;
-        e.size = e.len;
-        if (e.dictGen !== dict.gen) dict.keysFor(e);
-        order.push(e);
-      }
-      e.count++;
-      const x = xs === undefined ? undefined : xs[i];
-      e.size += x !== undefined ? x.length : 12 + varint64Length(b.t[i]!);
-    }
-    // Sample indexes grouped by series (only needed when a series repeats).
-    let idx: Int32Array | undefined;
-    if (order.length !== n) {
-      idx = new Int32Array(n);
-      let pos = 0;
-      for (const e of order) {
-        e.cursor = pos;
-        pos += e.count;
-      }
-      for (let i = 0; i < n; i++) idx[b.s[i]!.cursor++] = i;
-    }
+    const idx = groupBySeries(b, reqNo, order);
+    for (const e of order) if (e.dictGen !== dict.gen) dict.keysFor(e);
     let raw = 0;
     for (const e of order) raw += 1 + varint32Length(e.size) + e.size;
     const w = this.w;
@@ -371,30 +382,8 @@ export class RawWriteRequestEncoder {
     const n = b.length;
     const reqNo = ++this.reqNo;
     const order = this.order;
-    order.length = 0;
     const xs = b.x;
-    for (let i = 0; i < n; i++) {
-      const e = b.s[i]!;
-      if (e.mark !== reqNo) {
-        e.mark = reqNo;
-        e.count = 0;
-        e.size = e.len;
-        order.push(e);
-      }
-      e.count++;
-      const x = xs === undefined ? undefined : xs[i];
-      e.size += x !== undefined ? x.length : 12 + varint64Length(b.t[i]!);
-    }
-    let idx: Int32Array | undefined;
-    if (order.length !== n) {
-      idx = new Int32Array(n);
-      let pos = 0;
-      for (const e of order) {
-        e.cursor = pos;
-        pos += e.count;
-      }
-      for (let i = 0; i < n; i++) idx[b.s[i]!.cursor++] = i;
-    }
+    const idx = groupBySeries(b, reqNo, order);
     let raw = 0;
     for (const e of order) raw += 1 + varint32Length(e.size) + e.size;
     if (raw > this.buf.length) {

@@ -12,6 +12,7 @@ import { Counter, Histogram } from 'prom-client';
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { Backoff } from '../../net/backoff.js';
+import { KubeOpenRetry } from '../kube-open-retry.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { revealString, Secret } from '../../syntax/secret.js';
 import type { Component, ComponentContext } from '../../runtime/types.js';
@@ -44,8 +45,6 @@ const KIND = 'AlertmanagerConfig';
 
 /** What started a sync, as Alloy's event types name it. */
 type EventType = 'resource-changed' | 'sync-mimir';
-/** First retry of a Kubernetes client that could not be built, then doubling up to 10 s (Alloy's startup backoff). */
-const KUBE_RETRY_MAX_MS = 10_000;
 
 function secretsKey(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x instanceof Secret ? { secret: x.reveal() } : x));
@@ -73,7 +72,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
   private actual: AlertmanagerState | null | undefined;
   private timer: NodeJS.Timeout | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
-  private kubeRetry: { key: string; timer?: NodeJS.Timeout; backoff: Backoff; error: string } | undefined;
+  private readonly kubeRetry: KubeOpenRetry;
   private running: Promise<void> | undefined;
   private again = false;
   private backoffMs = 0;
@@ -114,6 +113,15 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       }),
     };
     this.unsubscribeCluster = ctx.cluster.onChange(() => this.schedule(0));
+    this.kubeRetry = new KubeOpenRetry({
+      minBackoffMs: this.opts.minBackoffMs,
+      what: 'AlertmanagerConfigs',
+      setHealth: (h, m) => ctx.setHealth(h, m),
+      logger: ctx.logger,
+      open: (key) => this.openKube(this.args!, key),
+      opened: () => this.schedule(0),
+      wanted: () => !this.stopped && this.args !== undefined,
+    });
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -128,9 +136,9 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
     this.args = args;
     this.base = base;
     const kubeKey = secretsKey([args.client ?? {}, args.alertmanagerconfig_selector ?? {}, !!args.alertmanagerconfig_namespace_selector]);
-    if (this.kube?.key !== kubeKey && this.kubeRetry?.key !== kubeKey) {
+    if (this.kube?.key !== kubeKey && this.kubeRetry.key !== kubeKey) {
       await this.closeKube();
-      this.tryOpenKube(args, kubeKey);
+      this.kubeRetry.attempt(kubeKey);
     }
     const clientKey = secretsKey(alertmanagerClientConfig(args));
     if (this.client?.key !== clientKey) {
@@ -150,27 +158,6 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
       this.syncTimer.unref();
     }
     this.schedule(0);
-  }
-
-  /** As the rules component: a client that cannot be built leaves the component up, unhealthy, retrying with backoff. */
-  private tryOpenKube(a: AlertsArgs, key: string): void {
-    if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
-    try {
-      this.openKube(a, key);
-      this.kubeRetry = undefined;
-    } catch (e) {
-      const r = (this.kubeRetry = this.kubeRetry?.key === key ? this.kubeRetry : { key, backoff: new Backoff({ minMs: this.opts.minBackoffMs ?? 1000, maxMs: KUBE_RETRY_MAX_MS }), error: '' });
-      r.error = (e as Error).message;
-      const wait = r.backoff.next();
-      this.ctx.setHealth('unhealthy', `cannot watch AlertmanagerConfigs (retrying in ${wait} ms): ${r.error}`);
-      this.ctx.logger.warn({ err: r.error, retry_ms: wait }, 'building the Kubernetes client failed');
-      r.timer = setTimeout(() => {
-        if (this.stopped || this.kubeRetry !== r || !this.args) return;
-        this.tryOpenKube(this.args, key);
-        if (this.kube) this.schedule(0);
-      }, wait);
-      r.timer.unref();
-    }
   }
 
   private openKube(a: AlertsArgs, key: string): void {
@@ -394,7 +381,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.syncTimer) clearInterval(this.syncTimer);
-    if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
+    this.kubeRetry.cancel();
     this.unsubscribeCluster();
     await this.running;
     this.client?.c.close();
@@ -404,7 +391,7 @@ export class AlertsComponent implements Component<Record<string, unknown>> {
   debugInfo(): unknown {
     return {
       role: this.role,
-      kubernetes_client_error: this.kubeRetry?.error,
+      kubernetes_client_error: this.kubeRetry.error,
       last_sync: this.lastSync,
       last_error: this.lastError,
       retry_in_ms: this.lastError ? this.backoffMs : 0,

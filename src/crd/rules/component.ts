@@ -6,6 +6,7 @@
 // failure. In a cluster only the owner of the component's key writes.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Backoff } from '../../net/backoff.js';
+import { KubeOpenRetry } from '../kube-open-retry.js';
 import { acquireInformer, type InformerHandle } from '../../kube/informers.js';
 import { Secret } from '../../syntax/secret.js';
 import type { Component, ComponentContext } from '../../runtime/types.js';
@@ -37,8 +38,6 @@ export interface RulesComponentOptions {
 
 type KubeObj = { metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> } };
 
-/** First retry of a Kubernetes client that could not be built, then doubling up to 10 s (Alloy's startup backoff). */
-const KUBE_RETRY_MAX_MS = 10_000;
 
 function secretsKey(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x instanceof Secret ? { secret: x.reveal() } : x));
@@ -51,7 +50,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   private actual: RulerState | undefined;
   private timer: NodeJS.Timeout | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
-  private kubeRetry: { key: string; timer?: NodeJS.Timeout; backoff: Backoff; error: string } | undefined;
+  private readonly kubeRetry: KubeOpenRetry;
   private running: Promise<void> | undefined;
   private again = false;
   private backoffMs = 0;
@@ -83,6 +82,15 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   ) {
     this.unsubscribeCluster = ctx.cluster.onChange(() => this.schedule(0));
     this.status = new StatusWriter({ group: 'monitoring.coreos.com', version: 'v1', resource: 'prometheusrules', kind: 'PrometheusRule', cluster: ctx.cluster, key: ctx.id, logger: ctx.logger, onRetry: () => this.schedule(0) });
+    this.kubeRetry = new KubeOpenRetry({
+      minBackoffMs: this.opts.minBackoffMs,
+      what: 'PrometheusRules',
+      setHealth: (h, m) => ctx.setHealth(h, m),
+      logger: ctx.logger,
+      open: (key) => this.openKube(this.args!, key),
+      opened: () => this.schedule(0),
+      wanted: () => !this.stopped && this.args !== undefined,
+    });
     ctx.signal.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -97,9 +105,9 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     const prev = this.args;
     this.args = args;
     const kubeKey = secretsKey([args.client ?? {}, args.rule_selector ?? {}, !!args.rule_namespace_selector]);
-    if (this.kube?.key !== kubeKey && this.kubeRetry?.key !== kubeKey) {
+    if (this.kube?.key !== kubeKey && this.kubeRetry.key !== kubeKey) {
       await this.closeKube();
-      this.tryOpenKube(args, kubeKey);
+      this.kubeRetry.attempt(kubeKey);
     }
     const clientKey = secretsKey(rulerClientConfig(this.flavor, args));
     if (this.client?.key !== clientKey) {
@@ -118,33 +126,6 @@ export class RulesComponent implements Component<Record<string, unknown>> {
       this.syncTimer.unref();
     }
     this.schedule(0);
-  }
-
-  /**
-   * Build the Kubernetes client and its informers; when that fails (no
-   * configuration yet, an unreadable kubeconfig) the component stays up,
-   * unhealthy with the reason, and tries again with backoff, as Alloy's
-   * startup does. An API server that does not answer is retried by the
-   * informers themselves and reported through their health.
-   */
-  private tryOpenKube(a: RulesArgs, key: string): void {
-    if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
-    try {
-      this.openKube(a, key);
-      this.kubeRetry = undefined;
-    } catch (e) {
-      const r = (this.kubeRetry = this.kubeRetry?.key === key ? this.kubeRetry : { key, backoff: new Backoff({ minMs: this.opts.minBackoffMs ?? 1000, maxMs: KUBE_RETRY_MAX_MS }), error: '' });
-      r.error = (e as Error).message;
-      const wait = r.backoff.next();
-      this.ctx.setHealth('unhealthy', `cannot watch PrometheusRules (retrying in ${wait} ms): ${r.error}`);
-      this.ctx.logger.warn({ err: r.error, retry_ms: wait }, 'building the Kubernetes client failed');
-      r.timer = setTimeout(() => {
-        if (this.stopped || this.kubeRetry !== r || !this.args) return;
-        this.tryOpenKube(this.args, key);
-        if (this.kube) this.schedule(0);
-      }, wait);
-      r.timer.unref();
-    }
   }
 
   private openKube(a: RulesArgs, key: string): void {
@@ -356,7 +337,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.syncTimer) clearInterval(this.syncTimer);
-    if (this.kubeRetry?.timer) clearTimeout(this.kubeRetry.timer);
+    this.kubeRetry.cancel();
     this.unsubscribeCluster();
     await this.running;
     await this.status.stop();
@@ -367,7 +348,7 @@ export class RulesComponent implements Component<Record<string, unknown>> {
   debugInfo(): unknown {
     return {
       role: this.role,
-      kubernetes_client_error: this.kubeRetry?.error,
+      kubernetes_client_error: this.kubeRetry.error,
       last_sync: this.lastSync,
       last_error: this.lastError,
       retry_in_ms: this.lastError ? this.backoffMs : 0,
