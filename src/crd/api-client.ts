@@ -6,7 +6,7 @@
 // whether a retry can help and never echo our credentials.
 import http from 'node:http';
 import https from 'node:https';
-import { extraHeaders, type HttpTransportArgs } from '../net/client-schema.js';
+import { extraHeaders, type FullHttpClientArgs, type HttpTransportArgs } from '../net/client-schema.js';
 import type { HttpClientArgs } from '../net/http-options.js';
 import { RequestAuth } from '../net/request-auth.js';
 import { revealString } from '../syntax/secret.js';
@@ -26,6 +26,24 @@ export interface ConfigApiClientConfig {
   followRedirects?: boolean;
   timeoutMs?: number;
   userAgent?: string;
+}
+
+/** The client part of a config API client from a component's flat client arguments (as Alloy's rules and alerts components take them). */
+export function configApiClientFields(a: FullHttpClientArgs): Pick<ConfigApiClientConfig, 'http' | 'httpHeaders' | 'proxy' | 'followRedirects'> {
+  return {
+    http: {
+      bearer_token: a.bearer_token,
+      // An empty bearer_token_file means none (as in Alloy).
+      bearer_token_file: a.bearer_token_file || undefined,
+      basic_auth: a.basic_auth,
+      authorization: a.authorization,
+      oauth2: a.oauth2,
+      tls_config: a.tls_config,
+    },
+    httpHeaders: a.http_headers,
+    proxy: { proxy_url: a.proxy_url, no_proxy: a.no_proxy, proxy_from_environment: a.proxy_from_environment, proxy_connect_header: a.proxy_connect_header },
+    followRedirects: a.follow_redirects,
+  };
 }
 
 export class ConfigApiError extends Error {

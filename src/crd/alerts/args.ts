@@ -6,7 +6,7 @@ import { TLS_ATTRS_NO_MIN_VERSION } from '../../net/http-options.js';
 import type { Secret } from '../../syntax/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
-import type { ConfigApiClientConfig } from '../api-client.js';
+import { type ConfigApiClientConfig, configApiClientFields } from '../api-client.js';
 import { type MatcherStrategy, STRATEGIES } from './merge.js';
 
 export interface AlertsArgs extends FullHttpClientArgs {
@@ -72,17 +72,6 @@ export function validateAlertsArgs(a: AlertsArgs): void {
 export function alertmanagerClientConfig(a: AlertsArgs): ConfigApiClientConfig {
   return {
     address: a.address,
-    http: {
-      bearer_token: a.bearer_token,
-      // An empty bearer_token_file means none (as in Alloy).
-      bearer_token_file: a.bearer_token_file || undefined,
-      basic_auth: a.basic_auth,
-      authorization: a.authorization,
-      oauth2: a.oauth2,
-      tls_config: a.tls_config,
-    },
-    httpHeaders: a.http_headers,
-    proxy: { proxy_url: a.proxy_url, no_proxy: a.no_proxy, proxy_from_environment: a.proxy_from_environment, proxy_connect_header: a.proxy_connect_header },
-    followRedirects: a.follow_redirects,
+    ...configApiClientFields(a),
   };
 }

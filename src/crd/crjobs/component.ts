@@ -6,6 +6,7 @@
 // ScrapeManager prometheus.scrape uses. A bad object is skipped and reported
 // by `<Kind>/<ns>/<name>` (health, debug info, and its status Accepted=False
 // with the reason); everything else keeps running.
+import { liveTargets } from '../live-targets.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rulesFromConfig } from '../../relabel/index.js';
 import { makeKubeConfig } from '../../kube/client.js';
@@ -367,16 +368,7 @@ export class CrJobsComponent implements Component<OperatorArgs> {
     if (!d) return j;
     return {
       ...j,
-      targets_active: d.active.length,
-      up: d.active.filter((t) => t.health === 'up').length,
-      down: d.active.filter((t) => t.health === 'down').length,
-      targets: d.active.map((t) => ({
-        url: t.url,
-        health: t.health,
-        labels: t.labels,
-        ...(t.last_scrape ? { last_scrape: t.last_scrape } : {}),
-        ...(t.last_error ? { last_error: t.last_error } : {}),
-      })),
+      ...liveTargets(d.active),
       dropped: [...(j.dropped ?? []), ...d.dropped],
     };
   }

@@ -7,6 +7,7 @@
 // (health + debug info) by its `<Kind>/<ns>/<name>` with the reason;
 // everything else keeps running. Debug info shows, per CR and endpoint, each
 // target's final labels and scrape URL and each dropped target's reason.
+import { liveTargets } from '../live-targets.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rulesFromConfig } from '../../relabel/index.js';
 import { makeKubeConfig } from '../../kube/client.js';
@@ -378,16 +379,7 @@ export class MonitorComponent implements Component<OperatorArgs> {
     if (!d || e.state !== 'ok') return e;
     return {
       ...e,
-      targets_active: d.active.length,
-      up: d.active.filter((t) => t.health === 'up').length,
-      down: d.active.filter((t) => t.health === 'down').length,
-      targets: d.active.map((t) => ({
-        url: t.url,
-        health: t.health,
-        labels: t.labels,
-        ...(t.last_scrape ? { last_scrape: t.last_scrape } : {}),
-        ...(t.last_error ? { last_error: t.last_error } : {}),
-      })),
+      ...liveTargets(d.active),
       dropped: [...(e.dropped ?? []), ...d.dropped],
     };
   }

@@ -7,6 +7,7 @@ import type { Secret } from '../../syntax/secret.js';
 import { t, type BlockSchema } from '../../runtime/types.js';
 import { type SelectorBlock, selectorBlockSchema } from '../selector.js';
 import type { RulerClientConfig } from './ruler-client.js';
+import { configApiClientFields } from '../api-client.js';
 import { type QueryMatcher, validateQueryMatcher } from './query-matchers.js';
 
 export type RulerFlavor = 'mimir' | 'loki';
@@ -106,17 +107,6 @@ export function rulerClientConfig(flavor: RulerFlavor, a: RulesArgs): RulerClien
     address: a.address,
     rulesPath: rulesPath(flavor, a),
     tenantId: a.tenant_id || undefined,
-    http: {
-      bearer_token: a.bearer_token,
-      // An empty bearer_token_file means none (as in Alloy).
-      bearer_token_file: a.bearer_token_file || undefined,
-      basic_auth: a.basic_auth,
-      authorization: a.authorization,
-      oauth2: a.oauth2,
-      tls_config: a.tls_config,
-    },
-    httpHeaders: a.http_headers,
-    proxy: { proxy_url: a.proxy_url, no_proxy: a.no_proxy, proxy_from_environment: a.proxy_from_environment, proxy_connect_header: a.proxy_connect_header },
-    followRedirects: a.follow_redirects,
+    ...configApiClientFields(a),
   };
 }
