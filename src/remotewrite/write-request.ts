@@ -328,7 +328,6 @@ export class WriteRequestEncoder {
 
   /** The snappy-compressed WriteRequest for the batch; samples grouped by series in first-seen order. */
   encode(b: QueueBatch): Buffer {
-    const n = b.length;
     const reqNo = ++this.reqNo;
     this.dict.maybeReset();
     const dict = this.dict;
@@ -379,7 +378,6 @@ export class RawWriteRequestEncoder {
   constructor(private readonly compress: (raw: Buffer) => Buffer) {}
 
   encode(b: QueueBatch): Buffer {
-    const n = b.length;
     const reqNo = ++this.reqNo;
     const order = this.order;
     const xs = b.x;
